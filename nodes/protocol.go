@@ -1,0 +1,117 @@
+package nodes
+
+// The control protocol: JSON lines. The orchestrator writes Commands to a
+// node's stdin; the node writes Reports to its stdout. See docs/node-protocol.md.
+
+// Command names.
+const (
+	CmdStart   = "start"
+	CmdConnect = "connect"
+	CmdClose   = "close"
+	CmdSend    = "send"
+	CmdStop    = "stop"
+)
+
+// Command is one line from the orchestrator to a node.
+type Command struct {
+	// Cmd is start, connect, close, send or stop.
+	Cmd string `json:"cmd"`
+	// Server is the server configuration (start, server role).
+	Server *ServerConfig `json:"server,omitempty"`
+	// Client is the client configuration (start, client role).
+	Client *ClientConfig `json:"client,omitempty"`
+	// Count is how many connections to open (connect).
+	Count int `json:"count,omitempty"`
+	// Rate is connects or closes per second for this node; 0 = unlimited.
+	Rate int `json:"rate,omitempty"`
+	// InFlight caps connects in progress (connect); 0 = default.
+	InFlight int `json:"in_flight,omitempty"`
+	// Fraction of this node's connections to close (close), 0 < f <= 1.
+	Fraction float64 `json:"fraction,omitempty"`
+	// Mode is "fin" or "rst" (close).
+	Mode string `json:"mode,omitempty"`
+	// Bytes each connection sends (send).
+	Bytes int64 `json:"bytes,omitempty"`
+}
+
+// ServerConfig configures a server worker.
+type ServerConfig struct {
+	// Addrs are the IPv4 addresses to listen on.
+	Addrs []string `json:"addrs"`
+	// Ports are the TCP ports to listen on (every address × every port).
+	Ports []int `json:"ports"`
+	// Backlog is the listen backlog.
+	Backlog int `json:"backlog"`
+	// OnData is "discard", "echo", "reply-once" or "ignore".
+	OnData string `json:"on_data"`
+	// Reply is what "reply-once" sends.
+	Reply string `json:"reply,omitempty"`
+	// FDLimit caps RLIMIT_NOFILE; 0 = as high as allowed.
+	FDLimit int `json:"fd_limit,omitempty"`
+}
+
+// ClientConfig configures a client worker.
+type ClientConfig struct {
+	// Sources are the local IPv4 addresses to connect from.
+	Sources []string `json:"sources"`
+	// Servers are the server IPv4 addresses.
+	Servers []string `json:"servers"`
+	// Ports are the server ports.
+	Ports []int `json:"ports"`
+	// Message is sent after connect; "%d" becomes the connection index.
+	Message string `json:"message,omitempty"`
+	// IndexBase is added to this worker's local connection index in Message.
+	IndexBase int `json:"index_base,omitempty"`
+	// Strategy is "round-robin" or "fill".
+	Strategy string `json:"strategy,omitempty"`
+	// Retries is how many times a failed connect is retried.
+	Retries int `json:"retries,omitempty"`
+	// FDLimit caps RLIMIT_NOFILE; 0 = as high as allowed.
+	FDLimit int `json:"fd_limit,omitempty"`
+}
+
+// Report types.
+const (
+	ReportStats = "stats"
+	ReportEvent = "event"
+)
+
+// Event names.
+const (
+	EventReady       = "ready"        // start done: listening (server) or ready to connect (client)
+	EventConnectDone = "connect-done" // every connect of a connect command finished (ok or failed)
+	EventCloseDone   = "close-done"   // every close of a close command was issued
+	EventSendDone    = "send-done"    // every byte of a send command was written or failed
+	EventError       = "error"        // a command failed; Detail says why
+)
+
+// Report is one line from a node to the orchestrator.
+type Report struct {
+	// Type is "stats" or "event".
+	Type string `json:"type"`
+	// UnixMilli is when the report was made.
+	UnixMilli int64 `json:"t"`
+	// Stats is set for Type "stats".
+	Stats *Stats `json:"stats,omitempty"`
+	// Event is set for Type "event".
+	Event string `json:"event,omitempty"`
+	// Detail explains an event.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Stats are a node's cumulative counters and current gauges.
+type Stats struct {
+	Established  int64            `json:"established"`    // open, connected sockets now
+	Connecting   int64            `json:"connecting"`     // connects in progress now (client)
+	Accepted     int64            `json:"accepted"`       // total accepted (server)
+	Connected    int64            `json:"connected"`      // total connects completed (client)
+	ClosedByPeer int64            `json:"closed_by_peer"` // total closed by the other side (EOF or reset)
+	ClosedByUs   int64            `json:"closed_by_us"`   // total closed by this node
+	BytesIn      int64            `json:"bytes_in"`
+	BytesOut     int64            `json:"bytes_out"`
+	Messages     int64            `json:"messages"` // newline-terminated messages received
+	Errors       map[string]int64 `json:"errors,omitempty"`
+	RSS          int64            `json:"rss"`      // bytes
+	FDs          int64            `json:"fds"`      // open file descriptors
+	FDLimit      int64            `json:"fd_limit"` // RLIMIT_NOFILE soft limit in effect
+}

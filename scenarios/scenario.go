@@ -1,0 +1,153 @@
+package scenarios
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Scenario is one decoded, validated scenario file.
+//
+// Field names map to TOML keys in kebab-case (see docs/scenario-format.md).
+type Scenario struct {
+	// Name is the scenario's short name (the file name without .toml by default).
+	Name string `toml:"name"`
+	// Description is the lab text shown by `list` and at run start.
+	Description string `toml:"description"`
+	// Topology says how many namespaces and addresses the run builds.
+	Topology Topology `toml:"topology"`
+	// Server configures the built-in epoll server.
+	Server Server `toml:"server"`
+	// Client configures the built-in epoll clients.
+	Client Client `toml:"client"`
+	// Sysctl holds per-namespace settings, written inside the namespaces.
+	Sysctl Sysctls `toml:"sysctl"`
+	// Host holds host-global settings; the run journals and restores them.
+	Host map[string]string `toml:"host"`
+	// Phases run in order.
+	Phases []Phase `toml:"phase"`
+	// Expect is what must hold for the run to pass.
+	Expect Expect `toml:"expect"`
+
+	// Source is where the scenario came from: a file path or "builtin:NAME".
+	Source string `toml:"-"`
+}
+
+// Topology describes the laboratory's namespaces and addresses.
+type Topology struct {
+	// ClientNamespaces is the number of client namespaces (default 1).
+	ClientNamespaces int `toml:"client-namespaces"`
+	// ClientAddresses is the number of client addresses per client namespace (default 1).
+	ClientAddresses int `toml:"client-addresses"`
+	// ServerAddresses is the number of server addresses (default 1).
+	ServerAddresses int `toml:"server-addresses"`
+	// ServerPorts lists the server's listening ports; in TOML a count N
+	// (ports 8000..8000+N-1) or an explicit list. Default [8000].
+	ServerPorts []int `toml:"-"`
+	// Subnet is the address range everything is taken from (default 198.18.0.0/15).
+	Subnet netip.Prefix `toml:"-"`
+	// NeighbourTable is the neighbour-table size (gc_thresh3) set in every
+	// namespace; 0 picks one that fits the addresses.
+	NeighbourTable int `toml:"neighbour-table"`
+}
+
+// Server configures the built-in server.
+type Server struct {
+	// Workers is the number of server worker processes; 0 = as many as the fd budget needs.
+	Workers int `toml:"workers"`
+	// Backlog is the listen(2) backlog (default 4096).
+	Backlog int `toml:"backlog"`
+	// OnData is what the server does with data it reads: "discard" (default), "echo", "reply-once", "ignore" (never read).
+	OnData string `toml:"on-data"`
+	// Reply is the reply sent by "reply-once" (default "OK\n").
+	Reply string `toml:"reply"`
+	// CloseMode is how the server closes when told to: "fin" (default) or "rst".
+	CloseMode string `toml:"close-mode"`
+	// FDLimit caps RLIMIT_NOFILE of each server worker; 0 = as high as allowed.
+	FDLimit int `toml:"fd-limit"`
+}
+
+// Client configures the built-in clients.
+type Client struct {
+	// Connections is the total number of connections all clients open.
+	Connections int `toml:"-"`
+	// Workers is the number of client worker processes; 0 = as many as the fd budget needs.
+	Workers int `toml:"workers"`
+	// ConnectRate is connects per second over all workers; 0 = as fast as possible.
+	ConnectRate int `toml:"-"`
+	// InFlight caps connects in progress over all workers (default 2048 per worker).
+	InFlight int `toml:"in-flight"`
+	// Message is sent once after connecting; "%d" is replaced by the connection index.
+	Message string `toml:"message"`
+	// SourceStrategy is how source addresses are chosen: "round-robin" (default) or "fill" (use one address until it fails).
+	SourceStrategy string `toml:"source-strategy"`
+	// Retries is how many times a failed connect is retried (default 0).
+	Retries int `toml:"retries"`
+	// FDLimit caps RLIMIT_NOFILE of each client worker; 0 = as high as allowed.
+	FDLimit int `toml:"fd-limit"`
+}
+
+// Sysctls holds per-namespace sysctl settings by role.
+type Sysctls struct {
+	// Server settings are written in the server namespace.
+	Server map[string]string `toml:"server"`
+	// Client settings are written in every client namespace.
+	Client map[string]string `toml:"client"`
+}
+
+// Phase kinds.
+const (
+	PhaseConnect = "connect"
+	PhaseHold    = "hold"
+	PhaseClose   = "close"
+	PhaseSend    = "send"
+	PhaseWait    = "wait"
+)
+
+// Phase is one step of a run.
+type Phase struct {
+	// Kind is connect, hold, close, send or wait.
+	Kind string `toml:"kind"`
+	// Name labels the phase in progress and results (default: Kind and index).
+	Name string `toml:"name"`
+	// Target is the number of connections a connect phase opens (default: client.connections).
+	Target int `toml:"-"`
+	// Rate is connects or closes per second over all workers; 0 = as fast as possible.
+	Rate int `toml:"-"`
+	// Duration is how long a hold lasts.
+	Duration time.Duration `toml:"-"`
+	// Timeout bounds connect, close, send and wait phases (default 120s).
+	Timeout time.Duration `toml:"-"`
+	// Side is who closes: "server" or "client" (close phases).
+	Side string `toml:"side"`
+	// Fraction of connections to close, 0 < f <= 1 (default 1).
+	Fraction float64 `toml:"fraction"`
+	// Mode is "fin" or "rst" (close phases; default fin).
+	Mode string `toml:"mode"`
+	// Bytes is how many bytes each connection sends (send phases).
+	Bytes int64 `toml:"-"`
+	// From is who sends in a send phase: "client" (default) or "server".
+	From string `toml:"from"`
+	// Until is a wait condition: "established>=N", "established<=N", "sockets-gone", "errors>=N".
+	Until string `toml:"until"`
+}
+
+// Expect lists what must hold for a run to pass. Zero values are not checked.
+type Expect struct {
+	// MinEstablished is the least peak of established connections.
+	MinEstablished int `toml:"-"`
+	// MaxEstablished is the most peak of established connections (0 = unchecked).
+	MaxEstablished int `toml:"-"`
+	// ErrorsPresent lists errno names that must appear (e.g. "EADDRNOTAVAIL").
+	ErrorsPresent []string `toml:"errors-present"`
+	// ErrorsAbsent lists errno names that must not appear; ["*"] means none at all.
+	ErrorsAbsent []string `toml:"errors-absent"`
+	// CloseWithin bounds the duration of every close phase.
+	CloseWithin time.Duration `toml:"-"`
+	// NoNodeKilled requires every worker process to survive.
+	NoNodeKilled bool `toml:"no-node-killed"`
+	// Counters lists nstat counters that must be at least the given value, e.g. {"TCPTimeWaitOverflow" = 1}.
+	Counters map[string]int64 `toml:"counters"`
+}
+
+// DefaultSubnet is the RFC 2544 benchmarking range.
+var DefaultSubnet = netip.MustParsePrefix("198.18.0.0/15")
