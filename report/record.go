@@ -1,0 +1,147 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// File names inside a results directory.
+const (
+	RunFile     = "run.json"
+	SamplesFile = "samples.csv"
+)
+
+// Record is the content of run.json: everything known about one run.
+// docs/results.md documents every field.
+type Record struct {
+	Version      int               `json:"version"`
+	RunID        string            `json:"run_id"`
+	Scenario     string            `json:"scenario"`
+	Source       string            `json:"source"`
+	Description  string            `json:"description,omitempty"`
+	Scale        float64           `json:"scale"`
+	Started      time.Time         `json:"started"`
+	Ended        time.Time         `json:"ended"`
+	Env          Env               `json:"environment"`
+	ScenarioBody any               `json:"scenario_body,omitempty"`
+	Plan         any               `json:"plan,omitempty"`
+	Phases       []Phase           `json:"phases"`
+	Workers      []Worker          `json:"workers"`
+	Summary      Summary           `json:"summary"`
+	Expectations []Expectation     `json:"expectations"`
+	Passed       bool              `json:"passed"`
+	Failure      string            `json:"failure,omitempty"`
+	Host         []HostSetting     `json:"host_settings,omitempty"`
+	Counters     map[string]int64  `json:"counters,omitempty"`
+	Notes        []string          `json:"notes,omitempty"`
+	Extra        map[string]string `json:"extra,omitempty"`
+}
+
+// Env describes the machine a run used.
+type Env struct {
+	Kernel           string            `json:"kernel"`
+	Hostname         string            `json:"hostname"`
+	CPUs             int               `json:"cpus"`
+	CPUModel         string            `json:"cpu_model,omitempty"`
+	MemTotal         int64             `json:"mem_total_bytes"`
+	MemAvailable     int64             `json:"mem_available_bytes"`
+	FDSoft           uint64            `json:"rlimit_nofile_soft"`
+	FDHard           uint64            `json:"rlimit_nofile_hard"`
+	GoVersion        string            `json:"go_version"`
+	SysctlsBefore    map[string]string `json:"sysctls_before"`
+	SysctlsAfter     map[string]string `json:"sysctls_after"`
+	NamespaceSysctls map[string]string `json:"namespace_sysctls,omitempty"`
+}
+
+// Phase is one phase of a run with its times.
+type Phase struct {
+	Name    string    `json:"name"`
+	Kind    string    `json:"kind"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	Seconds float64   `json:"seconds"`
+	Outcome string    `json:"outcome"` // "done", "timeout", "interrupted", "failed"
+	Detail  string    `json:"detail,omitempty"`
+	Target  int       `json:"target,omitempty"`
+	Reached int64     `json:"reached,omitempty"`
+}
+
+// Worker is one node process of the run.
+type Worker struct {
+	Role      string `json:"role"`
+	Index     int    `json:"index"`
+	Namespace string `json:"namespace"`
+	PID       int    `json:"pid"`
+	Exit      string `json:"exit"`   // "stopped", "exit status 2", "signal: killed", "running"
+	Killed    bool   `json:"killed"` // ended before the run stopped it
+	Tail      string `json:"stderr_tail,omitempty"`
+}
+
+// Summary holds the headline figures of a run (docs/results.md).
+type Summary struct {
+	PeakEstablished       int64            `json:"peak_established"`
+	PeakServerEstablished int64            `json:"peak_server_established"`
+	RampSeconds           float64          `json:"ramp_seconds"`
+	ConnectsPerSecond     float64          `json:"connects_per_second"`
+	CloseSeconds          float64          `json:"close_seconds"`
+	Errors                map[string]int64 `json:"errors"`
+	UserBytesPerConn      float64          `json:"user_bytes_per_conn"`
+	KernelBytesPerConn    float64          `json:"kernel_bytes_per_conn"`
+	PeakTCPMemPages       int64            `json:"peak_tcp_mem_pages"`
+	PeakOrphans           int64            `json:"peak_orphans"`
+	PeakTimeWait          int64            `json:"peak_time_wait"`
+	Messages              int64            `json:"messages"`
+	HostRestored          bool             `json:"host_restored"`
+	Leftovers             int              `json:"leftovers"`
+	LeftoverItems         []string         `json:"leftover_items,omitempty"`
+	WorkersKilled         int              `json:"workers_killed"`
+}
+
+// Expectation is one [expect] entry and whether it held.
+type Expectation struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	Held bool   `json:"held"`
+}
+
+// HostSetting is one host-global setting the run changed.
+type HostSetting struct {
+	Key      string `json:"key"`
+	Before   string `json:"before"`
+	Set      string `json:"set"`
+	After    string `json:"after"`
+	Restored bool   `json:"restored"`
+}
+
+// WriteRecord writes rec to dir/run.json atomically.
+func WriteRecord(dir string, rec *Record) error {
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("failed to encode run record: %w", err)
+	}
+	tmp := filepath.Join(dir, RunFile+".tmp")
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("failed to write run record: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, RunFile)); err != nil {
+		return fmt.Errorf("failed to write run record: %w", err)
+	}
+	return nil
+}
+
+// ReadRecord reads dir/run.json.
+func ReadRecord(dir string) (*Record, error) {
+	data, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read run record (is %s a results directory?): %w", dir, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, fmt.Errorf("failed to decode %s: %w", filepath.Join(dir, RunFile), err)
+	}
+	return &rec, nil
+}
