@@ -1,0 +1,218 @@
+package nodes
+
+import (
+	"fmt"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// target is one (source address, server address, server port) tuple.
+type target struct {
+	src, dst *unix.SockaddrInet4
+}
+
+// retry is a connection index whose connect failed and will be tried again.
+type retry struct {
+	idx   uint32
+	tries uint8
+}
+
+// connectJob is the state of one connect command.
+type connectJob struct {
+	active   bool
+	total    int // attempts to complete
+	started  int // new indexes handed out
+	done     int // completed: established or failed for good
+	ok, fail int
+	inFlight int // cap on connects in progress
+	retries  []retry
+	bucket   bucket
+	paused   time.Duration // no new socket before this (EMFILE/ENFILE)
+}
+
+// wantsClock reports whether the job waits for tokens or a pause to end
+// (rather than for connects in flight to complete).
+func (j *connectJob) wantsClock() bool {
+	return j.started < j.total || len(j.retries) > 0
+}
+
+// NewClient creates a client worker; connections start with a connect
+// command (Do).
+func NewClient(cfg ClientConfig) (*Worker, error) {
+	switch cfg.Strategy {
+	case "", "round-robin", "fill":
+	default:
+		return nil, fmt.Errorf("unknown strategy %q: use round-robin or fill", cfg.Strategy)
+	}
+	if len(cfg.Sources) == 0 || len(cfg.Servers) == 0 || len(cfg.Ports) == 0 {
+		return nil, fmt.Errorf("client needs at least one source, one server and one port (got %d, %d, %d)",
+			len(cfg.Sources), len(cfg.Servers), len(cfg.Ports))
+	}
+	if cfg.Retries < 0 || cfg.Retries > 255 {
+		return nil, fmt.Errorf("retries %d out of range: use 0 to 255", cfg.Retries)
+	}
+	var targets []target
+	for _, s := range cfg.Sources {
+		src, err := sockaddr4(s, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range cfg.Servers {
+			for _, p := range cfg.Ports {
+				dst, err := sockaddr4(d, p)
+				if err != nil {
+					return nil, err
+				}
+				targets = append(targets, target{src: src, dst: dst})
+			}
+		}
+	}
+	w, err := newWorker("client", cfg.FDLimit)
+	if err != nil {
+		return nil, err
+	}
+	w.cli, w.targets, w.msg = cfg, targets, parseMessage(cfg.Message)
+	w.onData = onDiscard
+	w.fdBase = countFDs()
+	return w, nil
+}
+
+func (w *Worker) startConnect(count, rate, inFlight int) error {
+	if w.role != "client" {
+		return fmt.Errorf("connect is a client command; this node is a %s", w.role)
+	}
+	if w.cj.active {
+		return errBusy
+	}
+	if count <= 0 {
+		return fmt.Errorf("connect needs count > 0 (got %d)", count)
+	}
+	if inFlight <= 0 {
+		inFlight = defaultInFlight
+	}
+	// Connection indexes (nextIdx) continue across connect commands.
+	w.cj = connectJob{active: true, total: count, inFlight: inFlight, retries: w.cj.retries[:0]}
+	w.cj.bucket.reset(rate, w.now())
+	w.runConnect(w.now())
+	return nil
+}
+
+// runConnect starts as many connects as tokens, the in-flight cap and the
+// pause allow.
+func (w *Worker) runConnect(now time.Duration) {
+	j := &w.cj
+	for j.wantsClock() && int(w.st.Connecting) < j.inFlight && j.paused <= now && j.bucket.take(now) {
+		var idx uint32
+		var tries uint8
+		if n := len(j.retries); n > 0 {
+			idx, tries = j.retries[n-1].idx, j.retries[n-1].tries
+			j.retries = j.retries[:n-1]
+		} else {
+			idx = w.nextIdx
+			w.nextIdx++
+			j.started++
+		}
+		w.dial(now, idx, tries)
+	}
+	w.checkConnectDone()
+}
+
+// dial starts one non-blocking connect.
+func (w *Worker) dial(now time.Duration, idx uint32, tries uint8) {
+	var t *target
+	if w.cli.Strategy == "fill" {
+		t = &w.targets[w.fillPos]
+	} else {
+		t = &w.targets[w.rr]
+		w.rr++
+		if w.rr == len(w.targets) {
+			w.rr = 0
+		}
+	}
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		if err == unix.EMFILE || err == unix.ENFILE {
+			w.cj.paused = now + pauseFor
+		}
+		w.connectFailed(idx, tries, err)
+		return
+	}
+	if err = unix.SetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1); err == nil {
+		if err = unix.Bind(fd, t.src); err == nil {
+			err = unix.Connect(fd, t.dst)
+		}
+	}
+	switch err {
+	case nil, unix.EINPROGRESS:
+	default:
+		unix.Close(fd)
+		if err == unix.EADDRNOTAVAIL && w.cli.Strategy == "fill" {
+			w.fillPos = (w.fillPos + 1) % len(w.targets)
+		}
+		w.connectFailed(idx, tries, err)
+		return
+	}
+	c := w.slot(fd)
+	w.ev = unix.EpollEvent{Events: connEvents, Fd: int32(fd)}
+	if e := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); e != nil {
+		unix.Close(fd)
+		w.connectFailed(idx, tries, e)
+		return
+	}
+	*c = conn{state: stConnecting, idx: idx, tries: tries}
+	w.st.Connecting++
+	// Completion (or failure) comes as EPOLLOUT/EPOLLERR, even when the
+	// connect above already succeeded.
+}
+
+// finishConnect completes a connect on its first event; it returns false
+// when the connection failed (and was closed).
+func (w *Worker) finishConnect(fd int, c *conn) bool {
+	soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err == nil && soerr != 0 {
+		err = unix.Errno(soerr)
+	}
+	if err != nil {
+		idx, tries := c.idx, c.tries
+		w.closeConn(fd, false, false)
+		w.connectFailed(idx, tries, err)
+		return false
+	}
+	c.state = stOpen
+	w.st.Connecting--
+	w.st.Established++
+	w.st.Connected++
+	w.cj.ok++
+	w.cj.done++
+	if !w.msg.empty() {
+		w.sbuf = w.msg.appendTo(w.sbuf[:0], int64(w.cli.IndexBase)+int64(c.idx))
+		c.left = uint32(len(w.sbuf))
+		c.flags |= fMsg
+		if !w.flush(fd, c) {
+			return false
+		}
+	}
+	w.checkConnectDone()
+	return true
+}
+
+// connectFailed counts a failed attempt and queues a retry if any is left.
+func (w *Worker) connectFailed(idx uint32, tries uint8, err error) {
+	w.errs.add(err)
+	if int(tries) < w.cli.Retries {
+		w.cj.retries = append(w.cj.retries, retry{idx: idx, tries: tries + 1})
+		return
+	}
+	w.cj.fail++
+	w.cj.done++
+	w.checkConnectDone()
+}
+
+func (w *Worker) checkConnectDone() {
+	j := &w.cj
+	if j.active && j.done >= j.total {
+		j.active = false
+		w.emit(EventConnectDone, fmt.Sprintf("%d established, %d failed", j.ok, j.fail))
+	}
+}

@@ -1,0 +1,194 @@
+package nodes
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// closeJob is the state of one close command.
+type closeJob struct {
+	active bool
+	left   int // closes still to issue
+	issued int
+	cursor int // next fd to look at
+	rst    bool
+	bucket bucket
+}
+
+// sendJob is the state of one send command. Its done rule: send-done comes
+// when every connection has written its bytes, failed or closed — or when
+// no byte at all could be written for 2 s (full buffers everywhere, as in
+// the tcp_mem lab); the conns still short then are reported as stalled
+// and their remaining bytes dropped.
+type sendJob struct {
+	active   bool
+	conns    int   // connections still writing
+	total    int   // connections that started
+	failed   int   // connections that closed before finishing
+	written  int64 // bytes written by this job
+	progress time.Duration
+}
+
+// Do applies one command (connect, close or send) to the worker. Start and
+// stop are handled by Main; a worker is started by NewServer or NewClient
+// and stopped by Close.
+func (w *Worker) Do(cmd Command) error {
+	switch cmd.Cmd {
+	case CmdConnect:
+		return w.startConnect(cmd.Count, cmd.Rate, cmd.InFlight)
+	case CmdClose:
+		return w.startClose(cmd.Fraction, cmd.Mode, cmd.Rate)
+	case CmdSend:
+		return w.startSend(cmd.Bytes)
+	default:
+		return fmt.Errorf("unknown command %q: use start, connect, close, send or stop", cmd.Cmd)
+	}
+}
+
+func (w *Worker) startClose(fraction float64, mode string, rate int) error {
+	if w.clj.active {
+		return errBusy
+	}
+	if !(fraction > 0 && fraction <= 1) {
+		return fmt.Errorf("close needs 0 < fraction <= 1 (got %g)", fraction)
+	}
+	var rst bool
+	switch mode {
+	case "", "fin":
+	case "rst":
+		rst = true
+	default:
+		return fmt.Errorf("unknown close mode %q: use fin or rst", mode)
+	}
+	n := int(math.Round(fraction * float64(w.st.Established)))
+	w.clj = closeJob{active: true, left: n, rst: rst}
+	w.clj.bucket.reset(rate, w.now())
+	w.runClose(w.now())
+	return nil
+}
+
+// runClose closes established connections in fd order as tokens allow.
+func (w *Worker) runClose(now time.Duration) {
+	j := &w.clj
+	for j.left > 0 && j.bucket.take(now) {
+		for j.cursor < len(w.conns) && w.conns[j.cursor].state != stOpen {
+			j.cursor++
+		}
+		if j.cursor >= len(w.conns) {
+			j.left = 0
+			break
+		}
+		w.closeConn(j.cursor, true, j.rst)
+		j.left--
+		j.issued++
+	}
+	if j.left == 0 {
+		j.active = false
+		w.emit(EventCloseDone, fmt.Sprintf("%d closed", j.issued))
+	}
+}
+
+func (w *Worker) startSend(bytes int64) error {
+	if w.sj.active {
+		return errBusy
+	}
+	if bytes <= 0 || bytes > math.MaxUint32 {
+		return fmt.Errorf("send needs 0 < bytes <= %d (got %d)", uint32(math.MaxUint32), bytes)
+	}
+	if w.zeros == nil {
+		w.zeros = make([]byte, zeroBufSize)
+	}
+	w.sj = sendJob{active: true, progress: w.now()}
+	for fd := range w.conns {
+		c := &w.conns[fd]
+		if c.state != stOpen || c.flags&(fMsg|fSend) != 0 {
+			continue
+		}
+		c.flags |= fSend
+		c.left = uint32(bytes)
+		w.sj.conns++
+		w.sj.total++
+		w.flush(fd, c)
+	}
+	if w.sj.active && w.sj.conns == 0 {
+		w.finishSend()
+	}
+	return nil
+}
+
+// flush writes what conn c still owes (message rest or send bytes) until
+// done or EAGAIN; it returns false when the conn was closed.
+func (w *Worker) flush(fd int, c *conn) bool {
+	for c.left > 0 {
+		var b []byte
+		if c.flags&fMsg != 0 {
+			w.sbuf = w.msg.appendTo(w.sbuf[:0], int64(w.cli.IndexBase)+int64(c.idx))
+			b = w.sbuf[len(w.sbuf)-int(c.left):]
+		} else {
+			b = w.zeros
+			if int(c.left) < len(b) {
+				b = b[:c.left]
+			}
+		}
+		n, err := unix.Write(fd, b)
+		if err != nil {
+			if err == unix.EAGAIN {
+				return true
+			}
+			if err == unix.EINTR {
+				continue
+			}
+			w.errs.add(err)
+			w.closeConn(fd, false, false)
+			return false
+		}
+		c.left -= uint32(n)
+		w.st.BytesOut += int64(n)
+		if c.flags&fSend != 0 {
+			w.sj.written += int64(n)
+			w.sj.progress = w.now()
+		}
+	}
+	if c.flags&fSend != 0 {
+		c.flags &^= fSend
+		w.sendEnded(true)
+	}
+	c.flags &^= fMsg
+	return true
+}
+
+// sendEnded notes that one connection of the send job finished (ok) or
+// closed before finishing.
+func (w *Worker) sendEnded(ok bool) {
+	if !w.sj.active {
+		return
+	}
+	if !ok {
+		w.sj.failed++
+	}
+	w.sj.conns--
+	if w.sj.conns == 0 {
+		w.finishSend()
+	}
+}
+
+// finishSend ends the send job, dropping what stalled connections still owe.
+func (w *Worker) finishSend() {
+	stalled := w.sj.conns
+	if stalled > 0 {
+		for fd := range w.conns {
+			c := &w.conns[fd]
+			if c.flags&fSend != 0 {
+				c.flags &^= fSend
+				c.left = 0
+			}
+		}
+	}
+	j := w.sj
+	w.sj = sendJob{}
+	w.emit(EventSendDone, fmt.Sprintf("%d bytes written; %d conns complete, %d closed, %d stalled",
+		j.written, j.total-j.failed-stalled, j.failed, stalled))
+}

@@ -1,0 +1,43 @@
+package nodes
+
+import (
+	"bytes"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// Stats returns the worker's counters and gauges now (RSS from
+// /proc/self/statm; open fds from the table plus the fds counted at start).
+func (w *Worker) Stats() Stats {
+	s := w.st
+	s.Errors = w.errs.snapshot()
+	s.RSS = w.rss()
+	s.FDs = w.fdBase + s.Established + s.Connecting
+	return s
+}
+
+// rss reads the resident set size from /proc/self/statm.
+func (w *Worker) rss() int64 {
+	fd, err := unix.Open("/proc/self/statm", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0
+	}
+	defer unix.Close(fd)
+	if w.statBuf == nil {
+		w.statBuf = make([]byte, 128)
+	}
+	n, err := unix.Read(fd, w.statBuf)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	f := bytes.Fields(w.statBuf[:n])
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseInt(string(f[1]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * int64(unix.Getpagesize())
+}

@@ -1,0 +1,401 @@
+package nodes
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Edge-triggered epoll for connections: each socket is registered once
+// with IN|OUT|RDHUP|ET and never modified. Level-triggered EPOLLOUT would
+// have to be armed and disarmed with epoll_ctl around every connect and
+// every blocked write (one extra syscall per connection on the client);
+// with ET the kernel reports writability only on a transition (connect
+// done, send space freed after a full buffer), so idle sockets cost
+// nothing. The price is reading until a short read or EAGAIN, which we do.
+// Listeners stay level-triggered so that a paused (EMFILE) listener is
+// simply taken out of epoll and re-added later.
+const (
+	connEvents     = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
+	ignoreEvents   = unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
+	listenerEvents = unix.EPOLLIN
+)
+
+// Tuning constants.
+const (
+	readBufSize     = 16 << 10               // one read buffer per worker
+	zeroBufSize     = 64 << 10               // shared source of send bytes
+	acceptBatch     = 256                    // accepts per listener event before serving others
+	pauseFor        = 100 * time.Millisecond // listener or connect pause after EMFILE/ENFILE
+	sendStall       = 2 * time.Second        // send-done after this long without progress
+	defaultInFlight = 1000
+	maxEvents       = 4096
+)
+
+// Server behaviours on data.
+const (
+	onDiscard uint8 = iota
+	onEcho
+	onReplyOnce
+	onIgnore
+)
+
+// Worker is one epoll loop: a server or a client worker. Its methods must
+// be called from one goroutine (the loop's), except Wake.
+type Worker struct {
+	role   string
+	ep     int
+	wakeFD int
+	wakeMu sync.Mutex // guards wakeFD against Wake after Close
+	start  time.Time
+	events []unix.EpollEvent
+	ev     unix.EpollEvent // scratch for epoll_ctl
+	conns  []conn
+	rbuf   []byte
+	sbuf   []byte
+	zeros  []byte
+	linger unix.Linger
+
+	// server
+	srv       ServerConfig
+	onData    uint8
+	reply     []byte
+	listeners []int
+	lnPaused  bool
+	lnResume  time.Duration
+
+	// client
+	cli     ClientConfig
+	msg     message
+	targets []target
+	rr      int
+	fillPos int
+	nextIdx uint32
+	cj      connectJob
+
+	clj closeJob
+	sj  sendJob
+
+	st      Stats
+	errs    errCounts
+	fdBase  int64
+	statBuf []byte
+
+	// OnEvent, when set, receives every event (EventConnectDone, …).
+	OnEvent func(event, detail string)
+}
+
+func newWorker(role string, fdLimit int) (*Worker, error) {
+	w := &Worker{role: role, ep: -1, wakeFD: -1, start: time.Now()}
+	lim, err := raiseNoFile(fdLimit)
+	if err != nil {
+		return nil, err
+	}
+	w.st.FDLimit = int64(lim)
+	w.ep, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("failed to create epoll instance: %w", err)
+	}
+	w.wakeFD, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(w.ep)
+		return nil, fmt.Errorf("failed to create eventfd: %w", err)
+	}
+	w.ev = unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(w.wakeFD)}
+	if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, w.wakeFD, &w.ev); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("failed to add eventfd to epoll: %w", err)
+	}
+	w.events = make([]unix.EpollEvent, 256)
+	w.conns = make([]conn, 1024)
+	w.rbuf = make([]byte, readBufSize)
+	w.sbuf = make([]byte, 0, 256)
+	w.linger = unix.Linger{Onoff: 1, Linger: 0}
+	return w, nil
+}
+
+// raiseNoFile sets the RLIMIT_NOFILE soft limit to the hard limit, or to
+// limit when 0 < limit < hard, and returns the soft limit in effect.
+func raiseNoFile(limit int) (uint64, error) {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		return 0, fmt.Errorf("failed to read RLIMIT_NOFILE: %w", err)
+	}
+	want := rl.Max
+	if limit > 0 && uint64(limit) < want {
+		want = uint64(limit)
+	}
+	if rl.Cur != want {
+		rl.Cur = want
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+			return 0, fmt.Errorf("failed to set RLIMIT_NOFILE to %d: %w", want, err)
+		}
+	}
+	return want, nil
+}
+
+// countFDs counts this process's open fds once (at start, not per stats
+// line: reading /proc/self/fd at 20k fds is expensive).
+func countFDs() int64 {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	return int64(len(ents)) - 1 // minus the fd ReadDir itself had open
+}
+
+// now is the loop clock: time since the worker started (monotonic).
+func (w *Worker) now() time.Duration { return time.Since(w.start) }
+
+// Wake interrupts a Poll blocked in epoll_wait; safe from any goroutine.
+func (w *Worker) Wake() {
+	var one = [8]byte{1}
+	w.wakeMu.Lock()
+	if w.wakeFD >= 0 {
+		unix.Write(w.wakeFD, one[:])
+	}
+	w.wakeMu.Unlock()
+}
+
+func (w *Worker) emit(event, detail string) {
+	if w.OnEvent != nil {
+		w.OnEvent(event, detail)
+	}
+}
+
+// Poll runs pending jobs, waits up to max for socket events (less when a
+// rate-limited job or a pause needs the loop sooner), and handles them.
+func (w *Worker) Poll(max time.Duration) error {
+	now := w.now()
+	w.runJobs(now)
+	timeout := w.timeout(w.now(), max)
+	ms := int(timeout / time.Millisecond)
+	if timeout > 0 && ms == 0 {
+		ms = 1
+	}
+	n, err := unix.EpollWait(w.ep, w.events, ms)
+	if err != nil {
+		if err == unix.EINTR {
+			return nil
+		}
+		return fmt.Errorf("failed to wait for epoll events: %w", err)
+	}
+	for i := 0; i < n; i++ {
+		w.handle(&w.events[i])
+	}
+	if n == len(w.events) && len(w.events) < maxEvents {
+		w.events = make([]unix.EpollEvent, 2*len(w.events))
+	}
+	w.runJobs(w.now())
+	return nil
+}
+
+// runJobs advances the connect, close and send jobs and resumes paused
+// listeners.
+func (w *Worker) runJobs(now time.Duration) {
+	if w.lnPaused && now >= w.lnResume {
+		w.resumeListeners()
+	}
+	if w.cj.active {
+		w.runConnect(now)
+	}
+	if w.clj.active {
+		w.runClose(now)
+	}
+	if w.sj.active && now-w.sj.progress > sendStall {
+		w.finishSend()
+	}
+}
+
+// timeout is how long epoll_wait may block: never longer than max, and
+// short only while a job has work it is waiting on the clock for.
+func (w *Worker) timeout(now, max time.Duration) time.Duration {
+	t := max
+	lower := func(d time.Duration) {
+		if d < 0 {
+			d = 0
+		}
+		if d < t {
+			t = d
+		}
+	}
+	if w.lnPaused {
+		lower(w.lnResume - now)
+	}
+	if w.cj.active && w.cj.wantsClock() {
+		if w.cj.paused > now {
+			lower(w.cj.paused - now)
+		} else {
+			lower(w.cj.bucket.wait(now))
+		}
+	}
+	if w.clj.active {
+		lower(w.clj.bucket.wait(now))
+	}
+	if w.sj.active {
+		lower(w.sj.progress + sendStall + time.Millisecond - now)
+	}
+	return t
+}
+
+// handle dispatches one epoll event. Order per connection: connect
+// completion, write (pending output), read, then error and hang-up.
+func (w *Worker) handle(ev *unix.EpollEvent) {
+	fd := int(ev.Fd)
+	if fd == w.wakeFD {
+		var b [8]byte
+		unix.Read(fd, b[:])
+		return
+	}
+	if fd >= len(w.conns) || w.conns[fd].state == stFree {
+		// Not ours (should not happen): take it out, never trust it.
+		unix.EpollCtl(w.ep, unix.EPOLL_CTL_DEL, fd, &w.ev)
+		w.errs.addName("unknown-fd")
+		return
+	}
+	c := &w.conns[fd]
+	e := ev.Events
+	switch c.state {
+	case stListener:
+		w.accept(fd)
+		return
+	case stConnecting:
+		if !w.finishConnect(fd, c) {
+			return
+		}
+	}
+	if e&unix.EPOLLOUT != 0 && c.left > 0 {
+		if !w.flush(fd, c) {
+			return
+		}
+	}
+	if e&unix.EPOLLIN != 0 && w.onData != onIgnore {
+		if !w.read(fd, c) {
+			return
+		}
+	}
+	if e&(unix.EPOLLERR|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
+		if e&unix.EPOLLERR != 0 {
+			if soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && soerr != 0 {
+				w.errs.add(unix.Errno(soerr))
+			}
+		}
+		w.closeConn(fd, false, false)
+	}
+}
+
+// read drains the socket into the shared buffer (edge-triggered: until a
+// short read or EAGAIN), counting bytes and newline-terminated messages and
+// applying the server behaviour. It returns false when the conn was closed.
+func (w *Worker) read(fd int, c *conn) bool {
+	for {
+		n, err := unix.Read(fd, w.rbuf)
+		if err != nil {
+			if err == unix.EAGAIN {
+				return true
+			}
+			if err == unix.EINTR {
+				continue
+			}
+			w.errs.add(err)
+			w.closeConn(fd, false, false)
+			return false
+		}
+		if n == 0 {
+			w.closeConn(fd, false, false)
+			return false
+		}
+		b := w.rbuf[:n]
+		w.st.BytesIn += int64(n)
+		w.st.Messages += int64(countNewlines(b))
+		switch w.onData {
+		case onEcho:
+			w.writeOnce(fd, b, "echo-short")
+		case onReplyOnce:
+			if c.flags&fReplied == 0 {
+				c.flags |= fReplied
+				w.writeOnce(fd, w.reply, "reply-short")
+			}
+		}
+		if n < len(w.rbuf) {
+			return true
+		}
+	}
+}
+
+// writeOnce writes b without queueing the rest: echo and reply are small,
+// a short write is counted under short.
+func (w *Worker) writeOnce(fd int, b []byte, short string) {
+	if len(b) == 0 {
+		return
+	}
+	n, err := unix.Write(fd, b)
+	if n > 0 {
+		w.st.BytesOut += int64(n)
+	}
+	if err != nil || n < len(b) {
+		w.errs.addName(short)
+	}
+}
+
+// closeConn closes fd and frees its slot; byUs says who ended it, rst
+// sets SO_LINGER {1, 0} first so the close sends a reset.
+func (w *Worker) closeConn(fd int, byUs, rst bool) {
+	c := &w.conns[fd]
+	if rst {
+		if err := unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &w.linger); err != nil {
+			w.errs.add(err)
+		}
+	}
+	unix.Close(fd)
+	switch c.state {
+	case stOpen:
+		w.st.Established--
+		if byUs {
+			w.st.ClosedByUs++
+		} else {
+			w.st.ClosedByPeer++
+		}
+	case stConnecting:
+		w.st.Connecting--
+	}
+	if c.flags&fSend != 0 {
+		w.sendEnded(false)
+	}
+	*c = conn{}
+	// An fd came free: a paused listener or connect job may go on.
+	if w.lnPaused {
+		w.lnResume = 0
+	}
+	w.cj.paused = 0
+}
+
+// Close closes every socket, the epoll instance and the eventfd. Closing
+// this way sends FIN on every connection and counts nothing.
+func (w *Worker) Close() {
+	for fd := range w.conns {
+		if w.conns[fd].state != stFree {
+			unix.Close(fd)
+			w.conns[fd] = conn{}
+		}
+	}
+	w.listeners = nil
+	w.st.Established, w.st.Connecting = 0, 0
+	w.wakeMu.Lock()
+	if w.wakeFD >= 0 {
+		unix.Close(w.wakeFD)
+		w.wakeFD = -1
+	}
+	w.wakeMu.Unlock()
+	if w.ep >= 0 {
+		unix.Close(w.ep)
+		w.ep = -1
+	}
+}
+
+// errBusy is returned for a job command while the same job still runs.
+var errBusy = errors.New("the previous command of this kind is still running; wait for its done event")
