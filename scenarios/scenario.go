@@ -30,6 +30,9 @@ type Scenario struct {
 
 	// Source is where the scenario came from: a file path or "builtin:NAME".
 	Source string `toml:"-"`
+
+	// pos remembers where each key was, for plan errors with a line.
+	pos positions
 }
 
 // Topology describes the laboratory's namespaces and addresses.
@@ -48,6 +51,9 @@ type Topology struct {
 	// NeighbourTable is the neighbour-table size (gc_thresh3) set in every
 	// namespace; 0 picks one that fits the addresses.
 	NeighbourTable int `toml:"neighbour-table"`
+	// Conntrack engages connection tracking in the server namespace (a
+	// rule that uses conntrack), so nf_conntrack_max applies (default false).
+	Conntrack bool `toml:"conntrack"`
 }
 
 // Server configures the built-in server.

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// probeEnv returns the host facts plans are checked against. It gives the
+// reference machine's typical values until a real host probe replaces it.
+var probeEnv = func() scenarios.Env { return scenarios.DefaultEnv() }
+
+func init() {
+	register(&command{name: "plan", summary: "print a scenario's capacity plan and the first limit it hits", run: runPlan})
+}
+
+func runPlan(args []string) int {
+	fs := newFlags("plan", "SCENARIO [--scale F]",
+		`Prints the capacity plan of a scenario: five-tuples (server addresses ×
+ports × client namespaces × client addresses × source ports), worker
+processes per role from the per-process fd budget, file descriptors against
+fs.file-max and fs.nr_open, kernel and worker memory, TIME_WAIT and conntrack
+budgets; for each limit what the scenario needs, what the host has, the
+headroom and the cheapest fix. Needs no root and changes nothing.
+SCENARIO is a path to a .toml file or the name of a built-in scenario.
+Exit status: 0 the plan fits (or hits only limits the scenario expects),
+2 the scenario is invalid or impossible.`,
+		"  c1m-testbed plan million\n  c1m-testbed plan scenarios/port-exhaustion.toml --scale 0.1")
+	scale := fs.Float64("scale", 1, "multiply connection counts (and rates and expected counts) by `F`, e.g. 0.02")
+	// Accept flags after the scenario too: plan million --scale 0.1.
+	var pos []string
+	rest := args
+	for {
+		if code, done := parseFlags(fs, rest); done {
+			return code
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed plan: name exactly one scenario; run 'c1m-testbed plan --help'")
+		return exitUsage
+	}
+	if *scale <= 0 || *scale > 1000 {
+		fmt.Fprintf(os.Stderr, "c1m-testbed plan: --scale %v is out of range; use a factor above 0, e.g. 0.02\n", *scale)
+		return exitUsage
+	}
+	s, err := scenarios.Load(pos[0])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitUsage
+	}
+	if *scale != 1 {
+		s = s.Scaled(*scale)
+	}
+	p, err := scenarios.NewPlan(s, probeEnv())
+	p.WriteTable(os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr)
+		fmt.Fprintln(os.Stderr, err)
+		return exitUsage
+	}
+	return exitOK
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+func init() {
+	register(&command{name: "validate", summary: "check scenario files: syntax, values and the capacity plan", run: runValidate})
+}
+
+func runValidate(args []string) int {
+	fs := newFlags("validate", "SCENARIO...",
+		`Decodes each scenario strictly (an unknown key, a wrong type or a value out
+of range is an error naming the file, line, column and a fix) and checks its
+capacity plan on this host's typical facts: a scenario that needs more
+five-tuples, file descriptors or memory than the host has is invalid, unless
+its [expect] says that failure is the point of the lab.
+SCENARIO is a path to a .toml file or the name of a built-in scenario.
+Exit status: 0 all valid, 2 any invalid.`,
+		"  c1m-testbed validate scenarios/*.toml million")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed validate: name at least one scenario; run 'c1m-testbed validate --help'")
+		return exitUsage
+	}
+	status := exitOK
+	for _, arg := range fs.Args() {
+		if err := validateOne(arg); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			if status == exitOK || !errors.Is(err, scenarios.ErrInvalid) {
+				status = exitUsage
+			}
+			continue
+		}
+	}
+	return status
+}
+
+func validateOne(arg string) error {
+	s, err := scenarios.Load(arg)
+	if err != nil {
+		return err
+	}
+	if _, err := scenarios.NewPlan(s, probeEnv()); err != nil {
+		return err
+	}
+	fmt.Printf("ok  %s (%s)\n", s.Name, s.Source)
+	return nil
+}

@@ -1,0 +1,76 @@
+package scenarios
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed *.toml
+var builtinFS embed.FS
+
+// Info describes one built-in scenario.
+type Info struct {
+	// Name is the scenario's name, e.g. "million".
+	Name string
+	// Description is the first line of its description.
+	Description string
+}
+
+// Builtins lists the built-in scenarios, sorted by name.
+func Builtins() []Info {
+	entries, _ := fs.ReadDir(builtinFS, ".")
+	var out []Info
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".toml")
+		info := Info{Name: name}
+		if s, err := loadBuiltin(name); err == nil {
+			info.Description, _, _ = strings.Cut(strings.TrimSpace(s.Description), "\n")
+		} else {
+			info.Description = "(invalid: " + err.Error() + ")"
+		}
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Load reads a scenario from a .toml file, or a built-in scenario by name
+// ("million", "million.toml", or "scenarios/million.toml" when no such file
+// exists on disk). Every error about the scenario wraps ErrInvalid.
+func Load(nameOrPath string) (*Scenario, error) {
+	data, err := os.ReadFile(nameOrPath)
+	if err == nil {
+		return Parse(nameOrPath, data)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("failed to read scenario %s: %w", nameOrPath, err)
+	}
+	name := strings.TrimSuffix(path.Base(nameOrPath), ".toml")
+	if _, statErr := fs.Stat(builtinFS, name+".toml"); statErr == nil {
+		return loadBuiltin(name)
+	}
+	var names []string
+	for _, b := range Builtins() {
+		names = append(names, b.Name)
+	}
+	return nil, &Error{File: nameOrPath, Msg: "no such file, and no built-in scenario of that name",
+		Fix: "give a path to a .toml file or one of: " + strings.Join(names, ", ")}
+}
+
+func loadBuiltin(name string) (*Scenario, error) {
+	data, err := builtinFS.ReadFile(name + ".toml")
+	if err != nil {
+		return nil, fmt.Errorf("failed to read built-in scenario %s: %w", name, err)
+	}
+	s, err := Parse("builtin:"+name, data)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,350 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Parse decodes, defaults and validates a scenario from data; name is used
+// as the file name in messages and as Source. Every error it returns is an
+// *Error wrapping ErrInvalid.
+func Parse(name string, data []byte) (*Scenario, error) {
+	var m map[string]any
+	if _, err := toml.Decode(string(data), &m); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: name, Line: pe.Position.Line, Col: pe.Position.Col,
+				Msg: "TOML syntax: " + pe.Message, Fix: "see docs/scenario-format.md for the syntax of each key"}
+		}
+		return nil, &Error{File: name, Msg: "TOML syntax: " + err.Error(), Fix: "see docs/scenario-format.md"}
+	}
+	if len(m) == 0 {
+		return nil, &Error{File: name, Msg: "the scenario is empty", Fix: "start from a built-in scenario: c1m-testbed list"}
+	}
+	d := &decoder{file: name, pos: findPositions(string(data))}
+	s := d.scenario(table{m: m})
+	if d.err == nil {
+		d.validate(s)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	s.Source = name
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(strings.TrimPrefix(path.Base(name), "builtin:"), ".toml")
+	}
+	s.pos = d.pos
+	return s, nil
+}
+
+var topKeys = []string{"name", "description", "topology", "server", "client", "sysctl", "host", "phase", "expect"}
+
+func (d *decoder) scenario(root table) *Scenario {
+	d.known(root, topKeys...)
+	s := &Scenario{
+		Name:        d.str(root, "name", ""),
+		Description: d.str(root, "description", ""),
+	}
+	if t, _ := d.sub(root, "topology"); true {
+		s.Topology = d.topology(t)
+	}
+	if t, _ := d.sub(root, "server"); true {
+		s.Server = d.server(t)
+	}
+	if t, _ := d.sub(root, "client"); true {
+		s.Client = d.client(t)
+	}
+	if t, ok := d.sub(root, "sysctl"); ok {
+		d.known(t, "server", "client")
+		srv, _ := d.sub(t, "server")
+		cli, _ := d.sub(t, "client")
+		s.Sysctl.Server = d.sysctls(srv, false)
+		s.Sysctl.Client = d.sysctls(cli, false)
+	}
+	if t, ok := d.sub(root, "host"); ok {
+		s.Host = d.sysctls(t, true)
+	}
+	s.Phases = d.phases(root)
+	if t, _ := d.sub(root, "expect"); true {
+		s.Expect = d.expect(t)
+	}
+	return s
+}
+
+func (d *decoder) topology(t table) Topology {
+	d.known(t, "client-namespaces", "client-addresses", "server-addresses", "server-ports", "subnet", "neighbour-table", "conntrack")
+	tp := Topology{
+		ClientNamespaces: int(d.integer(t, "client-namespaces", DefaultClientNamespaces, 1, MaxClientNamespaces)),
+		ClientAddresses:  int(d.count(t, "client-addresses", DefaultClientAddresses, 1, 1<<17)),
+		ServerAddresses:  int(d.count(t, "server-addresses", DefaultServerAddresses, 1, 1<<17)),
+		ServerPorts:      d.ports(t, "server-ports"),
+		Subnet:           d.subnet(t, "subnet"),
+		NeighbourTable:   int(d.count(t, "neighbour-table", 0, 0, 1<<30)),
+		Conntrack:        d.boolean(t, "conntrack"),
+	}
+	return tp
+}
+
+// ports reads server-ports: a count N (8000..8000+N-1) or a list of ports.
+func (d *decoder) ports(t table, k string) []int {
+	v, ok := t.m[k]
+	if !ok {
+		return []int{DefaultFirstPort}
+	}
+	fix := `write a count (server-ports = 20 means 8000..8019) or a list (server-ports = [80, 8080])`
+	switch v := v.(type) {
+	case int64, string:
+		n := d.count(t, k, 1, 1, 65535-DefaultFirstPort+1)
+		if n == 0 && d.err == nil {
+			d.failVal(t.child(k), fix, "%s: at least one port is needed", t.qualified(k))
+		}
+		ports := make([]int, n)
+		for i := range ports {
+			ports[i] = DefaultFirstPort + i
+		}
+		return ports
+	case []any:
+		if len(v) == 0 {
+			d.failVal(t.child(k), fix, "%s: the list is empty", t.qualified(k))
+			return nil
+		}
+		seen := map[int64]bool{}
+		ports := make([]int, 0, len(v))
+		for i, e := range v {
+			at := fmt.Sprintf("%s[%d]", t.child(k), i)
+			p, ok := e.(int64)
+			switch {
+			case !ok:
+				d.failVal(at, fix, "%s: item %d: want a port number, got %s", t.qualified(k), i+1, typeName(e))
+			case p < 1 || p > 65535:
+				d.failVal(at, "ports are 1 to 65535", "%s: port %d is out of range", t.qualified(k), p)
+			case seen[p]:
+				d.failVal(at, "list each port once", "%s: port %d is listed twice", t.qualified(k), p)
+			}
+			seen[p] = true
+			ports = append(ports, int(p))
+		}
+		return ports
+	}
+	d.wrongType(t, k, "a count or a list of ports", fix)
+	return nil
+}
+
+// sysctls reads a settings table; dotted keys may be quoted ("fs.file-max")
+// or nested (fs.file-max), and values strings, integers or integer lists.
+func (d *decoder) sysctls(t table, host bool) map[string]string {
+	out := map[string]string{}
+	d.flatten(t, t.path, "", t.m, out, host)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func (d *decoder) flatten(t table, base, prefix string, m map[string]any, out map[string]string, host bool) {
+	for _, k := range sortedByPos(d, base, m) {
+		v := m[k]
+		name := join(prefix, k)
+		at := join(base, k)
+		if sub, ok := v.(map[string]any); ok {
+			d.flatten(t, at, name, sub, out, host)
+			continue
+		}
+		val, ok := sysctlValue(v)
+		if !ok {
+			d.failVal(at, `write a string, an integer or a list of integers, e.g. "net.ipv4.ip_local_port_range" = "1024 65535"`,
+				"%s.%s: want a sysctl value, got %s", t.name, name, typeName(v))
+			return
+		}
+		d.checkSysctl(t, at, name, val, host)
+		out[name] = val
+	}
+}
+
+func sortedByPos(d *decoder, base string, m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	lessPos := func(a, b pos) bool { return a.line < b.line || a.line == b.line && a.col < b.col }
+	for i := 1; i < len(keys); i++ { // insertion sort: tables are small
+		for j := i; j > 0; j-- {
+			a, b := d.pos.keyAt(join(base, keys[j])), d.pos.keyAt(join(base, keys[j-1]))
+			if lessPos(a, b) || a == b && keys[j] < keys[j-1] {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+	}
+	return keys
+}
+
+func sysctlValue(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case int64:
+		return fmt.Sprint(v), true
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			n, ok := e.(int64)
+			if !ok {
+				return "", false
+			}
+			parts[i] = fmt.Sprint(n)
+		}
+		return strings.Join(parts, " "), len(v) > 0
+	}
+	return "", false
+}
+
+func (d *decoder) checkSysctl(t table, at, name, val string, host bool) {
+	switch {
+	case !validSysctlName(name):
+		d.failKey(at, `write the sysctl's dotted name in quotes, e.g. "net.core.somaxconn" = 4096`, "%s: %q is not a sysctl name", t.name, name)
+	case host && !IsHostGlobal(name):
+		d.failKey(at, fmt.Sprintf("put it under [sysctl.server] or [sysctl.client]: it is set inside each namespace, and the host's own value stays untouched"), "[host] %s is a per-namespace setting", name)
+	case !host && IsHostGlobal(name):
+		d.failKey(at, fmt.Sprintf("put it under [host]: the run journals host-global settings and restores them"), "[%s] %s is host-global, not per-namespace", t.name, name)
+	case !host && !strings.HasPrefix(name, "net."):
+		d.failKey(at, "only net.* settings are per namespace; put others under [host]", "[%s] %s is not a network setting", t.name, name)
+	}
+	if d.err != nil {
+		return
+	}
+	fields := strings.Fields(val)
+	want := map[string]int{
+		"fs.file-max": 1, "fs.nr_open": 1, "net.ipv4.tcp_mem": 3, "net.netfilter.nf_conntrack_max": 1,
+		"net.nf_conntrack_max": 1, "net.ipv4.tcp_max_tw_buckets": 1, "net.ipv4.ip_local_port_range": 2,
+		"net.ipv4.tcp_max_orphans": 1, "net.core.somaxconn": 1,
+	}[name]
+	if want == 0 {
+		return
+	}
+	nums := make([]int64, 0, len(fields))
+	for _, f := range fields {
+		n, err := ParseCount(f)
+		if err != nil {
+			break
+		}
+		nums = append(nums, n)
+	}
+	if len(nums) != want || len(fields) != want {
+		d.failVal(at, fmt.Sprintf("write %d whole number(s), e.g. %s", want, sysctlExample(name)), "%s %s: %q is not valid", t.name, name, val)
+		return
+	}
+	if name == "net.ipv4.ip_local_port_range" && (nums[0] < 1 || nums[1] > 65535 || nums[0] > nums[1]) {
+		d.failVal(at, `write "LOW HIGH" with 1 <= LOW <= HIGH <= 65535, e.g. "1024 65535"`, "%s %s: %q is not a port range", t.name, name, val)
+	}
+	if name == "net.ipv4.tcp_mem" && !(nums[0] <= nums[1] && nums[1] <= nums[2]) {
+		d.failVal(at, `write "MIN PRESSURE MAX" in pages, each at least the one before`, "%s %s: %q is not increasing", t.name, name, val)
+	}
+}
+
+func sysctlExample(name string) string {
+	switch name {
+	case "net.ipv4.tcp_mem":
+		return `"net.ipv4.tcp_mem" = "65536 98304 131072"`
+	case "net.ipv4.ip_local_port_range":
+		return `"net.ipv4.ip_local_port_range" = "1024 65535"`
+	}
+	return fmt.Sprintf("%q = 100000", name)
+}
+
+func (d *decoder) server(t table) Server {
+	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "fd-limit")
+	return Server{
+		Workers:   int(d.integer(t, "workers", 0, 0, 10000)),
+		Backlog:   int(d.count(t, "backlog", DefaultBacklog, 1, MaxBacklog)),
+		OnData:    d.enum(t, "on-data", DefaultOnData, "discard", "echo", "reply-once", "ignore"),
+		Reply:     d.str(t, "reply", DefaultReply),
+		CloseMode: d.enum(t, "close-mode", DefaultCloseMode, "fin", "rst"),
+		FDLimit:   d.fdLimit(t),
+	}
+}
+
+func (d *decoder) fdLimit(t table) int {
+	n := d.count(t, "fd-limit", 0, 0, math.MaxInt32)
+	if n != 0 && n < MinFDLimit && d.err == nil {
+		d.failVal(t.child("fd-limit"), fmt.Sprintf("use 0 (as high as allowed) or at least %d", MinFDLimit), "%s: %d leaves no room for the worker's own files", t.qualified("fd-limit"), n)
+	}
+	return int(n)
+}
+
+func (d *decoder) client(t table) Client {
+	d.known(t, "connections", "workers", "connect-rate", "in-flight", "message", "source-strategy", "retries", "fd-limit")
+	c := Client{
+		Connections:    int(d.count(t, "connections", 0, 0, 1<<40)),
+		Workers:        int(d.integer(t, "workers", 0, 0, 10000)),
+		ConnectRate:    int(d.count(t, "connect-rate", 0, 0, 1<<40)),
+		InFlight:       int(d.count(t, "in-flight", 0, 0, 1<<30)),
+		Message:        d.str(t, "message", ""),
+		SourceStrategy: d.enum(t, "source-strategy", DefaultSourceStrategy, "round-robin", "fill"),
+		Retries:        int(d.integer(t, "retries", 0, 0, MaxRetries)),
+		FDLimit:        d.fdLimit(t),
+	}
+	if d.err == nil {
+		if _, present := t.m["connections"]; !present {
+			d.failKey(t.path, "add connections = N under [client], e.g. connections = \"40k\"", "client.connections is missing")
+		} else if c.Connections == 0 {
+			d.failVal(t.child("connections"), "ask for at least 1 connection", "client.connections is 0")
+		}
+	}
+	return c
+}
+
+func (d *decoder) expect(t table) Expect {
+	d.known(t, "min-established", "max-established", "errors-present", "errors-absent", "close-within", "no-node-killed", "counters")
+	e := Expect{
+		MinEstablished: int(d.count(t, "min-established", 0, 0, 1<<40)),
+		MaxEstablished: int(d.count(t, "max-established", 0, 0, 1<<40)),
+		ErrorsPresent:  d.errnos(t, "errors-present", false),
+		ErrorsAbsent:   d.errnos(t, "errors-absent", true),
+		CloseWithin:    d.duration(t, "close-within", 0),
+		NoNodeKilled:   d.boolean(t, "no-node-killed"),
+	}
+	if c, ok := d.sub(t, "counters"); ok {
+		e.Counters = map[string]int64{}
+		for _, k := range sortedByPos(d, c.path, c.m) {
+			if !validCounter(k) {
+				d.failKey(c.child(k), "name an nstat counter, e.g. TCPTimeWaitOverflow", "expect.counters: %q is not a counter name", k)
+			}
+			e.Counters[k] = d.count(c, k, 0, 0, 1<<62)
+		}
+	}
+	return e
+}
+
+func validCounter(k string) bool {
+	for _, c := range k {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return k != ""
+}
+
+func (d *decoder) errnos(t table, k string, star bool) []string {
+	list := d.strList(t, k)
+	for i, n := range list {
+		if n == "*" && star {
+			if len(list) > 1 {
+				d.failVal(fmt.Sprintf("%s[%d]", t.child(k), i), `write either ["*"] or a list of names, not both`, "%s: \"*\" means every error and cannot be mixed with names", t.qualified(k))
+			}
+			continue
+		}
+		if _, ok := Errnos[n]; !ok {
+			fix := "known names: " + strings.Join(errnoNames(), ", ")
+			if up := strings.ToUpper(n); Errnos[up] != "" {
+				fix = fmt.Sprintf("did you mean %q?", up)
+			}
+			d.failVal(fmt.Sprintf("%s[%d]", t.child(k), i), fix, "%s: unknown errno name %q", t.qualified(k), n)
+		}
+	}
+	return list
+}

@@ -1,0 +1,164 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// phaseKeys lists the keys each phase kind accepts.
+var phaseKeys = map[string][]string{
+	PhaseConnect: {"kind", "name", "target", "rate", "timeout"},
+	PhaseHold:    {"kind", "name", "duration"},
+	PhaseClose:   {"kind", "name", "side", "fraction", "mode", "rate", "timeout"},
+	PhaseSend:    {"kind", "name", "bytes", "from", "timeout"},
+	PhaseWait:    {"kind", "name", "until", "timeout"},
+}
+
+var phaseKinds = []string{PhaseConnect, PhaseHold, PhaseClose, PhaseSend, PhaseWait}
+
+func (d *decoder) phases(root table) []Phase {
+	v, ok := root.m["phase"]
+	if !ok {
+		d.failAt(pos{}, `add at least one [[phase]], e.g. [[phase]] kind = "connect"`, "the scenario has no phases")
+		return nil
+	}
+	list, ok := v.([]map[string]any)
+	if !ok {
+		d.failKey("phase", `write each phase as [[phase]] (double brackets): phases are an ordered list`, "phase: want a list of tables, got %s", typeName(v))
+		return nil
+	}
+	out := make([]Phase, 0, len(list))
+	for i, m := range list {
+		t := table{path: fmt.Sprintf("phase[%d]", i), name: fmt.Sprintf("phase %d", i+1), m: m}
+		out = append(out, d.phase(t, i))
+	}
+	return out
+}
+
+func (d *decoder) phase(t table, i int) Phase {
+	kind, ok := t.m["kind"].(string)
+	if _, present := t.m["kind"]; !present {
+		d.failKey(t.path, "add kind = \"connect\", \"hold\", \"close\", \"send\" or \"wait\"", "%s has no kind", t.name)
+		return Phase{}
+	}
+	if !ok {
+		d.wrongType(t, "kind", "a string", `write kind = "connect"`)
+		return Phase{}
+	}
+	allowed, known := phaseKeys[kind]
+	if !known {
+		d.failVal(t.child("kind"), "use one of "+quoteList(phaseKinds), "%s: unknown kind %q", t.name, kind)
+		return Phase{}
+	}
+	for _, k := range sortedByPos(d, t.path, t.m) {
+		if contains(allowed, k) {
+			continue
+		}
+		if kinds := kindsWith(k); kinds != "" {
+			d.failKey(t.child(k), fmt.Sprintf("remove it; %q belongs to %s phases", k, kinds), "%s: key %q does not apply to a %s phase", t.name, k, kind)
+		}
+	}
+	d.known(t, allAllowed()...)
+	p := Phase{Kind: kind, Name: d.str(t, "name", fmt.Sprintf("%s-%d", kind, i+1))}
+	timeout := d.duration(t, "timeout", DefaultPhaseTimeout)
+	switch kind {
+	case PhaseConnect:
+		p.Target = int(d.count(t, "target", 0, 0, 1<<40))
+		p.Rate = int(d.count(t, "rate", 0, 0, 1<<40))
+		p.Timeout = timeout
+	case PhaseHold:
+		p.Duration = d.duration(t, "duration", 0)
+		if _, present := t.m["duration"]; !present || p.Duration == 0 {
+			d.failKey(t.child("duration"), `add duration = "10s"`, "%s: a hold phase needs a duration above 0", t.name)
+		}
+	case PhaseClose:
+		p.Side = d.enum(t, "side", "", "client", "server")
+		if _, present := t.m["side"]; !present {
+			d.failKey(t.path, `add side = "client" or side = "server"`, "%s: a close phase needs a side", t.name)
+		}
+		p.Fraction = d.float(t, "fraction", DefaultFraction)
+		if p.Fraction <= 0 || p.Fraction > 1 || p.Fraction != p.Fraction {
+			d.failVal(t.child("fraction"), "use a fraction above 0 and at most 1 (1 closes every connection)", "%s: fraction %v is out of range", t.name, p.Fraction)
+		}
+		p.Mode = d.enum(t, "mode", DefaultCloseMode, "fin", "rst")
+		p.Rate = int(d.count(t, "rate", 0, 0, 1<<40))
+		p.Timeout = timeout
+	case PhaseSend:
+		p.Bytes = d.size(t, "bytes")
+		if p.Bytes <= 0 && d.err == nil {
+			d.failKey(t.child("bytes"), `add bytes = "64KiB" (bytes each connection sends)`, "%s: a send phase needs bytes above 0", t.name)
+		}
+		p.From = d.enum(t, "from", DefaultSendFrom, "client", "server")
+		p.Timeout = timeout
+	case PhaseWait:
+		p.Until = d.str(t, "until", "")
+		if p.Until != "" {
+			if _, err := ParseCondition(p.Until); err != nil {
+				d.failVal(t.child("until"), conditionFix, "%s: %v", t.name, err)
+			}
+		} else if _, present := t.m["timeout"]; !present {
+			d.failKey(t.path, conditionFix+`, or give only timeout = "30s" to wait that long`, "%s: a wait phase needs until or timeout", t.name)
+		}
+		p.Timeout = timeout
+	}
+	return p
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func kindsWith(k string) string {
+	var kinds []string
+	for _, kind := range phaseKinds {
+		if contains(phaseKeys[kind], k) {
+			kinds = append(kinds, kind)
+		}
+	}
+	return strings.Join(kinds, " and ")
+}
+
+func allAllowed() []string {
+	var all []string
+	for _, kind := range phaseKinds {
+		for _, k := range phaseKeys[kind] {
+			if !contains(all, k) {
+				all = append(all, k)
+			}
+		}
+	}
+	return all
+}
+
+// subnet reads topology.subnet: an IPv4 CIDR inside 198.18.0.0/15.
+func (d *decoder) subnet(t table, k string) netip.Prefix {
+	v, ok := t.m[k]
+	if !ok {
+		return DefaultSubnet
+	}
+	s, ok := v.(string)
+	if !ok {
+		d.wrongType(t, k, "a CIDR string", `write subnet = "198.18.0.0/15"`)
+		return DefaultSubnet
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		d.failVal(t.child(k), `write an IPv4 prefix like "198.18.0.0/16"`, "%s: %q is not a CIDR prefix", t.qualified(k), s)
+	case !p.Addr().Is4():
+		d.failVal(t.child(k), `use IPv4 addresses from 198.18.0.0/15`, "%s: %q is not IPv4", t.qualified(k), s)
+	case p != p.Masked():
+		d.failVal(t.child(k), fmt.Sprintf("write %q", p.Masked().String()), "%s: %q has host bits set", t.qualified(k), s)
+	case !DefaultSubnet.Contains(p.Addr()) || p.Bits() < DefaultSubnet.Bits():
+		d.failVal(t.child(k), "use a prefix inside 198.18.0.0/15 (RFC 2544 benchmarking range), so lab traffic can never collide with real networks", "%s: %s is outside 198.18.0.0/15", t.qualified(k), s)
+	default:
+		return p
+	}
+	return DefaultSubnet
+}

@@ -1,0 +1,254 @@
+package scenarios
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Planning constants, measured on the reference machine (issue 6).
+const (
+	// FDReserve is the file descriptors a worker keeps for itself (binary,
+	// epoll, pipes, runtime) out of its RLIMIT_NOFILE.
+	FDReserve = 64
+	// ServerShare is the part of the fd budget a server worker plans to
+	// fill: SO_REUSEPORT hashing spreads connections unevenly by a few per cent.
+	ServerShare = 0.95
+	// KernelBytesPerSocket is kernel memory per idle TCP socket (TCP slab,
+	// inode, dentry, file, epoll item): 8.3 KB per connection, two sockets.
+	KernelBytesPerSocket = 4150
+	// UserBytesPerSocket is a worker's connection-table entry per socket.
+	UserBytesPerSocket = 48
+	// UserBytesPerWorker is the Go runtime baseline of one worker process.
+	UserBytesPerWorker = 3 << 20
+	// FilesPerWorker are files a worker holds besides its connections.
+	FilesPerWorker = 16
+	// DefaultTimeWaitBuckets is tcp_max_tw_buckets of a fresh namespace.
+	DefaultTimeWaitBuckets = 131072
+	// maxPortsPerPair is the widest ip_local_port_range ("1024 65535").
+	maxPortsPerPair = 65535 - 1024 + 1
+)
+
+// Limit is one capacity the scenario needs against what the host has.
+type Limit struct {
+	// Name is the limit, e.g. "five-tuples" or "fs.file-max".
+	Name string
+	// Need is what the scenario needs; Have is what the host allows.
+	Need, Have int64
+	// Unit is what Need and Have count: "conns", "fds", "bytes", ...
+	Unit string
+	// OK is true when Need <= Have.
+	OK bool
+	// Fix is the cheapest way to make Need fit (when not OK), or what to
+	// change to move the limit.
+	Fix string
+	// Errno is the error the kernel gives when the limit is hit.
+	Errno string
+	// Expected is true when the scenario expects this limit to be hit
+	// (its [expect] errors-present lists Errno, or counters name it).
+	Expected bool
+	// Soft is true when hitting the limit degrades the run without failing
+	// it (TIME_WAIT overflow: sockets are destroyed early instead).
+	Soft bool
+	// Why is the arithmetic behind Need and Have, in words.
+	Why string
+}
+
+// Headroom is Have-Need as a fraction of Have (negative when over).
+func (l Limit) Headroom() float64 {
+	if l.Have == 0 {
+		return math.Inf(-1)
+	}
+	return float64(l.Have-l.Need) / float64(l.Have)
+}
+
+// Plan is the capacity plan of a scenario on a host.
+type Plan struct {
+	// Scenario is the scenario's name; Source where it came from.
+	Scenario, Source string
+	// Env is the host the plan was made for (after the scenario's [host] settings).
+	Env Env
+	// Connections is the peak number of connections.
+	Connections int64
+	// PortLow and PortHigh are the client namespaces' ephemeral port range.
+	PortLow, PortHigh int
+	// PortsPerPair is how many source ports one (source address,
+	// destination address, destination port) can use.
+	PortsPerPair int64
+	// Pairs is server addresses × server ports × client namespaces × client addresses.
+	Pairs int64
+	// FiveTuples is Pairs × PortsPerPair.
+	FiveTuples int64
+	// ServerFDLimit and ClientFDLimit are the RLIMIT_NOFILE a worker gets.
+	ServerFDLimit, ClientFDLimit int64
+	// FDBudget is connections one worker may hold: the smaller of both
+	// roles' limits minus FDReserve (and the server's listeners).
+	FDBudget int64
+	// ServerWorkers and ClientWorkers are worker processes per role.
+	ServerWorkers, ClientWorkers int
+	// ClientWorkersPerNamespace is client workers in each client namespace.
+	ClientWorkersPerNamespace int
+	// ConnsPerServerWorker and ConnsPerClientWorker are the mean load per worker.
+	ConnsPerServerWorker, ConnsPerClientWorker int64
+	// Listeners is listening sockets per server worker (addresses × ports).
+	Listeners int64
+	// FileDescriptors is the files both ends hold at the peak (both run on this host).
+	FileDescriptors int64
+	// KernelBytes estimates kernel memory at the peak (sockets and buffered data).
+	KernelBytes int64
+	// UserBytes estimates worker memory at the peak.
+	UserBytes int64
+	// BufferedBytes is data the send phases leave in socket buffers.
+	BufferedBytes int64
+	// TimeWait is the most TIME_WAIT sockets close phases leave in one
+	// namespace; TimeWaitBudget is that namespace's tcp_max_tw_buckets.
+	TimeWait, TimeWaitBudget int64
+	// Conntrack is conntrack entries needed (0 when conntrack is not engaged).
+	Conntrack, ConntrackMax int64
+	// Limits are the checks, in the order the table prints them.
+	Limits []Limit
+	// First is the first limit the scenario hits: a failing one if any,
+	// else the one with the least headroom.
+	First *Limit
+}
+
+func ceilDiv(a, b int64) int64 {
+	if b <= 0 {
+		return math.MaxInt64
+	}
+	return (a + b - 1) / b
+}
+
+// satMul multiplies without overflowing.
+func satMul(xs ...int64) int64 {
+	r := int64(1)
+	for _, x := range xs {
+		if x != 0 && r > math.MaxInt64/x {
+			return math.MaxInt64
+		}
+		r *= x
+	}
+	return r
+}
+
+func hostInt(m map[string]string, key string, def int64) int64 {
+	if v, ok := m[key]; ok {
+		if n, err := ParseCount(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// applyHost returns env as it will be after the scenario's [host] settings.
+func applyHost(env Env, s *Scenario) Env {
+	env.FileMax = hostInt(s.Host, "fs.file-max", env.FileMax)
+	env.NrOpen = hostInt(s.Host, "fs.nr_open", env.NrOpen)
+	env.ConntrackMax = hostInt(s.Host, "net.netfilter.nf_conntrack_max", hostInt(s.Host, "net.nf_conntrack_max", env.ConntrackMax))
+	if f := strings.Fields(s.Host["net.ipv4.tcp_mem"]); len(f) == 3 {
+		for i := range f {
+			env.TCPMem[i], _ = strconv.ParseInt(f[i], 10, 64)
+		}
+	}
+	if env.TimeWaitBuckets == 0 {
+		env.TimeWaitBuckets = DefaultTimeWaitBuckets
+	}
+	if env.PageSize == 0 {
+		env.PageSize = 4096
+	}
+	return env
+}
+
+// portRange is the client namespaces' ip_local_port_range.
+func portRange(s *Scenario, env Env) (int, int) {
+	if f := strings.Fields(s.Sysctl.Client["net.ipv4.ip_local_port_range"]); len(f) == 2 {
+		lo, err1 := strconv.Atoi(f[0])
+		hi, err2 := strconv.Atoi(f[1])
+		if err1 == nil && err2 == nil {
+			return lo, hi
+		}
+	}
+	return env.PortLow, env.PortHigh
+}
+
+// fdLimit is the RLIMIT_NOFILE a worker gets: the hard limit, capped by the role's fd-limit.
+func fdLimit(env Env, cap int) int64 {
+	l := env.FDHard
+	if cap > 0 && int64(cap) < l {
+		l = int64(cap)
+	}
+	return l
+}
+
+// NewPlan computes the capacity plan of s on a host described by env. When
+// the plan is impossible (a hard limit is exceeded and the scenario does
+// not expect that failure) it returns the plan and an *Error wrapping
+// ErrInvalid with the arithmetic and the cheapest fix.
+func NewPlan(s *Scenario, env Env) (*Plan, error) {
+	env = applyHost(env, s)
+	tp := s.Topology
+	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections)}
+	conns := p.Connections
+
+	p.PortLow, p.PortHigh = portRange(s, env)
+	p.PortsPerPair = int64(max(0, p.PortHigh-p.PortLow+1))
+	p.Pairs = satMul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses))
+	p.FiveTuples = satMul(p.Pairs, p.PortsPerPair)
+
+	p.Listeners = int64(tp.ServerAddresses) * int64(len(tp.ServerPorts))
+	p.ServerFDLimit = fdLimit(env, s.Server.FDLimit)
+	p.ClientFDLimit = fdLimit(env, s.Client.FDLimit)
+	serverBudget := p.ServerFDLimit - FDReserve - p.Listeners
+	clientBudget := p.ClientFDLimit - FDReserve
+	p.FDBudget = max(0, min(serverBudget, clientBudget))
+	serverCap := int64(float64(serverBudget) * ServerShare)
+
+	p.ServerWorkers = s.Server.Workers
+	if p.ServerWorkers == 0 {
+		p.ServerWorkers = int(min(ceilDiv(conns, max(serverCap, 1)), 10000))
+	}
+	ns := int64(tp.ClientNamespaces)
+	p.ClientWorkers = s.Client.Workers
+	if p.ClientWorkers == 0 {
+		w := max(ceilDiv(conns, max(clientBudget, 1)), ns)
+		p.ClientWorkers = int(min(ceilDiv(w, ns)*ns, 10000))
+	}
+	p.ClientWorkersPerNamespace = int(ceilDiv(int64(p.ClientWorkers), ns))
+	p.ConnsPerServerWorker = ceilDiv(conns, int64(p.ServerWorkers))
+	p.ConnsPerClientWorker = ceilDiv(conns, int64(p.ClientWorkers))
+	workers := int64(p.ServerWorkers + p.ClientWorkers)
+
+	p.FileDescriptors = 2*conns + workers*FilesPerWorker + int64(p.ServerWorkers)*p.Listeners
+	for _, ph := range s.Phases {
+		if ph.Kind == PhaseSend {
+			p.BufferedBytes = max(p.BufferedBytes, satMul(conns, ph.Bytes))
+		}
+	}
+	p.KernelBytes = satMul(2*conns, KernelBytesPerSocket) + p.BufferedBytes
+	p.UserBytes = 2*conns*UserBytesPerSocket + workers*UserBytesPerWorker
+	p.planClose(s, env)
+	if tp.Conntrack {
+		p.Conntrack = conns
+		p.ConntrackMax = env.ConntrackMax
+	}
+	p.Limits = p.limits(s, env)
+	return p, p.pick(s)
+}
+
+// planClose finds the most TIME_WAIT sockets one namespace will hold.
+func (p *Plan) planClose(s *Scenario, env Env) {
+	for _, ph := range s.Phases {
+		if ph.Kind != PhaseClose || ph.Mode != "fin" {
+			continue
+		}
+		closed := int64(math.Ceil(float64(p.Connections) * ph.Fraction))
+		tw, budget := closed, hostInt(s.Sysctl.Server, "net.ipv4.tcp_max_tw_buckets", env.TimeWaitBuckets)
+		if ph.Side == "client" {
+			tw = ceilDiv(closed, int64(s.Topology.ClientNamespaces))
+			budget = hostInt(s.Sysctl.Client, "net.ipv4.tcp_max_tw_buckets", env.TimeWaitBuckets)
+		}
+		if tw > p.TimeWait {
+			p.TimeWait, p.TimeWaitBudget = tw, budget
+		}
+	}
+}

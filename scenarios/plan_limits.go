@@ -1,0 +1,186 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+)
+
+// expects reports whether the scenario expects errno to appear, or one of
+// the nstat counters to move.
+func expects(s *Scenario, errno string, counters ...string) bool {
+	if errno != "" && contains(s.Expect.ErrorsPresent, errno) {
+		return true
+	}
+	for _, c := range counters {
+		if s.Expect.Counters[c] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func newLimit(name, unit, errno string, need, have int64) Limit {
+	return Limit{Name: name, Unit: unit, Errno: errno, Need: need, Have: have, OK: need <= have}
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%s %s", commas(n), one)
+	}
+	return fmt.Sprintf("%s %s", commas(n), many)
+}
+
+func (p *Plan) limits(s *Scenario, env Env) []Limit {
+	tp := s.Topology
+	conns := p.Connections
+	var out []Limit
+
+	l := newLimit("five-tuples", "conns", "EADDRNOTAVAIL", conns, p.FiveTuples)
+	l.Expected = expects(s, "EADDRNOTAVAIL")
+	l.Why = fmt.Sprintf("%s × %s × %s × %s reach each other over %s source ports (%d-%d) = %s five-tuples; you asked for %s",
+		plural(int64(tp.ServerAddresses), "server address", "server addresses"), plural(int64(len(tp.ServerPorts)), "port", "ports"),
+		plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"), plural(int64(tp.ClientAddresses), "client address", "client addresses each"),
+		commas(p.PortsPerPair), p.PortLow, p.PortHigh, commas(p.FiveTuples), commas(conns))
+	if !l.OK {
+		l.Fix = p.tupleFix(s)
+	} else {
+		l.Fix = "more client addresses, server ports or a wider net.ipv4.ip_local_port_range raise it"
+	}
+	out = append(out, l)
+
+	need := ceilDiv(conns*100, int64(ServerShare*100)*int64(p.ServerWorkers)) + FDReserve + p.Listeners
+	l = newLimit("fds per server worker", "fds", "EMFILE", need, p.ServerFDLimit)
+	l.Expected = expects(s, "EMFILE")
+	l.Why = fmt.Sprintf("%s connections over %d server workers, +5%% for uneven SO_REUSEPORT hashing, +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
+		commas(conns), p.ServerWorkers, FDReserve, p.Listeners, commas(p.ServerFDLimit))
+	l.Fix = "set server.workers = 0 so the testbed starts as many workers as the fd budget needs"
+	out = append(out, l)
+
+	need = p.ConnsPerClientWorker + FDReserve
+	l = newLimit("fds per client worker", "fds", "EMFILE", need, p.ClientFDLimit)
+	l.Expected = expects(s, "EMFILE")
+	l.Why = fmt.Sprintf("%s connections over %d client workers (%d per namespace), +%d reserved; RLIMIT_NOFILE %s",
+		commas(conns), p.ClientWorkers, p.ClientWorkersPerNamespace, FDReserve, commas(p.ClientFDLimit))
+	l.Fix = "set client.workers = 0 so the testbed starts as many workers as the fd budget needs"
+	out = append(out, l)
+
+	need = max(int64(s.Server.FDLimit), int64(s.Client.FDLimit), min(p.ServerFDLimit, p.ClientFDLimit))
+	l = newLimit("fs.nr_open", "fds", "EMFILE", need, env.NrOpen)
+	l.Expected = expects(s, "EMFILE")
+	l.Why = "the largest RLIMIT_NOFILE a worker asks for, against the most any process may have"
+	l.Fix = fmt.Sprintf(`lower fd-limit to at most %s, or raise "fs.nr_open" under [host]`, commas(env.NrOpen))
+	out = append(out, l)
+
+	need = p.FileDescriptors + env.FileNr
+	l = newLimit("fs.file-max", "files", "ENFILE", need, env.FileMax)
+	l.Expected = expects(s, "ENFILE")
+	l.Why = fmt.Sprintf("2 × %s sockets (both ends run on this host) + %d per worker + %s already open",
+		commas(conns), FilesPerWorker, commas(env.FileNr))
+	l.Fix = fmt.Sprintf(`raise "fs.file-max" = %s under [host] (journaled and restored), or ask for at most %s connections`,
+		commas(need+need/10), commas(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-2*conns))/2)))
+	out = append(out, l)
+
+	need = p.KernelBytes + p.UserBytes
+	l = newLimit("memory", "bytes", "ENOMEM", need, env.MemAvailable)
+	l.Expected = expects(s, "ENOMEM")
+	perConn := int64(2*KernelBytesPerSocket + 2*UserBytesPerSocket)
+	if conns > 0 {
+		perConn = max(perConn, need/conns)
+	}
+	l.Why = fmt.Sprintf("kernel %s (%s B per socket, 2 per connection, + %s buffered) + workers %s, against MemAvailable",
+		mib(p.KernelBytes), commas(KernelBytesPerSocket), mib(p.BufferedBytes), mib(p.UserBytes))
+	l.Fix = fmt.Sprintf("ask for at most %s connections, or send fewer bytes per connection", commas(env.MemAvailable/perConn))
+	out = append(out, l)
+
+	if p.BufferedBytes > 0 {
+		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, env.TCPMem[2]*env.PageSize)
+		l.Expected = expects(s, "ECONNRESET", "TCPAbortOnMemory", "TCPMemoryPressures") || expects(s, "ENOMEM") || expects(s, "ENOBUFS")
+		l.Why = fmt.Sprintf("%s connections × bytes sent sit in socket buffers, against tcp_mem max %s pages × %d B",
+			commas(conns), commas(env.TCPMem[2]), env.PageSize)
+		l.Fix = `send fewer bytes, shrink net.ipv4.tcp_rmem/tcp_wmem under [sysctl.*], or raise "net.ipv4.tcp_mem" under [host]`
+		out = append(out, l)
+	}
+	if p.TimeWait > 0 {
+		l = newLimit("TIME_WAIT per namespace", "sockets", "", p.TimeWait, p.TimeWaitBudget)
+		l.Soft = true
+		l.Expected = expects(s, "", "TCPTimeWaitOverflow")
+		l.Why = "the side that closes first with FIN keeps its sockets in TIME_WAIT for 60 s, up to tcp_max_tw_buckets per namespace; the rest are destroyed at once (TCPTimeWaitOverflow)"
+		l.Fix = `harmless: sockets over the cap skip TIME_WAIT; raise net.ipv4.tcp_max_tw_buckets under [sysctl.*], close with mode = "rst", or spread clients over more namespaces`
+		out = append(out, l)
+	}
+	if p.Conntrack > 0 {
+		l = newLimit("net.netfilter.nf_conntrack_max", "entries", "ETIMEDOUT", p.Conntrack, p.ConntrackMax)
+		l.Expected = expects(s, "ETIMEDOUT")
+		l.Why = "every connection through the server namespace's conntrack rule takes one entry"
+		l.Fix = fmt.Sprintf(`raise "net.netfilter.nf_conntrack_max" = %s under [host], or set topology.conntrack = false`, commas(p.Conntrack+p.Conntrack/10))
+		out = append(out, l)
+	}
+	return out
+}
+
+// tupleFix names the cheapest ways to get enough five-tuples.
+func (p *Plan) tupleFix(s *Scenario) string {
+	tp := s.Topology
+	conns := p.Connections
+	pairs := ceilDiv(conns, max(p.PortsPerPair, 1))
+	var fixes []string
+	other := int64(tp.ServerAddresses) * int64(len(tp.ServerPorts)) * int64(tp.ClientNamespaces)
+	if add := ceilDiv(pairs, other) - int64(tp.ClientAddresses); add > 0 {
+		fixes = append(fixes, fmt.Sprintf("add %s (topology.client-addresses = %d)", plural(add, "client address", "client addresses"), int64(tp.ClientAddresses)+add))
+	}
+	other = int64(tp.ServerAddresses) * int64(tp.ClientNamespaces) * int64(tp.ClientAddresses)
+	if add := ceilDiv(pairs, other) - int64(len(tp.ServerPorts)); add > 0 && int64(len(tp.ServerPorts))+add <= 65535-DefaultFirstPort+1 {
+		fixes = append(fixes, fmt.Sprintf("add %s (topology.server-ports = %d)", plural(add, "server port", "server ports"), int64(len(tp.ServerPorts))+add))
+	}
+	if per := ceilDiv(conns, max(p.Pairs, 1)); per <= maxPortsPerPair {
+		fixes = append(fixes, fmt.Sprintf(`widen the range to %s ports ("net.ipv4.ip_local_port_range" = "%d 65535" under [sysctl.client])`, commas(per), 65535-per+1))
+	}
+	fixes = append(fixes, `or expect it: errors-present = ["EADDRNOTAVAIL"] under [expect]`)
+	return strings.Join(fixes, ", or ")
+}
+
+func mib(b int64) string {
+	switch {
+	case b >= 10<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20 || b == 0:
+		return fmt.Sprintf("%s MiB", commas(b>>20))
+	}
+	return fmt.Sprintf("%s KiB", commas(b>>10))
+}
+
+// pick sets First and returns the error of an impossible plan.
+func (p *Plan) pick(s *Scenario) error {
+	var failing, expected, tightest *Limit
+	for i := range p.Limits {
+		l := &p.Limits[i]
+		switch {
+		case !l.OK && !l.Soft && !l.Expected:
+			if failing == nil {
+				failing = l
+			}
+		case !l.OK:
+			if expected == nil {
+				expected = l
+			}
+		}
+		if tightest == nil || l.Headroom() < tightest.Headroom() {
+			tightest = l
+		}
+	}
+	switch {
+	case failing != nil:
+		p.First = failing
+	case expected != nil:
+		p.First = expected
+	default:
+		p.First = tightest
+	}
+	if failing == nil {
+		return nil
+	}
+	at := s.pos.valAt("client.connections")
+	return &Error{File: s.Source, Line: at.line, Col: at.col,
+		Msg: fmt.Sprintf("impossible plan: %s: need %s %s, have %s (%s)", failing.Name, commas(failing.Need), failing.Unit, commas(failing.Have), failing.Why),
+		Fix: failing.Fix}
+}

@@ -1,0 +1,85 @@
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// WriteTable prints the plan as a readable table: the arithmetic, then each
+// limit with what the scenario needs, what the host has, the headroom and
+// the fix. It is meant to teach as much as to check.
+func (p *Plan) WriteTable(w io.Writer) {
+	fmt.Fprintf(w, "Plan for %s (%s): %s connections\n\n", p.Scenario, p.Source, commas(p.Connections))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "  %s\t%s\n", k, v) }
+	row("five-tuples", fmt.Sprintf("%s pairs (source, destination, port) × %s source ports (%d-%d) = %s",
+		commas(p.Pairs), commas(p.PortsPerPair), p.PortLow, p.PortHigh, commas(p.FiveTuples)))
+	row("fd budget", fmt.Sprintf("%s per worker (RLIMIT_NOFILE server %s, client %s, minus %d reserved)",
+		commas(p.FDBudget), commas(p.ServerFDLimit), commas(p.ClientFDLimit), FDReserve))
+	row("server workers", fmt.Sprintf("%d, ~%s connections each (SO_REUSEPORT, %d listeners each)",
+		p.ServerWorkers, commas(p.ConnsPerServerWorker), p.Listeners))
+	row("client workers", fmt.Sprintf("%d (%d per namespace), ~%s connections each",
+		p.ClientWorkers, p.ClientWorkersPerNamespace, commas(p.ConnsPerClientWorker)))
+	row("file descriptors", commas(p.FileDescriptors)+" (both ends run on this host)")
+	row("kernel memory", fmt.Sprintf("~%s (%s B per socket, 2 per connection)", mib(p.KernelBytes), commas(KernelBytesPerSocket)))
+	row("worker memory", "~"+mib(p.UserBytes))
+	if p.TimeWait > 0 {
+		row("TIME_WAIT", fmt.Sprintf("%s in the busiest namespace, cap %s", commas(p.TimeWait), commas(p.TimeWaitBudget)))
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  LIMIT\tNEED\tHAVE\tHEADROOM\tSTATUS\n")
+	for _, l := range p.Limits {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", l.Name, human(l.Need, l.Unit), human(l.Have, l.Unit), headroom(l), status(l))
+	}
+	tw.Flush()
+
+	if p.First != nil {
+		l := p.First
+		fmt.Fprintf(w, "\nFirst limit: %s (%s)\n  %s\n", l.Name, status(*l), l.Why)
+		if l.Fix != "" {
+			fmt.Fprintf(w, "  fix: %s\n", l.Fix)
+		}
+	}
+	for _, l := range p.Limits {
+		if !l.OK && p.First != nil && l.Name != p.First.Name {
+			fmt.Fprintf(w, "\nAlso: %s (%s)\n  %s\n  fix: %s\n", l.Name, status(l), l.Why, l.Fix)
+		}
+	}
+}
+
+func human(n int64, unit string) string {
+	if unit == "bytes" {
+		return mib(n)
+	}
+	return commas(n) + " " + unit
+}
+
+func headroom(l Limit) string {
+	if l.Have == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*l.Headroom())
+}
+
+func status(l Limit) string {
+	switch {
+	case l.OK:
+		return "ok"
+	case l.Expected:
+		return "HIT, expected (" + expectedBy(l) + ")"
+	case l.Soft:
+		return "HIT, soft"
+	}
+	return "EXCEEDED"
+}
+
+func expectedBy(l Limit) string {
+	if l.Errno != "" {
+		return l.Errno
+	}
+	return "the lab expects it"
+}

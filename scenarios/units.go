@@ -1,0 +1,104 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseCount reads a count the way a person writes it: 1000000, "1_000_000",
+// "1,000,000", "200k", "1M", "1.5M". Counts are never negative.
+func ParseCount(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	t = strings.NewReplacer("_", "", ",", "").Replace(t)
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(t, "k"), strings.HasSuffix(t, "K"):
+		mult, t = 1e3, t[:len(t)-1]
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1e6, t[:len(t)-1]
+	}
+	if t == "" {
+		return 0, fmt.Errorf("%q is not a count", s)
+	}
+	if n, err := strconv.ParseInt(t, 10, 64); err == nil && mult == 1 {
+		if n < 0 {
+			return 0, fmt.Errorf("%q is negative; counts start at 0", s)
+		}
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || strings.ContainsAny(t, "eEpPxX") {
+		return 0, fmt.Errorf("%q is not a count", s)
+	}
+	f *= mult
+	if f < 0 {
+		return 0, fmt.Errorf("%q is negative; counts start at 0", s)
+	}
+	if f != math.Trunc(f) || f > 1<<53 {
+		return 0, fmt.Errorf("%q is not a whole number", s)
+	}
+	return int64(f), nil
+}
+
+// ParseSize reads a size in bytes: 4096, "4096", "4KiB", "4KB", "4k", "1MiB",
+// "2GiB". K, KB = 1000; KiB = 1024; the same for M and G.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ReplaceAll(s, "_", ""))
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
+		{"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9},
+		{"B", 1},
+	}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			mult, t = u.mult, strings.TrimSpace(strings.TrimSuffix(t, u.suffix))
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("%q is negative; sizes start at 0", s)
+	}
+	if n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return n * mult, nil
+}
+
+// parseDuration reads a Go duration ("30s", "1m30s", "500ms"); never negative.
+func parseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative", s)
+	}
+	return d, nil
+}
+
+// commas formats n with thousands separators: 1000000 → "1,000,000".
+func commas(n int64) string {
+	if n < 0 && n != math.MinInt64 {
+		return "-" + commas(-n)
+	}
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return s
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,67 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+)
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// validate checks what involves more than one key.
+func (d *decoder) validate(s *Scenario) {
+	if s.Name != "" && !nameRE.MatchString(s.Name) {
+		d.failVal("name", "use letters, digits, '.', '_' and '-', at most 64 bytes", "name %q is not a valid scenario name", s.Name)
+	}
+	tp := s.Topology
+	need := int64(tp.ServerAddresses) + int64(tp.ClientNamespaces)*int64(tp.ClientAddresses) + 2*int64(tp.ClientNamespaces+1) + 2
+	if have := int64(1) << (32 - tp.Subnet.Bits()); need > have {
+		d.failVal("topology.subnet", "use a larger prefix (198.18.0.0/15 holds 131,072 addresses) or fewer addresses",
+			"topology.subnet: %s holds %s addresses; the topology needs %s", tp.Subnet, commas(have), commas(need))
+	}
+	conns := int64(s.Client.Connections)
+	for i, p := range s.Phases {
+		at := fmt.Sprintf("phase[%d]", i)
+		if p.Kind == PhaseConnect && int64(p.Target) > conns {
+			d.failVal(at+".target", fmt.Sprintf("lower target to at most client.connections (%s), or raise client.connections", commas(conns)),
+				"phase %d: target %s is more than client.connections %s", i+1, commas(int64(p.Target)), commas(conns))
+		}
+		if p.Kind == PhaseWait && p.Until != "" {
+			c, _ := ParseCondition(p.Until)
+			if c.Metric == "established" && c.Op == ">=" && c.Value > conns {
+				d.failVal(at+".until", fmt.Sprintf("wait for at most client.connections (%s)", commas(conns)),
+					"phase %d: %q can never hold with %s connections", i+1, p.Until, commas(conns))
+			}
+		}
+	}
+	e := s.Expect
+	if e.MaxEstablished > 0 && e.MinEstablished > e.MaxEstablished {
+		d.failVal("expect.min-established", "make min-established at most max-established",
+			"expect: min-established %s is more than max-established %s", commas(int64(e.MinEstablished)), commas(int64(e.MaxEstablished)))
+	}
+	if int64(e.MinEstablished) > conns {
+		d.failVal("expect.min-established", fmt.Sprintf("expect at most client.connections (%s)", commas(conns)),
+			"expect: min-established %s is more than client.connections %s", commas(int64(e.MinEstablished)), commas(conns))
+	}
+	for i, n := range e.ErrorsPresent {
+		if contains(e.ErrorsAbsent, n) || contains(e.ErrorsAbsent, "*") {
+			d.failVal(fmt.Sprintf("expect.errors-present[%d]", i), "remove it from one of the two lists",
+				"expect: %s must both appear (errors-present) and not appear (errors-absent)", n)
+		}
+	}
+	if e.CloseWithin > 0 && !hasPhase(s, PhaseClose) {
+		d.failVal("expect.close-within", `add a [[phase]] kind = "close", or remove close-within`, "expect: close-within is set but no phase closes connections")
+	}
+	if w := s.Client.Workers; w > 0 && w < tp.ClientNamespaces {
+		d.failVal("client.workers", fmt.Sprintf("use 0 (auto) or at least %d", tp.ClientNamespaces),
+			"client.workers %d is fewer than topology.client-namespaces %d: each client namespace needs a worker", w, tp.ClientNamespaces)
+	}
+}
+
+func hasPhase(s *Scenario, kind string) bool {
+	for _, p := range s.Phases {
+		if p.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
