@@ -1,0 +1,147 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// Build creates the laboratory of spec: the server namespace, the client
+// namespaces, their veth pairs, addresses, routes and sysctls. It checks
+// everything it can before it creates anything (a host-global sysctl in a
+// namespace section builds nothing), claims the run if the caller has not,
+// and on failure removes whatever it made.
+func Build(ctx context.Context, spec Spec) (*Topology, error) {
+	p, err := makePlan(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNamespaceSysctls("server sysctls", spec.ServerSysctls); err != nil {
+		return nil, err
+	}
+	if err := checkNamespaceSysctls("client sysctls", spec.ClientSysctls); err != nil {
+		return nil, err
+	}
+	if err := checkNeighbours(spec); err != nil {
+		return nil, err
+	}
+	if err := ensureNetnsDir(); err != nil {
+		return nil, err
+	}
+	t := newTopology(spec.RunID, p)
+	if info := readRun(spec.RunID); !info.Alive || info.PID != os.Getpid() {
+		if t.claim, err = Claim(spec.RunID); err != nil {
+			return nil, err
+		}
+	}
+	success := false
+	defer func() {
+		if !success {
+			t.Teardown() // best effort: the build error is what the caller needs
+		}
+	}()
+	srv, err := buildServer(t.Server, spec.ServerSysctls)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	if err := buildClients(ctx, t, p, int(srv.Fd()), spec.ClientSysctls); err != nil {
+		return nil, err
+	}
+	success = true
+	return t, nil
+}
+
+// newTopology names the nodes of a plan.
+func newTopology(runID string, p plan) *Topology {
+	t := &Topology{RunID: runID, Subnet: p.subnet, Server: Node{Name: ServerName(runID), Addrs: p.server}}
+	for i, c := range p.clients {
+		name := ClientName(runID, i+1)
+		t.Clients = append(t.Clients, Node{Name: name, Addrs: c.addrs, Link: name})
+	}
+	return t
+}
+
+// onThrowawayThread runs fn on a locked OS thread that fn may move into
+// other namespaces (by setns or unshare). Afterwards the thread is put
+// back into the namespace it came from and returned to the pool; if that
+// fails it stays locked and the runtime destroys it. Putting it back
+// matters even for a thread about to die: the goroutine may be running on
+// the main thread, which the runtime cannot destroy, and /proc/self/ns/net
+// is the main thread's namespace.
+func onThrowawayThread(fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		orig, err := threadNS()
+		if err != nil {
+			runtime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		defer orig.Close()
+		ferr := fn()
+		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- errors.Join(ferr, fmt.Errorf("%w: %w", ErrThreadStuck, err))
+			return // still locked: the runtime discards this thread
+		}
+		runtime.UnlockOSThread()
+		errc <- ferr
+	}()
+	return <-errc
+}
+
+// buildServer creates the server namespace with lo up, the server
+// addresses on lo and its sysctls, and returns it opened (close-on-exec).
+func buildServer(n Node, sysctls map[string]string) (*os.File, error) {
+	var f *os.File
+	err := onThrowawayThread(func() error {
+		if err := createHere(n.Name); err != nil {
+			return err
+		}
+		b, err := newRTBatch()
+		if err != nil {
+			return err
+		}
+		defer b.close()
+		if err := b.linkUp(1, "lo"); err != nil {
+			return err
+		}
+		for _, a := range n.Addrs {
+			if err := b.addrAdd(1, "lo", a); err != nil {
+				return err
+			}
+		}
+		if err := b.flush(); err != nil {
+			return fmt.Errorf("in namespace %s: %w", n.Name, err)
+		}
+		if err := writeSysctlsHere(n.Name, sysctls); err != nil {
+			return err
+		}
+		f, err = threadNS()
+		return err
+	})
+	return f, err
+}
+
+// checkNeighbours compares the neighbour entries the run needs (one per
+// link end: two per client) with the host's gc_thresh3, which is
+// host-global on this kernel.
+func checkNeighbours(spec Spec) error {
+	need := max(spec.NeighbourTable, 2*spec.ClientNamespaces)
+	v, err := ReadSysctl("net.ipv4.neigh.default.gc_thresh3")
+	if err != nil {
+		return nil // cannot tell; the kernel will say so if it is too small
+	}
+	have, err := strconv.Atoi(v)
+	if err != nil || need <= have {
+		return nil
+	}
+	return fmt.Errorf("the run needs %d neighbour entries but the host's net.ipv4.neigh.default.gc_thresh3 is %d: "+
+		"net.ipv4.neigh.default.gc_thresh3 is host-global on this kernel: put it under [host] in the scenario (at least %d)", need, have, need)
+}

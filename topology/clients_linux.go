@@ -1,0 +1,128 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// clientLinkIndex is the index of the client's veth end in its own
+// namespace (lo is 1 in every fresh namespace).
+const clientLinkIndex = 2
+
+// serverLinkIndex is the index of client i's veth end in the server
+// namespace, which holds only lo (1) and these.
+func serverLinkIndex(i int) int { return i + 1 }
+
+// buildWorkers is how many client namespaces are built at once. Creating a
+// namespace is mostly kernel work, so a few more workers than cores keep
+// both cores busy while one worker waits on the rtnl lock.
+func buildWorkers(n int) int { return min(n, 4) }
+
+// buildClients builds every client namespace over a few workers. Each
+// worker is a locked throwaway thread holding one netlink socket in the
+// server namespace; for every client it creates the namespace by moving
+// itself into it, so the client-side work needs no namespace switch.
+func buildClients(parent context.Context, t *Topology, p plan, srvFd int, sysctls map[string]string) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for range buildWorkers(len(p.clients)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := onThrowawayThread(func() error {
+				if err := unix.Setns(srvFd, unix.CLONE_NEWNET); err != nil {
+					return fmt.Errorf("failed to enter the server namespace: %w", err)
+				}
+				sb, err := newRTBatch()
+				if err != nil {
+					return err
+				}
+				defer sb.close()
+				for i := range jobs {
+					if err := buildClient(t, p, i, srvFd, sb, sysctls); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				cancel() // stops the feeder
+			}
+		}()
+	}
+feed:
+	for i := range p.clients {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if err := parent.Err(); err != nil {
+		return fmt.Errorf("build of run %s interrupted: %w", t.RunID, err)
+	}
+	return nil
+}
+
+// buildClient makes client i (0-based) on the calling worker thread, which
+// it leaves inside the new namespace: lo up, the veth pair with its server
+// end sent into the server namespace, the addresses, the route to the
+// subnet through the first server address, then in the server namespace
+// the link up and the route back to the client's block, and last the
+// client's sysctls.
+func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sysctls map[string]string) error {
+	n := t.Clients[i]
+	if err := createHere(n.Name); err != nil {
+		return err
+	}
+	wrap := func(err error) error { return fmt.Errorf("in namespace %s: %w", n.Name, err) }
+	cb, err := newRTBatch()
+	if err != nil {
+		return wrap(err)
+	}
+	defer cb.close()
+	peer, peerIdx := serverLinkName(t.RunID, i+1), serverLinkIndex(i+1)
+	if err := cb.linkUp(1, "lo"); err != nil {
+		return wrap(err)
+	}
+	if err := cb.vethAdd(n.Link, clientLinkIndex, peer, peerIdx, srvFd); err != nil {
+		return wrap(err)
+	}
+	for _, a := range n.Addrs {
+		if err := cb.addrAdd(clientLinkIndex, n.Link, a); err != nil {
+			return wrap(err)
+		}
+	}
+	if err := cb.routeAdd(p.subnet, p.server[0], clientLinkIndex, n.Link); err != nil {
+		return wrap(err)
+	}
+	if err := cb.flush(); err != nil {
+		return wrap(err)
+	}
+	if err := sb.linkUp(peerIdx, peer); err != nil {
+		return wrap(err)
+	}
+	if err := sb.routeAdd(p.clients[i].block, n.Addrs[0], peerIdx, peer); err != nil {
+		return wrap(err)
+	}
+	if err := sb.flush(); err != nil {
+		return fmt.Errorf("in namespace %s: %w", t.Server.Name, err)
+	}
+	return writeSysctlsHere(n.Name, sysctls)
+}
