@@ -340,8 +340,8 @@ func (d *decoder) errnos(t table, k string, star bool) []string {
 		}
 		if _, ok := Errnos[n]; !ok {
 			fix := "known names: " + strings.Join(errnoNames(), ", ")
-			if up := strings.ToUpper(n); Errnos[up] != "" {
-				fix = fmt.Sprintf("did you mean %q?", up)
+			if near := suggest(strings.ToUpper(n), errnoNames()); strings.HasPrefix(near, "did you mean") {
+				fix = near
 			}
 			d.failVal(fmt.Sprintf("%s[%d]", t.child(k), i), fix, "%s: unknown errno name %q", t.qualified(k), n)
 		}

@@ -73,9 +73,10 @@ func (d *decoder) phase(t table, i int) Phase {
 			d.failKey(t.child("duration"), `add duration = "10s"`, "%s: a hold phase needs a duration above 0", t.name)
 		}
 	case PhaseClose:
-		p.Side = d.enum(t, "side", "", "client", "server")
 		if _, present := t.m["side"]; !present {
 			d.failKey(t.path, `add side = "client" or side = "server"`, "%s: a close phase needs a side", t.name)
+		} else {
+			p.Side = d.enum(t, "side", "", "client", "server")
 		}
 		p.Fraction = d.float(t, "fraction", DefaultFraction)
 		if p.Fraction <= 0 || p.Fraction > 1 || p.Fraction != p.Fraction {

@@ -53,7 +53,8 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	l.Expected = expects(s, "EMFILE")
 	l.Why = fmt.Sprintf("%s connections over %d server workers, +5%% for uneven SO_REUSEPORT hashing, +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
 		commas(conns), p.ServerWorkers, FDReserve, p.Listeners, commas(p.ServerFDLimit))
-	l.Fix = "set server.workers = 0 so the testbed starts as many workers as the fd budget needs"
+	l.Fix = fmt.Sprintf("set server.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
+		commas(ceilDiv(conns, max(1, int64(float64(p.ServerFDLimit-FDReserve-p.Listeners)*ServerShare)))))
 	out = append(out, l)
 
 	need = p.ConnsPerClientWorker + FDReserve
@@ -61,7 +62,8 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	l.Expected = expects(s, "EMFILE")
 	l.Why = fmt.Sprintf("%s connections over %d client workers (%d per namespace), +%d reserved; RLIMIT_NOFILE %s",
 		commas(conns), p.ClientWorkers, p.ClientWorkersPerNamespace, FDReserve, commas(p.ClientFDLimit))
-	l.Fix = "set client.workers = 0 so the testbed starts as many workers as the fd budget needs"
+	l.Fix = fmt.Sprintf("set client.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
+		commas(ceilDiv(conns, max(1, p.ClientFDLimit-FDReserve))))
 	out = append(out, l)
 
 	need = max(int64(s.Server.FDLimit), int64(s.Client.FDLimit), min(p.ServerFDLimit, p.ClientFDLimit))
@@ -135,7 +137,7 @@ func (p *Plan) tupleFix(s *Scenario) string {
 	if per := ceilDiv(conns, max(p.Pairs, 1)); per <= maxPortsPerPair {
 		fixes = append(fixes, fmt.Sprintf(`widen the range to %s ports ("net.ipv4.ip_local_port_range" = "%d 65535" under [sysctl.client])`, commas(per), 65535-per+1))
 	}
-	fixes = append(fixes, `or expect it: errors-present = ["EADDRNOTAVAIL"] under [expect]`)
+	fixes = append(fixes, `expect it: errors-present = ["EADDRNOTAVAIL"] under [expect]`)
 	return strings.Join(fixes, ", or ")
 }
 
@@ -181,6 +183,6 @@ func (p *Plan) pick(s *Scenario) error {
 	}
 	at := s.pos.valAt("client.connections")
 	return &Error{File: s.Source, Line: at.line, Col: at.col,
-		Msg: fmt.Sprintf("impossible plan: %s: need %s %s, have %s (%s)", failing.Name, commas(failing.Need), failing.Unit, commas(failing.Have), failing.Why),
+		Msg: fmt.Sprintf("impossible plan: %s: need %s, have %s (%s)", failing.Name, human(failing.Need, failing.Unit), human(failing.Have, failing.Unit), failing.Why),
 		Fix: failing.Fix}
 }

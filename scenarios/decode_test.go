@@ -1,0 +1,147 @@
+package scenarios
+
+import (
+	"errors"
+	"net/netip"
+	"reflect"
+	"testing"
+	"time"
+)
+
+const minimal = `
+[client]
+connections = 1000
+
+[[phase]]
+kind = "connect"
+`
+
+func TestParseDefaults(t *testing.T) {
+	s, err := Parse("dir/minimal.toml", []byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Scenario{
+		Name: "minimal",
+		Topology: Topology{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1,
+			ServerPorts: []int{8000}, Subnet: DefaultSubnet},
+		Server: Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin"},
+		Client: Client{Connections: 1000, SourceStrategy: "round-robin"},
+		Phases: []Phase{{Kind: "connect", Name: "connect-1", Timeout: 120 * time.Second}},
+		Source: "dir/minimal.toml",
+	}
+	s.pos = positions{}
+	if !reflect.DeepEqual(*s, want) {
+		t.Errorf("got  %+v\nwant %+v", *s, want)
+	}
+}
+
+// TestParseValues decodes one key at a time, the way a person writes it.
+func TestParseValues(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra string
+		check func(*Scenario) any
+		want  any
+	}{
+		{"count string", "[topology]\nclient-addresses = \"1k\"", func(s *Scenario) any { return s.Topology.ClientAddresses }, 1000},
+		{"ports count", "[topology]\nserver-ports = 3", func(s *Scenario) any { return s.Topology.ServerPorts }, []int{8000, 8001, 8002}},
+		{"ports list", "[topology]\nserver-ports = [80, 443]", func(s *Scenario) any { return s.Topology.ServerPorts }, []int{80, 443}},
+		{"subnet", "[topology]\nsubnet = \"198.19.0.0/16\"", func(s *Scenario) any { return s.Topology.Subnet }, netip.MustParsePrefix("198.19.0.0/16")},
+		{"conntrack", "[topology]\nconntrack = true", func(s *Scenario) any { return s.Topology.Conntrack }, true},
+		{"quoted sysctl", "[sysctl.client]\n\"net.ipv4.ip_local_port_range\" = \"1024 65535\"", func(s *Scenario) any { return s.Sysctl.Client }, map[string]string{"net.ipv4.ip_local_port_range": "1024 65535"}},
+		{"dotted sysctl", "[sysctl.server]\nnet.core.somaxconn = 4096", func(s *Scenario) any { return s.Sysctl.Server }, map[string]string{"net.core.somaxconn": "4096"}},
+		{"host list", "[host]\n\"net.ipv4.tcp_mem\" = [1, 2, 3]", func(s *Scenario) any { return s.Host }, map[string]string{"net.ipv4.tcp_mem": "1 2 3"}},
+		{"reply", "[server]\non-data = \"reply-once\"\nreply = \"hi\"", func(s *Scenario) any { return s.Server.Reply }, "hi"},
+		{"rate", "[client]\nconnect-rate = \"20k\"", func(s *Scenario) any { return s.Client.ConnectRate }, 20000},
+		{"close", "[[phase]]\nkind = \"close\"\nside = \"server\"\nmode = \"rst\"\nfraction = 0.5\nrate = \"10k\"", func(s *Scenario) any { return s.Phases[1] },
+			Phase{Kind: "close", Name: "close-2", Side: "server", Mode: "rst", Fraction: 0.5, Rate: 10000, Timeout: DefaultPhaseTimeout}},
+		{"send", "[[phase]]\nkind = \"send\"\nbytes = \"64KiB\"", func(s *Scenario) any { return s.Phases[1] },
+			Phase{Kind: "send", Name: "send-2", Bytes: 65536, From: "client", Timeout: DefaultPhaseTimeout}},
+		{"hold", "[[phase]]\nkind = \"hold\"\nname = \"rest\"\nduration = \"1m30s\"", func(s *Scenario) any { return s.Phases[1] },
+			Phase{Kind: "hold", Name: "rest", Duration: 90 * time.Second}},
+		{"wait", "[[phase]]\nkind = \"wait\"\nuntil = \"established>=500\"", func(s *Scenario) any { return s.Phases[1].Until }, "established>=500"},
+		{"expect", "[expect]\nmin-established = \"1k\"\nerrors-present = [\"EMFILE\"]\nno-node-killed = true\ncounters = { TCPTimeWaitOverflow = 1 }",
+			func(s *Scenario) any { return s.Expect },
+			Expect{MinEstablished: 1000, ErrorsPresent: []string{"EMFILE"}, NoNodeKilled: true, Counters: map[string]int64{"TCPTimeWaitOverflow": 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// [client] keys merge into the base table; other tables follow it.
+			src := minimal + "\n" + tt.extra + "\n"
+			if tt.name == "rate" {
+				src = "[client]\nconnections = 1000\nconnect-rate = \"20k\"\n[[phase]]\nkind = \"connect\"\n"
+			}
+			s, err := Parse("t.toml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tt.check(s); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %#v; want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestErrorFormat(t *testing.T) {
+	tests := []struct {
+		e    Error
+		want string
+	}{
+		{Error{File: "a.toml", Line: 3, Col: 7, Msg: "bad", Fix: "fix it"}, "a.toml:3:7: bad; fix: fix it"},
+		{Error{File: "a.toml", Line: 3, Msg: "bad"}, "a.toml:3: bad"},
+		{Error{File: "a.toml", Msg: "bad"}, "a.toml: bad"},
+	}
+	for _, tt := range tests {
+		if got := tt.e.Error(); got != tt.want {
+			t.Errorf("got %q; want %q", got, tt.want)
+		}
+		if !errors.Is(&tt.e, ErrInvalid) {
+			t.Errorf("%q does not wrap ErrInvalid", tt.want)
+		}
+	}
+}
+
+func TestPositions(t *testing.T) {
+	src := "name = \"x\" # c\n[server]\n  backlog = 1\n[[phase]]\nkind = \"a\"\n[[phase]]\nkind = 'b'\ndesc = \"\"\"\n[fake]\n\"\"\"\n[expect]\ncounters = { A = 1, B = 2 }\n"
+	p := findPositions(src)
+	for path, want := range map[string]pos{
+		"name": {1, 1}, "server": {2, 1}, "server.backlog": {3, 3}, "phase[1].kind": {7, 1},
+		"phase[1].desc": {8, 1}, "expect.counters.B": {12, 21}, "fake": {}, "phase[1].missing": {6, 1},
+	} {
+		if got := p.keyAt(path); got != want {
+			t.Errorf("keyAt(%q) = %v; want %v", path, got, want)
+		}
+	}
+	if got := p.valAt("server.backlog"); got != (pos{3, 13}) {
+		t.Errorf("valAt(server.backlog) = %v; want {3 13}", got)
+	}
+}
+
+func TestLoadBuiltins(t *testing.T) {
+	infos := Builtins()
+	if len(infos) < 4 {
+		t.Fatalf("Builtins() = %v; want at least 4", infos)
+	}
+	for i, b := range infos {
+		if i > 0 && infos[i-1].Name >= b.Name {
+			t.Errorf("Builtins() not sorted: %q before %q", infos[i-1].Name, b.Name)
+		}
+		for _, name := range []string{b.Name, b.Name + ".toml", "scenarios/" + b.Name + ".toml"} {
+			s, err := Load(name)
+			if err != nil {
+				t.Fatalf("Load(%q): %v", name, err)
+			}
+			// In this directory "NAME.toml" is a file on disk; otherwise the built-in.
+			if s.Name != b.Name || s.Source != "builtin:"+b.Name && s.Source != name || s.Description == "" {
+				t.Errorf("Load(%q) = name %q source %q", name, s.Name, s.Source)
+			}
+			if _, err := NewPlan(s, DefaultEnv()); err != nil {
+				t.Errorf("NewPlan(%s): %v", name, err)
+			}
+		}
+	}
+	if _, err := Load("no-such-scenario"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Load(no-such-scenario) = %v; want ErrInvalid", err)
+	}
+}
