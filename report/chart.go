@@ -1,0 +1,186 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"regexp"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// chart is what one picture shows, independent of the format it is drawn in.
+type chart struct {
+	name   string // file base name: charts/<name>.png
+	title  string
+	xlabel string
+	ylabel string
+	series []series
+	hlines []hline // horizontal thresholds
+	marks  []mark  // vertical phase boundaries
+	xmin   float64 // when xmax > xmin, the x range shown
+	xmax   float64
+}
+
+// series is one line of a chart.
+type series struct {
+	name   string
+	xs, ys []float64
+	color  int // index into palette
+	dash   int // index into dashes
+}
+
+// hline is a horizontal threshold line with its label.
+type hline struct {
+	label string
+	y     float64
+}
+
+// mark is a vertical line at a phase boundary with its label.
+type mark struct {
+	label string
+	x     float64
+}
+
+// Chart size: wide enough for a legend beside the plot.
+const (
+	chartWidth  = 760 * vg.Length(1)
+	chartHeight = 340 * vg.Length(1)
+)
+
+var palette = []color.Color{
+	color.RGBA{0x1f, 0x77, 0xb4, 0xff}, // blue
+	color.RGBA{0xd6, 0x27, 0x28, 0xff}, // red
+	color.RGBA{0x2c, 0xa0, 0x2c, 0xff}, // green
+	color.RGBA{0xff, 0x7f, 0x0e, 0xff}, // orange
+	color.RGBA{0x94, 0x67, 0xbd, 0xff}, // purple
+	color.RGBA{0x8c, 0x56, 0x4b, 0xff}, // brown
+	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, // pink
+	color.RGBA{0x17, 0xbe, 0xcf, 0xff}, // cyan
+	color.RGBA{0x7f, 0x7f, 0x7f, 0xff}, // grey
+	color.RGBA{0xbc, 0xbd, 0x22, 0xff}, // olive
+}
+
+var dashes = [][]vg.Length{nil, {6, 3}, {2, 2}, {8, 3, 2, 3}}
+
+func sansFont(size vg.Length) font.Font {
+	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
+}
+
+// plot builds the gonum plot of c and the legend drawn beside it.
+func (c *chart) plot() (*plot.Plot, *plot.Legend, error) {
+	p := plot.New()
+	p.Title.Text = c.title
+	p.Title.TextStyle.Font = sansFont(13)
+	p.Title.Padding = 6
+	p.X.Label.Text = c.xlabel
+	p.Y.Label.Text = c.ylabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sansFont(11)
+		a.Tick.Label.Font = sansFont(10)
+		a.Tick.Marker = siTicks{}
+	}
+	grid := plotter.NewGrid()
+	grid.Vertical.Color = color.Gray{0xe0}
+	grid.Horizontal.Color = color.Gray{0xe0}
+	p.Add(grid)
+
+	leg := plot.NewLegend()
+	leg.TextStyle.Font = sansFont(10)
+	leg.Top, leg.Left = true, true
+	leg.Padding = 2
+	for _, s := range c.series {
+		xys := make(plotter.XYs, len(s.xs))
+		for i := range s.xs {
+			xys[i] = plotter.XY{X: s.xs[i], Y: s.ys[i]}
+		}
+		l, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, nil, fmt.Errorf("failed to draw series %s of chart %s: %w", s.name, c.name, err)
+		}
+		l.Color = palette[s.color%len(palette)]
+		l.Width = vg.Points(1.6)
+		l.Dashes = dashes[s.dash%len(dashes)]
+		p.Add(l)
+		leg.Add(s.name, l)
+	}
+	if len(c.hlines) > 0 {
+		h := hlines(c.hlines)
+		p.Add(h)
+		leg.Add("tcp_mem thresholds", h)
+	}
+	if len(c.marks) > 0 {
+		p.Add(phaseMarks(c.marks))
+	}
+	p.Y.Min = 0
+	if c.xmax > c.xmin {
+		p.X.Min, p.X.Max = c.xmin, c.xmax
+	}
+	if p.Y.Max <= p.Y.Min {
+		p.Y.Max = p.Y.Min + 1
+	} else if len(c.marks) > 0 {
+		p.Y.Max *= 1.2 // room for the phase labels above the data
+	} else {
+		p.Y.Max *= 1.05
+	}
+	return p, &leg, nil
+}
+
+// draw draws c onto dc: the plot on the left, its legend on the right.
+func (c *chart) draw(dc draw.Canvas) error {
+	p, leg, err := c.plot()
+	if err != nil {
+		return err
+	}
+	lw := leg.Rectangle(dc).Size().X + 12
+	p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
+	top := p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding + 4
+	leg.Draw(draw.Crop(dc, dc.Size().X-lw+8, 0, 0, -top))
+	return nil
+}
+
+// svg returns c as an SVG document.
+func (c *chart) svg() ([]byte, error) {
+	cv := vgsvg.New(chartWidth, chartHeight)
+	if err := c.draw(draw.New(cv)); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if _, err := cv.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("failed to write chart %s as SVG: %w", c.name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// png returns c as a PNG image.
+func (c *chart) png() ([]byte, error) {
+	cv := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(110))
+	if err := c.draw(draw.New(cv)); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: cv}).WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("failed to write chart %s as PNG: %w", c.name, err)
+	}
+	return b.Bytes(), nil
+}
+
+var (
+	svgProlog = regexp.MustCompile(`(?s)^.*?<svg `)
+	svgSize   = regexp.MustCompile(`width="[^"]*" height="[^"]*" `)
+	svgNS     = regexp.MustCompile(`\s*xmlns(:xlink)?="[^"]*"`)
+)
+
+// inlineSVG turns an SVG document into an element to embed in HTML: no XML
+// prolog, no namespace URLs (HTML5 implies them), and a size set by CSS.
+func inlineSVG(doc []byte) string {
+	s := svgProlog.ReplaceAllString(string(doc), `<svg class="chart" `)
+	s = svgSize.ReplaceAllString(s, "")
+	return svgNS.ReplaceAllString(s, "")
+}

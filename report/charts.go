@@ -1,0 +1,201 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+const pageSize = 4096 // bytes per page of tcp_mem and sockstat "mem"
+
+// runCharts returns the charts of one run; columns that are missing or
+// all zero leave out their series, and a chart with no series is left out.
+func runCharts(r *Run) []chart {
+	t := r.Samples
+	if t == nil || t.Rows == 0 {
+		return nil
+	}
+	xs := t.Columns["seconds"]
+	if xs == nil {
+		return nil
+	}
+	marks := phaseBoundaries(r)
+	lines := func(cols []string, scale float64, always bool) []series {
+		var out []series
+		for _, col := range cols {
+			ys, ok := t.Columns[col]
+			if !ok || (!always && allZero(ys)) {
+				continue
+			}
+			out = append(out, series{name: col, xs: xs, ys: scaled(ys, scale)})
+		}
+		return out
+	}
+	const sec = "time since start (s)"
+	var cs []chart
+	cs = append(cs, chart{name: "established", title: "Established connections per role",
+		xlabel: sec, ylabel: "connections", marks: marks,
+		series: append(lines([]string{"cli_established", "srv_established"}, 1, true),
+			lines([]string{"cli_connecting"}, 1, false)...)})
+	cs = append(cs, chart{name: "rates", title: "Connects and closes per second",
+		xlabel: sec, ylabel: "per second", marks: marks,
+		series: lines([]string{"connects_per_sec", "closes_per_sec"}, 1, true)})
+	var errCols, nstatCols []string
+	for _, h := range t.Header {
+		if strings.HasPrefix(h, "err_") {
+			errCols = append(errCols, h)
+		}
+		if strings.HasPrefix(h, "nstat_") {
+			nstatCols = append(nstatCols, h)
+		}
+	}
+	cs = append(cs, chart{name: "errors", title: "Errors by errno (cumulative)",
+		xlabel: sec, ylabel: "errors", marks: marks, series: lines(errCols, 1, false)})
+	cs = append(cs, chart{name: "nstat", title: "Kernel TCP counters (nstat, cumulative)",
+		xlabel: sec, ylabel: "events", marks: marks, series: lines(nstatCols, 1, false)})
+	cs = append(cs, tcpMemChart(r, marks, lines([]string{"tcp_mem_pages"}, 1, true)))
+	mem := lines([]string{"slab", "sunreclaim", "cli_rss", "srv_rss"}, 1.0/(1<<20), true)
+	if avail, ok := t.Columns["mem_available"]; ok && len(avail) > 0 {
+		drop := make([]float64, len(avail))
+		for i, v := range avail {
+			drop[i] = (avail[0] - v) / (1 << 20)
+		}
+		mem = append(mem, series{name: "MemAvailable drop", xs: xs, ys: drop})
+	}
+	cs = append(cs, chart{name: "memory", title: "Kernel Slab and user RSS",
+		xlabel: sec, ylabel: "MiB", marks: marks, series: mem})
+	cs = append(cs, closeChart(r, marks, lines([]string{"srv_tw", "cli_tw", "srv_orphan", "cli_orphan"}, 1, true)))
+	var out []chart
+	for _, c := range cs {
+		if len(c.series) > 0 {
+			for i := range c.series {
+				c.series[i].color = i
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// tcpMemChart draws host TCP memory against the tcp_mem thresholds.
+func tcpMemChart(r *Run, marks []mark, s []series) chart {
+	c := chart{name: "tcp-mem", title: "Kernel TCP memory (sockstat mem) against tcp_mem",
+		xlabel: "time since start (s)", ylabel: "pages (4 KiB)", marks: marks, series: s}
+	th := tcpMemThresholds(r.Record)
+	for i, name := range []string{"min", "pressure", "max"} {
+		if i < len(th) {
+			c.hlines = append(c.hlines, hline{label: fmt.Sprintf("tcp_mem %s %s", name, num(th[i])), y: th[i]})
+		}
+	}
+	if len(s) == 1 && len(th) == 3 {
+		c.title = fmt.Sprintf("Kernel TCP memory: peak %s pages, tcp_mem max %s", num(maxOf(s[0].ys)), num(th[2]))
+	}
+	return c
+}
+
+// tcpMemThresholds reads "min pressure max" pages from the sysctls recorded
+// before the run, or the host setting the run applied.
+func tcpMemThresholds(rec *Record) []float64 {
+	if rec == nil {
+		return nil
+	}
+	v := rec.Env.SysctlsBefore["net.ipv4.tcp_mem"]
+	for _, h := range rec.Host {
+		if h.Key == "net.ipv4.tcp_mem" && h.Set != "" {
+			v = h.Set
+		}
+	}
+	var out []float64
+	for _, f := range strings.Fields(v) {
+		n, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return nil
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// closeChart draws TIME_WAIT and orphans, zoomed on the first close phase.
+func closeChart(r *Run, marks []mark, s []series) chart {
+	c := chart{name: "close", title: "TIME_WAIT and orphan sockets",
+		xlabel: "time since start (s)", ylabel: "sockets", marks: marks, series: s}
+	for i, m := range marks {
+		if !isClosePhase(r.Record, m.label) {
+			continue
+		}
+		xs := r.Samples.Columns["seconds"]
+		c.xmin = m.x - 2
+		if i > 0 {
+			c.xmin = max(c.xmin, marks[i-1].x)
+		}
+		c.xmax = xs[len(xs)-1]
+		c.title += " around the close storm"
+		break
+	}
+	return c
+}
+
+// isClosePhase reports whether the phase called name closes connections.
+func isClosePhase(rec *Record, name string) bool {
+	if rec != nil {
+		for _, ph := range rec.Phases {
+			if ph.Name == name && ph.Kind != "" {
+				return ph.Kind == "close"
+			}
+		}
+	}
+	return strings.Contains(strings.ToLower(name), "close")
+}
+
+// phaseBoundaries returns a mark where the phase column changes, or the
+// phase start times from run.json when samples carry no phase names.
+func phaseBoundaries(r *Run) []mark {
+	var out []mark
+	t := r.Samples
+	xs := t.Columns["seconds"]
+	prev := ""
+	for i, ph := range t.Phases {
+		if ph != prev && ph != "" && i > 0 && i < len(xs) {
+			out = append(out, mark{label: ph, x: xs[i]})
+		}
+		prev = ph
+	}
+	if len(out) > 0 || r.Record == nil || r.Record.Started.IsZero() {
+		return out
+	}
+	for _, ph := range r.Record.Phases {
+		if !ph.Started.IsZero() {
+			out = append(out, mark{label: ph.Name, x: ph.Started.Sub(r.Record.Started).Seconds()})
+		}
+	}
+	return out
+}
+
+func allZero(ys []float64) bool {
+	for _, y := range ys {
+		if y != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func maxOf(ys []float64) float64 {
+	m := 0.0
+	for _, y := range ys {
+		m = max(m, y)
+	}
+	return m
+}
+
+func scaled(ys []float64, k float64) []float64 {
+	if k == 1 {
+		return ys
+	}
+	out := make([]float64, len(ys))
+	for i, y := range ys {
+		out[i] = y * k
+	}
+	return out
+}

@@ -1,0 +1,224 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Comparison files written into the output directory.
+const (
+	CompareHTMLFile     = "compare.html"
+	CompareMarkdownFile = "compare.md"
+)
+
+// Compare writes out/compare.html, out/compare.md and out/charts/compare-*.png:
+// the summaries of the runs in dirs side by side with ratios against the
+// first run, the settings in which they differ, and their charts overlaid.
+// Partial directories are compared for what they hold, with notices.
+func Compare(out string, dirs ...string) error {
+	_, err := CompareFiles(out, dirs...)
+	return err
+}
+
+// CompareFiles is Compare returning the paths of the files written.
+func CompareFiles(out string, dirs ...string) ([]string, error) {
+	if len(dirs) < 2 {
+		return nil, fmt.Errorf("compare needs at least two results directories, got %d", len(dirs))
+	}
+	var runs []*Run
+	for _, d := range dirs {
+		r, err := Load(d)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	labels := runLabels(runs)
+	d := &document{title: "c1m-testbed comparison: " + strings.Join(labels, " vs ")}
+	d.subtitle = "Ratios are against the first run, " + labels[0] + "."
+	for i, r := range runs {
+		for _, n := range r.Notices {
+			d.notices = append(d.notices, labels[i]+": "+n)
+		}
+	}
+	d.before = []table{runsTable(runs, labels), summaryCompare(runs, labels)}
+	if t, ok := expectCompare(runs, labels); ok {
+		d.before = append(d.before, t)
+	}
+	d.after = []table{settingsCompare(runs, labels)}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("failed to create the output directory %s: %w", out, err)
+	}
+	var err error
+	d.charts, err = drawFigures(out, "compare-", compareCharts(runs, labels), &d.notices)
+	if err != nil {
+		return nil, err
+	}
+	return d.write(out, "compare")
+}
+
+// runLabels names each run by its directory, made unique.
+func runLabels(runs []*Run) []string {
+	seen := map[string]int{}
+	var out []string
+	for _, r := range runs {
+		l := filepath.Base(filepath.Clean(r.Dir))
+		seen[l]++
+		if seen[l] > 1 {
+			l = fmt.Sprintf("%s#%d", l, seen[l])
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func runsTable(runs []*Run, labels []string) table {
+	t := table{title: "Runs", head: []string{"run", "scenario", "run id", "started", "kernel", "result", "directory"}}
+	for i, r := range runs {
+		row := []string{labels[i], "", "", "", "", "unknown", r.Dir}
+		if rec := r.Record; rec != nil {
+			row[1], row[2], row[3], row[4] = rec.Scenario, rec.RunID, timeText(rec.Started), rec.Env.Kernel
+			if r.has("passed") {
+				row[5] = map[bool]string{true: "✔ passed", false: "✘ FAILED"}[rec.Passed]
+			}
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+// summaryCompare puts the summaries side by side, each value after the
+// first with its ratio to the first run's.
+func summaryCompare(runs []*Run, labels []string) table {
+	t := table{title: "Summary side by side", head: append([]string{"metric"}, labels...)}
+	per := make([][]metric, len(runs))
+	var order []string
+	seen := map[string]bool{}
+	for i, r := range runs {
+		if !r.has("summary") {
+			continue
+		}
+		per[i] = summaryMetrics(r.Record.Summary)
+		for _, m := range per[i] {
+			if !seen[m.label] {
+				seen[m.label] = true
+				order = append(order, m.label)
+			}
+		}
+	}
+	find := func(ms []metric, label string) (metric, bool) {
+		for _, m := range ms {
+			if m.label == label {
+				return m, true
+			}
+		}
+		return metric{}, false
+	}
+	for _, label := range order {
+		row := []string{label}
+		base, haveBase := find(per[0], label)
+		for i := range runs {
+			m, ok := find(per[i], label)
+			cell := "—"
+			if ok {
+				cell = m.text
+				if i > 0 && haveBase && m.numeric && base.numeric {
+					cell += " (" + ratio(m.value, base.value) + ")"
+				}
+			}
+			row = append(row, cell)
+		}
+		t.rows = append(t.rows, row)
+	}
+	if len(order) == 0 {
+		t.note = "No run has a summary."
+	}
+	return t
+}
+
+// expectCompare shows each expectation's verdict per run.
+func expectCompare(runs []*Run, labels []string) (table, bool) {
+	t := table{title: "Expectations", head: append([]string{"expectation"}, labels...)}
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		if r.Record == nil {
+			continue
+		}
+		for _, e := range r.Record.Expectations {
+			if !seen[e.Name] {
+				seen[e.Name] = true
+				names = append(names, e.Name)
+			}
+		}
+	}
+	for _, n := range names {
+		row := []string{n}
+		for _, r := range runs {
+			cell := "—"
+			if r.Record != nil {
+				for _, e := range r.Record.Expectations {
+					if e.Name == n {
+						cell = heldText(e.Held) + " (got " + e.Got + ", want " + e.Want + ")"
+					}
+				}
+			}
+			row = append(row, cell)
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t, len(names) > 0
+}
+
+// settingsCompare lists the sysctls, namespace sysctls, host settings and
+// plan fields whose values differ between the runs.
+func settingsCompare(runs []*Run, labels []string) table {
+	t := table{title: "Settings that differ", head: append([]string{"setting"}, labels...)}
+	values := map[string][]string{}
+	add := func(i int, key, v string) {
+		if values[key] == nil {
+			values[key] = make([]string, len(runs))
+		}
+		values[key][i] = v
+	}
+	for i, r := range runs {
+		rec := r.Record
+		if rec == nil {
+			continue
+		}
+		add(i, "kernel", rec.Env.Kernel)
+		add(i, "scale", nonzero(rec.Scale))
+		for k, v := range rec.Env.SysctlsBefore {
+			add(i, k+" (host, before)", v)
+		}
+		for k, v := range rec.Env.NamespaceSysctls {
+			add(i, k+" (namespaces)", v)
+		}
+		for _, h := range rec.Host {
+			add(i, h.Key+" (set by the run)", h.Set)
+		}
+		for _, pt := range planTables(rec.Plan) {
+			if pt.title == "Plan" {
+				for _, row := range pt.rows {
+					add(i, "plan."+row[0], row[1])
+				}
+			}
+		}
+	}
+	for _, k := range sortedKeys(values) {
+		vs := values[k]
+		differ := false
+		for _, v := range vs[1:] {
+			differ = differ || v != vs[0]
+		}
+		if differ {
+			t.rows = append(t.rows, append([]string{k}, vs...))
+		}
+	}
+	if len(t.rows) == 0 {
+		t.note = "The runs used the same recorded settings."
+	}
+	return t
+}

@@ -1,0 +1,50 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Report files written into a results directory.
+const (
+	HTMLFile     = "report.html"
+	MarkdownFile = "report.md"
+)
+
+// Generate writes dir/report.html (one self-contained file: inline SVG
+// charts and CSS, nothing fetched from the network), dir/report.md and the
+// PNG charts it links, dir/charts/*.png. A partial directory (a killed run)
+// still gets a report of what is there, with a notice saying what is
+// missing; only a directory with neither run.json nor samples.csv fails,
+// with ErrNotResults.
+func Generate(dir string) error {
+	_, err := GenerateFiles(dir)
+	return err
+}
+
+// GenerateFiles is Generate returning the paths of the report files.
+func GenerateFiles(dir string) ([]string, error) {
+	run, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	d := &document{title: "c1m-testbed report: " + run.Title(), notices: run.Notices}
+	if rec := run.Record; rec != nil {
+		d.subtitle = strings.TrimSpace(rec.Description)
+		if run.has("passed") {
+			d.verdict = map[bool]string{true: "pass", false: "fail"}[rec.Passed]
+		}
+	}
+	tables := runTables(run)
+	n := min(len(tables), 3) // run, summary, expectations
+	d.before, d.after = tables[:n], tables[n:]
+	d.charts, err = drawFigures(dir, "", runCharts(run), &d.notices)
+	if err != nil {
+		return nil, err
+	}
+	paths, err := d.write(dir, "report")
+	if err != nil {
+		return nil, fmt.Errorf("failed to write the report of %s: %w", dir, err)
+	}
+	return paths, nil
+}

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"image/color"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+var (
+	markStyle  = draw.LineStyle{Color: color.Gray{0x70}, Width: vg.Points(0.8), Dashes: []vg.Length{4, 3}}
+	hlineStyle = draw.LineStyle{Color: color.RGBA{0xb0, 0x30, 0x30, 0xff}, Width: vg.Points(1), Dashes: []vg.Length{2, 3}}
+)
+
+func markText(c color.Color) text.Style {
+	return text.Style{Color: c, Font: sansFont(9), Handler: plot.DefaultTextHandler}
+}
+
+// phaseMarks draws a dashed vertical line at each phase start, labelled
+// with the phase name written upwards along the line.
+type phaseMarks []mark
+
+// Plot implements plot.Plotter.
+func (m phaseMarks) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	sty := markText(color.Gray{0x40})
+	sty.Rotation = math.Pi / 2
+	sty.XAlign = draw.XRight
+	sty.YAlign = draw.YTop
+	for _, mk := range m {
+		x := trX(mk.x)
+		if x < c.Min.X-0.5 || x > c.Max.X+0.5 {
+			continue
+		}
+		c.StrokeLine2(markStyle, x, c.Min.Y, x, c.Max.Y)
+		c.FillText(sty, vg.Point{X: x + 2, Y: c.Max.Y - 3}, mk.label)
+	}
+}
+
+// hlines draws horizontal threshold lines, each labelled at its right end.
+type hlines []hline
+
+// Plot implements plot.Plotter.
+func (h hlines) Plot(c draw.Canvas, p *plot.Plot) {
+	_, trY := p.Transforms(&c)
+	sty := markText(hlineStyle.Color)
+	sty.XAlign = draw.XRight
+	for _, l := range h {
+		y := trY(l.y)
+		if !c.ContainsY(y) {
+			continue
+		}
+		c.StrokeLine2(hlineStyle, c.Min.X, y, c.Max.X, y)
+		c.FillText(sty, vg.Point{X: c.Max.X - 3, Y: y + 2}, l.label)
+	}
+}
+
+// DataRange implements plot.DataRanger: the lines widen the y range only.
+func (h hlines) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = math.Inf(1), math.Inf(-1)
+	ymin, ymax = math.Inf(1), math.Inf(-1)
+	for _, l := range h {
+		ymin, ymax = math.Min(ymin, l.y), math.Max(ymax, l.y)
+	}
+	return xmin, xmax, ymin, ymax
+}
+
+// Thumbnail implements plot.Thumbnailer for the legend.
+func (h hlines) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(hlineStyle, c.Min.X, y, c.Max.X, y)
+}
+
+// siTicks label about six round values (1, 2 or 5 × 10^k apart) with k,
+// M, G suffixes, with unlabelled minor ticks between them.
+type siTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (siTicks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) {
+		return []plot.Tick{{Value: min, Label: si(min)}}
+	}
+	raw := (max - min) / 8
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ts []plot.Tick
+	minor := step / 2
+	for v := math.Ceil(min/minor) * minor; v <= max+minor/1e6; v += minor {
+		v = math.Round(v/minor) * minor
+		t := plot.Tick{Value: v}
+		if math.Abs(math.Remainder(v, step)) < minor/1e3 {
+			t.Label = si(v)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// si formats v briefly: 1500 → "1.5k", 2000000 → "2M".
+func si(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1e9:
+		return trimFloat(v/1e9) + "G"
+	case a >= 1e6:
+		return trimFloat(v/1e6) + "M"
+	case a >= 1e3:
+		return trimFloat(v/1e3) + "k"
+	}
+	return trimFloat(v)
+}
+
+func trimFloat(v float64) string {
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+}

@@ -1,0 +1,231 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// metric is one line of the summary, numeric when it can be compared.
+type metric struct {
+	label   string
+	value   float64
+	numeric bool
+	text    string // the value as shown
+}
+
+// summaryMetrics returns the run.json summary as labelled values with units.
+func summaryMetrics(s Summary) []metric {
+	n := func(label string, v float64, unit string) metric {
+		t := num(v)
+		if unit != "" {
+			t += " " + unit
+		}
+		return metric{label: label, value: v, numeric: true, text: t}
+	}
+	secs := func(label string, v float64) metric {
+		return metric{label: label, value: v, numeric: true, text: fmt.Sprintf("%.1f s", v)}
+	}
+	b := func(label string, v float64) metric {
+		return metric{label: label, value: v, numeric: true, text: bytesIEC(v)}
+	}
+	ms := []metric{
+		n("peak established (client)", float64(s.PeakEstablished), "connections"),
+		n("peak established (server)", float64(s.PeakServerEstablished), "connections"),
+		secs("ramp time", s.RampSeconds),
+		n("connects per second (mean over ramp)", s.ConnectsPerSecond, "/s"),
+		secs("close time", s.CloseSeconds),
+		n("errors (total)", float64(sumErrors(s.Errors)), ""),
+	}
+	for _, e := range sortedKeys(s.Errors) {
+		ms = append(ms, n("errors "+e, float64(s.Errors[e]), ""))
+	}
+	ms = append(ms,
+		b("user memory per connection", s.UserBytesPerConn),
+		b("kernel memory per connection", s.KernelBytesPerConn),
+		metric{label: "peak TCP memory", value: float64(s.PeakTCPMemPages), numeric: true,
+			text: fmt.Sprintf("%s pages (%s)", num(float64(s.PeakTCPMemPages)), bytesIEC(float64(s.PeakTCPMemPages*pageSize)))},
+		n("peak orphans", float64(s.PeakOrphans), "sockets"),
+		n("peak TIME_WAIT", float64(s.PeakTimeWait), "sockets"),
+		n("messages", float64(s.Messages), ""),
+		metric{label: "host restored", text: yesNo(s.HostRestored)},
+		n("leftovers", float64(s.Leftovers), ""),
+		n("workers killed", float64(s.WorkersKilled), ""),
+	)
+	return ms
+}
+
+func sumErrors(m map[string]int64) int64 {
+	var t int64
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// runTables returns the tables of a run report, in reading order; sections
+// whose run.json field is missing are left out.
+func runTables(r *Run) []table {
+	rec := r.Record
+	if rec == nil {
+		return nil
+	}
+	var ts []table
+	dur := ""
+	if !rec.Started.IsZero() && !rec.Ended.IsZero() {
+		dur = fmt.Sprintf("%.1f s", rec.Ended.Sub(rec.Started).Seconds())
+	}
+	verdict := ""
+	if r.has("passed") {
+		verdict = "every expectation held"
+		if !rec.Passed {
+			verdict = "FAILED"
+		}
+	}
+	ts = append(ts, kv("Run",
+		"scenario", rec.Scenario, "source", rec.Source, "description", rec.Description,
+		"run id", rec.RunID, "scale", nonzero(rec.Scale),
+		"started", timeText(rec.Started), "ended", timeText(rec.Ended), "duration", dur,
+		"result", verdict, "failure", rec.Failure))
+	if r.has("summary") {
+		t := table{title: "Summary", head: []string{"", ""}}
+		for _, m := range summaryMetrics(rec.Summary) {
+			t.rows = append(t.rows, []string{m.label, m.text})
+		}
+		if len(rec.Summary.LeftoverItems) > 0 {
+			t.rows = append(t.rows, []string{"leftover items", strings.Join(rec.Summary.LeftoverItems, ", ")})
+		}
+		ts = append(ts, t)
+	}
+	if r.has("expectations") {
+		t := table{title: "Expectations", head: []string{"expectation", "want", "got", "verdict"}}
+		for _, e := range rec.Expectations {
+			t.rows = append(t.rows, []string{e.Name, e.Want, e.Got, heldText(e.Held)})
+		}
+		if len(t.rows) == 0 {
+			t.note = "The scenario states no expectations."
+		}
+		ts = append(ts, t)
+	}
+	if r.has("phases") && len(rec.Phases) > 0 {
+		t := table{title: "Phases", head: []string{"phase", "kind", "start (s)", "duration (s)", "outcome", "target", "reached", "detail"}}
+		for _, p := range rec.Phases {
+			start := ""
+			if !p.Started.IsZero() && !rec.Started.IsZero() {
+				start = fmt.Sprintf("%.1f", p.Started.Sub(rec.Started).Seconds())
+			}
+			t.rows = append(t.rows, []string{p.Name, p.Kind, start, fmt.Sprintf("%.1f", p.Seconds), p.Outcome,
+				nonzero(float64(p.Target)), nonzero(float64(p.Reached)), p.Detail})
+		}
+		ts = append(ts, t)
+	}
+	if r.has("environment") {
+		ts = append(ts, envTables(rec.Env)...)
+	}
+	if r.has("host_settings") && len(rec.Host) > 0 {
+		t := table{title: "Host settings the run changed", head: []string{"setting", "before", "set", "after", "restored"}}
+		for _, h := range rec.Host {
+			t.rows = append(t.rows, []string{h.Key, h.Before, h.Set, h.After, yesNo(h.Restored)})
+		}
+		ts = append(ts, t)
+	}
+	if r.has("plan") {
+		ts = append(ts, planTables(rec.Plan)...)
+	}
+	if r.has("workers") && len(rec.Workers) > 0 {
+		t := table{title: "Workers", head: []string{"role", "index", "namespace", "pid", "exit", "ended early", "stderr tail"}}
+		for _, w := range rec.Workers {
+			t.rows = append(t.rows, []string{w.Role, fmt.Sprint(w.Index), w.Namespace, fmt.Sprint(w.PID), w.Exit, yesNo(w.Killed), w.Tail})
+		}
+		ts = append(ts, t)
+	}
+	if len(rec.Counters) > 0 {
+		t := table{title: "Counters", head: []string{"counter", "value"}}
+		for _, k := range sortedKeys(rec.Counters) {
+			t.rows = append(t.rows, []string{k, num(float64(rec.Counters[k]))})
+		}
+		ts = append(ts, t)
+	}
+	if len(rec.Extra) > 0 {
+		t := table{title: "Extra", head: []string{"key", "value"}}
+		for _, k := range sortedKeys(rec.Extra) {
+			t.rows = append(t.rows, []string{k, rec.Extra[k]})
+		}
+		ts = append(ts, t)
+	}
+	if len(rec.Notes) > 0 {
+		t := table{title: "Notes", head: []string{"note"}}
+		for _, n := range rec.Notes {
+			t.rows = append(t.rows, []string{n})
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// envTables describes the machine and its sysctls before and after.
+func envTables(e Env) []table {
+	cpus := ""
+	if e.CPUs > 0 {
+		cpus = fmt.Sprint(e.CPUs)
+		if e.CPUModel != "" {
+			cpus += " × " + e.CPUModel
+		}
+	}
+	mem := func(v int64) string {
+		if v == 0 {
+			return ""
+		}
+		return bytesIEC(float64(v))
+	}
+	fds := ""
+	if e.FDSoft > 0 || e.FDHard > 0 {
+		fds = fmt.Sprintf("%s soft, %s hard", num(float64(e.FDSoft)), num(float64(e.FDHard)))
+	}
+	ts := []table{kv("Environment", "kernel", e.Kernel, "hostname", e.Hostname, "CPUs", cpus,
+		"memory total", mem(e.MemTotal), "memory available at start", mem(e.MemAvailable),
+		"open files (RLIMIT_NOFILE)", fds, "Go", e.GoVersion)}
+	keys := map[string]bool{}
+	for k := range e.SysctlsBefore {
+		keys[k] = true
+	}
+	for k := range e.SysctlsAfter {
+		keys[k] = true
+	}
+	if len(keys) > 0 {
+		t := table{title: "Sysctls before and after", head: []string{"sysctl", "before", "after", "changed"}}
+		for _, k := range sortedKeys(keys) {
+			b, a := e.SysctlsBefore[k], e.SysctlsAfter[k]
+			flag := ""
+			if b != a {
+				flag = "yes"
+			}
+			t.rows = append(t.rows, []string{k, b, a, flag})
+		}
+		ts = append(ts, t)
+	}
+	if len(e.NamespaceSysctls) > 0 {
+		t := table{title: "Sysctls set inside the namespaces", head: []string{"sysctl", "value"}}
+		for _, k := range sortedKeys(e.NamespaceSysctls) {
+			t.rows = append(t.rows, []string{k, e.NamespaceSysctls[k]})
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+func nonzero(v float64) string {
+	if v == 0 {
+		return ""
+	}
+	return num(v)
+}
