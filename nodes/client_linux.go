@@ -132,7 +132,9 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8) {
 	}
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		if err == unix.EMFILE || err == unix.ENFILE {
+		// Out of fds: a retry waits for a close or pauseFor (no spin);
+		// an attempt without retries left simply fails.
+		if (err == unix.EMFILE || err == unix.ENFILE) && int(tries) < w.cli.Retries {
 			w.cj.paused = now + pauseFor
 		}
 		w.connectFailed(idx, tries, err)

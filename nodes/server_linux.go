@@ -158,4 +158,3 @@ func (w *Worker) resumeListeners() {
 	}
 	w.lnPaused = false
 }
-
