@@ -18,7 +18,8 @@ import (
 // journal, kills the processes still inside the run's namespaces (by PID,
 // found by their namespace), deletes the namespaces and any link of the
 // run's prefix in the host namespace, and removes the run record. It also
-// removes c1m-<id>-* namespaces that have no run record at all. A run with
+// removes namespaces shaped like a run's (c1m-<id>-srv, c1m-<id>-c<N>)
+// that have no run record at all. A run with
 // a live owner is never touched. It returns how many runs it cleaned; on a
 // clean host it prints "nothing to clean".
 func Clean(w io.Writer) (int, error) {
@@ -65,8 +66,8 @@ func Clean(w io.Writer) (int, error) {
 	return cleaned, errors.Join(errs...)
 }
 
-// orphanRuns lists the run ids of c1m-<id>-* namespaces that have no run
-// record (names of other formats are not ours and are left alone).
+// orphanRuns lists the run ids of namespaces shaped like a run's that have
+// no run record (other c1m-* names are not ours and are left alone).
 func orphanRuns(recorded map[string]bool) ([]string, error) {
 	names, err := listNamed(Prefix)
 	if err != nil {
@@ -75,8 +76,8 @@ func orphanRuns(recorded map[string]bool) ([]string, error) {
 	seen := map[string]bool{}
 	var ids []string
 	for _, n := range names {
-		id := runIDOf(n)
-		if id == "" || recorded[id] || seen[id] {
+		id, ok := isRunNamespace(n)
+		if !ok || recorded[id] || seen[id] {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(RunDir, id)); err == nil {

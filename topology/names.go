@@ -73,3 +73,23 @@ func runIDOf(name string) string {
 	}
 	return id
 }
+
+// isRunNamespace reports whether name has the exact shape of a namespace
+// Build makes (c1m-<id>-srv or c1m-<id>-c<N>) and returns its run id.
+// Other c1m-* names, such as test namespaces of other packages, are not
+// ours to clean.
+func isRunNamespace(name string) (string, bool) {
+	id := runIDOf(name)
+	if id == "" {
+		return "", false
+	}
+	role := strings.TrimPrefix(name, RunPrefix(id))
+	if role == "srv" {
+		return id, true
+	}
+	num, ok := strings.CutPrefix(role, "c")
+	if !ok || num == "" || strings.Trim(num, "0123456789") != "" {
+		return "", false
+	}
+	return id, true
+}

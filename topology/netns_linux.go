@@ -15,9 +15,12 @@ var netnsDirOnce struct {
 	done bool
 }
 
-// ensureNetnsDir makes NetnsDir a shared mount point as iproute2 does, so
-// that namespaces bound there stay visible to `ip netns` and to every mount
-// namespace that shares /run.
+// ensureNetnsDir creates NetnsDir. When it is not a mount point yet and
+// still empty it makes it a shared mount as iproute2 does, so that later
+// `ip netns add` calls leave it alone. It never does so while namespaces
+// are bound there: binding the directory onto itself would copy their
+// mounts and leave the originals hidden, so that whoever made them could
+// no longer delete them (EBUSY).
 func ensureNetnsDir() error {
 	netnsDirOnce.Lock()
 	defer netnsDirOnce.Unlock()
@@ -25,10 +28,14 @@ func ensureNetnsDir() error {
 		return nil
 	}
 	if err := os.MkdirAll(NetnsDir, 0o755); err != nil {
-		return fmt.Errorf("failed to create %s: %w", NetnsDir, err)
+		return fmt.Errorf("failed to create %s (are you root?): %w", NetnsDir, err)
 	}
 	err := unix.Mount("", NetnsDir, "none", unix.MS_SHARED|unix.MS_REC, "")
-	if errors.Is(err, unix.EINVAL) { // not a mount point yet: bind it onto itself
+	if errors.Is(err, unix.EINVAL) { // not a mount point
+		if ents, rerr := os.ReadDir(NetnsDir); rerr != nil || len(ents) > 0 {
+			netnsDirOnce.done = true
+			return nil // a plain directory works too, as with netns.NewNamed
+		}
 		if err = unix.Mount(NetnsDir, NetnsDir, "none", unix.MS_BIND|unix.MS_REC, ""); err == nil {
 			err = unix.Mount("", NetnsDir, "none", unix.MS_SHARED|unix.MS_REC, "")
 		}

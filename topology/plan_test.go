@@ -94,3 +94,14 @@ func TestRunIDNew(t *testing.T) {
 		t.Errorf("runIDOf(eth0) = %q", got)
 	}
 }
+
+func TestRunNamespaceShape(t *testing.T) {
+	for name, want := range map[string]bool{
+		"c1m-ab12cd-srv": true, "c1m-ab12cd-c1": true, "c1m-a-c640": true,
+		"c1m-3e85e6-nt": false, "c1m-ab12cd-c": false, "c1m-ab12cd-cx": false, "c1m-ab12cd-s1": false, "eth0": false,
+	} {
+		if _, got := isRunNamespace(name); got != want {
+			t.Errorf("isRunNamespace(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
