@@ -42,6 +42,10 @@ func compareCharts(runs []*Run, labels []string) []chart {
 		for j, x := range xs {
 			sx[j] = x - shift
 		}
+		if shift > 0 {
+			cs[3].xmin = -2 // from just before the close storm
+			cs[3].xmax = max(cs[3].xmax, sx[len(sx)-1])
+		}
 		if tw := sumColumns(t, "srv_tw", "cli_tw"); tw != nil {
 			cs[3].series = append(cs[3].series, series{name: labels[i] + " TIME_WAIT", xs: sx, ys: tw, color: i})
 		}

@@ -140,9 +140,8 @@ func (r *Run) loadSamples() bool {
 		r.notice("%s could not be read (%v): no charts.", SamplesFile, err)
 		return true
 	}
-	lines := bytes.Count(data, []byte("\n"))
+	lines := bytes.Count(data, []byte("\n")) // complete lines, header included
 	if len(data) > 0 && data[len(data)-1] != '\n' {
-		lines++
 		r.notice("%s ends in the middle of a row (the run was killed?): the partial row was left out.", SamplesFile)
 	}
 	if dropped := lines - 1 - t.Rows; dropped > 0 {
