@@ -112,6 +112,7 @@ type Stats struct {
 	Messages     int64            `json:"messages"` // newline-terminated messages received
 	Errors       map[string]int64 `json:"errors,omitempty"`
 	RSS          int64            `json:"rss"`      // bytes
+	PSS          int64            `json:"pss"`      // bytes; RSS with pages shared among processes (the binary's text) divided among them
 	FDs          int64            `json:"fds"`      // open file descriptors
 	FDLimit      int64            `json:"fd_limit"` // RLIMIT_NOFILE soft limit in effect
 }

@@ -1,0 +1,123 @@
+package nodes
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// BenchmarkServerEcho measures the server's event path in process: one op
+// is one message on each of 100 connections, read, counted and echoed by
+// the worker, then read back by the raw client sockets. allocs/op is the
+// allocations of 100 read events plus 100 writes: it must be 0.
+func BenchmarkServerEcho(b *testing.B) {
+	ns := testNetns(b)
+	const conns = 100
+	var w *Worker
+	var fds []int
+	err := inNetns(ns, func() error {
+		var err error
+		w, err = NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, OnData: "echo"})
+		if err != nil {
+			return err
+		}
+		dst := &unix.SockaddrInet4{Addr: [4]byte{198, 18, 0, 1}, Port: 5001}
+		for i := 0; i < conns; i++ {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			if err != nil {
+				return err
+			}
+			fds = append(fds, fd)
+			if err := unix.Connect(fd, dst); err != nil {
+				return fmt.Errorf("connect: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+		w.Close()
+	})
+	for w.st.Established < conns {
+		if err := w.Poll(10 * time.Millisecond); err != nil {
+			b.Fatal(err)
+		}
+	}
+	msg := []byte("x\n")
+	buf := make([]byte, 64)
+	round := func() {
+		want := w.st.Messages + conns
+		for _, fd := range fds {
+			unix.Write(fd, msg)
+		}
+		for w.st.Messages < want {
+			w.Poll(10 * time.Millisecond)
+		}
+		for _, fd := range fds {
+			unix.Read(fd, buf)
+		}
+	}
+	round() // warm up: the table and the event slice reach their size
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		round()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*conns), "ns/msg")
+	if errs := w.errs.snapshot(); errs != nil {
+		b.Errorf("server errors: %v", errs)
+	}
+}
+
+// BenchmarkMemoryPerConn holds the same load (10,000 connections from one
+// of our client workers, one message each) against our epoll server and
+// against a goroutine-per-connection server (net.Listener, one goroutine
+// and a 1 KiB buffer each), each a process of its own, and reports the
+// server's RSS per connection for both: total (RSS / conns) and the
+// increase over its idle RSS. Run with -benchtime=1x.
+func BenchmarkMemoryPerConn(b *testing.B) {
+	ns := testNetns(b)
+	const n = 10000
+	for i := 0; i < b.N; i++ {
+		for k, kind := range []struct{ name, role string }{{"epoll", "server"}, {"goroutine", "goserver"}} {
+			port := 6001 + k
+			srv := startProc(b, ns, kind.name, kind.role)
+			srv.send(Command{Cmd: CmdStart, Server: &ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 4096}})
+			srv.wait(EventReady)
+			eventually(b, "idle stats", func() (bool, string) { _, k := srv.stats(); return k > 1, "" })
+			idle, _ := srv.stats()
+			cli := startProc(b, ns, kind.name+"-client", "client")
+			cli.send(Command{Cmd: CmdStart, Client: &ClientConfig{Sources: testAddrs[1:], Servers: []string{"198.18.0.1"},
+				Ports: []int{port}, Message: "hello %d\n"}})
+			cli.wait(EventReady)
+			cli.send(Command{Cmd: CmdConnect, Count: n, InFlight: 1000})
+			cli.wait(EventConnectDone)
+			eventually(b, "all held", func() (bool, string) {
+				s, _ := srv.stats()
+				return s.Established == n && s.Messages == n, describe([]*proc{srv})
+			})
+			time.Sleep(600 * time.Millisecond) // two more stats lines
+			s, _ := srv.stats()
+			c, _ := cli.stats()
+			b.ReportMetric(float64(s.RSS)/n, kind.name+"-B/conn")
+			b.ReportMetric(float64(s.RSS-idle.RSS)/n, kind.name+"-delta-B/conn")
+			b.ReportMetric(float64(s.PSS)/n, kind.name+"-pss-B/conn")
+			b.ReportMetric(float64(c.RSS)/n, kind.name+"-client-B/conn")
+			b.Logf("%s server: idle RSS %d, RSS with %d conns %d; our client RSS %d", kind.name, idle.RSS, n, s.RSS, c.RSS)
+			cli.stdin.Close()
+			srv.stdin.Close()
+			<-cli.exited
+			<-srv.exited
+			cli.exited <- nil
+			srv.exited <- nil
+		}
+	}
+}
