@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -101,19 +102,29 @@ type Table struct {
 	Rows    int
 }
 
-// ReadSamples reads a samples.csv; a truncated last line (a killed run) is dropped.
+// ReadSamples reads a samples.csv. Reading stops at the first malformed
+// line, so a file cut short by a killed run still gives its complete rows;
+// a last line without its newline is dropped as cut.
 func ReadSamples(r io.Reader) (*Table, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	recs, err := cr.ReadAll()
-	if err != nil && len(recs) == 0 {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return nil, fmt.Errorf("failed to read samples: %w", err)
 	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("samples file is empty")
+	if i := bytes.LastIndexByte(data, '\n'); i >= 0 && i < len(data)-1 {
+		data = data[:i+1]
 	}
-	t := &Table{Header: recs[0], Columns: map[string][]float64{}}
-	for _, rec := range recs[1:] {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("samples file has no header: %w", err)
+	}
+	t := &Table{Header: header, Columns: map[string][]float64{}}
+	for {
+		rec, err := cr.Read()
+		if err != nil {
+			break
+		}
 		if len(rec) != len(t.Header) {
 			continue
 		}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+func init() {
+	register(&command{name: "clean", summary: "remove what dead runs left behind and restore their host settings", run: cleanCmd})
+}
+
+func cleanCmd(args []string) int {
+	fs := newFlags("clean", "",
+		`Finds runs whose owner process is gone (killed, crashed, the machine lost
+power mid-run), restores the host settings their journals recorded, ends their
+worker processes, deletes their namespaces and links, and says what it did.
+A live run is never touched. On a clean host it says so and exits 0.`,
+		"  sudo c1m-testbed clean")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed clean: must run as root to delete namespaces and restore sysctls: try 'sudo c1m-testbed clean'")
+		return exitRefused
+	}
+	n, err := topology.Clean(os.Stdout)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "c1m-testbed clean: %v\n", err)
+		return exitFailed
+	}
+	if n == 0 {
+		return exitOK
+	}
+	fmt.Printf("cleaned %d dead run(s)\n", n)
+	return exitOK
+}

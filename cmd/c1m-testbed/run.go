@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/testbed"
+)
+
+func init() {
+	register(&command{name: "run", summary: "run a scenario end to end and check its expectations", run: runCmd})
+}
+
+func runCmd(args []string) int {
+	fs := newFlags("run", "SCENARIO [--out DIR] [--scale F] [--clean]",
+		`Runs SCENARIO (a built-in name such as "million", or a .toml file): journals and
+applies its [host] settings, builds the namespaces, starts the epoll server and
+client workers inside them, runs the phases with live progress, samples metrics
+every 500 ms, checks the [expect] block, tears everything down, restores the
+host and writes run.json, samples.csv and a report to the results directory.
+Needs root. Ctrl-C tears down cleanly; a second Ctrl-C kills the workers at
+once and still restores the host.
+
+Exit status: 0 every expectation held, 1 an expectation failed or the run
+failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
+		"  sudo c1m-testbed run million\n  sudo c1m-testbed run scenarios/smoke.toml --scale 0.5 --out /tmp/smoke")
+	out := fs.String("out", "", "results directory (default results/<scenario>-<UTC time>)")
+	scale := fs.Float64("scale", 1, "multiply connection counts by `F` (e.g. 0.02 runs 2% of the scenario)")
+	clean := fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start")
+	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
+	if code, done := parseFlags(fs, reorder(args)); done {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed run: name exactly one scenario, e.g. 'c1m-testbed run million' ('c1m-testbed list' shows them)")
+		return exitUsage
+	}
+	if *scale <= 0 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed run: --scale must be greater than 0")
+		return exitUsage
+	}
+	sc, err := scenarios.Load(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
+		return exitUsage
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	force := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "\nc1m-testbed: stopping; tearing down and restoring the host (Ctrl-C again to kill workers at once)")
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "\nc1m-testbed: killing workers now; the host is still restored")
+		close(force)
+	}()
+
+	res, err := testbed.Run(ctx, testbed.Options{
+		Scenario: sc, Scale: *scale, OutDir: *out, Clean: *clean,
+		Progress: os.Stdout, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
+		Force: force, NoReport: *noReport,
+	})
+	switch {
+	case errors.Is(err, testbed.ErrRefused):
+		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
+		return exitRefused
+	case errors.Is(err, scenarios.ErrInvalid):
+		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
+		return exitFailed
+	}
+	if !res.Passed {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// reorder moves flags before positional arguments so that
+// "run million --scale 0.1" works like "run --scale 0.1 million".
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i+1:]...)
+			i = len(args)
+		case len(a) > 1 && a[0] == '-':
+			flags = append(flags, a)
+			if !containsEq(a) && takesValue(a) && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return append(flags, pos...)
+}
+
+func containsEq(s string) bool {
+	for _, c := range s {
+		if c == '=' {
+			return true
+		}
+	}
+	return false
+}
+
+// takesValue reports whether a flag needs the next argument as its value.
+func takesValue(flag string) bool {
+	switch flag {
+	case "-out", "--out", "-scale", "--scale":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,121 @@
+package testbed
+
+import (
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// dependedKeys are the host sysctls every run depends on and records
+// before and after.
+var dependedKeys = []string{
+	"fs.file-max", "fs.nr_open", "fs.file-nr",
+	"net.ipv4.tcp_mem", "net.ipv4.tcp_max_orphans",
+	"net.ipv4.ip_local_port_range", "net.core.somaxconn",
+	"net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", "net.ipv4.tcp_max_tw_buckets",
+	"net.netfilter.nf_conntrack_max",
+}
+
+// ProbeEnv reads the host facts the planner needs.
+func ProbeEnv() scenarios.Env {
+	env := scenarios.DefaultEnv()
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil {
+		env.FDSoft, env.FDHard = int64(rl.Cur), int64(rl.Max)
+	}
+	if v := readInt("/proc/sys/fs/nr_open"); v > 0 {
+		env.NrOpen = v
+	}
+	if v := readInt("/proc/sys/fs/file-max"); v > 0 {
+		env.FileMax = v
+	}
+	env.FileNr = readInt("/proc/sys/fs/file-nr")
+	mi := parseMeminfo(readFile("/proc/meminfo"))
+	if mi["MemTotal"] > 0 {
+		env.MemTotal, env.MemAvailable = mi["MemTotal"], mi["MemAvailable"]
+	}
+	env.PageSize = int64(os.Getpagesize())
+	if f := strings.Fields(string(readFile("/proc/sys/net/ipv4/tcp_mem"))); len(f) == 3 {
+		for i := range f {
+			env.TCPMem[i], _ = strconv.ParseInt(f[i], 10, 64)
+		}
+	}
+	if v := readInt("/proc/sys/net/netfilter/nf_conntrack_max"); v > 0 {
+		env.ConntrackMax = v
+	}
+	env.CPUs = runtime.NumCPU()
+	return env
+}
+
+// hostKeys returns the sysctls a run records: the ones it depends on
+// and every [host] key of the scenario.
+func hostKeys(sc *scenarios.Scenario) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, k := range append(append([]string{}, dependedKeys...), sortedKeys(sc.Host)...) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// readSysctls reads each key in the host's namespace; missing ones are skipped.
+func readSysctls(keys []string) map[string]string {
+	m := map[string]string{}
+	for _, k := range keys {
+		data, err := os.ReadFile("/proc/sys/" + strings.ReplaceAll(k, ".", "/"))
+		if err == nil {
+			m[k] = strings.Join(strings.Fields(string(data)), " ")
+		}
+	}
+	return m
+}
+
+// probeRecordEnv describes the machine for run.json.
+func probeRecordEnv(keys []string) report.Env {
+	var u unix.Utsname
+	_ = unix.Uname(&u)
+	e := report.Env{
+		Kernel:    unix.ByteSliceToString(u.Release[:]),
+		CPUs:      runtime.NumCPU(),
+		GoVersion: runtime.Version(),
+	}
+	e.Hostname, _ = os.Hostname()
+	mi := parseMeminfo(readFile("/proc/meminfo"))
+	e.MemTotal, e.MemAvailable = mi["MemTotal"], mi["MemAvailable"]
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil {
+		e.FDSoft, e.FDHard = rl.Cur, rl.Max
+	}
+	for _, line := range strings.Split(string(readFile("/proc/cpuinfo")), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			e.CPUModel = strings.TrimSpace(v)
+			break
+		}
+	}
+	e.SysctlsBefore = readSysctls(keys)
+	return e
+}
+
+// namespaceSysctls lists the per-namespace settings of a scenario for run.json.
+func namespaceSysctls(sc *scenarios.Scenario) map[string]string {
+	m := map[string]string{}
+	for k, v := range sc.Sysctl.Server {
+		m["server:"+k] = v
+	}
+	for k, v := range sc.Sysctl.Client {
+		m["client:"+k] = v
+	}
+	return m
+}
+
+var _ = sort.Strings

@@ -1,0 +1,93 @@
+package testbed
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// evaluate checks a scenario's [expect] against a finished run.
+func evaluate(e scenarios.Expect, sum report.Summary, phases []report.Phase, counters map[string]int64) []report.Expectation {
+	var out []report.Expectation
+	add := func(name, want, got string, held bool) {
+		out = append(out, report.Expectation{Name: name, Want: want, Got: got, Held: held})
+	}
+	if e.MinEstablished > 0 {
+		add("min-established", fmt.Sprintf(">= %d", e.MinEstablished), fmt.Sprint(sum.PeakEstablished), sum.PeakEstablished >= int64(e.MinEstablished))
+	}
+	if e.MaxEstablished > 0 {
+		add("max-established", fmt.Sprintf("<= %d", e.MaxEstablished), fmt.Sprint(sum.PeakEstablished), sum.PeakEstablished <= int64(e.MaxEstablished))
+	}
+	for _, name := range e.ErrorsPresent {
+		add("errors-present "+name, "> 0", fmt.Sprint(sum.Errors[name]), sum.Errors[name] > 0)
+	}
+	for _, name := range e.ErrorsAbsent {
+		if name == "*" {
+			add("errors-absent *", "no errors", errorsString(sum.Errors), totalErrors(sum.Errors) == 0)
+			continue
+		}
+		add("errors-absent "+name, "0", fmt.Sprint(sum.Errors[name]), sum.Errors[name] == 0)
+	}
+	if e.CloseWithin > 0 {
+		for _, ph := range phases {
+			if ph.Kind != scenarios.PhaseClose {
+				continue
+			}
+			held := ph.Outcome == "done" && ph.Seconds <= e.CloseWithin.Seconds()
+			add("close-within "+ph.Name, fmt.Sprintf("<= %s", e.CloseWithin), fmt.Sprintf("%.1fs (%s)", ph.Seconds, ph.Outcome), held)
+		}
+	}
+	if e.NoNodeKilled {
+		add("no-node-killed", "0 workers ended early", fmt.Sprint(sum.WorkersKilled), sum.WorkersKilled == 0)
+	}
+	names := make([]string, 0, len(e.Counters))
+	for n := range e.Counters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		add("counter "+n, fmt.Sprintf(">= %d", e.Counters[n]), fmt.Sprint(counters[n]), counters[n] >= e.Counters[n])
+	}
+	return out
+}
+
+func totalErrors(m map[string]int64) int64 {
+	var t int64
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+// allHeld reports whether every expectation held.
+func allHeld(es []report.Expectation) bool {
+	for _, e := range es {
+		if !e.Held {
+			return false
+		}
+	}
+	return true
+}
+
+// expectationTable renders the expectations as a short table.
+func expectationTable(es []report.Expectation) string {
+	if len(es) == 0 {
+		return "no expectations in this scenario\n"
+	}
+	var b strings.Builder
+	w := 0
+	for _, e := range es {
+		w = max(w, len(e.Name))
+	}
+	for _, e := range es {
+		mark := "held  "
+		if !e.Held {
+			mark = "FAILED"
+		}
+		fmt.Fprintf(&b, "  %s  %-*s  want %s, got %s\n", mark, w, e.Name, e.Want, e.Got)
+	}
+	return b.String()
+}

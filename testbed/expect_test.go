@@ -1,0 +1,57 @@
+package testbed
+
+import (
+	"testing"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+func TestEvaluateExpectations(t *testing.T) {
+	sum := report.Summary{PeakEstablished: 28232, Errors: map[string]int64{"EADDRNOTAVAIL": 11768}}
+	phases := []report.Phase{{Name: "3-close", Kind: scenarios.PhaseClose, Seconds: 4.2, Outcome: "done"}}
+	counters := map[string]int64{"TCPTimeWaitOverflow": 5}
+	tests := []struct {
+		name   string
+		expect scenarios.Expect
+		held   []bool
+	}{
+		{"min established held", scenarios.Expect{MinEstablished: 28000}, []bool{true}},
+		{"min established failed", scenarios.Expect{MinEstablished: 40000}, []bool{false}},
+		{"max established", scenarios.Expect{MaxEstablished: 28232}, []bool{true}},
+		{"error present", scenarios.Expect{ErrorsPresent: []string{"EADDRNOTAVAIL", "EMFILE"}}, []bool{true, false}},
+		{"error absent", scenarios.Expect{ErrorsAbsent: []string{"EMFILE", "EADDRNOTAVAIL"}}, []bool{true, false}},
+		{"no errors at all", scenarios.Expect{ErrorsAbsent: []string{"*"}}, []bool{false}},
+		{"close within", scenarios.Expect{CloseWithin: 5 * time.Second}, []bool{true}},
+		{"close too slow", scenarios.Expect{CloseWithin: 4 * time.Second}, []bool{false}},
+		{"counters", scenarios.Expect{Counters: map[string]int64{"TCPTimeWaitOverflow": 1, "ListenDrops": 1}}, []bool{false, true}},
+		{"no node killed", scenarios.Expect{NoNodeKilled: true}, []bool{true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := evaluate(tc.expect, sum, phases, counters)
+			if len(got) != len(tc.held) {
+				t.Fatalf("got %d expectations %+v, want %d", len(got), got, len(tc.held))
+			}
+			for i, e := range got {
+				if e.Held != tc.held[i] {
+					t.Errorf("%s: held = %v, want %v (%+v)", e.Name, e.Held, tc.held[i], e)
+				}
+			}
+		})
+	}
+}
+
+func TestParseCondition(t *testing.T) {
+	for _, s := range []string{"established>=10", "established <= 0", "server-established>=1_000", "errors>=1", "sockets-gone"} {
+		if _, err := parseCondition(s); err != nil {
+			t.Errorf("parseCondition(%q): %v", s, err)
+		}
+	}
+	for _, s := range []string{"", "established>x", "connections>=5", "established>=1.5"} {
+		if _, err := parseCondition(s); err == nil {
+			t.Errorf("parseCondition(%q) succeeded, want an error", s)
+		}
+	}
+}

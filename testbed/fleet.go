@@ -1,0 +1,136 @@
+package testbed
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/nodes"
+)
+
+// Roles.
+const (
+	roleServer = "server"
+	roleClient = "client"
+)
+
+// fleet is every worker of a run, and the events they send.
+type fleet struct {
+	servers []*worker
+	clients []*worker
+	events  chan workerEvent
+}
+
+func newFleet() *fleet {
+	return &fleet{events: make(chan workerEvent, 4096)}
+}
+
+// all returns every worker, servers first.
+func (f *fleet) all() []*worker {
+	return append(append([]*worker(nil), f.servers...), f.clients...)
+}
+
+// role returns the workers of one role.
+func (f *fleet) role(r string) []*worker {
+	if r == roleServer {
+		return f.servers
+	}
+	return f.clients
+}
+
+// roleStats sums the latest stats of a role's workers.
+func (f *fleet) roleStats(r string) nodes.Stats {
+	var s nodes.Stats
+	s.Errors = map[string]int64{}
+	for _, w := range f.role(r) {
+		addStats(&s, w.snapshot())
+	}
+	return s
+}
+
+func addStats(s *nodes.Stats, o nodes.Stats) {
+	s.Established += o.Established
+	s.Connecting += o.Connecting
+	s.Accepted += o.Accepted
+	s.Connected += o.Connected
+	s.ClosedByPeer += o.ClosedByPeer
+	s.ClosedByUs += o.ClosedByUs
+	s.BytesIn += o.BytesIn
+	s.BytesOut += o.BytesOut
+	s.Messages += o.Messages
+	s.RSS += o.RSS
+	s.FDs += o.FDs
+	s.FDLimit += o.FDLimit
+	for k, v := range o.Errors {
+		s.Errors[k] += v
+	}
+}
+
+// errors returns every error count of every worker, by errno name.
+func (f *fleet) errors() map[string]int64 {
+	m := map[string]int64{}
+	for _, w := range f.all() {
+		for k, v := range w.snapshot().Errors {
+			m[k] += v
+		}
+	}
+	return m
+}
+
+// broadcast sends a command built per worker to every worker of a role.
+func (f *fleet) broadcast(r string, build func(i int, w *worker) nodes.Command) error {
+	for i, w := range f.role(r) {
+		if !w.alive() {
+			continue
+		}
+		if err := w.send(build(i, w)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopAll stops every worker in parallel.
+func (f *fleet) stopAll(grace time.Duration) {
+	var wg sync.WaitGroup
+	for _, w := range f.all() {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.stop(grace) }()
+	}
+	wg.Wait()
+}
+
+// killAll kills every worker's process group at once (forced teardown).
+func (f *fleet) killAll() {
+	f.stopAll(0)
+}
+
+// living counts workers of a role still running.
+func (f *fleet) living(r string) int {
+	n := 0
+	for _, w := range f.role(r) {
+		if w.alive() {
+			n++
+		}
+	}
+	return n
+}
+
+// share splits total over n parts as evenly as possible; part i's share.
+func share(total, n, i int) int {
+	if n <= 0 {
+		return 0
+	}
+	s := total / n
+	if i < total%n {
+		s++
+	}
+	return s
+}
+
+// errWorkerDied is returned by waits when a needed worker ended early.
+type errWorkerDied struct{ w *worker }
+
+func (e errWorkerDied) Error() string {
+	return fmt.Sprintf("%s worker %d (pid %d) ended early: %s", e.w.role, e.w.index, e.w.pid(), exitString(e.w.exitErr))
+}

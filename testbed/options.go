@@ -1,0 +1,42 @@
+package testbed
+
+import (
+	"errors"
+	"io"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// ErrRefused marks a run the environment refused before anything was
+// built: not root, a kernel feature missing, leftovers of a dead run.
+var ErrRefused = errors.New("the environment refused the run")
+
+// Options configure one run.
+type Options struct {
+	// Scenario to run, as loaded (unscaled).
+	Scenario *scenarios.Scenario
+	// Scale multiplies connection counts (1 = as written).
+	Scale float64
+	// OutDir is the results directory; "" means results/<name>-<UTC time>.
+	OutDir string
+	// Clean removes leftovers of dead runs before starting instead of refusing.
+	Clean bool
+	// Progress receives live progress; nil means quiet.
+	Progress io.Writer
+	// Terminal makes progress redraw one line instead of printing periodic lines.
+	Terminal bool
+	// Exe is the c1m-testbed binary re-executed as node workers ("" = this one).
+	Exe string
+	// Force, when closed, makes teardown kill workers at once (a second Ctrl-C).
+	Force <-chan struct{}
+	// NoReport skips rendering report.html/report.md at the end.
+	NoReport bool
+}
+
+// Outcome is what a finished run produced.
+type Outcome struct {
+	// Dir is the results directory.
+	Dir string
+	// Passed is true when every expectation held.
+	Passed bool
+}

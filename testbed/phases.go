@@ -1,0 +1,316 @@
+package testbed
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// pollInterval is how often phase waits look at the counters.
+const pollInterval = 100 * time.Millisecond
+
+// defaultTimeout bounds phases that set none.
+const defaultTimeout = 120 * time.Second
+
+// runPhase runs one phase and returns its record.
+func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report.Phase {
+	name := ph.Name
+	if name == "" {
+		name = fmt.Sprintf("%d-%s", i+1, ph.Kind)
+	}
+	r.setPhase(name)
+	rec := report.Phase{Name: name, Kind: ph.Kind, Started: time.Now()}
+	r.progress.printf("phase %s: %s", name, describePhase(ph))
+	var err error
+	switch ph.Kind {
+	case scenarios.PhaseConnect:
+		err = r.connect(ctx, ph, &rec)
+	case scenarios.PhaseHold:
+		err = r.hold(ctx, ph.Duration, &rec)
+	case scenarios.PhaseClose:
+		err = r.close(ctx, ph, &rec)
+	case scenarios.PhaseSend:
+		err = r.send(ctx, ph, &rec)
+	case scenarios.PhaseWait:
+		err = r.wait(ctx, ph, &rec)
+	default:
+		err = fmt.Errorf("unknown phase kind %q", ph.Kind)
+	}
+	rec.Ended = time.Now()
+	rec.Seconds = rec.Ended.Sub(rec.Started).Seconds()
+	switch {
+	case err == nil:
+		rec.Outcome = "done"
+	case ctx.Err() != nil:
+		rec.Outcome, rec.Detail = "interrupted", err.Error()
+	case err == errTimeout:
+		rec.Outcome = "timeout"
+	default:
+		rec.Outcome, rec.Detail = "failed", err.Error()
+	}
+	st := r.status()
+	r.progress.update(name, rec.Target, st, true)
+	r.progress.printf("")
+	r.progress.printf("phase %s: %s after %.1fs", name, rec.Outcome, rec.Seconds)
+	return rec
+}
+
+var errTimeout = fmt.Errorf("timed out")
+
+func timeoutOf(ph scenarios.Phase) time.Duration {
+	if ph.Timeout > 0 {
+		return ph.Timeout
+	}
+	return defaultTimeout
+}
+
+// connect opens connections until the client side has ph.Target established.
+func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+	target := ph.Target
+	if target == 0 {
+		target = r.sc.Client.Connections
+	}
+	rec.Target = target
+	need := target - int(r.fleet.roleStats(roleClient).Established)
+	if need <= 0 {
+		return nil
+	}
+	rate := ph.Rate
+	if rate == 0 {
+		rate = r.sc.Client.ConnectRate
+	}
+	n := len(r.fleet.clients)
+	waiting := map[*worker]bool{}
+	err := r.fleet.broadcast(roleClient, func(i int, w *worker) nodes.Command {
+		c := nodes.Command{Cmd: nodes.CmdConnect, Count: share(need, n, i)}
+		if rate > 0 {
+			c.Rate = max(1, share(rate, n, i))
+		}
+		if r.sc.Client.InFlight > 0 {
+			c.InFlight = max(1, share(r.sc.Client.InFlight, n, i))
+		}
+		if c.Count > 0 {
+			waiting[w] = true
+		}
+		return c
+	})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	reached := func() bool {
+		est := r.fleet.roleStats(roleClient).Established
+		rec.Reached = max(rec.Reached, est)
+		return est >= int64(target)
+	}
+	err = r.waitEvents(ctx, nodes.EventConnectDone, waiting, timeoutOf(ph), rec.Target, reached)
+	end := r.lastEventAt
+	if err == nil {
+		// Stats lag the connect-done events by up to one stats period.
+		_ = r.pollUntil(ctx, time.Now().Add(2*time.Second), reached)
+	} else {
+		end = time.Now()
+	}
+	if r.rampStart.IsZero() {
+		r.rampStart, r.rampEnd, r.rampConns = start, end, rec.Reached
+		r.rampPartial = rec.Reached < int64(target)
+	}
+	return err
+}
+
+// waitEvents waits until every worker in waiting sent event, polling
+// check (when not nil) and showing progress, until timeout.
+func (r *runner) waitEvents(ctx context.Context, event string, waiting map[*worker]bool, timeout time.Duration, target int, check func() bool) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for len(waiting) > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return errTimeout
+		case ev := <-r.fleet.events:
+			r.handleEvent(ev)
+			if ev.event == event || ev.event == "exit" {
+				delete(waiting, ev.w)
+				r.lastEventAt = time.Now()
+			}
+		case <-tick.C:
+			if check != nil {
+				check()
+			}
+			r.progress.update(r.phaseName(), target, r.status(), false)
+		}
+	}
+	return nil
+}
+
+// handleEvent records what a worker said outside the phase's own events.
+func (r *runner) handleEvent(ev workerEvent) {
+	switch ev.event {
+	case nodes.EventError:
+		r.note(fmt.Sprintf("%s worker %d: %s", ev.w.role, ev.w.index, ev.detail))
+	case "exit":
+		if ev.w.killedEarly() {
+			r.progress.printf("%s worker %d (pid %d) ended early: %s", ev.w.role, ev.w.index, ev.w.pid(), ev.detail)
+			r.note(fmt.Sprintf("%s worker %d (pid %d) ended early: %s", ev.w.role, ev.w.index, ev.w.pid(), ev.detail))
+		}
+	}
+}
+
+// hold keeps the connections for d.
+func (r *runner) hold(ctx context.Context, d time.Duration, rec *report.Phase) error {
+	end := time.NewTimer(d)
+	defer end.Stop()
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-end.C:
+			rec.Reached = r.fleet.roleStats(roleClient).Established
+			return nil
+		case ev := <-r.fleet.events:
+			r.handleEvent(ev)
+		case <-tick.C:
+			r.progress.update(r.phaseName(), 0, r.status(), false)
+		}
+	}
+}
+
+// close closes a fraction of one side's connections and waits until
+// the sockets are gone from the kernel: both sides' established counts
+// agree and no orphan is left in any namespace.
+func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+	side, other := roleClient, roleServer
+	if ph.Side == "server" {
+		side, other = roleServer, roleClient
+	}
+	fraction := ph.Fraction
+	if fraction == 0 {
+		fraction = 1
+	}
+	mode := ph.Mode
+	if mode == "" {
+		mode = "fin"
+	}
+	n := len(r.fleet.role(side))
+	waiting := map[*worker]bool{}
+	start := time.Now()
+	err := r.fleet.broadcast(side, func(i int, w *worker) nodes.Command {
+		waiting[w] = true
+		c := nodes.Command{Cmd: nodes.CmdClose, Fraction: fraction, Mode: mode}
+		if ph.Rate > 0 {
+			c.Rate = max(1, share(ph.Rate, n, i))
+		}
+		return c
+	})
+	if err != nil {
+		return err
+	}
+	timeout := timeoutOf(ph)
+	if err := r.waitEvents(ctx, nodes.EventCloseDone, waiting, timeout, 0, nil); err != nil {
+		return err
+	}
+	gone := func() bool {
+		s, o := r.fleet.roleStats(side), r.fleet.roleStats(other)
+		return o.Established <= s.Established && r.orphans() == 0
+	}
+	err = r.pollUntil(ctx, start.Add(timeout), gone)
+	secs := time.Since(start).Seconds()
+	if err == nil {
+		r.closeSeconds = append(r.closeSeconds, secs)
+	}
+	rec.Reached = r.fleet.roleStats(roleClient).Established
+	return err
+}
+
+// pollUntil polls cond (with fresh samples) until it holds or deadline passes.
+func (r *runner) pollUntil(ctx context.Context, deadline time.Time, cond func() bool) error {
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		if cond() {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errTimeout
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-r.fleet.events:
+			r.handleEvent(ev)
+		case <-tick.C:
+			r.progress.update(r.phaseName(), 0, r.status(), false)
+		}
+	}
+}
+
+// send makes every connection of one side write ph.Bytes.
+func (r *runner) send(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+	side := roleClient
+	if ph.From == "server" {
+		side = roleServer
+	}
+	waiting := map[*worker]bool{}
+	err := r.fleet.broadcast(side, func(i int, w *worker) nodes.Command {
+		waiting[w] = true
+		return nodes.Command{Cmd: nodes.CmdSend, Bytes: ph.Bytes}
+	})
+	if err != nil {
+		return err
+	}
+	return r.waitEvents(ctx, nodes.EventSendDone, waiting, timeoutOf(ph), 0, nil)
+}
+
+// wait polls the phase's condition until it holds or the timeout passes.
+func (r *runner) wait(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+	cond, err := parseCondition(ph.Until)
+	if err != nil {
+		return err
+	}
+	return r.pollUntil(ctx, time.Now().Add(timeoutOf(ph)), func() bool { return cond(r) })
+}
+
+// describePhase says in a few words what a phase does.
+func describePhase(ph scenarios.Phase) string {
+	switch ph.Kind {
+	case scenarios.PhaseConnect:
+		s := "connect every client connection"
+		if ph.Target > 0 {
+			s = fmt.Sprintf("connect until %d are established", ph.Target)
+		}
+		if ph.Rate > 0 {
+			s += fmt.Sprintf(" at %d/s", ph.Rate)
+		}
+		return s
+	case scenarios.PhaseHold:
+		return "hold for " + ph.Duration.String()
+	case scenarios.PhaseClose:
+		f := ph.Fraction
+		if f == 0 {
+			f = 1
+		}
+		return fmt.Sprintf("%s closes %.0f%% with %s", orDefault(ph.Side, "client"), f*100, orDefault(ph.Mode, "fin"))
+	case scenarios.PhaseSend:
+		return fmt.Sprintf("%s sends %d bytes per connection", orDefault(ph.From, "client"), ph.Bytes)
+	case scenarios.PhaseWait:
+		return "wait until " + ph.Until
+	}
+	return ph.Kind
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

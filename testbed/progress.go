@@ -1,0 +1,105 @@
+package testbed
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"time"
+)
+
+// progress prints live progress: one redrawn line per phase on a
+// terminal, a plain line every few seconds otherwise (CI logs).
+type progress struct {
+	w        io.Writer
+	terminal bool
+	every    time.Duration
+	last     time.Time
+}
+
+func newProgress(w io.Writer, terminal bool) *progress {
+	every := 2 * time.Second
+	if terminal {
+		every = 250 * time.Millisecond
+	}
+	return &progress{w: w, terminal: terminal, every: every}
+}
+
+// printf prints a whole line (an announcement), ending any redrawn line.
+func (p *progress) printf(format string, args ...any) {
+	if p.w == nil {
+		return
+	}
+	if p.terminal {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// update shows the state of phase; it rate-limits itself.
+func (p *progress) update(phase string, target int, st status, force bool) {
+	if p.w == nil || (!force && time.Since(p.last) < p.every) {
+		return
+	}
+	p.last = time.Now()
+	line := fmt.Sprintf("%-12s established %s", phase, count(st.established))
+	if target > 0 {
+		line += "/" + count(int64(target))
+	}
+	line += fmt.Sprintf("  srv %s  %s conn/s  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
+		count(st.srvEstablished), count(int64(st.connectsPerSec)), errorsString(st.errors),
+		bytesString(st.tcpMemPages*4096), bytesString(st.memAvailable), count(st.tw), count(st.orphans))
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintf(p.w, "%6.1fs %s\n", st.seconds, line)
+	}
+}
+
+// status is what progress shows.
+type status struct {
+	seconds                     float64
+	established, srvEstablished int64
+	connectsPerSec              float64
+	errors                      map[string]int64
+	tcpMemPages, memAvailable   int64
+	tw, orphans                 int64
+}
+
+// count renders 1234567 as 1.23M.
+func count(n int64) string {
+	switch {
+	case n >= 1_000_000:
+		return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	case n >= 10_000:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}
+
+// bytesString renders a byte count with a binary unit.
+func bytesString(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1fGiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.0fMiB", float64(b)/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.0fKiB", float64(b)/(1<<10))
+	}
+	return fmt.Sprintf("%dB", b)
+}
+
+// sortedByCount returns m's keys, biggest count first, then by name.
+func sortedByCount(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}

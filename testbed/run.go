@@ -1,0 +1,268 @@
+package testbed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// stopGrace is how long a worker gets to close its sockets after "stop".
+const stopGrace = 10 * time.Second
+
+// Run runs one scenario end to end and always tears down and restores
+// the host, also when ctx is cancelled or something fails. An error
+// wrapping ErrRefused or scenarios.ErrInvalid means nothing was built.
+func Run(ctx context.Context, opt Options) (*Outcome, error) {
+	if opt.Scale <= 0 {
+		opt.Scale = 1
+	}
+	sc := opt.Scenario
+	if opt.Scale != 1 {
+		sc = sc.Scaled(opt.Scale)
+	}
+	plan, err := scenarios.NewPlan(sc, ProbeEnv())
+	if err != nil {
+		return nil, err
+	}
+	if err := Preflight(opt.Clean, opt.Progress); err != nil {
+		return nil, err
+	}
+	if opt.Exe == "" {
+		if opt.Exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("%w: failed to find this program to start node workers: %v", ErrRefused, err)
+		}
+	}
+	dir := opt.OutDir
+	if dir == "" {
+		dir = filepath.Join("results", sc.Name+"-"+time.Now().UTC().Format("20060102T150405Z"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("failed to create results directory %s: %w", dir, err)
+	}
+
+	r := &runner{opt: opt, sc: sc, plan: plan, fleet: newFleet(), start: time.Now(), dir: dir}
+	r.progress = newProgress(opt.Progress, opt.Terminal)
+	rec := &report.Record{Version: 1, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
+		Scale: opt.Scale, Started: r.start, ScenarioBody: sc, Plan: plan}
+	rec.Env = probeRecordEnv(hostKeys(sc))
+	r.progress.printf("c1m-testbed: %s (%s), %d connections, %d server + %d client workers; results in %s",
+		sc.Name, sc.Source, sc.Client.Connections, plan.ServerWorkers, plan.ClientWorkers, dir)
+	if d := strings.TrimSpace(sc.Description); d != "" {
+		r.progress.printf("%s", d)
+	}
+
+	runID := topology.NewRunID()
+	rec.RunID = runID
+	owner, err := topology.Claim(runID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: failed to record run ownership: %v", ErrRefused, err)
+	}
+	journal, err := topology.OpenJournal(runID)
+	if err != nil {
+		owner.Release()
+		return nil, fmt.Errorf("%w: failed to open the host settings journal: %v", ErrRefused, err)
+	}
+
+	failure := r.execute(ctx, journal, rec)
+
+	// Teardown, whatever happened above.
+	r.setPhase("teardown")
+	grace := stopGrace
+	select {
+	case <-opt.Force:
+		grace = 0
+	default:
+	}
+	r.fleet.stopAll(grace)
+	if r.sampler != nil {
+		r.sampler.close()
+	}
+	var teardownErrs []string
+	if r.topo != nil {
+		if err := r.topo.Teardown(); err != nil {
+			teardownErrs = append(teardownErrs, err.Error())
+		}
+	}
+	if err := journal.Restore(); err != nil {
+		teardownErrs = append(teardownErrs, err.Error())
+	}
+	if err := owner.Release(); err != nil {
+		teardownErrs = append(teardownErrs, err.Error())
+	}
+	left, err := topology.Leftovers(runID)
+	if err != nil {
+		teardownErrs = append(teardownErrs, err.Error())
+	}
+	for _, w := range r.fleet.all() {
+		if w.alive() {
+			left = append(left, fmt.Sprintf("process %d", w.pid()))
+		}
+	}
+	rec.Ended = time.Now()
+	rec.Env.SysctlsAfter = readSysctls(hostKeys(sc))
+	r.finish(rec, left, teardownErrs, failure)
+	if err := report.WriteRecord(dir, rec); err != nil {
+		return nil, err
+	}
+	r.progress.printf("\nexpectations:\n%s", expectationTable(rec.Expectations))
+	r.progress.printf("peak %d established, ramp %.1fs (%.0f conn/s), user %.0f B/conn, kernel %.0f B/conn, host restored: %v, leftovers: %d",
+		rec.Summary.PeakEstablished, rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond,
+		rec.Summary.UserBytesPerConn, rec.Summary.KernelBytesPerConn, rec.Summary.HostRestored, rec.Summary.Leftovers)
+	if !opt.NoReport {
+		if err := generateReport(dir); err != nil {
+			r.progress.printf("report: %v", err)
+		}
+	}
+	if failure != nil {
+		r.progress.printf("run failed: %v", failure)
+	}
+	r.progress.printf("results: %s", dir)
+	return &Outcome{Dir: dir, Passed: rec.Passed}, nil
+}
+
+// execute changes the host, builds the laboratory and runs the phases.
+// It returns the first failure; the caller tears down in every case.
+func (r *runner) execute(ctx context.Context, journal *topology.Journal, rec *report.Record) error {
+	for _, k := range sortedKeys(r.sc.Host) {
+		before := rec.Env.SysctlsBefore[k]
+		if err := journal.Set(k, r.sc.Host[k]); err != nil {
+			return fmt.Errorf("failed to set host setting %s: %w", k, err)
+		}
+		rec.Host = append(rec.Host, report.HostSetting{Key: k, Before: before, Set: r.sc.Host[k]})
+	}
+	topo, err := topology.Build(ctx, topologySpec(r.sc, rec.RunID))
+	if err != nil {
+		return fmt.Errorf("failed to build the topology: %w", err)
+	}
+	r.topo = topo
+	clientNS := make([]string, len(topo.Clients))
+	for i, c := range topo.Clients {
+		clientNS[i] = c.Name
+	}
+	r.sampler, err = newSampler(r.dir, r.start, r.fleet, topo.Server.Name, clientNS, r.phaseName)
+	if err != nil {
+		return err
+	}
+	r.setPhase("start")
+	if err := r.startWorkers(ctx); err != nil {
+		return err
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { r.sampler.loop(stop); close(done) }()
+	defer func() { close(stop); <-done }()
+
+	for i, ph := range r.sc.Phases {
+		pr := r.runPhase(ctx, i, ph)
+		rec.Phases = append(rec.Phases, pr)
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted during phase %s: teardown follows", pr.Name)
+		}
+	}
+	rec.Counters = r.countersNow()
+	return nil
+}
+
+// finish fills the summary and the expectations.
+func (r *runner) finish(rec *report.Record, left, teardownErrs []string, failure error) {
+	s := &rec.Summary
+	if r.sampler != nil {
+		p := r.sampler.peak()
+		s.PeakEstablished, s.PeakServerEstablished = p.cliEstablished, p.srvEstablished
+		s.PeakTCPMemPages, s.PeakOrphans, s.PeakTimeWait = p.tcpMem, p.orphans, p.tw
+		if p.cliEstablished > 0 {
+			s.UserBytesPerConn = float64(p.rssAtPeak) / float64(p.cliEstablished)
+			s.KernelBytesPerConn = float64(p.slabAtPeak-r.sampler.slabBase) / float64(p.cliEstablished)
+		}
+		s.Messages = r.fleet.roleStats(roleServer).Messages
+	}
+	if !r.rampEnd.IsZero() {
+		s.RampSeconds = r.rampEnd.Sub(r.rampStart).Seconds()
+		if s.RampSeconds > 0 {
+			s.ConnectsPerSecond = float64(r.rampConns) / s.RampSeconds
+		}
+	}
+	for _, c := range r.closeSeconds {
+		s.CloseSeconds = max(s.CloseSeconds, c)
+	}
+	s.Errors = r.fleet.errors()
+	s.HostRestored = true
+	for i := range rec.Host {
+		h := &rec.Host[i]
+		h.After = rec.Env.SysctlsAfter[h.Key]
+		h.Restored = sameValue(h.Before, h.After)
+		s.HostRestored = s.HostRestored && h.Restored
+	}
+	s.Leftovers, s.LeftoverItems = len(left), left
+	for _, w := range r.fleet.all() {
+		ww := report.Worker{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Exit: exitString(w.exitErr), Killed: w.killedEarly()}
+		if ww.Killed {
+			s.WorkersKilled++
+			ww.Tail = w.tail.String()
+		}
+		rec.Workers = append(rec.Workers, ww)
+	}
+	rec.Expectations = evaluate(r.sc.Expect, *s, rec.Phases, rec.Counters)
+	rec.Passed = allHeld(rec.Expectations)
+	var fails []string
+	if failure != nil {
+		fails = append(fails, failure.Error())
+	}
+	fails = append(fails, teardownErrs...)
+	if !s.HostRestored {
+		fails = append(fails, "a host setting was not restored: see host_settings")
+	}
+	if s.Leftovers > 0 {
+		fails = append(fails, fmt.Sprintf("%d leftovers after teardown: %v", s.Leftovers, left))
+	}
+	if len(fails) > 0 {
+		rec.Failure = strings.Join(fails, "; ")
+		rec.Passed = false
+	}
+	r.mu.Lock()
+	rec.Notes = append(rec.Notes, r.notes...)
+	r.mu.Unlock()
+}
+
+// countersNow sums every TcpExt counter over the namespaces, as a delta
+// from the run's start where the sampler has a base.
+func (r *runner) countersNow() map[string]int64 {
+	m := map[string]int64{}
+	for _, ns := range append([]string{r.topo.Server.Name}, r.sampler.clientNS...) {
+		for k, v := range parseNetstat(r.sampler.readInNS(ns, "netstat")) {
+			if name, ok := strings.CutPrefix(k, "TcpExt."); ok {
+				m[name] += v
+			}
+		}
+	}
+	for k, v := range r.sampler.nstatBase {
+		m[k] -= v
+	}
+	return m
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// sameValue compares sysctl values ignoring whitespace differences.
+func sameValue(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+}
+
+// IsRefused reports whether err means the environment refused the run.
+func IsRefused(err error) bool { return errors.Is(err, ErrRefused) }

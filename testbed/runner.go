@@ -1,0 +1,74 @@
+package testbed
+
+import (
+	"sync"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// runner holds the state of one run while it happens.
+type runner struct {
+	opt      Options
+	sc       *scenarios.Scenario // scaled
+	plan     *scenarios.Plan
+	topo     *topology.Topology
+	fleet    *fleet
+	sampler  *sampler
+	progress *progress
+	start    time.Time
+	dir      string // results directory
+
+	mu    sync.Mutex
+	phase string
+	notes []string
+
+	rampStart, rampEnd time.Time
+	rampConns          int64
+	rampPartial        bool
+	closeSeconds       []float64
+	lastEventAt        time.Time // when waitEvents last crossed a worker off
+}
+
+func (r *runner) setPhase(name string) {
+	r.mu.Lock()
+	r.phase = name
+	r.mu.Unlock()
+}
+
+func (r *runner) phaseName() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.phase
+}
+
+// note records something the user should read in run.json.
+func (r *runner) note(s string) {
+	r.mu.Lock()
+	r.notes = append(r.notes, s)
+	r.mu.Unlock()
+}
+
+// status gathers what live progress shows.
+func (r *runner) status() status {
+	cli := r.fleet.roleStats(roleClient)
+	srv := r.fleet.roleStats(roleServer)
+	smp := r.sampler.latest()
+	return status{
+		seconds:     time.Since(r.start).Seconds(),
+		established: cli.Established, srvEstablished: srv.Established,
+		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.errors(),
+		tcpMemPages: smp.TCPMemPages, memAvailable: smp.MemAvailable,
+		tw: smp.SrvTW + smp.CliTW, orphans: smp.SrvOrphan + smp.CliOrphan,
+	}
+}
+
+// orphans counts orphaned TCP sockets over the run's namespaces, read now.
+func (r *runner) orphans() int64 {
+	n := r.sampler.sockstat(r.topo.Server.Name).Orphan
+	for _, c := range r.topo.Clients {
+		n += r.sampler.sockstat(c.Name).Orphan
+	}
+	return n
+}

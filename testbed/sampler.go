@@ -1,0 +1,208 @@
+package testbed
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// SampleInterval is how often the sampler reads every metric.
+const SampleInterval = 500 * time.Millisecond
+
+// sampler takes a report.Sample every SampleInterval and writes samples.csv.
+type sampler struct {
+	start      time.Time
+	fleet      *fleet
+	serverNS   string
+	clientNS   []string
+	phase      func() string
+	nstatBase  map[string]int64
+	file       *os.File
+	csv        *csv.Writer
+	mu         sync.Mutex
+	last       report.Sample
+	lastAt     time.Time
+	peaks      peaks
+	slabBase   int64
+	prevConn   int64
+	prevClosed int64
+}
+
+// peaks are the maxima the summary reports.
+type peaks struct {
+	cliEstablished, srvEstablished int64
+	rssAtPeak, slabAtPeak          int64
+	tcpMem, orphans, tw            int64
+}
+
+func newSampler(dir string, start time.Time, f *fleet, serverNS string, clientNS []string, phase func() string) (*sampler, error) {
+	file, err := os.Create(dir + "/" + report.SamplesFile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to create samples file: %w", err)
+	}
+	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file)}
+	if err := s.csv.Write(report.Header()); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("failed to write samples header: %w", err)
+	}
+	s.csv.Flush()
+	s.slabBase = parseMeminfo(readFile("/proc/meminfo"))["Slab"]
+	s.nstatBase = s.nstatNow()
+	return s, nil
+}
+
+// loop samples until stop is closed.
+func (s *sampler) loop(stop <-chan struct{}) {
+	t := time.NewTicker(SampleInterval)
+	defer t.Stop()
+	s.take()
+	for {
+		select {
+		case <-stop:
+			s.take()
+			return
+		case <-t.C:
+			s.take()
+		}
+	}
+}
+
+// take reads every metric once and appends a row.
+func (s *sampler) take() report.Sample {
+	now := time.Now()
+	cli := s.fleet.roleStats(roleClient)
+	srv := s.fleet.roleStats(roleServer)
+	smp := report.Sample{
+		Seconds:        now.Sub(s.start).Seconds(),
+		Phase:          s.phase(),
+		CliEstablished: cli.Established, CliConnecting: cli.Connecting, CliConnected: cli.Connected,
+		CliClosed:      cli.ClosedByPeer + cli.ClosedByUs,
+		SrvEstablished: srv.Established, SrvAccepted: srv.Accepted, SrvClosed: srv.ClosedByPeer + srv.ClosedByUs,
+		CliRSS: cli.RSS, SrvRSS: srv.RSS, Messages: srv.Messages,
+		Errors: s.fleet.errors(),
+	}
+	srvSock := s.sockstat(s.serverNS)
+	smp.SrvInuse, smp.SrvOrphan, smp.SrvTW, smp.SrvAlloc = srvSock.Inuse, srvSock.Orphan, srvSock.TW, srvSock.Alloc
+	for _, ns := range s.clientNS {
+		c := s.sockstat(ns)
+		smp.CliInuse += c.Inuse
+		smp.CliOrphan += c.Orphan
+		smp.CliTW += c.TW
+		smp.CliAlloc += c.Alloc
+	}
+	smp.TCPMemPages = parseSockstat(readFile("/proc/net/sockstat")).Mem
+	mi := parseMeminfo(readFile("/proc/meminfo"))
+	smp.MemAvailable, smp.Slab, smp.SUnreclaim = mi["MemAvailable"], mi["Slab"], mi["SUnreclaim"]
+	smp.FileNr = readInt("/proc/sys/fs/file-nr")
+	smp.Nstat = map[string]int64{}
+	for k, v := range s.nstatNow() {
+		smp.Nstat[k] = v - s.nstatBase[k]
+	}
+
+	s.mu.Lock()
+	if !s.lastAt.IsZero() {
+		dt := now.Sub(s.lastAt).Seconds()
+		if dt > 0 {
+			smp.ConnectsPerSec = float64(cli.Connected-s.prevConn) / dt
+			smp.ClosesPerSec = float64(smp.CliClosed-s.prevClosed) / dt
+		}
+	}
+	s.prevConn, s.prevClosed = cli.Connected, smp.CliClosed
+	s.last, s.lastAt = smp, now
+	p := &s.peaks
+	if smp.CliEstablished > p.cliEstablished {
+		p.cliEstablished = smp.CliEstablished
+		p.rssAtPeak = smp.CliRSS + smp.SrvRSS
+		p.slabAtPeak = smp.Slab
+	}
+	p.srvEstablished = max(p.srvEstablished, smp.SrvEstablished)
+	p.tcpMem = max(p.tcpMem, smp.TCPMemPages)
+	p.orphans = max(p.orphans, smp.SrvOrphan+smp.CliOrphan)
+	p.tw = max(p.tw, smp.SrvTW+smp.CliTW)
+	_ = s.csv.Write(smp.Row())
+	s.csv.Flush()
+	s.mu.Unlock()
+	return smp
+}
+
+// latest returns the newest sample.
+func (s *sampler) latest() report.Sample {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+func (s *sampler) peak() peaks {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peaks
+}
+
+func (s *sampler) close() error {
+	s.csv.Flush()
+	return s.file.Close()
+}
+
+// nsPID returns a live worker's PID inside namespace ns, or 0.
+func (s *sampler) nsPID(ns string) int {
+	for _, w := range s.fleet.all() {
+		if w.namespace == ns && w.alive() {
+			return w.pid()
+		}
+	}
+	return 0
+}
+
+// readInNS reads /proc/net/NAME as seen from namespace ns: through a
+// worker's /proc/<pid>/net when one lives there, else from a thread
+// switched into ns.
+func (s *sampler) readInNS(ns, name string) []byte {
+	if pid := s.nsPID(ns); pid > 0 {
+		if data := readFile(fmt.Sprintf("/proc/%d/net/%s", pid, name)); data != nil {
+			return data
+		}
+	}
+	var data []byte
+	_ = topology.Do(ns, func() error {
+		data = readFile("/proc/thread-self/net/" + name)
+		return nil
+	})
+	return data
+}
+
+func (s *sampler) sockstat(ns string) Sockstat {
+	return parseSockstat(s.readInNS(ns, "sockstat"))
+}
+
+// nstatNow sums the sampled TcpExt counters over the run's namespaces.
+func (s *sampler) nstatNow() map[string]int64 {
+	m := map[string]int64{}
+	for _, ns := range append([]string{s.serverNS}, s.clientNS...) {
+		c := parseNetstat(s.readInNS(ns, "netstat"))
+		for _, n := range report.NstatColumns {
+			m[n] += c["TcpExt."+n]
+		}
+	}
+	return m
+}
+
+// errorsString renders error counts compactly, biggest first.
+func errorsString(m map[string]int64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var b strings.Builder
+	for _, k := range sortedByCount(m) {
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "%s=%d", k, m[k])
+	}
+	return b.String()
+}

@@ -1,0 +1,36 @@
+package testbed
+
+import (
+	"net/netip"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// topologySpec turns a scenario's topology into what topology.Build takes.
+func topologySpec(sc *scenarios.Scenario, runID string) topology.Spec {
+	return topology.Spec{
+		RunID:            runID,
+		ClientNamespaces: sc.Topology.ClientNamespaces,
+		ClientAddresses:  sc.Topology.ClientAddresses,
+		ServerAddresses:  sc.Topology.ServerAddresses,
+		Subnet:           sc.Topology.Subnet,
+		ServerSysctls:    sc.Sysctl.Server,
+		ClientSysctls:    sc.Sysctl.Client,
+		NeighbourTable:   sc.Topology.NeighbourTable,
+	}
+}
+
+func addrStrings(as []netip.Addr) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.String()
+	}
+	return out
+}
+
+// generateReport renders report.html and report.md in dir.
+func generateReport(dir string) error {
+	return report.Generate(dir)
+}

@@ -1,0 +1,88 @@
+package testbed
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/nodes"
+)
+
+// readyTimeout bounds how long workers may take to start listening or
+// to be ready to connect.
+const readyTimeout = 60 * time.Second
+
+// startWorkers starts the server workers in the server namespace, waits
+// until they listen, then starts the client workers spread over the
+// client namespaces and waits until they are ready.
+func (r *runner) startWorkers(ctx context.Context) error {
+	srvAddrs := addrStrings(r.topo.Server.Addrs)
+	for i := 0; i < r.plan.ServerWorkers; i++ {
+		w, err := startWorker(r.opt.Exe, roleServer, i, r.topo.Server.Name, r.fleet.events)
+		if err != nil {
+			return err
+		}
+		r.fleet.servers = append(r.fleet.servers, w)
+	}
+	cfg := nodes.ServerConfig{Addrs: srvAddrs, Ports: r.sc.Topology.ServerPorts, Backlog: r.sc.Server.Backlog,
+		OnData: r.sc.Server.OnData, Reply: r.sc.Server.Reply, FDLimit: r.sc.Server.FDLimit}
+	if err := r.startAndWait(ctx, roleServer, func(int) nodes.Command {
+		return nodes.Command{Cmd: nodes.CmdStart, Server: &cfg}
+	}); err != nil {
+		return fmt.Errorf("server workers did not start listening: %w", err)
+	}
+
+	n := len(r.topo.Clients)
+	for i := 0; i < r.plan.ClientWorkers; i++ {
+		ns := r.topo.Clients[i%n].Name
+		w, err := startWorker(r.opt.Exe, roleClient, i, ns, r.fleet.events)
+		if err != nil {
+			return err
+		}
+		r.fleet.clients = append(r.fleet.clients, w)
+	}
+	base := 0
+	if err := r.startAndWait(ctx, roleClient, func(i int) nodes.Command {
+		c := nodes.ClientConfig{Sources: addrStrings(r.topo.Clients[i%n].Addrs), Servers: srvAddrs,
+			Ports: r.sc.Topology.ServerPorts, Message: r.sc.Client.Message, IndexBase: base,
+			Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit}
+		base += share(r.sc.Client.Connections, r.plan.ClientWorkers, i)
+		return nodes.Command{Cmd: nodes.CmdStart, Client: &c}
+	}); err != nil {
+		return fmt.Errorf("client workers did not get ready: %w", err)
+	}
+	r.progress.printf("started %d server and %d client workers", len(r.fleet.servers), len(r.fleet.clients))
+	return nil
+}
+
+// startAndWait sends each worker of a role its start command and waits
+// for every "ready" event.
+func (r *runner) startAndWait(ctx context.Context, role string, build func(i int) nodes.Command) error {
+	waiting := map[*worker]bool{}
+	if err := r.fleet.broadcast(role, func(i int, w *worker) nodes.Command {
+		waiting[w] = true
+		return build(i)
+	}); err != nil {
+		return err
+	}
+	deadline := time.NewTimer(readyTimeout)
+	defer deadline.Stop()
+	for len(waiting) > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline.C:
+			return fmt.Errorf("%d %s workers not ready after %s", len(waiting), role, readyTimeout)
+		case ev := <-r.fleet.events:
+			switch ev.event {
+			case nodes.EventReady:
+				delete(waiting, ev.w)
+			case nodes.EventError:
+				return fmt.Errorf("%s worker %d: %s", ev.w.role, ev.w.index, ev.detail)
+			case "exit":
+				return errWorkerDied{ev.w}
+			}
+		}
+	}
+	return nil
+}

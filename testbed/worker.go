@@ -1,0 +1,185 @@
+package testbed
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// worker is one node process started inside a namespace.
+type worker struct {
+	role      string
+	index     int
+	namespace string
+	cmd       *exec.Cmd
+	stdin     io.WriteCloser
+	events    chan<- workerEvent
+
+	mu       sync.Mutex
+	stats    nodes.Stats
+	statsAt  time.Time
+	exited   bool
+	exitErr  error
+	stopping bool // the run asked it to stop
+	tail     tailBuffer
+	done     chan struct{}
+}
+
+// workerEvent is an event report of one worker, or its exit.
+type workerEvent struct {
+	w      *worker
+	event  string // a nodes.Event* name, or "exit"
+	detail string
+}
+
+// startWorker starts `exe node ROLE` inside namespace ns.
+func startWorker(exe, role string, index int, ns string, events chan<- workerEvent) (*worker, error) {
+	w := &worker{role: role, index: index, namespace: ns, events: events, done: make(chan struct{})}
+	cmd := exec.Command(exe, "node", role)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GODEBUG=madvdontneed=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("failed to make a control pipe for %s worker %d: %w", role, index, err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("failed to make a report pipe for %s worker %d: %w", role, index, err)
+	}
+	cmd.Stderr = &w.tail
+	w.cmd, w.stdin = cmd, stdin
+	if err := topology.StartIn(ns, cmd); err != nil {
+		return nil, fmt.Errorf("failed to start %s worker %d in %s: %w", role, index, ns, err)
+	}
+	go w.read(stdout)
+	return w, nil
+}
+
+// read decodes the worker's reports until its stdout closes, then waits for it.
+func (w *worker) read(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		var rep nodes.Report
+		if err := json.Unmarshal(sc.Bytes(), &rep); err != nil {
+			w.tail.Write(append([]byte("unparsable report: "), sc.Bytes()...))
+			continue
+		}
+		switch rep.Type {
+		case nodes.ReportStats:
+			if rep.Stats != nil {
+				w.mu.Lock()
+				w.stats = *rep.Stats
+				w.statsAt = time.Now()
+				w.mu.Unlock()
+			}
+		case nodes.ReportEvent:
+			w.events <- workerEvent{w: w, event: rep.Event, detail: rep.Detail}
+		}
+	}
+	err := w.cmd.Wait()
+	w.mu.Lock()
+	w.exited, w.exitErr = true, err
+	w.mu.Unlock()
+	close(w.done)
+	w.events <- workerEvent{w: w, event: "exit", detail: exitString(err)}
+}
+
+// send writes one command line to the worker.
+func (w *worker) send(c nodes.Command) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := w.stdin.Write(append(data, '\n')); err != nil {
+		return fmt.Errorf("failed to send %q to %s worker %d (pid %d): %w", c.Cmd, w.role, w.index, w.pid(), err)
+	}
+	return nil
+}
+
+// snapshot returns the latest stats.
+func (w *worker) snapshot() nodes.Stats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stats
+}
+
+func (w *worker) pid() int {
+	if w.cmd.Process == nil {
+		return 0
+	}
+	return w.cmd.Process.Pid
+}
+
+// alive reports whether the worker is still running.
+func (w *worker) alive() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.exited
+}
+
+// stop asks the worker to stop, closes its lifeline and, after grace,
+// kills its process group. It returns once the process is gone.
+func (w *worker) stop(grace time.Duration) {
+	w.mu.Lock()
+	w.stopping = true
+	exited := w.exited
+	w.mu.Unlock()
+	if !exited {
+		_ = w.send(nodes.Command{Cmd: nodes.CmdStop})
+	}
+	_ = w.stdin.Close()
+	select {
+	case <-w.done:
+		return
+	case <-time.After(grace):
+	}
+	if p := w.pid(); p > 0 {
+		_ = syscall.Kill(-p, syscall.SIGKILL) // its own process group (Setpgid)
+	}
+	<-w.done
+}
+
+// killedEarly reports whether the worker ended before the run stopped it.
+func (w *worker) killedEarly() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.exited && !w.stopping
+}
+
+func exitString(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// tailBuffer keeps the last 4 KiB written to it (a worker's stderr).
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 4096 {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-4096:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
