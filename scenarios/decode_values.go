@@ -184,11 +184,15 @@ func (d *decoder) integer(t table, k string, def, lo, hi int64) int64 {
 		d.wrongType(t, k, "an integer", fmt.Sprintf("write a whole number without quotes, e.g. %s = %d", k, max(lo, min(hi, 1))))
 		return def
 	}
-	d.inRange(t, k, n, lo, hi)
+	if !d.inRange(t, k, n, lo, hi) {
+		return def
+	}
 	return n
 }
 
-func (d *decoder) inRange(t table, k string, n, lo, hi int64) {
+// inRange reports whether lo <= n <= hi, recording an error if not.
+func (d *decoder) inRange(t table, k string, n, lo, hi int64) bool {
+	ok := n >= lo && n <= hi
 	switch {
 	case n < lo && lo == 0:
 		d.failVal(t.child(k), "counts start at 0", "%s: %d is negative", t.qualified(k), n)
@@ -197,6 +201,7 @@ func (d *decoder) inRange(t table, k string, n, lo, hi int64) {
 	case n > hi:
 		d.failVal(t.child(k), fmt.Sprintf("use a value from %s to %s", commas(lo), commas(hi)), "%s: %s is above the maximum %s", t.qualified(k), commas(n), commas(hi))
 	}
+	return ok
 }
 
 // count reads a count: an integer, or a string like "1M", "200k", "1_000_000".
@@ -226,7 +231,9 @@ func (d *decoder) count(t table, k string, def, lo, hi int64) int64 {
 		d.wrongType(t, k, "a count", fix)
 		return def
 	}
-	d.inRange(t, k, n, lo, hi)
+	if !d.inRange(t, k, n, lo, hi) {
+		return def
+	}
 	return n
 }
 
@@ -238,7 +245,9 @@ func (d *decoder) size(t table, k string) int64 {
 	fix := fmt.Sprintf(`write a size like %s = 65536, "64KiB" or "1MiB"`, k)
 	switch v := v.(type) {
 	case int64:
-		d.inRange(t, k, v, 0, math.MaxInt64)
+		if !d.inRange(t, k, v, 0, math.MaxInt64) {
+			return 0
+		}
 		return v
 	case string:
 		n, err := ParseSize(v)

@@ -28,12 +28,12 @@ func TestPlanMillion(t *testing.T) {
 		got, want int64
 	}{
 		{"Connections", p.Connections, 1000000},
-		{"PortsPerPair", p.PortsPerPair, 28232},          // 60999-32768+1
-		{"Pairs", p.Pairs, 1 * 4 * 4 * 8},                // server addrs × ports × ns × addrs
-		{"FiveTuples", p.FiveTuples, 128 * 28232},        // 3,613,696
-		{"FDBudget", p.FDBudget, 20000 - 64 - 4},         // minus reserve and 4 listeners
-		{"ServerWorkers", int64(p.ServerWorkers), 53},    // ceil(1M / floor(19932 × 0.95) = 18935)
-		{"ClientWorkers", int64(p.ClientWorkers), 52},    // ceil(1M / 19936) = 51, rounded to 4 namespaces
+		{"PortsPerPair", p.PortsPerPair, 28232},       // 60999-32768+1
+		{"Pairs", p.Pairs, 1 * 4 * 4 * 8},             // server addrs × ports × ns × addrs
+		{"FiveTuples", p.FiveTuples, 128 * 28232},     // 3,613,696
+		{"FDBudget", p.FDBudget, 20000 - 64 - 4},      // minus reserve and 4 listeners
+		{"ServerWorkers", int64(p.ServerWorkers), 53}, // ceil(1M / floor(19932 × 0.95) = 18935)
+		{"ClientWorkers", int64(p.ClientWorkers), 52}, // ceil(1M / 19936) = 51, rounded to 4 namespaces
 		{"ClientWorkersPerNamespace", int64(p.ClientWorkersPerNamespace), 13},
 		{"ConnsPerServerWorker", p.ConnsPerServerWorker, 18868},
 		{"ConnsPerClientWorker", p.ConnsPerClientWorker, 19231},
