@@ -54,7 +54,7 @@ func runCharts(r *Run) []chart {
 	cs = append(cs, chart{name: "nstat", title: "Kernel TCP counters (nstat, cumulative)",
 		xlabel: sec, ylabel: "events", marks: marks, series: lines(nstatCols, 1, false)})
 	cs = append(cs, tcpMemChart(r, marks, lines([]string{"tcp_mem_pages"}, 1, true)))
-	mem := lines([]string{"slab", "sunreclaim", "cli_rss", "srv_rss"}, 1.0/(1<<20), true)
+	mem := lines([]string{"slab", "sunreclaim", "cli_rss", "srv_rss", "cli_pss", "srv_pss"}, 1.0/(1<<20), true)
 	if avail, ok := t.Columns["mem_available"]; ok && len(avail) > 0 {
 		drop := make([]float64, len(avail))
 		for i, v := range avail {

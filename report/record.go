@@ -89,6 +89,7 @@ type Summary struct {
 	CloseSeconds          float64          `json:"close_seconds"`
 	Errors                map[string]int64 `json:"errors"`
 	UserBytesPerConn      float64          `json:"user_bytes_per_conn"`
+	UserRSSBytesPerConn   float64          `json:"user_rss_bytes_per_conn"`
 	KernelBytesPerConn    float64          `json:"kernel_bytes_per_conn"`
 	PeakTCPMemPages       int64            `json:"peak_tcp_mem_pages"`
 	PeakOrphans           int64            `json:"peak_orphans"`

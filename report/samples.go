@@ -44,6 +44,11 @@ type Sample struct {
 	FileNr       int64 // allocated file handles (fs.file-nr first field)
 
 	Nstat map[string]int64 // cumulative TcpExt counters since the run started
+
+	// CliPSS and SrvPSS are the proportional set size of all workers of a
+	// role (/proc/<pid>/smaps_rollup): shared pages such as the program's
+	// text are counted once over all workers, unlike RSS.
+	CliPSS, SrvPSS int64
 }
 
 // Header returns the CSV header of samples.csv.
@@ -62,7 +67,7 @@ func Header() []string {
 	for _, n := range NstatColumns {
 		h = append(h, "nstat_"+n)
 	}
-	return h
+	return append(h, "cli_pss", "srv_pss")
 }
 
 // Row returns s as CSV fields in Header order.
@@ -91,7 +96,7 @@ func (s *Sample) Row() []string {
 	for _, n := range NstatColumns {
 		r = append(r, i(s.Nstat[n]))
 	}
-	return r
+	return append(r, i(s.CliPSS), i(s.SrvPSS))
 }
 
 // Table is samples.csv read back: the header and the numeric columns by name.

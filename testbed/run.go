@@ -180,7 +180,8 @@ func (r *runner) finish(rec *report.Record, left, teardownErrs []string, failure
 		s.PeakEstablished, s.PeakServerEstablished = p.cliEstablished, p.srvEstablished
 		s.PeakTCPMemPages, s.PeakOrphans, s.PeakTimeWait = p.tcpMem, p.orphans, p.tw
 		if p.cliEstablished > 0 {
-			s.UserBytesPerConn = float64(p.rssAtPeak) / float64(p.cliEstablished)
+			s.UserBytesPerConn = float64(p.pssAtPeak) / float64(p.cliEstablished)
+			s.UserRSSBytesPerConn = float64(p.rssAtPeak) / float64(p.cliEstablished)
 			s.KernelBytesPerConn = float64(p.slabAtPeak-r.sampler.slabBase) / float64(p.cliEstablished)
 		}
 		s.Messages = r.fleet.roleStats(roleServer).Messages

@@ -37,7 +37,8 @@ type sampler struct {
 // peaks are the maxima the summary reports.
 type peaks struct {
 	cliEstablished, srvEstablished int64
-	rssAtPeak, slabAtPeak          int64
+	rssAtPeak, pssAtPeak           int64
+	slabAtPeak                     int64
 	tcpMem, orphans, tw            int64
 }
 
@@ -87,6 +88,7 @@ func (s *sampler) take() report.Sample {
 		CliRSS: cli.RSS, SrvRSS: srv.RSS, Messages: srv.Messages,
 		Errors: s.fleet.errors(),
 	}
+	smp.CliPSS, smp.SrvPSS = s.pss(roleClient), s.pss(roleServer)
 	srvSock := s.sockstat(s.serverNS)
 	smp.SrvInuse, smp.SrvOrphan, smp.SrvTW, smp.SrvAlloc = srvSock.Inuse, srvSock.Orphan, srvSock.TW, srvSock.Alloc
 	for _, ns := range s.clientNS {
@@ -119,6 +121,7 @@ func (s *sampler) take() report.Sample {
 	if smp.CliEstablished > p.cliEstablished {
 		p.cliEstablished = smp.CliEstablished
 		p.rssAtPeak = smp.CliRSS + smp.SrvRSS
+		p.pssAtPeak = smp.CliPSS + smp.SrvPSS
 		p.slabAtPeak = smp.Slab
 	}
 	p.srvEstablished = max(p.srvEstablished, smp.SrvEstablished)
@@ -147,6 +150,17 @@ func (s *sampler) peak() peaks {
 func (s *sampler) close() error {
 	s.csv.Flush()
 	return s.file.Close()
+}
+
+// pss sums the proportional set size of a role's live workers.
+func (s *sampler) pss(role string) int64 {
+	var total int64
+	for _, w := range s.fleet.role(role) {
+		if w.alive() {
+			total += parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", w.pid())))["Pss"]
+		}
+	}
+	return total
 }
 
 // nsPID returns a live worker's PID inside namespace ns, or 0.

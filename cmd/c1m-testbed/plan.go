@@ -5,11 +5,12 @@ import (
 	"os"
 
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
-// probeEnv returns the host facts plans are checked against. It gives the
-// reference machine's typical values until a real host probe replaces it.
-var probeEnv = func() scenarios.Env { return scenarios.DefaultEnv() }
+// probeEnv returns the host facts plans are checked against: this host's
+// limits, memory and sysctls (a variable so tests can pin them).
+var probeEnv = testbed.ProbeEnv
 
 func init() {
 	register(&command{name: "plan", summary: "print a scenario's capacity plan and the first limit it hits", run: runPlan})
