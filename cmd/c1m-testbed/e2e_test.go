@@ -92,6 +92,9 @@ func TestRunSmoke(t *testing.T) {
 	if s.PeakEstablished != 40000 {
 		t.Errorf("peak_established = %d, want 40000", s.PeakEstablished)
 	}
+	if s.Messages != 40000 {
+		t.Errorf("server counted %d messages, want one from each of 40000 connections", s.Messages)
+	}
 	if !s.HostRestored {
 		t.Errorf("host_restored = false: %+v", rec.Host)
 	}
