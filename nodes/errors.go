@@ -17,9 +17,11 @@ type errCounts struct {
 // add counts err by its errno name; a non-errno error counts as "other".
 func (e *errCounts) add(err error) {
 	errno, ok := err.(unix.Errno)
-	if !ok && !errors.As(err, &errno) {
-		e.addName("other")
-		return
+	if !ok {
+		if errno, ok = asErrno(err); !ok {
+			e.addName("other")
+			return
+		}
 	}
 	if int(errno) < len(e.byErrno) {
 		e.byErrno[errno]++
@@ -63,4 +65,12 @@ func (e *errCounts) snapshot() map[string]int64 {
 		m[k] += n
 	}
 	return m
+}
+
+// asErrno unwraps an errno; kept apart so that its escaping target does
+// not make the hot path of add allocate.
+func asErrno(err error) (unix.Errno, bool) {
+	var errno unix.Errno
+	ok := errors.As(err, &errno)
+	return errno, ok
 }

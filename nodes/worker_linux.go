@@ -239,6 +239,9 @@ func (w *Worker) timeout(now, max time.Duration) time.Duration {
 	if w.sj.active {
 		lower(w.sj.progress + sendStall + time.Millisecond - now)
 	}
+	if t < 0 {
+		t = 0 // a negative max (a late caller) must not become epoll_wait's -1
+	}
 	return t
 }
 
