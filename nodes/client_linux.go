@@ -10,7 +10,12 @@ import (
 // target is one (source address, server address, server port) tuple.
 type target struct {
 	src, dst *unix.SockaddrInet4
+	next     int // next source port to try (explicit port mode)
 }
+
+// portTries is how many explicit ports one dial tries before it counts
+// EADDRNOTAVAIL (a port may still be busy from an earlier connection).
+const portTries = 16
 
 // retry is a connection index whose connect failed and will be tried again.
 type retry struct {
@@ -49,6 +54,11 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 		return nil, fmt.Errorf("client needs at least one source, one server and one port (got %d, %d, %d)",
 			len(cfg.Sources), len(cfg.Servers), len(cfg.Ports))
 	}
+	if cfg.PortLow != 0 || cfg.PortHigh != 0 {
+		if cfg.PortLow <= 0 || cfg.PortHigh > 65535 || cfg.PortLow > cfg.PortHigh {
+			return nil, fmt.Errorf("port range %d-%d invalid: use 1 <= port_low <= port_high <= 65535 (or neither)", cfg.PortLow, cfg.PortHigh)
+		}
+	}
 	if cfg.Retries < 0 || cfg.Retries > 255 {
 		return nil, fmt.Errorf("retries %d out of range: use 0 to 255", cfg.Retries)
 	}
@@ -64,7 +74,7 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 				if err != nil {
 					return nil, err
 				}
-				targets = append(targets, target{src: src, dst: dst})
+				targets = append(targets, target{src: src, dst: dst, next: cfg.PortLow})
 			}
 		}
 	}
@@ -142,7 +152,11 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8) {
 	}
 	if err = unix.SetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1); err == nil {
 		if err = unix.Bind(fd, t.src); err == nil {
-			err = unix.Connect(fd, t.dst)
+			if w.cli.PortLow > 0 {
+				err = w.connectExplicit(fd, t)
+			} else {
+				err = unix.Connect(fd, t.dst)
+			}
 		}
 	}
 	switch err {
@@ -217,4 +231,27 @@ func (w *Worker) checkConnectDone() {
 		j.active = false
 		w.emit(EventConnectDone, fmt.Sprintf("%d established, %d failed", j.ok, j.fail))
 	}
+}
+
+// connectExplicit connects from the target's next source port: a one-port
+// IP_LOCAL_PORT_RANGE makes the kernel take exactly that port (or fail
+// with EADDRNOTAVAIL if the four-tuple is busy, then the next port is
+// tried, up to portTries). The kernel's own search walks every used port
+// of the pair first, which grows slow once a pair holds many thousands.
+func (w *Worker) connectExplicit(fd int, t *target) error {
+	var err error
+	for i := 0; i < portTries; i++ {
+		p := t.next
+		t.next++
+		if t.next > w.cli.PortHigh {
+			t.next = w.cli.PortLow
+		}
+		if err = unix.SetsockoptInt(fd, unix.SOL_IP, unix.IP_LOCAL_PORT_RANGE, p|p<<16); err != nil {
+			return err
+		}
+		if err = unix.Connect(fd, t.dst); err != unix.EADDRNOTAVAIL {
+			return err
+		}
+	}
+	return err
 }

@@ -190,3 +190,23 @@ func TestClientEADDRNOTAVAIL(t *testing.T) {
 		return s.Errors["EADDRNOTAVAIL"] >= 100 && s.Established == 1000, r.Detail + describe([]*proc{c})
 	})
 }
+
+// TestClientExplicitPorts: with port_low/port_high the client picks the
+// source ports itself (IP_LOCAL_PORT_RANGE of one port): 100 ports give
+// exactly 100 connections and the rest fail
+// with EADDRNOTAVAIL.
+func TestClientExplicitPorts(t *testing.T) {
+	ns := testNetns(t)
+	servers := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
+	c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"},
+		Ports: []int{5001}, Message: "m\n", PortLow: 40100, PortHigh: 40199})
+	c.send(Command{Cmd: CmdConnect, Count: 150})
+	if r := c.wait(EventConnectDone); r.Detail != "100 established, 50 failed" {
+		t.Errorf("connect-done %q, want 100 established, 50 failed", r.Detail)
+	}
+	eventually(t, "100 held, 50 EADDRNOTAVAIL", func() (bool, string) {
+		s, _ := c.stats()
+		v, _ := servers[0].stats()
+		return s.Established == 100 && s.Errors["EADDRNOTAVAIL"] == 50 && v.Messages == 100, describe(append(servers, c))
+	})
+}

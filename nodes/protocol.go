@@ -68,6 +68,14 @@ type ClientConfig struct {
 	Retries int `json:"retries,omitempty"`
 	// FDLimit caps RLIMIT_NOFILE; 0 = as high as allowed.
 	FDLimit int `json:"fd_limit,omitempty"`
+	// PortLow and PortHigh, when both set, make the worker choose source
+	// ports itself: each (source, server, port) tuple walks [PortLow,
+	// PortHigh] and every socket gets a one-port IP_LOCAL_PORT_RANGE
+	// (Linux 6.3+), so connect() skips the kernel's port search. Workers
+	// that share a source address need disjoint ranges. The range must lie
+	// inside the namespace's ip_local_port_range. 0 = the kernel chooses.
+	PortLow  int `json:"port_low,omitempty"`
+	PortHigh int `json:"port_high,omitempty"`
 }
 
 // Report types.
