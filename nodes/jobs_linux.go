@@ -111,7 +111,13 @@ func (w *Worker) startSend(bytes int64) error {
 		c.left = uint32(bytes)
 		w.sj.conns++
 		w.sj.total++
-		w.flush(fd, c)
+	}
+	// Mark every connection before the first write: one that finishes at
+	// once must not end the job while others are still unmarked.
+	for fd := range w.conns {
+		if c := &w.conns[fd]; c.flags&fSend != 0 && w.sj.active {
+			w.flush(fd, c)
+		}
 	}
 	if w.sj.active && w.sj.conns == 0 {
 		w.finishSend()

@@ -210,3 +210,45 @@ func TestClientExplicitPorts(t *testing.T) {
 		return s.Established == 100 && s.Errors["EADDRNOTAVAIL"] == 50 && v.Messages == 100, describe(append(servers, c))
 	})
 }
+
+// TestNodesSend: a send to a discarding server completes on every
+// connection; to an ignoring server (data left in kernel buffers) it
+// stalls and send-done still comes, reporting the stalled connections.
+func TestNodesSend(t *testing.T) {
+	ns := testNetns(t)
+	discard := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
+	ignore := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5002}, Backlog: 1024, OnData: "ignore"})
+	cfg := ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}}
+	cfg.Ports = []int{5001}
+	c1 := startClient(t, ns, "client-discard", cfg)
+	cfg.Ports = []int{5002}
+	c2 := startClient(t, ns, "client-ignore", cfg)
+	for _, c := range []*proc{c1, c2} {
+		c.send(Command{Cmd: CmdConnect, Count: 20})
+		c.wait(EventConnectDone)
+	}
+	eventually(t, "40 held", func() (bool, string) {
+		return sum(append(discard, ignore...), func(s Stats) int64 { return s.Established }) == 40, ""
+	})
+	const bytes = 1 << 20
+	c1.send(Command{Cmd: CmdSend, Bytes: bytes})
+	if r := c1.wait(EventSendDone); r.Detail != "20971520 bytes written; 20 conns complete, 0 closed, 0 stalled" {
+		t.Errorf("discard: send-done %q", r.Detail)
+	}
+	eventually(t, "all bytes read", func() (bool, string) {
+		s, _ := discard[0].stats()
+		return s.BytesIn == 20*bytes, describe(discard)
+	})
+	c2.send(Command{Cmd: CmdSend, Bytes: 64 << 20})
+	r := c2.wait(EventSendDone)
+	var written, complete, closed, stalled int64
+	if _, err := fmt.Sscanf(r.Detail, "%d bytes written; %d conns complete, %d closed, %d stalled", &written, &complete, &closed, &stalled); err != nil {
+		t.Fatalf("ignore: send-done %q: %v", r.Detail, err)
+	}
+	if stalled != 20 || written == 0 {
+		t.Errorf("ignore: want 20 stalled connections and some bytes written, got %q", r.Detail)
+	}
+	if s, _ := ignore[0].stats(); s.BytesIn != 0 {
+		t.Errorf("ignoring server read %d bytes", s.BytesIn)
+	}
+}
