@@ -226,7 +226,9 @@ func (w *Worker) timeout(now, max time.Duration) time.Duration {
 	if w.lnPaused {
 		lower(w.lnResume - now)
 	}
-	if w.cj.active && w.cj.wantsClock() {
+	// At the in-flight cap the next connect waits for a completion, which
+	// is a socket event: no clock, or the loop would spin.
+	if w.cj.active && w.cj.wantsClock() && int(w.st.Connecting) < w.cj.inFlight {
 		if w.cj.paused > now {
 			lower(w.cj.paused - now)
 		} else {
