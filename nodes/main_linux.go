@@ -27,6 +27,10 @@ func Tune() {
 	runtime.GOMAXPROCS(1)
 	debug.SetGCPercent(50)
 	debug.SetMemoryLimit(256 << 20)
+	// Package initialisation of the whole binary (charts, TOML, …) leaves
+	// garbage a node never needs: collect it and hand the pages back now,
+	// since a hundred workers each keeping it adds up.
+	debug.FreeOSMemory()
 }
 
 // line is one command line from the orchestrator, or why it did not parse.

@@ -48,6 +48,9 @@ type ServerConfig struct {
 	Reply string `json:"reply,omitempty"`
 	// FDLimit caps RLIMIT_NOFILE; 0 = as high as allowed.
 	FDLimit int `json:"fd_limit,omitempty"`
+	// AcceptRate caps accepts per second of this worker; 0 = unlimited. A
+	// slow acceptor lets the accept queue fill (the syn-backlog lab).
+	AcceptRate int `json:"accept_rate,omitempty"`
 }
 
 // ClientConfig configures a client worker.

@@ -32,6 +32,7 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 		return nil, err
 	}
 	w.srv, w.onData, w.reply = cfg, onData, []byte(cfg.Reply)
+	w.acceptBucket.reset(cfg.AcceptRate, w.now())
 	backlog := cfg.Backlog
 	if backlog <= 0 {
 		backlog = unix.SOMAXCONN
@@ -104,6 +105,13 @@ func accept4(fd int) (int, unix.Errno) {
 // level-triggered reports again). EMFILE/ENFILE pause every listener.
 func (w *Worker) accept(lfd int) {
 	for i := 0; i < acceptBatch; i++ {
+		if now := w.now(); !w.acceptBucket.take(now) {
+			// Out of accept tokens: leave the connections queued in the
+			// kernel and listen again when the next token is due.
+			w.pauseListeners()
+			w.lnResume = now + w.acceptBucket.wait(now)
+			return
+		}
 		fd, errno := accept4(lfd)
 		if errno != 0 {
 			switch errno {

@@ -28,6 +28,7 @@ const (
 // Tuning constants.
 const (
 	readBufSize     = 16 << 10               // one read buffer per worker
+	maxTable        = 1 << 20                // connection table slots allocated up front at most
 	zeroBufSize     = 64 << 10               // shared source of send bytes
 	acceptBatch     = 256                    // accepts per listener event before serving others
 	pauseFor        = 100 * time.Millisecond // listener or connect pause after EMFILE/ENFILE
@@ -61,12 +62,13 @@ type Worker struct {
 	linger unix.Linger
 
 	// server
-	srv       ServerConfig
-	onData    uint8
-	reply     []byte
-	listeners []int
-	lnPaused  bool
-	lnResume  time.Duration
+	srv          ServerConfig
+	onData       uint8
+	reply        []byte
+	listeners    []int
+	lnPaused     bool
+	lnResume     time.Duration
+	acceptBucket bucket // server: accepts per second (accept_rate)
 
 	// client
 	cli     ClientConfig
@@ -111,7 +113,10 @@ func newWorker(role string, fdLimit int) (*Worker, error) {
 		return nil, fmt.Errorf("failed to add eventfd to epoll: %w", err)
 	}
 	w.events = make([]unix.EpollEvent, 256)
-	w.conns = make([]conn, 1024)
+	// The table is sized for every fd the limit allows, once: growing it
+	// would leave each outgrown copy as garbage the heap keeps resident.
+	// Pages of it that no fd reaches are never touched, so never resident.
+	w.conns = make([]conn, min(lim, maxTable))
 	w.rbuf = make([]byte, readBufSize)
 	w.sbuf = make([]byte, 0, 256)
 	w.linger = unix.Linger{Onoff: 1, Linger: 0}

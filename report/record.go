@@ -36,6 +36,7 @@ type Record struct {
 	Failure      string            `json:"failure,omitempty"`
 	Host         []HostSetting     `json:"host_settings,omitempty"`
 	Counters     map[string]int64  `json:"counters,omitempty"`
+	KernelLog    []string          `json:"kernel_log,omitempty"`
 	Notes        []string          `json:"notes,omitempty"`
 	Extra        map[string]string `json:"extra,omitempty"`
 }
@@ -99,6 +100,7 @@ type Summary struct {
 	Leftovers             int              `json:"leftovers"`
 	LeftoverItems         []string         `json:"leftover_items,omitempty"`
 	WorkersKilled         int              `json:"workers_killed"`
+	KernelMessages        map[string]int64 `json:"kernel_messages,omitempty"`
 }
 
 // Expectation is one [expect] entry and whether it held.

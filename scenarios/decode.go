@@ -277,7 +277,7 @@ func (d *decoder) fdLimit(t table) int {
 }
 
 func (d *decoder) client(t table) Client {
-	d.known(t, "connections", "workers", "connect-rate", "in-flight", "message", "source-strategy", "retries", "fd-limit")
+	d.known(t, "connections", "workers", "connect-rate", "in-flight", "message", "source-strategy", "port-selection", "retries", "fd-limit")
 	c := Client{
 		Connections:    int(d.count(t, "connections", 0, 0, 1<<40)),
 		Workers:        int(d.integer(t, "workers", 0, 0, 10000)),
@@ -285,6 +285,7 @@ func (d *decoder) client(t table) Client {
 		InFlight:       int(d.count(t, "in-flight", 0, 0, 1<<30)),
 		Message:        d.str(t, "message", ""),
 		SourceStrategy: d.enum(t, "source-strategy", DefaultSourceStrategy, "round-robin", "fill"),
+		PortSelection:  d.enum(t, "port-selection", DefaultPortSelection, "auto", "kernel", "explicit"),
 		Retries:        int(d.integer(t, "retries", 0, 0, MaxRetries)),
 		FDLimit:        d.fdLimit(t),
 	}

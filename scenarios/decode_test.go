@@ -26,7 +26,7 @@ func TestParseDefaults(t *testing.T) {
 		Topology: Topology{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1,
 			ServerPorts: []int{8000}, Subnet: DefaultSubnet},
 		Server: Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin"},
-		Client: Client{Connections: 1000, SourceStrategy: "round-robin"},
+		Client: Client{Connections: 1000, SourceStrategy: "round-robin", PortSelection: "auto"},
 		Phases: []Phase{{Kind: "connect", Name: "connect-1", Timeout: 120 * time.Second}},
 		Source: "dir/minimal.toml",
 	}

@@ -14,6 +14,7 @@ const (
 	DefaultCloseMode         = "fin"
 	DefaultInFlightPerWorker = 2048 // client.in-flight = 0 means this per worker
 	DefaultSourceStrategy    = "round-robin"
+	DefaultPortSelection     = "auto"
 	DefaultPhaseTimeout      = 120 * time.Second
 	DefaultFraction          = 1.0
 	DefaultSendFrom          = "client"

@@ -70,6 +70,8 @@ type Server struct {
 	CloseMode string `toml:"close-mode"`
 	// FDLimit caps RLIMIT_NOFILE of each server worker; 0 = as high as allowed.
 	FDLimit int `toml:"fd-limit"`
+	// AcceptRate caps accepts per second over all server workers; 0 = unlimited.
+	AcceptRate int `toml:"accept-rate"`
 }
 
 // Client configures the built-in clients.
@@ -86,6 +88,12 @@ type Client struct {
 	Message string `toml:"message"`
 	// SourceStrategy is how source addresses are chosen: "round-robin" (default) or "fill" (use one address until it fails).
 	SourceStrategy string `toml:"source-strategy"`
+	// PortSelection is who picks source ports: "kernel" (connect() searches
+	// the namespace's ip_local_port_range), "explicit" (each worker walks a
+	// slice of the range of its own, one port per socket with
+	// IP_LOCAL_PORT_RANGE, Linux 6.3+) or "auto" (explicit where the kernel
+	// supports it). Default "auto".
+	PortSelection string `toml:"port-selection"`
 	// Retries is how many times a failed connect is retried (default 0).
 	Retries int `toml:"retries"`
 	// FDLimit caps RLIMIT_NOFILE of each client worker; 0 = as high as allowed.

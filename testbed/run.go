@@ -85,6 +85,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	r.fleet.stopAll(grace)
 	if r.sampler != nil {
 		r.sampler.close()
+		rec.Summary.KernelMessages, rec.KernelLog = r.sampler.kmsg.result()
 	}
 	var teardownErrs []string
 	if r.topo != nil {

@@ -32,6 +32,7 @@ type sampler struct {
 	slabBase   int64
 	prevConn   int64
 	prevClosed int64
+	kmsg       *kernelLog
 }
 
 // peaks are the maxima the summary reports.
@@ -54,6 +55,7 @@ func newSampler(dir string, start time.Time, f *fleet, serverNS string, clientNS
 	}
 	s.csv.Flush()
 	s.slabBase = parseMeminfo(readFile("/proc/meminfo"))["Slab"]
+	s.kmsg = openKernelLog()
 	s.nstatBase = s.nstatNow()
 	return s, nil
 }
@@ -77,6 +79,7 @@ func (s *sampler) loop(stop <-chan struct{}) {
 // take reads every metric once and appends a row.
 func (s *sampler) take() report.Sample {
 	now := time.Now()
+	s.kmsg.poll()
 	cli := s.fleet.roleStats(roleClient)
 	srv := s.fleet.roleStats(roleServer)
 	smp := report.Sample{
@@ -148,6 +151,8 @@ func (s *sampler) peak() peaks {
 }
 
 func (s *sampler) close() error {
+	s.kmsg.poll()
+	s.kmsg.close()
 	s.csv.Flush()
 	return s.file.Close()
 }

@@ -17,3 +17,16 @@ func TestShare(t *testing.T) {
 		}
 	}
 }
+
+func TestPortSlice(t *testing.T) {
+	for _, tc := range []struct{ low, high, m int }{{32768, 60999, 13}, {32768, 60999, 1}, {40000, 40999, 3}} {
+		prevHigh := tc.low - 1
+		for k := 0; k < tc.m; k++ {
+			lo, hi := portSlice(tc.low, tc.high, k, tc.m)
+			if lo != prevHigh+1 || hi < lo || hi > tc.high {
+				t.Fatalf("portSlice(%d,%d,%d,%d) = %d-%d after %d", tc.low, tc.high, k, tc.m, lo, hi, prevHigh)
+			}
+			prevHigh = hi
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 )
 
@@ -25,7 +27,8 @@ func (r *runner) startWorkers(ctx context.Context) error {
 		r.fleet.servers = append(r.fleet.servers, w)
 	}
 	cfg := nodes.ServerConfig{Addrs: srvAddrs, Ports: r.sc.Topology.ServerPorts, Backlog: r.sc.Server.Backlog,
-		OnData: r.sc.Server.OnData, Reply: r.sc.Server.Reply, FDLimit: r.sc.Server.FDLimit}
+		OnData: r.sc.Server.OnData, Reply: r.sc.Server.Reply, FDLimit: r.sc.Server.FDLimit,
+		AcceptRate: r.acceptRatePerWorker()}
 	if err := r.startAndWait(ctx, roleServer, func(int) nodes.Command {
 		return nodes.Command{Cmd: nodes.CmdStart, Server: &cfg}
 	}); err != nil {
@@ -33,6 +36,7 @@ func (r *runner) startWorkers(ctx context.Context) error {
 	}
 
 	n := len(r.topo.Clients)
+	explicit := r.explicitPorts()
 	for i := 0; i < r.plan.ClientWorkers; i++ {
 		ns := r.topo.Clients[i%n].Name
 		w, err := startWorker(r.opt.Exe, roleClient, i, ns, r.fleet.events)
@@ -47,6 +51,9 @@ func (r *runner) startWorkers(ctx context.Context) error {
 			Ports: r.sc.Topology.ServerPorts, Message: r.sc.Client.Message, IndexBase: base,
 			Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit}
 		base += share(r.sc.Client.Connections, r.plan.ClientWorkers, i)
+		if explicit {
+			c.PortLow, c.PortHigh = portSlice(r.plan.PortLow, r.plan.PortHigh, i/n, workersIn(r.plan.ClientWorkers, n, i%n))
+		}
 		return nodes.Command{Cmd: nodes.CmdStart, Client: &c}
 	}); err != nil {
 		return fmt.Errorf("client workers did not get ready: %w", err)
@@ -85,4 +92,54 @@ func (r *runner) startAndWait(ctx context.Context, role string, build func(i int
 		}
 	}
 	return nil
+}
+
+// explicitPorts reports whether client workers pick their own source
+// ports: asked for, or "auto" on a kernel with IP_LOCAL_PORT_RANGE.
+func (r *runner) explicitPorts() bool {
+	switch r.sc.Client.PortSelection {
+	case "kernel":
+		return false
+	case "explicit":
+		return true
+	}
+	return hasLocalPortRange()
+}
+
+// workersIn counts the client workers placed in namespace ns (worker i
+// goes to namespace i mod n).
+func workersIn(workers, n, ns int) int {
+	return share(workers, n, ns)
+}
+
+// portSlice gives worker k of m sharing a namespace its own slice of
+// [low, high], so workers never pick the same source port.
+func portSlice(low, high, k, m int) (int, int) {
+	if m <= 1 || high < low {
+		return low, high
+	}
+	size := (high - low + 1) / m
+	if size < 1 {
+		return low, high
+	}
+	lo := low + k*size
+	return lo, lo + size - 1
+}
+
+// hasLocalPortRange reports whether the kernel knows IP_LOCAL_PORT_RANGE (6.3+).
+func hasLocalPortRange() bool {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	return unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_LOCAL_PORT_RANGE, 0) == nil
+}
+
+// acceptRatePerWorker splits the scenario's accept rate over the server workers.
+func (r *runner) acceptRatePerWorker() int {
+	if r.sc.Server.AcceptRate <= 0 || r.plan.ServerWorkers <= 0 {
+		return 0
+	}
+	return max(1, r.sc.Server.AcceptRate/r.plan.ServerWorkers)
 }
