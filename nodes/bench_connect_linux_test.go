@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 // BenchmarkConnectCycle drives a client worker and a server worker in
@@ -15,6 +17,7 @@ import (
 // (a few per command), not per connection; ns/conn is the time of both
 // ends of one connection's whole life, kernel included.
 func BenchmarkConnectCycle(b *testing.B) {
+	hostlock.Shared(b)
 	ns := testNetns(b)
 	const conns = 100
 	var srv, cli *Worker

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 // BenchmarkServerEcho measures the server's event path in process: one op
@@ -13,6 +15,7 @@ import (
 // the worker, then read back by the raw client sockets. allocs/op is the
 // allocations of 100 read events plus 100 writes: it must be 0.
 func BenchmarkServerEcho(b *testing.B) {
+	hostlock.Shared(b)
 	ns := testNetns(b)
 	const conns = 100
 	var w *Worker
@@ -84,6 +87,7 @@ func BenchmarkServerEcho(b *testing.B) {
 // server's RSS per connection for both: total (RSS / conns) and the
 // increase over its idle RSS. Run with -benchtime=1x.
 func BenchmarkMemoryPerConn(b *testing.B) {
+	hostlock.Shared(b)
 	ns := testNetns(b)
 	const n = 10000
 	for i := 0; i < b.N; i++ {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/vishvananda/netns"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 func startServers(t *testing.T, ns netns.NsHandle, n int, cfg ServerConfig) []*proc {
@@ -75,6 +77,7 @@ func closeAll(t *testing.T, ps []*proc, fraction float64, mode string) int64 {
 // half with FIN and the clients the rest with RST; a second round has
 // the clients close half with FIN and the servers the rest with RST.
 func TestNodesConnectCloseFinRst(t *testing.T) {
+	hostlock.Shared(t)
 	ns := testNetns(t)
 	servers := startServers(t, ns, 2, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001, 5002}, Backlog: 4096, OnData: "discard"})
 	mk := func(base int, srcs ...string) ClientConfig {
@@ -149,6 +152,7 @@ func TestNodesConnectCloseFinRst(t *testing.T) {
 // TestClientEMFILE: a client whose fd limit is below what it is asked to
 // open counts EMFILE and keeps running.
 func TestClientEMFILE(t *testing.T) {
+	hostlock.Shared(t)
 	ns := testNetns(t)
 	servers := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
 	c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"},
@@ -174,6 +178,7 @@ func TestClientEMFILE(t *testing.T) {
 // ip_local_port_range 40000-40999 in the test namespace: connects beyond
 // the 1,000 ports fail with EADDRNOTAVAIL.
 func TestClientEADDRNOTAVAIL(t *testing.T) {
+	hostlock.Shared(t)
 	ns := testNetns(t)
 	if err := inNetns(ns, func() error {
 		return os.WriteFile("/proc/sys/net/ipv4/ip_local_port_range", []byte("40000 40999"), 0o644)
@@ -196,6 +201,7 @@ func TestClientEADDRNOTAVAIL(t *testing.T) {
 // exactly 100 connections and the rest fail
 // with EADDRNOTAVAIL.
 func TestClientExplicitPorts(t *testing.T) {
+	hostlock.Shared(t)
 	ns := testNetns(t)
 	servers := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
 	c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"},
@@ -215,6 +221,7 @@ func TestClientExplicitPorts(t *testing.T) {
 // connection; to an ignoring server (data left in kernel buffers) it
 // stalls and send-done still comes, reporting the stalled connections.
 func TestNodesSend(t *testing.T) {
+	hostlock.Shared(t)
 	ns := testNetns(t)
 	discard := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
 	ignore := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5002}, Backlog: 1024, OnData: "ignore"})

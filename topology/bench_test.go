@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 // BenchmarkBuildTeardown64x16 builds 64 client namespaces with 16
@@ -16,6 +18,7 @@ import (
 //
 //	go test -run '^$' -bench BuildTeardown64x16 -benchtime 5x ./topology/
 func BenchmarkBuildTeardown64x16(b *testing.B) {
+	hostlock.Shared(b)
 	skipUnlessRoot(b)
 	spec := Spec{ClientNamespaces: 64, ClientAddresses: 16, ServerAddresses: 1}
 	b.Run("netlink", func(b *testing.B) {

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 // TestTopologyBuildConnect builds
@@ -17,6 +19,7 @@ import (
 // address and port, then checks the per-namespace sysctls and that the
 // host's own values did not move.
 func TestTopologyBuildConnect(t *testing.T) {
+	hostlock.Shared(t)
 	skipUnlessRoot(t)
 	srvSysctls := map[string]string{"net.core.somaxconn": "8191", "net.ipv4.tcp_rmem": "4096 65536 1048577"}
 	cliSysctls := map[string]string{"net.ipv4.ip_local_port_range": "20001 60999", "net.ipv4.tcp_rmem": "4096 32768 524287"}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 // TestCleanRestoresKilledRun: a child process builds a run and raises
@@ -18,6 +20,7 @@ import (
 // the setting, kills the process left in the run's namespace, deletes every
 // namespace and the run record, and does not touch a live run.
 func TestCleanRestoresKilledRun(t *testing.T) {
+	hostlock.Exclusive(t)
 	skipUnlessRoot(t)
 	const key = "net.ipv4.tcp_max_orphans"
 	orig, err := ReadSysctl(key)

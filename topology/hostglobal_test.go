@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 func TestBuildRefusesHostGlobal(t *testing.T) {
@@ -57,6 +59,7 @@ func TestIsHostGlobal(t *testing.T) {
 // table: in a fresh namespace a host-global key is missing or read-only,
 // a per-namespace key is there and writable.
 func TestHostGlobalTableMatchesKernel(t *testing.T) {
+	hostlock.Shared(t)
 	skipUnlessRoot(t)
 	err := onThrowawayThread(func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {

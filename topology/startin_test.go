@@ -9,9 +9,12 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
 func TestStartInSeesNamespace(t *testing.T) {
+	hostlock.Shared(t)
 	skipUnlessRoot(t)
 	topo := buildForTest(t, Spec{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1})
 	var st unix.Stat_t

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 	"github.com/c1m-testbed/c1m-testbed/report"
 )
 
@@ -72,6 +73,7 @@ func runBinary(t *testing.T, args ...string) (int, string) {
 
 // TestRunSmoke runs scenarios/smoke.toml end to end and checks run.json.
 func TestRunSmoke(t *testing.T) {
+	hostlock.Shared(t)
 	skipUnlessRoot(t)
 	out := filepath.Join(t.TempDir(), "smoke")
 	code, log := runBinary(t, "run", "smoke", "--out", out)
@@ -109,6 +111,7 @@ func TestRunSmoke(t *testing.T) {
 
 // TestRunMillionScaled runs million.toml at 2% as CI's stand-in for the full run.
 func TestRunMillionScaled(t *testing.T) {
+	hostlock.Shared(t)
 	skipUnlessRoot(t)
 	out := filepath.Join(t.TempDir(), "million")
 	code, log := runBinary(t, "run", "million", "--scale", "0.02", "--out", out)
