@@ -77,7 +77,7 @@ func (d *decoder) scenario(root table) *Scenario {
 }
 
 func (d *decoder) topology(t table) Topology {
-	d.known(t, "client-namespaces", "client-addresses", "server-addresses", "server-ports", "subnet", "neighbour-table", "conntrack")
+	d.known(t, "client-namespaces", "client-addresses", "server-addresses", "server-ports", "subnet", "neighbour-table", "conntrack", "routing")
 	tp := Topology{
 		ClientNamespaces: int(d.integer(t, "client-namespaces", DefaultClientNamespaces, 1, MaxClientNamespaces)),
 		ClientAddresses:  int(d.count(t, "client-addresses", DefaultClientAddresses, 1, 1<<17)),
@@ -86,6 +86,7 @@ func (d *decoder) topology(t table) Topology {
 		Subnet:           d.subnet(t, "subnet"),
 		NeighbourTable:   int(d.count(t, "neighbour-table", 0, 0, 1<<30)),
 		Conntrack:        d.boolean(t, "conntrack"),
+		Routing:          d.enum(t, "routing", DefaultRouting, "gateway", "direct"),
 	}
 	return tp
 }
@@ -217,6 +218,12 @@ func (d *decoder) checkSysctl(t table, at, name, val string, host bool) {
 	if d.err != nil {
 		return
 	}
+	if host && RelativeHostKeys[name] != "" && strings.HasPrefix(strings.TrimSpace(val), "+") {
+		if _, err := ParseCount(strings.TrimPrefix(strings.TrimSpace(val), "+")); err != nil {
+			d.failVal(at, fmt.Sprintf(`write "+N" with N a count, meaning %s when the run starts plus N, e.g. "+20k"`, RelativeHostKeys[name]), "%s %s: %q is not valid", t.name, name, val)
+		}
+		return
+	}
 	fields := strings.Fields(val)
 	want := map[string]int{
 		"fs.file-max": 1, "fs.nr_open": 1, "net.ipv4.tcp_mem": 3, "net.netfilter.nf_conntrack_max": 1,
@@ -300,7 +307,7 @@ func (d *decoder) client(t table) Client {
 }
 
 func (d *decoder) expect(t table) Expect {
-	d.known(t, "min-established", "max-established", "errors-present", "errors-absent", "close-within", "no-node-killed", "counters")
+	d.known(t, "min-established", "max-established", "errors-present", "errors-absent", "close-within", "no-node-killed", "counters", "kernel-log")
 	e := Expect{
 		MinEstablished: int(d.count(t, "min-established", 0, 0, 1<<40)),
 		MaxEstablished: int(d.count(t, "max-established", 0, 0, 1<<40)),
@@ -308,6 +315,7 @@ func (d *decoder) expect(t table) Expect {
 		ErrorsAbsent:   d.errnos(t, "errors-absent", true),
 		CloseWithin:    d.duration(t, "close-within", 0),
 		NoNodeKilled:   d.boolean(t, "no-node-killed"),
+		KernelLog:      d.kernelLog(t, "kernel-log"),
 	}
 	if c, ok := d.sub(t, "counters"); ok {
 		e.Counters = map[string]int64{}

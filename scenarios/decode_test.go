@@ -24,7 +24,7 @@ func TestParseDefaults(t *testing.T) {
 	want := Scenario{
 		Name: "minimal",
 		Topology: Topology{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1,
-			ServerPorts: []int{8000}, Subnet: DefaultSubnet},
+			ServerPorts: []int{8000}, Subnet: DefaultSubnet, Routing: "gateway"},
 		Server: Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin"},
 		Client: Client{Connections: 1000, SourceStrategy: "round-robin", PortSelection: "auto"},
 		Phases: []Phase{{Kind: "connect", Name: "connect-1", Timeout: 120 * time.Second}},
@@ -49,6 +49,9 @@ func TestParseValues(t *testing.T) {
 		{"ports list", "[topology]\nserver-ports = [80, 443]", func(s *Scenario) any { return s.Topology.ServerPorts }, []int{80, 443}},
 		{"subnet", "[topology]\nsubnet = \"198.19.0.0/16\"", func(s *Scenario) any { return s.Topology.Subnet }, netip.MustParsePrefix("198.19.0.0/16")},
 		{"conntrack", "[topology]\nconntrack = true", func(s *Scenario) any { return s.Topology.Conntrack }, true},
+		{"routing", "[topology]\nrouting = \"direct\"", func(s *Scenario) any { return s.Topology.Routing }, "direct"},
+		{"relative file-max", "[host]\n\"fs.file-max\" = \"+20k\"", func(s *Scenario) any { return s.Host }, map[string]string{"fs.file-max": "+20k"}},
+		{"kernel log", "[expect]\nkernel-log = [\"TCP: out of memory\"]", func(s *Scenario) any { return s.Expect.KernelLog }, []string{"TCP: out of memory"}},
 		{"quoted sysctl", "[sysctl.client]\n\"net.ipv4.ip_local_port_range\" = \"1024 65535\"", func(s *Scenario) any { return s.Sysctl.Client }, map[string]string{"net.ipv4.ip_local_port_range": "1024 65535"}},
 		{"dotted sysctl", "[sysctl.server]\nnet.core.somaxconn = 4096", func(s *Scenario) any { return s.Sysctl.Server }, map[string]string{"net.core.somaxconn": "4096"}},
 		{"host list", "[host]\n\"net.ipv4.tcp_mem\" = [1, 2, 3]", func(s *Scenario) any { return s.Host }, map[string]string{"net.ipv4.tcp_mem": "1 2 3"}},

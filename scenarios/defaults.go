@@ -18,6 +18,7 @@ const (
 	DefaultPhaseTimeout      = 120 * time.Second
 	DefaultFraction          = 1.0
 	DefaultSendFrom          = "client"
+	DefaultRouting           = "gateway"
 )
 
 // Limits on values, so a typo cannot ask for something absurd.

@@ -143,6 +143,9 @@ func hostInt(m map[string]string, key string, def int64) int64 {
 // applyHost returns env as it will be after the scenario's [host] settings.
 func applyHost(env Env, s *Scenario) Env {
 	env.FileMax = hostInt(s.Host, "fs.file-max", env.FileMax)
+	if n, ok := RelativeHostValue(s.Host["fs.file-max"]); ok {
+		env.FileMax = env.FileNr + n
+	}
 	env.NrOpen = hostInt(s.Host, "fs.nr_open", env.NrOpen)
 	env.ConntrackMax = hostInt(s.Host, "net.netfilter.nf_conntrack_max", hostInt(s.Host, "net.nf_conntrack_max", env.ConntrackMax))
 	if f := strings.Fields(s.Host["net.ipv4.tcp_mem"]); len(f) == 3 {

@@ -20,6 +20,7 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 	c.Expect.ErrorsPresent = slices.Clone(s.Expect.ErrorsPresent)
 	c.Expect.ErrorsAbsent = slices.Clone(s.Expect.ErrorsAbsent)
 	c.Expect.Counters = maps.Clone(s.Expect.Counters)
+	c.Expect.KernelLog = slices.Clone(s.Expect.KernelLog)
 
 	c.Client.Connections = scaleInt(s.Client.Connections, f)
 	c.Client.ConnectRate = scaleInt(s.Client.ConnectRate, f)

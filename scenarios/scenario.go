@@ -54,6 +54,11 @@ type Topology struct {
 	// Conntrack engages connection tracking in the server namespace (a
 	// rule that uses conntrack), so nf_conntrack_max applies (default false).
 	Conntrack bool `toml:"conntrack"`
+	// Routing is how the server reaches the client addresses: "gateway"
+	// (default: one route per client namespace through its first address,
+	// so one neighbour entry per link) or "direct" (the client blocks are
+	// on-link: one neighbour entry per client address, an L2 segment).
+	Routing string `toml:"routing"`
 }
 
 // Server configures the built-in server.
@@ -161,6 +166,10 @@ type Expect struct {
 	NoNodeKilled bool `toml:"no-node-killed"`
 	// Counters lists nstat counters that must be at least the given value, e.g. {"TCPTimeWaitOverflow" = 1}.
 	Counters map[string]int64 `toml:"counters"`
+	// KernelLog lists kernel messages that must appear during the run,
+	// each one of the messages the run watches (KernelMessages), e.g.
+	// "TCP: out of memory".
+	KernelLog []string `toml:"kernel-log"`
 }
 
 // DefaultSubnet is the RFC 2544 benchmarking range.

@@ -51,6 +51,10 @@ func evaluate(e scenarios.Expect, sum report.Summary, phases []report.Phase, cou
 	for _, n := range names {
 		add("counter "+n, fmt.Sprintf(">= %d", e.Counters[n]), fmt.Sprint(counters[n]), counters[n] >= e.Counters[n])
 	}
+	for _, m := range e.KernelLog {
+		n := sum.KernelMessages[m]
+		add("kernel-log "+m, "> 0 lines", fmt.Sprint(n), n > 0)
+	}
 	return out
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 func TestEvaluateExpectations(t *testing.T) {
-	sum := report.Summary{PeakEstablished: 28232, Errors: map[string]int64{"EADDRNOTAVAIL": 11768}}
+	sum := report.Summary{PeakEstablished: 28232, Errors: map[string]int64{"EADDRNOTAVAIL": 11768},
+		KernelMessages: map[string]int64{"TCP: out of memory": 3}}
 	phases := []report.Phase{{Name: "3-close", Kind: scenarios.PhaseClose, Seconds: 4.2, Outcome: "done"}}
 	counters := map[string]int64{"TCPTimeWaitOverflow": 5}
 	tests := []struct {
@@ -27,6 +28,7 @@ func TestEvaluateExpectations(t *testing.T) {
 		{"close too slow", scenarios.Expect{CloseWithin: 4 * time.Second}, []bool{false}},
 		{"counters", scenarios.Expect{Counters: map[string]int64{"TCPTimeWaitOverflow": 1, "ListenDrops": 1}}, []bool{false, true}},
 		{"no node killed", scenarios.Expect{NoNodeKilled: true}, []bool{true}},
+		{"kernel log", scenarios.Expect{KernelLog: []string{"TCP: out of memory", "nf_conntrack: table full"}}, []bool{true, false}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,6 +42,20 @@ func TestEvaluateExpectations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKernelPatternsCoverScenarios: every message a scenario may expect
+// (scenarios.KernelMessages) is one the run watches.
+func TestKernelPatternsCoverScenarios(t *testing.T) {
+	for m := range scenarios.KernelMessages {
+		found := false
+		for _, p := range kernelPatterns {
+			found = found || p == m
+		}
+		if !found {
+			t.Errorf("scenarios.KernelMessages has %q but kernelPatterns does not watch it", m)
+		}
 	}
 }
 

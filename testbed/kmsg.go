@@ -13,7 +13,7 @@ var kernelPatterns = []string{
 	"TCP: out of memory",
 	"too many orphaned sockets",
 	"nf_conntrack: table full",
-	"neighbour table overflow",
+	"neighbor table overflow", // the kernel's spelling: "arp_cache: neighbor table overflow!"
 	"Possible SYN flooding",
 	"TCP: time wait bucket table overflow",
 	"Out of memory",
