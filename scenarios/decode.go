@@ -264,7 +264,7 @@ func sysctlExample(name string) string {
 }
 
 func (d *decoder) server(t table) Server {
-	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "fd-limit")
+	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "fd-limit", "command", "env")
 	return Server{
 		Workers:   int(d.integer(t, "workers", 0, 0, 10000)),
 		Backlog:   int(d.count(t, "backlog", DefaultBacklog, 1, MaxBacklog)),
@@ -272,6 +272,8 @@ func (d *decoder) server(t table) Server {
 		Reply:     d.str(t, "reply", DefaultReply),
 		CloseMode: d.enum(t, "close-mode", DefaultCloseMode, "fin", "rst"),
 		FDLimit:   d.fdLimit(t),
+		Command:   d.command(t),
+		Env:       d.env(t),
 	}
 }
 
@@ -283,8 +285,42 @@ func (d *decoder) fdLimit(t table) int {
 	return int(n)
 }
 
+// command reads an external program's argv: a non-empty list of strings
+// whose first element (the program) is not empty.
+func (d *decoder) command(t table) []string {
+	argv := d.strList(t, "command")
+	if _, present := t.m["command"]; present && d.err == nil && (len(argv) == 0 || argv[0] == "") {
+		d.failVal(t.child("command"), `write the program and its arguments, e.g. command = ["/usr/local/bin/myserver", "--port", "{port}"] (docs/byo.md)`,
+			"%s: the program to run is missing", t.qualified("command"))
+	}
+	return argv
+}
+
+// env reads an external program's environment: a table of NAME = "value".
+func (d *decoder) env(t table) map[string]string {
+	e, ok := d.sub(t, "env")
+	if !ok {
+		return nil
+	}
+	out := map[string]string{}
+	for _, k := range sortedByPos(d, e.path, e.m) {
+		switch v := e.m[k].(type) {
+		case string:
+			out[k] = v
+		case int64:
+			out[k] = fmt.Sprint(v)
+		default:
+			d.failVal(e.child(k), fmt.Sprintf(`write %s = "value"`, k), "%s: want a string, got %s", e.qualified(k), typeName(v))
+		}
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			d.failKey(e.child(k), "name environment variables with letters, digits and _", "%s: %q is not a variable name", e.name, k)
+		}
+	}
+	return out
+}
+
 func (d *decoder) client(t table) Client {
-	d.known(t, "connections", "workers", "connect-rate", "in-flight", "message", "source-strategy", "port-selection", "retries", "fd-limit")
+	d.known(t, "connections", "workers", "connect-rate", "in-flight", "message", "source-strategy", "port-selection", "retries", "fd-limit", "command", "env")
 	c := Client{
 		Connections:    int(d.count(t, "connections", 0, 0, 1<<40)),
 		Workers:        int(d.integer(t, "workers", 0, 0, 10000)),
@@ -295,6 +331,8 @@ func (d *decoder) client(t table) Client {
 		PortSelection:  d.enum(t, "port-selection", DefaultPortSelection, "auto", "kernel", "explicit"),
 		Retries:        int(d.integer(t, "retries", 0, 0, MaxRetries)),
 		FDLimit:        d.fdLimit(t),
+		Command:        d.command(t),
+		Env:            d.env(t),
 	}
 	if d.err == nil {
 		if _, present := t.m["connections"]; !present {

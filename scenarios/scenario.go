@@ -77,6 +77,11 @@ type Server struct {
 	FDLimit int `toml:"fd-limit"`
 	// AcceptRate caps accepts per second over all server workers; 0 = unlimited.
 	AcceptRate int `toml:"accept-rate"`
+	// Command, when set, runs this program (argv, with placeholders; see
+	// docs/byo.md) in the server namespace instead of the built-in server.
+	Command []string `toml:"command"`
+	// Env is added to the environment of Command.
+	Env map[string]string `toml:"env"`
 }
 
 // Client configures the built-in clients.
@@ -103,6 +108,11 @@ type Client struct {
 	Retries int `toml:"retries"`
 	// FDLimit caps RLIMIT_NOFILE of each client worker; 0 = as high as allowed.
 	FDLimit int `toml:"fd-limit"`
+	// Command, when set, runs this program (argv, with placeholders; see
+	// docs/byo.md) in the client namespaces instead of the built-in clients.
+	Command []string `toml:"command"`
+	// Env is added to the environment of Command.
+	Env map[string]string `toml:"env"`
 }
 
 // Sysctls holds per-namespace sysctl settings by role.
