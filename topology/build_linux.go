@@ -50,6 +50,11 @@ func Build(ctx context.Context, spec Spec) (*Topology, error) {
 		return nil, err
 	}
 	defer srv.Close()
+	if spec.Conntrack {
+		if err := engageConntrack(int(srv.Fd())); err != nil {
+			return nil, err
+		}
+	}
 	if err := buildClients(ctx, t, p, int(srv.Fd()), spec.ClientSysctls); err != nil {
 		return nil, err
 	}

@@ -84,7 +84,8 @@ feed:
 // it leaves inside the new namespace: lo up, the veth pair with its server
 // end sent into the server namespace, the addresses, the route to the
 // subnet through the first server address, then in the server namespace
-// the link up and the route back to the client's block, and last the
+// the link up and the route back to the client's block (through the
+// client's first address, or on-link with Spec.DirectRoutes), and last the
 // client's sysctls.
 func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sysctls map[string]string) error {
 	n := t.Clients[i]
@@ -118,7 +119,11 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sysctls map[str
 	if err := sb.linkUp(peerIdx, peer); err != nil {
 		return wrap(err)
 	}
-	if err := sb.routeAdd(p.clients[i].block, n.Addrs[0], peerIdx, peer); err != nil {
+	if p.direct {
+		if err := sb.routeAddLink(p.clients[i].block, peerIdx, peer); err != nil {
+			return wrap(err)
+		}
+	} else if err := sb.routeAdd(p.clients[i].block, n.Addrs[0], peerIdx, peer); err != nil {
 		return wrap(err)
 	}
 	if err := sb.flush(); err != nil {

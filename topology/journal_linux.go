@@ -44,10 +44,16 @@ func (j *Journal) Path() string { return j.path }
 
 // Set reads key's current value, appends it to the journal and fsyncs the
 // journal, and only then writes value. A value equal to the current one
-// (whitespace aside) changes nothing and is not recorded.
+// (whitespace aside) changes nothing and is not recorded. fs.file-max may
+// be written "+N": the files the host has allocated at this moment plus N
+// (a lab that lowers it must never go below what the host uses).
 func (j *Journal) Set(key, value string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	value, err := resolveRelative(key, value)
+	if err != nil {
+		return err
+	}
 	old, err := ReadSysctl(key)
 	if err != nil {
 		return err

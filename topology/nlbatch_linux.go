@@ -156,3 +156,17 @@ func (b *rtBatch) routeAdd(dst netip.Prefix, gw netip.Addr, index int, name stri
 	req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
 	return b.add(req, fmt.Sprintf("add route %s via %s dev %s", dst, gw, name))
 }
+
+// routeAddLink queues a route to dst straight on link index (scope link, no
+// gateway): every address of dst is a neighbour on that link.
+func (b *rtBatch) routeAddLink(dst netip.Prefix, index int, name string) error {
+	req := nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
+	msg := nl.NewRtMsg()
+	msg.Family = unix.AF_INET
+	msg.Dst_len = uint8(dst.Bits())
+	msg.Scope = unix.RT_SCOPE_LINK
+	req.AddData(msg)
+	req.AddData(nl.NewRtAttr(unix.RTA_DST, dst.Addr().AsSlice()))
+	req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
+	return b.add(req, fmt.Sprintf("add route %s dev %s", dst, name))
+}

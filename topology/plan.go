@@ -17,6 +17,7 @@ type plan struct {
 	subnet  netip.Prefix
 	server  []netip.Addr
 	clients []clientPlan
+	direct  bool // client blocks on-link in the server namespace (Spec.DirectRoutes)
 }
 
 // clientPlan is the block and the addresses of one client namespace.
@@ -55,7 +56,7 @@ func makePlan(spec Spec) (plan, error) {
 			subnet, size, end+1, spec.ServerAddresses, spec.ClientNamespaces, spec.ClientAddresses, clientBlock)
 	}
 	base := uint64(binary.BigEndian.Uint32(subnet.Addr().AsSlice()))
-	p := plan{subnet: subnet}
+	p := plan{subnet: subnet, direct: spec.DirectRoutes}
 	for i := 1; i <= spec.ServerAddresses; i++ {
 		p.server = append(p.server, addrAt(base+uint64(i)))
 	}

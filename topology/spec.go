@@ -20,6 +20,17 @@ type Spec struct {
 	// host-global on this kernel, so Build only checks the host's
 	// gc_thresh3 against it and refuses with a fix when it is too small.
 	NeighbourTable int
+	// Conntrack engages connection tracking in the server namespace: an
+	// nftables rule there matches on the conntrack state, so every
+	// connection takes an entry and net.netfilter.nf_conntrack_max applies.
+	Conntrack bool
+	// DirectRoutes makes the client blocks on-link in the server namespace
+	// (route <block> dev <link>, no gateway), as if every client address
+	// sat on one L2 segment with the server: the server then resolves one
+	// neighbour entry per client address instead of one per link. For the
+	// neighbour-table lab; Build does not count these entries against
+	// gc_thresh3, since overflowing it is what such a lab is for.
+	DirectRoutes bool
 }
 
 // Node is one namespace of a built topology.
