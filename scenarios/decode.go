@@ -345,7 +345,7 @@ func (d *decoder) client(t table) Client {
 }
 
 func (d *decoder) expect(t table) Expect {
-	d.known(t, "min-established", "max-established", "errors-present", "errors-absent", "close-within", "no-node-killed", "counters", "kernel-log")
+	d.known(t, "min-established", "max-established", "errors-present", "errors-absent", "close-within", "no-node-killed", "counters", "counters-max", "kernel-log")
 	e := Expect{
 		MinEstablished: int(d.count(t, "min-established", 0, 0, 1<<40)),
 		MaxEstablished: int(d.count(t, "max-established", 0, 0, 1<<40)),
@@ -355,16 +355,25 @@ func (d *decoder) expect(t table) Expect {
 		NoNodeKilled:   d.boolean(t, "no-node-killed"),
 		KernelLog:      d.kernelLog(t, "kernel-log"),
 	}
-	if c, ok := d.sub(t, "counters"); ok {
-		e.Counters = map[string]int64{}
-		for _, k := range sortedByPos(d, c.path, c.m) {
-			if !validCounter(k) {
-				d.failKey(c.child(k), "name an nstat counter, e.g. TCPTimeWaitOverflow", "expect.counters: %q is not a counter name", k)
-			}
-			e.Counters[k] = d.count(c, k, 0, 0, 1<<62)
-		}
-	}
+	e.Counters = d.counters(t, "counters")
+	e.CountersMax = d.counters(t, "counters-max")
 	return e
+}
+
+// counters reads a table of nstat counter names to counts.
+func (d *decoder) counters(t table, k string) map[string]int64 {
+	c, ok := d.sub(t, k)
+	if !ok {
+		return nil
+	}
+	m := map[string]int64{}
+	for _, n := range sortedByPos(d, c.path, c.m) {
+		if !validCounter(n) {
+			d.failKey(c.child(n), "name an nstat counter, e.g. TCPTimeWaitOverflow", "expect.%s: %q is not a counter name", k, n)
+		}
+		m[n] = d.count(c, n, 0, 0, 1<<62)
+	}
+	return m
 }
 
 func validCounter(k string) bool {

@@ -7,7 +7,7 @@ import (
 )
 
 // Scaled returns a deep copy of s with connection counts multiplied by f:
-// client.connections, connect targets, rates, expected established counts
+// client.connections, connect targets, connect, accept and close rates, expected established counts
 // and the counts in wait conditions, each rounded and at least 1. The
 // topology, timings and limits stay as they are.
 func (s *Scenario) Scaled(f float64) *Scenario {
@@ -20,10 +20,12 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 	c.Expect.ErrorsPresent = slices.Clone(s.Expect.ErrorsPresent)
 	c.Expect.ErrorsAbsent = slices.Clone(s.Expect.ErrorsAbsent)
 	c.Expect.Counters = maps.Clone(s.Expect.Counters)
+	c.Expect.CountersMax = maps.Clone(s.Expect.CountersMax)
 	c.Expect.KernelLog = slices.Clone(s.Expect.KernelLog)
 
 	c.Client.Connections = scaleInt(s.Client.Connections, f)
 	c.Client.ConnectRate = scaleInt(s.Client.ConnectRate, f)
+	c.Server.AcceptRate = scaleInt(s.Server.AcceptRate, f)
 	for i := range c.Phases {
 		p := &c.Phases[i]
 		p.Target = scaleInt(p.Target, f)

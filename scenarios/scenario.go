@@ -176,6 +176,9 @@ type Expect struct {
 	NoNodeKilled bool `toml:"no-node-killed"`
 	// Counters lists nstat counters that must be at least the given value, e.g. {"TCPTimeWaitOverflow" = 1}.
 	Counters map[string]int64 `toml:"counters"`
+	// CountersMax lists nstat counters that must grow by at most the given
+	// value, e.g. {"ListenOverflows" = 0} for a cure that must not see them.
+	CountersMax map[string]int64 `toml:"counters-max"`
 	// KernelLog lists kernel messages that must appear during the run,
 	// each one of the messages the run watches (KernelMessages), e.g.
 	// "TCP: out of memory".

@@ -51,6 +51,14 @@ func evaluate(e scenarios.Expect, sum report.Summary, phases []report.Phase, cou
 	for _, n := range names {
 		add("counter "+n, fmt.Sprintf(">= %d", e.Counters[n]), fmt.Sprint(counters[n]), counters[n] >= e.Counters[n])
 	}
+	names = names[:0]
+	for n := range e.CountersMax {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		add("counter-max "+n, fmt.Sprintf("<= %d", e.CountersMax[n]), fmt.Sprint(counters[n]), counters[n] <= e.CountersMax[n])
+	}
 	for _, m := range e.KernelLog {
 		n := sum.KernelMessages[m]
 		add("kernel-log "+m, "> 0 lines", fmt.Sprint(n), n > 0)

@@ -28,6 +28,8 @@ func TestEvaluateExpectations(t *testing.T) {
 		{"close too slow", scenarios.Expect{CloseWithin: 4 * time.Second}, []bool{false}},
 		{"counters", scenarios.Expect{Counters: map[string]int64{"TCPTimeWaitOverflow": 1, "ListenDrops": 1}}, []bool{false, true}},
 		{"no node killed", scenarios.Expect{NoNodeKilled: true}, []bool{true}},
+		{"counters max", scenarios.Expect{CountersMax: map[string]int64{"TCPTimeWaitOverflow": 5, "ListenDrops": 0}}, []bool{true, true}},
+		{"counters max failed", scenarios.Expect{CountersMax: map[string]int64{"TCPTimeWaitOverflow": 4}}, []bool{false}},
 		{"kernel log", scenarios.Expect{KernelLog: []string{"TCP: out of memory", "nf_conntrack: table full"}}, []bool{true, false}},
 	}
 	for _, tc := range tests {
