@@ -19,6 +19,9 @@ type fleet struct {
 	servers []*worker
 	clients []*worker
 	events  chan workerEvent
+	// outside measures roles run by external programs; nil when every
+	// role is built in.
+	outside *outside
 }
 
 func newFleet() *fleet {
@@ -45,6 +48,7 @@ func (f *fleet) roleStats(r string) nodes.Stats {
 	for _, w := range f.role(r) {
 		addStats(&s, w.snapshot())
 	}
+	f.outside.overlay(r, &s)
 	return s
 }
 
@@ -132,5 +136,11 @@ func share(total, n, i int) int {
 type errWorkerDied struct{ w *worker }
 
 func (e errWorkerDied) Error() string {
-	return fmt.Sprintf("%s worker %d (pid %d) ended early: %s", e.w.role, e.w.index, e.w.pid(), exitString(e.w.exitErr))
+	msg := fmt.Sprintf("%s ended early: %s", e.w.describe(), exitString(e.w.exitErr))
+	if e.w.argv != nil {
+		if t := lastLines(e.w.tail.String(), 5); t != "" {
+			msg += "; its last output: " + t
+		}
+	}
+	return msg
 }

@@ -3,6 +3,7 @@ package testbed
 import (
 	"errors"
 	"io"
+	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -31,6 +32,11 @@ type Options struct {
 	Force <-chan struct{}
 	// NoReport skips rendering report.html/report.md at the end.
 	NoReport bool
+	// ReadyTimeout bounds how long an external server may take to open
+	// every port (0 = 30 s).
+	ReadyTimeout time.Duration
+	// RunID names the run ("" = a fresh one); namespaces are c1m-<RunID>-*.
+	RunID string
 }
 
 // Outcome is what a finished run produced.

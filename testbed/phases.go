@@ -75,6 +75,9 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *report.Ph
 		target = r.sc.Client.Connections
 	}
 	rec.Target = target
+	if r.external(roleClient) {
+		return r.connectOutside(ctx, ph, rec)
+	}
 	need := target - int(r.fleet.roleStats(roleClient).Established)
 	if need <= 0 {
 		return nil
@@ -158,8 +161,8 @@ func (r *runner) handleEvent(ev workerEvent) {
 		r.note(fmt.Sprintf("%s worker %d: %s", ev.w.role, ev.w.index, ev.detail))
 	case "exit":
 		if ev.w.killedEarly() {
-			r.progress.printf("%s worker %d (pid %d) ended early: %s", ev.w.role, ev.w.index, ev.w.pid(), ev.detail)
-			r.note(fmt.Sprintf("%s worker %d (pid %d) ended early: %s", ev.w.role, ev.w.index, ev.w.pid(), ev.detail))
+			r.progress.printf("%s ended early: %s", ev.w.describe(), ev.detail)
+			r.note(fmt.Sprintf("%s ended early: %s", ev.w.describe(), ev.detail))
 		}
 	}
 }
@@ -200,6 +203,9 @@ func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *report.Phas
 	mode := ph.Mode
 	if mode == "" {
 		mode = "fin"
+	}
+	if r.external(side) {
+		return r.closeOutside(ctx, ph, rec, side, other)
 	}
 	n := len(r.fleet.role(side))
 	waiting := map[*worker]bool{}

@@ -22,24 +22,9 @@ const stopGrace = 10 * time.Second
 // the host, also when ctx is cancelled or something fails. An error
 // wrapping ErrRefused or scenarios.ErrInvalid means nothing was built.
 func Run(ctx context.Context, opt Options) (*Outcome, error) {
-	if opt.Scale <= 0 {
-		opt.Scale = 1
-	}
-	sc := opt.Scenario
-	if opt.Scale != 1 {
-		sc = sc.Scaled(opt.Scale)
-	}
-	plan, err := scenarios.NewPlan(sc, ProbeEnv())
+	sc, plan, err := prepare(&opt)
 	if err != nil {
 		return nil, err
-	}
-	if err := Preflight(opt.Clean, opt.Progress); err != nil {
-		return nil, err
-	}
-	if opt.Exe == "" {
-		if opt.Exe, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("%w: failed to find this program to start node workers: %v", ErrRefused, err)
-		}
 	}
 	dir := opt.OutDir
 	if dir == "" {
@@ -54,59 +39,24 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	rec := &report.Record{Version: 1, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
 		Scale: opt.Scale, Started: r.start, ScenarioBody: sc, Plan: plan}
 	rec.Env = probeRecordEnv(hostKeys(sc))
-	r.progress.printf("c1m-testbed: %s (%s), %d connections, %d server + %d client workers; results in %s",
-		sc.Name, sc.Source, sc.Client.Connections, plan.ServerWorkers, plan.ClientWorkers, dir)
+	r.progress.printf("c1m-testbed: %s (%s), %d connections, %s; results in %s",
+		sc.Name, sc.Source, sc.Client.Connections, r.describeRoles(), dir)
 	if d := strings.TrimSpace(sc.Description); d != "" {
 		r.progress.printf("%s", d)
 	}
 
-	runID := topology.NewRunID()
-	rec.RunID = runID
-	owner, err := topology.Claim(runID)
+	owner, journal, err := r.claim(opt.RunID)
 	if err != nil {
-		return nil, fmt.Errorf("%w: failed to record run ownership: %v", ErrRefused, err)
+		return nil, err
 	}
-	journal, err := topology.OpenJournal(runID)
-	if err != nil {
-		owner.Release()
-		return nil, fmt.Errorf("%w: failed to open the host settings journal: %v", ErrRefused, err)
-	}
+	rec.RunID = r.runID
 
 	failure := r.execute(ctx, journal, rec)
 
 	// Teardown, whatever happened above.
-	r.setPhase("teardown")
-	grace := stopGrace
-	select {
-	case <-opt.Force:
-		grace = 0
-	default:
-	}
-	r.fleet.stopAll(grace)
+	left, teardownErrs := r.teardown(owner, journal)
 	if r.sampler != nil {
-		r.sampler.close()
 		rec.Summary.KernelMessages, rec.KernelLog = r.sampler.kmsg.result()
-	}
-	var teardownErrs []string
-	if r.topo != nil {
-		if err := r.topo.Teardown(); err != nil {
-			teardownErrs = append(teardownErrs, err.Error())
-		}
-	}
-	if err := journal.Restore(); err != nil {
-		teardownErrs = append(teardownErrs, err.Error())
-	}
-	if err := owner.Release(); err != nil {
-		teardownErrs = append(teardownErrs, err.Error())
-	}
-	left, err := topology.Leftovers(runID)
-	if err != nil {
-		teardownErrs = append(teardownErrs, err.Error())
-	}
-	for _, w := range r.fleet.all() {
-		if w.alive() {
-			left = append(left, fmt.Sprintf("process %d", w.pid()))
-		}
 	}
 	rec.Ended = time.Now()
 	rec.Env.SysctlsAfter = readSysctls(hostKeys(sc))
@@ -128,6 +78,113 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	r.progress.printf("results: %s", dir)
 	return &Outcome{Dir: dir, Passed: rec.Passed}, nil
+}
+
+// prepare scales the scenario, plans it, checks what external programs
+// it names and the host (Preflight). Nothing is changed yet.
+func prepare(opt *Options) (*scenarios.Scenario, *scenarios.Plan, error) {
+	if opt.Scale <= 0 {
+		opt.Scale = 1
+	}
+	sc := opt.Scenario
+	if opt.Scale != 1 {
+		sc = sc.Scaled(opt.Scale)
+	}
+	plan, err := scenarios.NewPlan(sc, ProbeEnv())
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkExternal(sc); err != nil {
+		return nil, nil, err
+	}
+	if err := Preflight(opt.Clean, opt.Progress); err != nil {
+		return nil, nil, err
+	}
+	if opt.Exe == "" {
+		if opt.Exe, err = os.Executable(); err != nil {
+			return nil, nil, fmt.Errorf("%w: failed to find this program to start node workers: %v", ErrRefused, err)
+		}
+	}
+	bin := (&runner{opt: *opt}).binDir()
+	for role, argv := range map[string][]string{roleServer: sc.Server.Command, roleClient: sc.Client.Command} {
+		if len(argv) > 0 {
+			if _, err := resolveProgram(role, argv[0], bin); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return sc, plan, nil
+}
+
+// claim records this process as the run's owner and opens its journal.
+func (r *runner) claim(runID string) (*topology.Owner, *topology.Journal, error) {
+	if runID == "" {
+		runID = topology.NewRunID()
+	}
+	r.runID = runID
+	owner, err := topology.Claim(runID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: failed to record run ownership: %v", ErrRefused, err)
+	}
+	journal, err := topology.OpenJournal(runID)
+	if err != nil {
+		owner.Release()
+		return nil, nil, fmt.Errorf("%w: failed to open the host settings journal: %v", ErrRefused, err)
+	}
+	return owner, journal, nil
+}
+
+// teardown stops every worker, removes the topology, restores the host
+// and releases the run, and lists what is left. The run record is kept
+// when the journal could not be restored, so 'clean' can try again.
+func (r *runner) teardown(owner *topology.Owner, journal *topology.Journal) (left, errs []string) {
+	r.setPhase("teardown")
+	grace := stopGrace
+	select {
+	case <-r.opt.Force:
+		grace = 0
+	default:
+	}
+	r.fleet.stopAll(grace)
+	if r.sampler != nil {
+		r.sampler.close()
+	}
+	if r.topo != nil {
+		if err := r.topo.Teardown(); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if err := journal.Restore(); err != nil {
+		errs = append(errs, err.Error()+": the run record is kept; run 'sudo c1m-testbed clean' to try again")
+	} else if err := owner.Release(); err != nil {
+		errs = append(errs, err.Error())
+	}
+	left, err := topology.Leftovers(r.runID)
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	for _, w := range r.fleet.all() {
+		if w.alive() {
+			left = append(left, fmt.Sprintf("process %d", w.pid()))
+		}
+	}
+	return left, errs
+}
+
+// describeRoles says who runs each role: "3 server + 4 client workers",
+// "server program /x/goserver ×1 + 4 client workers".
+func (r *runner) describeRoles() string {
+	role := func(name string, builtin int) string {
+		if r.external(name) {
+			argv := r.sc.Server.Command
+			if name == roleClient {
+				argv = r.sc.Client.Command
+			}
+			return fmt.Sprintf("%s program %s ×%d", name, argv[0], externalWorkers(r.sc, name))
+		}
+		return fmt.Sprintf("%d %s workers", builtin, name)
+	}
+	return role(roleServer, r.plan.ServerWorkers) + " + " + role(roleClient, r.plan.ClientWorkers)
 }
 
 // execute changes the host, builds the laboratory and runs the phases.
@@ -153,8 +210,9 @@ func (r *runner) execute(ctx context.Context, journal *topology.Journal, rec *re
 	if err != nil {
 		return err
 	}
+	r.fleet.outside = newOutside(r.fleet, topo.Server.Name, clientNS, r.external(roleServer), r.external(roleClient))
 	r.setPhase("start")
-	if err := r.startWorkers(ctx); err != nil {
+	if err := r.startWorkers(ctx, true); err != nil {
 		return err
 	}
 	stop := make(chan struct{})
@@ -212,6 +270,9 @@ func (r *runner) finish(rec *report.Record, left, teardownErrs []string, failure
 			ww.Tail = w.tail.String()
 		}
 		rec.Workers = append(rec.Workers, ww)
+		if w.argv != nil {
+			r.programExtra(rec, w)
+		}
 	}
 	rec.Expectations = evaluate(r.sc.Expect, *s, rec.Phases, rec.Counters)
 	rec.Passed = allHeld(rec.Expectations)
@@ -233,6 +294,27 @@ func (r *runner) finish(rec *report.Record, left, teardownErrs []string, failure
 	r.mu.Lock()
 	rec.Notes = append(rec.Notes, r.notes...)
 	r.mu.Unlock()
+}
+
+// programExtra records what was measured of an external program from
+// outside in run.json's extra map, under "<role>.<index>.".
+func (r *runner) programExtra(rec *report.Record, w *worker) {
+	if rec.Extra == nil {
+		rec.Extra = map[string]string{}
+	}
+	w.mu.Lock()
+	p := w.peak
+	w.mu.Unlock()
+	k := fmt.Sprintf("%s.%d.", w.role, w.index)
+	rec.Extra[k+"command"] = strings.Join(w.argv, " ")
+	rec.Extra[k+"exit"] = exitString(w.exitErr)
+	rec.Extra[k+"cpu_seconds"] = fmt.Sprintf("%.2f", p.CPUSeconds)
+	rec.Extra[k+"peak_rss_bytes"] = fmt.Sprint(p.RSS)
+	rec.Extra[k+"peak_pss_bytes"] = fmt.Sprint(p.PSS)
+	rec.Extra[k+"peak_fds"] = fmt.Sprint(p.FDs)
+	if t := lastLines(w.tail.String(), 20); t != "" {
+		rec.Extra[k+"output_tail"] = t
+	}
 }
 
 // countersNow sums every TcpExt counter over the namespaces, as a delta

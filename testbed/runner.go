@@ -19,6 +19,9 @@ type runner struct {
 	progress *progress
 	start    time.Time
 	dir      string // results directory
+	runID    string
+
+	clientsStarted time.Time // when external client programs started
 
 	mu    sync.Mutex
 	phase string
@@ -29,6 +32,14 @@ type runner struct {
 	rampPartial        bool
 	closeSeconds       []float64
 	lastEventAt        time.Time // when waitEvents last crossed a worker off
+}
+
+// external reports whether a role runs an external program.
+func (r *runner) external(role string) bool {
+	if role == roleServer {
+		return len(r.sc.Server.Command) > 0
+	}
+	return len(r.sc.Client.Command) > 0
 }
 
 func (r *runner) setPhase(name string) {

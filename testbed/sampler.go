@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
-	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // SampleInterval is how often the sampler reads every metric.
@@ -168,31 +167,9 @@ func (s *sampler) pss(role string) int64 {
 	return total
 }
 
-// nsPID returns a live worker's PID inside namespace ns, or 0.
-func (s *sampler) nsPID(ns string) int {
-	for _, w := range s.fleet.all() {
-		if w.namespace == ns && w.alive() {
-			return w.pid()
-		}
-	}
-	return 0
-}
-
-// readInNS reads /proc/net/NAME as seen from namespace ns: through a
-// worker's /proc/<pid>/net when one lives there, else from a thread
-// switched into ns.
+// readInNS reads /proc/net/NAME as seen from namespace ns.
 func (s *sampler) readInNS(ns, name string) []byte {
-	if pid := s.nsPID(ns); pid > 0 {
-		if data := readFile(fmt.Sprintf("/proc/%d/net/%s", pid, name)); data != nil {
-			return data
-		}
-	}
-	var data []byte
-	_ = topology.Do(ns, func() error {
-		data = readFile("/proc/thread-self/net/" + name)
-		return nil
-	})
-	return data
+	return readNSFile(s.fleet, ns, name)
 }
 
 func (s *sampler) sockstat(ns string) Sockstat {

@@ -17,7 +17,34 @@ const readyTimeout = 60 * time.Second
 // startWorkers starts the server workers in the server namespace, waits
 // until they listen, then starts the client workers spread over the
 // client namespaces and waits until they are ready.
-func (r *runner) startWorkers(ctx context.Context) error {
+func (r *runner) startWorkers(ctx context.Context, clients bool) error {
+	if err := r.startServers(ctx); err != nil {
+		return err
+	}
+	if !clients {
+		r.progress.printf("started %d server workers", len(r.fleet.servers))
+		return nil
+	}
+	if len(r.sc.Client.Command) > 0 {
+		if err := r.startPrograms(roleClient); err != nil {
+			return err
+		}
+	} else if err := r.startClients(ctx); err != nil {
+		return err
+	}
+	r.progress.printf("started %d server and %d client workers", len(r.fleet.servers), len(r.fleet.clients))
+	return nil
+}
+
+// startServers starts the server role: the external program and a wait
+// until its ports listen, or the built-in workers.
+func (r *runner) startServers(ctx context.Context) error {
+	if len(r.sc.Server.Command) > 0 {
+		if err := r.startPrograms(roleServer); err != nil {
+			return err
+		}
+		return r.waitListening(ctx)
+	}
 	srvAddrs := addrStrings(r.topo.Server.Addrs)
 	for i := 0; i < r.plan.ServerWorkers; i++ {
 		w, err := startWorker(r.opt.Exe, roleServer, i, r.topo.Server.Name, r.fleet.events)
@@ -34,7 +61,12 @@ func (r *runner) startWorkers(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("server workers did not start listening: %w", err)
 	}
+	return nil
+}
 
+// startClients starts the built-in client workers and waits until they are ready.
+func (r *runner) startClients(ctx context.Context) error {
+	srvAddrs := addrStrings(r.topo.Server.Addrs)
 	n := len(r.topo.Clients)
 	explicit := r.explicitPorts()
 	for i := 0; i < r.plan.ClientWorkers; i++ {
@@ -58,7 +90,6 @@ func (r *runner) startWorkers(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("client workers did not get ready: %w", err)
 	}
-	r.progress.printf("started %d server and %d client workers", len(r.fleet.servers), len(r.fleet.clients))
 	return nil
 }
 

@@ -32,6 +32,10 @@ type worker struct {
 	stopping bool // the run asked it to stop
 	tail     tailBuffer
 	done     chan struct{}
+
+	argv  []string  // an external program's command; nil for a built-in node
+	usage procUsage // an external program's latest /proc reading
+	peak  procUsage // its highest RSS, PSS and fds, and its last CPU time
 }
 
 // workerEvent is an event report of one worker, or its exit.
@@ -95,6 +99,9 @@ func (w *worker) read(r io.Reader) {
 
 // send writes one command line to the worker.
 func (w *worker) send(c nodes.Command) error {
+	if w.argv != nil {
+		return fmt.Errorf("%s takes no commands: it is an external program", w.describe())
+	}
 	data, err := json.Marshal(c)
 	if err != nil {
 		return err
@@ -129,6 +136,10 @@ func (w *worker) alive() bool {
 // stop asks the worker to stop, closes its lifeline and, after grace,
 // kills its process group. It returns once the process is gone.
 func (w *worker) stop(grace time.Duration) {
+	if w.argv != nil {
+		w.terminate(min(grace, programGrace))
+		return
+	}
 	w.mu.Lock()
 	w.stopping = true
 	exited := w.exited

@@ -35,6 +35,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	scale := fs.Float64("scale", 1, "multiply connection counts by `F` (e.g. 0.02 runs 2% of the scenario)")
 	clean := fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start")
 	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
+	readyTimeout := fs.Duration("ready-timeout", 0, "how long an external server ([server] command) may take to open its ports (default 30s)")
 	if code, done := parseFlags(fs, reorder(args)); done {
 		return code
 	}
@@ -69,7 +70,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	res, err := testbed.Run(ctx, testbed.Options{
 		Scenario: sc, Scale: *scale, OutDir: *out, Clean: *clean,
 		Progress: os.Stdout, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
-		Force: force, NoReport: *noReport,
+		Force: force, NoReport: *noReport, ReadyTimeout: *readyTimeout,
 	})
 	switch {
 	case errors.Is(err, testbed.ErrRefused):
@@ -123,7 +124,7 @@ func containsEq(s string) bool {
 // takesValue reports whether a flag needs the next argument as its value.
 func takesValue(flag string) bool {
 	switch flag {
-	case "-out", "--out", "-scale", "--scale":
+	case "-out", "--out", "-scale", "--scale", "-ready-timeout", "--ready-timeout", "-run", "--run":
 		return true
 	}
 	return false

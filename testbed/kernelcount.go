@@ -1,0 +1,109 @@
+package testbed
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// tcpListen is the socket state LISTEN in /proc/net/tcp ("0A").
+const tcpListen = "0A"
+
+// listeningPorts returns the local ports of the LISTEN sockets in a
+// /proc/net/tcp file. It reads line by line and is cheap while a
+// namespace holds few sockets (before the connections exist).
+func listeningPorts(data []byte) map[int]bool {
+	ports := map[int]bool{}
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		f := strings.Fields(string(line))
+		if i == 0 || len(f) < 4 || f[3] != tcpListen {
+			continue
+		}
+		_, hexPort, ok := strings.Cut(f[1], ":")
+		if !ok {
+			continue
+		}
+		if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil {
+			ports[int(p)] = true
+		}
+	}
+	return ports
+}
+
+// missingPorts lists the ports of want that are not in have.
+func missingPorts(want []int, have map[int]bool) []int {
+	var miss []int
+	for _, p := range want {
+		if !have[p] {
+			miss = append(miss, p)
+		}
+	}
+	return miss
+}
+
+// kernelTCP is what a namespace's /proc/net/snmp says of its TCP sockets.
+type kernelTCP struct {
+	// CurrEstab is sockets in ESTABLISHED or CLOSE_WAIT, exact and cheap.
+	CurrEstab int64
+	// ActiveOpens and PassiveOpens count connects and accepts since the
+	// namespace was made.
+	ActiveOpens, PassiveOpens int64
+}
+
+// parseSnmpTCP reads the Tcp lines of /proc/net/snmp.
+func parseSnmpTCP(data []byte) kernelTCP {
+	m := parseNetstat(data)
+	return kernelTCP{CurrEstab: m["Tcp.CurrEstab"], ActiveOpens: m["Tcp.ActiveOpens"], PassiveOpens: m["Tcp.PassiveOpens"]}
+}
+
+// procUsage is what /proc says of one process.
+type procUsage struct {
+	RSS, PSS   int64   // bytes
+	CPUSeconds float64 // user + system time
+	FDs        int64   // open file descriptors
+}
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat
+// (100 on every Linux architecture Go supports).
+const clockTicks = 100
+
+// parseStatCPU returns utime+stime (fields 14 and 15) of a /proc/<pid>/stat line in seconds.
+func parseStatCPU(data []byte) float64 {
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:]) // f[0] is field 3
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return float64(ut+st) / clockTicks
+}
+
+// readProcUsage reads the memory, CPU time and open files of pid; zero
+// values when it is gone.
+func readProcUsage(pid int) procUsage {
+	var u procUsage
+	if pid <= 0 {
+		return u
+	}
+	u.CPUSeconds = parseStatCPU(readFile(fmt.Sprintf("/proc/%d/stat", pid)))
+	m := parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)))
+	u.RSS, u.PSS = m["Rss"], m["Pss"]
+	if d, err := os.Open(fmt.Sprintf("/proc/%d/fd", pid)); err == nil {
+		for {
+			names, err := d.Readdirnames(4096)
+			u.FDs += int64(len(names))
+			if err != nil {
+				break
+			}
+		}
+		d.Close()
+	}
+	return u
+}

@@ -1,0 +1,106 @@
+package testbed
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// defaultReadyTimeout bounds how long an external server may take to
+// open every listening port.
+const defaultReadyTimeout = 30 * time.Second
+
+// startPrograms starts the external program of a role: W copies, the
+// clients spread over the client namespaces with their share of the
+// connections.
+func (r *runner) startPrograms(role string) error {
+	argv, env, fdLimit := r.sc.Server.Command, r.sc.Server.Env, r.sc.Server.FDLimit
+	if role == roleClient {
+		argv, env, fdLimit = r.sc.Client.Command, r.sc.Client.Env, r.sc.Client.FDLimit
+	}
+	prog, err := resolveProgram(role, argv[0], r.binDir())
+	if err != nil {
+		return err
+	}
+	raiseFDLimit()
+	n := externalWorkers(r.sc, role)
+	srvAddrs := addrStrings(r.topo.Server.Addrs)
+	for i := 0; i < n; i++ {
+		ns, sources, conns := r.topo.Server.Name, []string(nil), r.sc.Client.Connections
+		if role == roleClient {
+			c := r.topo.Clients[i%len(r.topo.Clients)]
+			ns, sources, conns = c.Name, addrStrings(c.Addrs), share(r.sc.Client.Connections, n, i)
+		}
+		vars := programVars(role, i, n, ns, r.runID, r.binDir(), srvAddrs, r.sc.Topology.ServerPorts, sources, conns)
+		args, err := expandArgs(argv[1:], vars)
+		if err != nil {
+			return err
+		}
+		w, err := startProgram(role, i, ns, append([]string{prog}, args...), programEnv(os.Environ(), env, vars), fdLimit, r.fleet.events)
+		if err != nil {
+			return err
+		}
+		if role == roleServer {
+			r.fleet.servers = append(r.fleet.servers, w)
+		} else {
+			r.fleet.clients = append(r.fleet.clients, w)
+		}
+	}
+	if role == roleClient {
+		r.clientsStarted = time.Now()
+	}
+	r.progress.printf("started %d %s program(s): %s", n, role, prog)
+	return nil
+}
+
+// binDir is the directory of the c1m-testbed binary ({bin}).
+func (r *runner) binDir() string {
+	exe := r.opt.Exe
+	if p, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = p
+	}
+	return filepath.Dir(exe)
+}
+
+// waitListening waits until every server port listens in the server
+// namespace, and fails when a server program ends first or the ports are
+// not open within the ready timeout.
+func (r *runner) waitListening(ctx context.Context) error {
+	timeout := r.opt.ReadyTimeout
+	if timeout <= 0 {
+		timeout = defaultReadyTimeout
+	}
+	ports := r.sc.Topology.ServerPorts
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, w := range r.fleet.servers {
+			if !w.alive() {
+				return fmt.Errorf("%w before its ports %v were open", errWorkerDied{w}, ports)
+			}
+		}
+		miss := missingPorts(ports, listeningPorts(readNSFile(r.fleet, r.topo.Server.Name, "tcp")))
+		if len(miss) == 0 {
+			r.progress.printf("server program listens on every port %v", ports)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			w := r.fleet.servers[0]
+			msg := fmt.Sprintf("%s did not open port(s) %v in %s within %s", w.describe(), miss, r.topo.Server.Name, timeout)
+			if t := lastLines(w.tail.String(), 5); t != "" {
+				msg += "; its last output: " + t
+			}
+			return fmt.Errorf("%s: check that it listens on the addresses and ports it was given ({addrs}, {ports})", msg)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-r.fleet.events:
+			r.handleEvent(ev)
+		case <-tick.C:
+		}
+	}
+}
