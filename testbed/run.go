@@ -190,6 +190,32 @@ func (r *runner) describeRoles() string {
 // execute changes the host, builds the laboratory and runs the phases.
 // It returns the first failure; the caller tears down in every case.
 func (r *runner) execute(ctx context.Context, journal *topology.Journal, rec *report.Record) error {
+	if err := r.build(ctx, journal, rec); err != nil {
+		return err
+	}
+	r.setPhase("start")
+	if err := r.startWorkers(ctx, true); err != nil {
+		return err
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { r.sampler.loop(stop); close(done) }()
+	defer func() { close(stop); <-done }()
+
+	for i, ph := range r.sc.Phases {
+		pr := r.runPhase(ctx, i, ph)
+		rec.Phases = append(rec.Phases, pr)
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted during phase %s: teardown follows", pr.Name)
+		}
+	}
+	rec.Counters = r.countersNow()
+	return nil
+}
+
+// build applies the host settings (journaled), builds the topology and
+// readies the measurements.
+func (r *runner) build(ctx context.Context, journal *topology.Journal, rec *report.Record) error {
 	for _, k := range sortedKeys(r.sc.Host) {
 		before := rec.Env.SysctlsBefore[k]
 		if err := journal.Set(k, r.sc.Host[k]); err != nil {
@@ -211,23 +237,6 @@ func (r *runner) execute(ctx context.Context, journal *topology.Journal, rec *re
 		return err
 	}
 	r.fleet.outside = newOutside(r.fleet, topo.Server.Name, clientNS, r.external(roleServer), r.external(roleClient))
-	r.setPhase("start")
-	if err := r.startWorkers(ctx, true); err != nil {
-		return err
-	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { r.sampler.loop(stop); close(done) }()
-	defer func() { close(stop); <-done }()
-
-	for i, ph := range r.sc.Phases {
-		pr := r.runPhase(ctx, i, ph)
-		rec.Phases = append(rec.Phases, pr)
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted during phase %s: teardown follows", pr.Name)
-		}
-	}
-	rec.Counters = r.countersNow()
 	return nil
 }
 

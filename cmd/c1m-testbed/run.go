@@ -124,7 +124,7 @@ func containsEq(s string) bool {
 // takesValue reports whether a flag needs the next argument as its value.
 func takesValue(flag string) bool {
 	switch flag {
-	case "-out", "--out", "-scale", "--scale", "-ready-timeout", "--ready-timeout", "-run", "--run":
+	case "-out", "--out", "-scale", "--scale", "-ready-timeout", "--ready-timeout", "-run", "--run", "-daemon", "--daemon":
 		return true
 	}
 	return false

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/c1m-testbed/c1m-testbed/testbed"
+)
+
+func init() {
+	register(&command{name: "exec", summary: "run a command inside a node of a running lab (srv, c1, c2…)", run: execCmd})
+}
+
+func execCmd(args []string) int {
+	fs := newFlags("exec", "[--run ID] NODE -- COMMAND [ARGS...]",
+		`Runs COMMAND inside the network namespace of NODE of a lab started with
+'c1m-testbed up', with this terminal's input and output: 'ss -s', 'nstat',
+'cat /proc/net/sockstat', a shell, a debugger or your own client see the
+node's sockets, addresses and counters. NODE is srv (the server), c1, c2…
+(the client namespaces) or a full namespace name. The exit status is
+COMMAND's. With several labs up, name one with --run.`,
+		"  sudo c1m-testbed exec srv -- ss -s\n  sudo c1m-testbed exec c1 -- nstat -az TcpExtListenOverflows\n  sudo c1m-testbed exec --run ab12cd srv -- bash")
+	runID := fs.String("run", "", "the lab's run `ID` (needed when several labs are up)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	rest := fs.Args()
+	if len(rest) > 1 && rest[1] == "--" {
+		rest = append(rest[:1:1], rest[2:]...)
+	}
+	if len(rest) < 2 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed exec: name a node and a command, e.g. 'c1m-testbed exec srv -- ss -s'")
+		return exitUsage
+	}
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed exec: entering a namespace needs root: try 'sudo c1m-testbed exec ...'")
+		return exitRefused
+	}
+	lab, err := testbed.FindLab(*runID)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "c1m-testbed exec: %v\n", err)
+		return exitUsage
+	}
+	ns, err := lab.Namespace(rest[0])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "c1m-testbed exec: %v\n", err)
+		return exitUsage
+	}
+	err = testbed.ExecIn(ns, rest[1:]) // returns only on failure
+	fmt.Fprintf(os.Stderr, "c1m-testbed exec: %v\n", err)
+	return 127
+}

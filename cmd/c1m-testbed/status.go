@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+
+	"github.com/c1m-testbed/c1m-testbed/testbed"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+func init() {
+	register(&command{name: "status", summary: "show running labs: nodes, addresses, live connection counts", run: statusCmd})
+}
+
+func statusCmd(args []string) int {
+	fs := newFlags("status", "",
+		`Shows every lab started with 'c1m-testbed up': its run id, scenario, owner
+pid, nodes and addresses, its processes, and what the kernel says now in each
+node (established connections from Tcp: CurrEstab, and the TCP line of
+/proc/net/sockstat). Also lists runs in progress and dead labs ('clean'
+recovers those).`,
+		"  sudo c1m-testbed status")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed status: reading the labs' namespaces needs root: try 'sudo c1m-testbed status'")
+		return exitRefused
+	}
+	labs, err := testbed.Labs()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "c1m-testbed status: %v\n", err)
+		return exitFailed
+	}
+	isLab := map[string]bool{}
+	for i := range labs {
+		l := &labs[i]
+		isLab[l.RunID] = true
+		if !l.Alive {
+			fmt.Printf("lab %s (%s): its owner, pid %d, is gone: 'sudo c1m-testbed clean' removes it and restores the host\n\n", l.RunID, l.Scenario, l.OwnerPID)
+			continue
+		}
+		printLab(os.Stdout, &l.Lab)
+		printCounts(os.Stdout, &l.Lab)
+		fmt.Println()
+	}
+	runs, _ := topology.Runs()
+	others := 0
+	for _, r := range runs {
+		if isLab[r.RunID] {
+			continue
+		}
+		others++
+		state := "running, pid " + fmt.Sprint(r.PID)
+		if !r.Alive {
+			state = "dead: 'sudo c1m-testbed clean' recovers it"
+		}
+		fmt.Printf("run %s (not a lab: c1m-testbed run, or a lab starting): %s\n", r.RunID, state)
+	}
+	if len(labs) == 0 && others == 0 {
+		fmt.Println("no lab is up: start one with 'sudo c1m-testbed up SCENARIO'")
+	}
+	return exitOK
+}
+
+// printCounts shows the live kernel counts of every node and whether the
+// lab's processes still run.
+func printCounts(w io.Writer, lab *testbed.Lab) {
+	nodes := append([]testbed.LabNode{lab.Server}, lab.Clients...)
+	fmt.Fprintf(w, "  %-4s %12s %10s %8s %8s %10s\n", "node", "established", "inuse", "orphan", "tw", "alloc")
+	for _, n := range nodes {
+		c, err := testbed.CountsIn(n.Namespace)
+		if err != nil {
+			fmt.Fprintf(w, "  %-4s %v\n", n.Node, err)
+			continue
+		}
+		fmt.Fprintf(w, "  %-4s %12d %10d %8d %8d %10d\n", n.Node, c.Established, c.Sockstat.Inuse, c.Sockstat.Orphan, c.Sockstat.TW, c.Sockstat.Alloc)
+	}
+	for _, p := range lab.Workers {
+		if syscall.Kill(p.PID, 0) != nil {
+			fmt.Fprintf(w, "  %s %d (pid %d) has ended: see %s\n", p.Role, p.Index, p.PID, lab.Log)
+		}
+	}
+}

@@ -1,0 +1,40 @@
+package testbed
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// ExecIn replaces this process with argv running inside network namespace
+// ns (a name under /run/netns), keeping the terminal, the process group
+// and the environment, as 'ip netns exec' does: the calling thread enters
+// ns and execs, so the whole new program lives there. It returns only on
+// failure.
+func ExecIn(ns string, argv []string) error {
+	if len(argv) == 0 {
+		return fmt.Errorf("no command to run in %s", ns)
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return fmt.Errorf("failed to find %q: %w", argv[0], err)
+	}
+	f, err := os.Open(filepath.Join(topology.NetnsDir, ns))
+	if err != nil {
+		return fmt.Errorf("failed to open network namespace %s: %w", ns, err)
+	}
+	defer f.Close()
+	runtime.LockOSThread() // never unlocked: on success the process image is replaced
+	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("failed to enter network namespace %s (are you root?): %w", ns, err)
+	}
+	err = syscall.Exec(path, argv, os.Environ())
+	return fmt.Errorf("failed to run %s in %s: %w", path, ns, err)
+}
