@@ -159,7 +159,7 @@ func (r *runner) bringUp(ctx context.Context, journal *topology.Journal, rec *re
 		return nil, err
 	}
 	lab := &Lab{RunID: r.runID, Scenario: r.sc.Name, Source: r.sc.Source, OwnerPID: os.Getpid(), Started: r.start,
-		Ports: r.sc.Topology.ServerPorts,
+		Ports:  r.sc.Topology.ServerPorts,
 		Server: LabNode{Node: "srv", Namespace: r.topo.Server.Name, Addrs: addrStrings(r.topo.Server.Addrs)}}
 	for i, c := range r.topo.Clients {
 		lab.Clients = append(lab.Clients, LabNode{Node: fmt.Sprintf("c%d", i+1), Namespace: c.Name, Addrs: addrStrings(c.Addrs)})
