@@ -25,7 +25,7 @@ const (
 // near the live connection table. Call it first thing in a node process.
 func Tune() {
 	runtime.GOMAXPROCS(1)
-	debug.SetGCPercent(50)
+	debug.SetGCPercent(10)
 	debug.SetMemoryLimit(256 << 20)
 	// Package initialisation of the whole binary (charts, TOML, …) leaves
 	// garbage a node never needs: collect it and hand the pages back now,
