@@ -7,7 +7,8 @@ import (
 
 // Condition is a parsed wait condition ("until" of a wait phase).
 type Condition struct {
-	// Metric is "established", "errors" or "sockets-gone".
+	// Metric is "established" (the clients'), "server-established",
+	// "errors" or "sockets-gone".
 	Metric string
 	// Op is ">=" or "<=" ("" for sockets-gone).
 	Op string
@@ -15,7 +16,8 @@ type Condition struct {
 	Value int64
 }
 
-// ParseCondition reads "established>=N", "established<=N", "errors>=N" or
+// ParseCondition reads "established>=N", "established<=N",
+// "server-established>=N", "server-established<=N", "errors>=N" or
 // "sockets-gone"; N is a count ("1M", "200k", "40000").
 func ParseCondition(s string) (Condition, error) {
 	t := strings.TrimSpace(s)
@@ -33,7 +35,7 @@ func ParseCondition(s string) (Condition, error) {
 			return Condition{}, fmt.Errorf("%q: %w", s, err)
 		}
 		switch {
-		case metric == "established":
+		case metric == "established", metric == "server-established":
 		case metric == "errors" && op == ">=":
 		default:
 			return Condition{}, fmt.Errorf("%q: unknown condition %q", s, metric+op)
@@ -51,4 +53,4 @@ func (c Condition) String() string {
 	return fmt.Sprintf("%s%s%d", c.Metric, c.Op, c.Value)
 }
 
-const conditionFix = `write until = "established>=N", "established<=N", "errors>=N" or "sockets-gone"`
+const conditionFix = `write until = "established>=N", "established<=N", "server-established>=N", "errors>=N" or "sockets-gone"`

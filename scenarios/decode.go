@@ -264,16 +264,17 @@ func sysctlExample(name string) string {
 }
 
 func (d *decoder) server(t table) Server {
-	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "fd-limit", "command", "env")
+	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "fd-limit", "accept-rate", "command", "env")
 	return Server{
-		Workers:   int(d.integer(t, "workers", 0, 0, 10000)),
-		Backlog:   int(d.count(t, "backlog", DefaultBacklog, 1, MaxBacklog)),
-		OnData:    d.enum(t, "on-data", DefaultOnData, "discard", "echo", "reply-once", "ignore"),
-		Reply:     d.str(t, "reply", DefaultReply),
-		CloseMode: d.enum(t, "close-mode", DefaultCloseMode, "fin", "rst"),
-		FDLimit:   d.fdLimit(t),
-		Command:   d.command(t),
-		Env:       d.env(t),
+		Workers:    int(d.integer(t, "workers", 0, 0, 10000)),
+		Backlog:    int(d.count(t, "backlog", DefaultBacklog, 1, MaxBacklog)),
+		OnData:     d.enum(t, "on-data", DefaultOnData, "discard", "echo", "reply-once", "ignore"),
+		Reply:      d.str(t, "reply", DefaultReply),
+		CloseMode:  d.enum(t, "close-mode", DefaultCloseMode, "fin", "rst"),
+		FDLimit:    d.fdLimit(t),
+		AcceptRate: int(d.count(t, "accept-rate", 0, 0, 1<<30)),
+		Command:    d.command(t),
+		Env:        d.env(t),
 	}
 }
 

@@ -51,6 +51,7 @@ func TestParseValues(t *testing.T) {
 		{"conntrack", "[topology]\nconntrack = true", func(s *Scenario) any { return s.Topology.Conntrack }, true},
 		{"routing", "[topology]\nrouting = \"direct\"", func(s *Scenario) any { return s.Topology.Routing }, "direct"},
 		{"relative file-max", "[host]\n\"fs.file-max\" = \"+20k\"", func(s *Scenario) any { return s.Host }, map[string]string{"fs.file-max": "+20k"}},
+		{"accept rate", "[server]\naccept-rate = \"1k\"", func(s *Scenario) any { return s.Server.AcceptRate }, 1000},
 		{"counters max", "[expect]\ncounters-max = { ListenOverflows = 0 }", func(s *Scenario) any { return s.Expect.CountersMax }, map[string]int64{"ListenOverflows": 0}},
 		{"kernel log", "[expect]\nkernel-log = [\"TCP: out of memory\"]", func(s *Scenario) any { return s.Expect.KernelLog }, []string{"TCP: out of memory"}},
 		{"quoted sysctl", "[sysctl.client]\n\"net.ipv4.ip_local_port_range\" = \"1024 65535\"", func(s *Scenario) any { return s.Sysctl.Client }, map[string]string{"net.ipv4.ip_local_port_range": "1024 65535"}},

@@ -27,7 +27,7 @@ func (d *decoder) validate(s *Scenario) {
 		}
 		if p.Kind == PhaseWait && p.Until != "" {
 			c, _ := ParseCondition(p.Until)
-			if c.Metric == "established" && c.Op == ">=" && c.Value > conns {
+			if (c.Metric == "established" || c.Metric == "server-established") && c.Op == ">=" && c.Value > conns {
 				d.failVal(at+".until", fmt.Sprintf("wait for at most client.connections (%s)", commas(conns)),
 					"phase %d: %q can never hold with %s connections", i+1, p.Until, commas(conns))
 			}
