@@ -70,10 +70,16 @@ func (w *Worker) startClose(fraction float64, mode string, rate int) error {
 	return nil
 }
 
+// closeBatch is the most closes one loop turn issues: a close-all of 20k
+// sockets takes the kernel a second or more, and between batches the loop
+// handles events and sends its stats line, so the orchestrator watches the
+// storm happen instead of a worker that fell silent.
+const closeBatch = 512
+
 // runClose closes established connections in fd order as tokens allow.
 func (w *Worker) runClose(now time.Duration) {
 	j := &w.clj
-	for j.left > 0 && j.bucket.take(now) {
+	for batch := 0; j.left > 0 && batch < closeBatch && j.bucket.take(now); batch++ {
 		for j.cursor < len(w.conns) && w.conns[j.cursor].state != stOpen {
 			j.cursor++
 		}
