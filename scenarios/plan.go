@@ -224,7 +224,7 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 	p.FileDescriptors = 2*conns + workers*FilesPerWorker + int64(p.ServerWorkers)*p.Listeners
 	for _, ph := range s.Phases {
 		if ph.Kind == PhaseSend {
-			p.BufferedBytes = max(p.BufferedBytes, satMul(conns, ph.Bytes))
+			p.BufferedBytes = max(p.BufferedBytes, satMul(conns, min(ph.Bytes, bufferCap(s, ph.From))))
 		}
 	}
 	p.KernelBytes = satMul(2*conns, KernelBytesPerSocket) + p.BufferedBytes
@@ -254,4 +254,31 @@ func (p *Plan) planClose(s *Scenario, env Env) {
 			p.TimeWait, p.TimeWaitBudget = tw, budget
 		}
 	}
+}
+
+// bufferCap is the most one connection of a send phase can leave in
+// kernel buffers when the scenario caps both the sender's tcp_wmem and the
+// receiver's tcp_rmem: twice their maxima, since the kernel charges each
+// buffer's skb overhead too (truesize). Without both caps it is unbounded.
+func bufferCap(s *Scenario, from string) int64 {
+	send, recv := s.Sysctl.Client, s.Sysctl.Server
+	if from == "server" {
+		send, recv = recv, send
+	}
+	w, okW := thirdField(send["net.ipv4.tcp_wmem"])
+	r, okR := thirdField(recv["net.ipv4.tcp_rmem"])
+	if !okW || !okR {
+		return math.MaxInt64
+	}
+	return 2 * (w + r)
+}
+
+// thirdField reads the max of a "min default max" sysctl value.
+func thirdField(v string) (int64, bool) {
+	f := strings.Fields(v)
+	if len(f) != 3 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(f[2], 10, 64)
+	return n, err == nil
 }
