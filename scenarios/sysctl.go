@@ -20,6 +20,11 @@ var hostGlobal = map[string]bool{
 	"net.core.wmem_default":              true,
 	"net.core.netdev_max_backlog":        true,
 	"net.core.optmem_max":                true,
+	// The neighbour table's thresholds are table-wide: on Linux 6.18 they
+	// exist only in the host's namespace (docs/topology.md).
+	"net.ipv4.neigh.default.gc_thresh1": true,
+	"net.ipv4.neigh.default.gc_thresh2": true,
+	"net.ipv4.neigh.default.gc_thresh3": true,
 }
 
 // IsHostGlobal reports whether a sysctl has one value for the whole host:
