@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -97,7 +98,11 @@ func prepare(opt *Options) (*scenarios.Scenario, *scenarios.Plan, error) {
 	if err := checkExternal(sc); err != nil {
 		return nil, nil, err
 	}
-	if err := Preflight(opt.Clean, opt.Progress); err != nil {
+	var w io.Writer = io.Discard
+	if opt.Progress != nil {
+		w = opt.Progress
+	}
+	if err := Preflight(opt.Clean, w); err != nil {
 		return nil, nil, err
 	}
 	if opt.Exe == "" {
