@@ -92,13 +92,13 @@ func (s *sampler) take() report.Sample {
 	}
 	smp.CliPSS, smp.SrvPSS = s.pss(roleClient), s.pss(roleServer)
 	srvSock := s.sockstat(s.serverNS)
+	// inuse and tw are counted per namespace; orphan and alloc (like mem)
+	// are host-wide counters, so they are reported once, in srv_*.
 	smp.SrvInuse, smp.SrvOrphan, smp.SrvTW, smp.SrvAlloc = srvSock.Inuse, srvSock.Orphan, srvSock.TW, srvSock.Alloc
 	for _, ns := range s.clientNS {
 		c := s.sockstat(ns)
 		smp.CliInuse += c.Inuse
-		smp.CliOrphan += c.Orphan
 		smp.CliTW += c.TW
-		smp.CliAlloc += c.Alloc
 	}
 	smp.TCPMemPages = parseSockstat(readFile("/proc/net/sockstat")).Mem
 	mi := parseMeminfo(readFile("/proc/meminfo"))
@@ -128,7 +128,7 @@ func (s *sampler) take() report.Sample {
 	}
 	p.srvEstablished = max(p.srvEstablished, smp.SrvEstablished)
 	p.tcpMem = max(p.tcpMem, smp.TCPMemPages)
-	p.orphans = max(p.orphans, smp.SrvOrphan+smp.CliOrphan)
+	p.orphans = max(p.orphans, smp.SrvOrphan)
 	p.tw = max(p.tw, smp.SrvTW+smp.CliTW)
 	_ = s.csv.Write(smp.Row())
 	s.csv.Flush()
