@@ -45,7 +45,12 @@ type line struct {
 // must be start. When in reaches EOF (the orchestrator went away: the
 // lifeline) or a stop command arrives, every socket is closed and Main
 // returns 0.
+//
+// Main locks its OS thread for good and drops CAP_SYS_ADMIN from it once the
+// worker started, so that fs.file-max binds the worker as it binds any
+// server: call it as the last thing a process does.
 func Main(role string, in io.Reader, out io.Writer) int {
+	runtime.LockOSThread() // never unlocked: this thread gives up a capability
 	rep := &reporter{w: out}
 	if role != "server" && role != "client" {
 		rep.event(EventError, fmt.Sprintf("unknown role %q: use server or client", role))
@@ -81,6 +86,9 @@ func Main(role string, in io.Reader, out io.Writer) int {
 			if err != nil {
 				rep.event(EventError, err.Error())
 				return ExitStart
+			}
+			if err := dropSysAdmin(); err != nil {
+				w.capNote = "; " + err.Error() + " (fs.file-max will not bind this worker)"
 			}
 		}
 	}
@@ -141,9 +149,9 @@ func startWorker(role string, cmd Command) (*Worker, error) {
 
 func (w *Worker) readyDetail() string {
 	if w.role == "server" {
-		return fmt.Sprintf("listening on %d sockets, fd limit %d", len(w.listeners), w.st.FDLimit)
+		return fmt.Sprintf("listening on %d sockets, fd limit %d%s", len(w.listeners), w.st.FDLimit, w.capNote)
 	}
-	return fmt.Sprintf("%d targets, fd limit %d", len(w.targets), w.st.FDLimit)
+	return fmt.Sprintf("%d targets, fd limit %d%s", len(w.targets), w.st.FDLimit, w.capNote)
 }
 
 // readCommands parses lines from in until EOF, then closes lines; wake is

@@ -68,6 +68,7 @@ type Worker struct {
 	listeners    []int
 	lnPaused     bool
 	lnResume     time.Duration
+	capNote      string // why CAP_SYS_ADMIN could not be dropped, for the ready event
 	acceptBucket bucket // server: accepts per second (accept_rate)
 
 	// client

@@ -2,53 +2,39 @@ package testbed
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // condition is a parsed wait condition.
 type condition func(r *runner) bool
 
-// parseCondition parses a wait phase's "until": established>=N,
-// established<=N, server-established>=N, errors>=N or sockets-gone.
+// parseCondition turns a wait phase's "until" (scenarios.ParseCondition:
+// established>=N, established<=N, server-established>=N or <=N,
+// errors>=N, sockets-gone; N may be written "40k") into a check.
 func parseCondition(s string) (condition, error) {
-	s = strings.ReplaceAll(s, " ", "")
-	if s == "sockets-gone" {
+	c, err := scenarios.ParseCondition(s)
+	if err != nil {
+		return nil, err
+	}
+	var get func(r *runner) int64
+	switch c.Metric {
+	case "sockets-gone":
 		return func(r *runner) bool {
 			return r.fleet.roleStats(roleClient).Established == 0 &&
 				r.fleet.roleStats(roleServer).Established == 0 && r.orphans() == 0
 		}, nil
+	case "established":
+		get = func(r *runner) int64 { return r.fleet.roleStats(roleClient).Established }
+	case "server-established":
+		get = func(r *runner) int64 { return r.fleet.roleStats(roleServer).Established }
+	case "errors":
+		get = func(r *runner) int64 { return totalErrors(r.fleet.errors()) }
+	default:
+		return nil, fmt.Errorf("wait condition %q: unknown quantity %q", s, c.Metric)
 	}
-	for _, op := range []string{">=", "<="} {
-		name, num, ok := strings.Cut(s, op)
-		if !ok {
-			continue
-		}
-		n, err := strconv.ParseInt(strings.ReplaceAll(num, "_", ""), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("wait condition %q: %q is not a whole number", s, num)
-		}
-		var get func(r *runner) int64
-		switch name {
-		case "established":
-			get = func(r *runner) int64 { return r.fleet.roleStats(roleClient).Established }
-		case "server-established":
-			get = func(r *runner) int64 { return r.fleet.roleStats(roleServer).Established }
-		case "errors":
-			get = func(r *runner) int64 {
-				var t int64
-				for _, v := range r.fleet.errors() {
-					t += v
-				}
-				return t
-			}
-		default:
-			return nil, fmt.Errorf("wait condition %q: unknown quantity %q (use established, server-established or errors)", s, name)
-		}
-		if op == ">=" {
-			return func(r *runner) bool { return get(r) >= n }, nil
-		}
-		return func(r *runner) bool { return get(r) <= n }, nil
+	if c.Op == ">=" {
+		return func(r *runner) bool { return get(r) >= c.Value }, nil
 	}
-	return nil, fmt.Errorf("wait condition %q is not understood: write established>=N, established<=N, server-established>=N, errors>=N or sockets-gone", s)
+	return func(r *runner) bool { return get(r) <= c.Value }, nil
 }

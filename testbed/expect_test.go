@@ -62,7 +62,7 @@ func TestKernelPatternsCoverScenarios(t *testing.T) {
 }
 
 func TestParseCondition(t *testing.T) {
-	for _, s := range []string{"established>=10", "established <= 0", "server-established>=1_000", "errors>=1", "sockets-gone"} {
+	for _, s := range []string{"established>=10", "established <= 0", "server-established>=1_000", "errors>=1", "sockets-gone", "established>=40k"} {
 		if _, err := parseCondition(s); err != nil {
 			t.Errorf("parseCondition(%q): %v", s, err)
 		}

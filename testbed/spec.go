@@ -19,6 +19,8 @@ func topologySpec(sc *scenarios.Scenario, runID string) topology.Spec {
 		ServerSysctls:    sc.Sysctl.Server,
 		ClientSysctls:    sc.Sysctl.Client,
 		NeighbourTable:   sc.Topology.NeighbourTable,
+		Conntrack:        sc.Topology.Conntrack,
+		DirectRoutes:     sc.Topology.Routing == "direct",
 	}
 }
 
