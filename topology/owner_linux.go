@@ -70,8 +70,18 @@ func (o *Owner) Release() error {
 	if o == nil {
 		return nil
 	}
-	if err := os.RemoveAll(o.Dir); err != nil {
-		return fmt.Errorf("failed to remove run record %s: %w", o.Dir, err)
+	// Move the record out of sight first, in one rename: removing it in
+	// place leaves a moment when the directory exists without its owner
+	// file, and a run starting meanwhile would take it for a dead run.
+	gone := filepath.Join(RunDir, fmt.Sprintf(".release-%s-%d", o.RunID, os.Getpid()))
+	dir := o.Dir
+	if err := os.Rename(o.Dir, gone); err == nil {
+		dir = gone
+	} else if errors.Is(err, os.ErrNotExist) {
+		return nil // released already
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("failed to remove run record %s: %w", dir, err)
 	}
 	return nil
 }
