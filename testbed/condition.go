@@ -22,7 +22,7 @@ func parseCondition(s string) (condition, error) {
 	case "sockets-gone":
 		return func(r *runner) bool {
 			return r.fleet.roleStats(roleClient).Established == 0 &&
-				r.fleet.roleStats(roleServer).Established == 0 && r.orphans() == 0
+				r.fleet.roleStats(roleServer).Established == 0 && r.socketsGone()
 		}, nil
 	case "established":
 		get = func(r *runner) int64 { return r.fleet.roleStats(roleClient).Established }

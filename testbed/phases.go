@@ -227,7 +227,7 @@ func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *report.Phas
 	}
 	gone := func() bool {
 		s, o := r.fleet.roleStats(side), r.fleet.roleStats(other)
-		return o.Established <= s.Established && r.orphans() == 0
+		return o.Established <= s.Established && r.socketsGone()
 	}
 	err = r.pollUntil(ctx, start.Add(timeout), gone)
 	secs := time.Since(start).Seconds()

@@ -56,7 +56,7 @@ func (r *runner) closeOutside(ctx context.Context, ph scenarios.Phase, rec *repo
 	wg.Wait()
 	gone := func() bool {
 		s, o := r.fleet.roleStats(side), r.fleet.roleStats(other)
-		return o.Established <= s.Established && r.orphans() == 0
+		return o.Established <= s.Established && r.socketsGone()
 	}
 	err := r.pollUntil(ctx, start.Add(timeoutOf(ph)), gone)
 	if err == nil {

@@ -202,6 +202,7 @@ func (r *runner) execute(ctx context.Context, journal *topology.Journal, rec *re
 	if err := r.startWorkers(ctx, true); err != nil {
 		return err
 	}
+	r.inuseBase = r.inuse() // the listeners: every socket before the first connect
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { r.sampler.loop(stop); close(done) }()

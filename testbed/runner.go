@@ -32,6 +32,7 @@ type runner struct {
 	rampPartial        bool
 	closeSeconds       []float64
 	lastEventAt        time.Time // when waitEvents last crossed a worker off
+	inuseBase          int64     // TCP sockets in the run's namespaces once the servers listen
 }
 
 // external reports whether a role runs an external program.
@@ -73,6 +74,25 @@ func (r *runner) status() status {
 		tcpMemPages: smp.TCPMemPages, memAvailable: smp.MemAvailable,
 		tw: smp.SrvTW + smp.CliTW, orphans: smp.SrvOrphan,
 	}
+}
+
+// inuse counts the TCP sockets hashed in the run's namespaces now
+// (sockstat "inuse": listeners, connections, and closing sockets that
+// still wait for their FIN handshake; not TIME_WAIT). Unlike orphans it is
+// counted per namespace, so other programs on the host do not show.
+func (r *runner) inuse() int64 {
+	n := r.sampler.sockstat(r.topo.Server.Name).Inuse
+	for _, c := range r.topo.Clients {
+		n += r.sampler.sockstat(c.Name).Inuse
+	}
+	return n
+}
+
+// socketsGone reports whether every socket beyond the listeners and the
+// connections both sides still hold has left the kernel.
+func (r *runner) socketsGone() bool {
+	cli, srv := r.fleet.roleStats(roleClient), r.fleet.roleStats(roleServer)
+	return r.inuse() <= r.inuseBase+cli.Established+srv.Established
 }
 
 // orphans returns the kernel's orphaned TCP sockets, read now. The
