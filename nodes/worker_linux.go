@@ -68,6 +68,8 @@ type Worker struct {
 	listeners    []int
 	lnPaused     bool
 	lnResume     time.Duration
+	statsCalls   int    // Stats calls so far
+	lastPSS      int64  // the latest PSS reading
 	capNote      string // why CAP_SYS_ADMIN could not be dropped, for the ready event
 	acceptBucket bucket // server: accepts per second (accept_rate)
 

@@ -118,6 +118,7 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *report.Ph
 	} else {
 		end = time.Now()
 	}
+	r.sampler.measurePSS() // the peak: read the workers' memory now
 	if r.rampStart.IsZero() {
 		r.rampStart, r.rampEnd, r.rampConns = start, end, rec.Reached
 		r.rampPartial = rec.Reached < int64(target)
