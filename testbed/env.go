@@ -3,7 +3,6 @@ package testbed
 import (
 	"os"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -118,4 +117,3 @@ func namespaceSysctls(sc *scenarios.Scenario) map[string]string {
 	return m
 }
 
-var _ = sort.Strings
