@@ -41,6 +41,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	rec := &report.Record{Version: 1, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
 		Scale: opt.Scale, Started: r.start, ScenarioBody: sc, Plan: plan}
 	rec.Env = probeRecordEnv(hostKeys(sc))
+	rec.Env.NamespaceSysctls = namespaceSysctls(sc)
 	r.progress.printf("c1m-testbed: %s (%s), %d connections, %s; results in %s",
 		sc.Name, sc.Source, sc.Client.Connections, r.describeRoles(), dir)
 	if d := strings.TrimSpace(sc.Description); d != "" {
