@@ -116,4 +116,3 @@ func namespaceSysctls(sc *scenarios.Scenario) map[string]string {
 	}
 	return m
 }
-
