@@ -112,11 +112,16 @@ func (w *worker) send(c nodes.Command) error {
 	return nil
 }
 
-// snapshot returns the latest stats.
+// snapshot returns the latest stats. A worker that has exited holds no
+// sockets any more: its gauges read 0, its cumulative counters stay.
 func (w *worker) snapshot() nodes.Stats {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.stats
+	s := w.stats
+	if w.exited {
+		s.Established, s.Connecting, s.RSS, s.PSS, s.FDs = 0, 0, 0, 0, 0
+	}
+	return s
 }
 
 func (w *worker) pid() int {
@@ -141,8 +146,10 @@ func (w *worker) stop(grace time.Duration) {
 		return
 	}
 	w.mu.Lock()
-	w.stopping = true
 	exited := w.exited
+	if !exited {
+		w.stopping = true // an exit from now on is ours, not a death
+	}
 	w.mu.Unlock()
 	if !exited {
 		_ = w.send(nodes.Command{Cmd: nodes.CmdStop})
