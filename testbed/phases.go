@@ -53,8 +53,7 @@ func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report
 		rec.Outcome, rec.Detail = "failed", err.Error()
 	}
 	st := r.status()
-	r.progress.update(name, rec.Target, st, true)
-	r.progress.printf("")
+	r.progress.finish(name, rec.Target, st)
 	r.progress.printf("phase %s: %s after %.1fs", name, rec.Outcome, rec.Seconds)
 	return rec
 }

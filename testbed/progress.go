@@ -41,18 +41,34 @@ func (p *progress) update(phase string, target int, st status, force bool) {
 		return
 	}
 	p.last = time.Now()
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", p.line(phase, target, st))
+	} else {
+		fmt.Fprintf(p.w, "%6.1fs %s\n", st.seconds, p.line(phase, target, st))
+	}
+}
+
+// finish leaves the phase's last state on the screen as a line of its own.
+func (p *progress) finish(phase string, target int, st status) {
+	if p.w == nil {
+		return
+	}
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s\n", p.line(phase, target, st))
+	} else {
+		fmt.Fprintf(p.w, "%6.1fs %s\n", st.seconds, p.line(phase, target, st))
+	}
+}
+
+// line renders one progress line.
+func (p *progress) line(phase string, target int, st status) string {
 	line := fmt.Sprintf("%-12s established %s", phase, count(st.established))
 	if target > 0 {
 		line += "/" + count(int64(target))
 	}
-	line += fmt.Sprintf("  srv %s  %s conn/s  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
+	return line + fmt.Sprintf("  srv %s  %s conn/s  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
 		count(st.srvEstablished), count(int64(st.connectsPerSec)), errorsString(st.errors),
 		bytesString(st.tcpMemPages*4096), bytesString(st.memAvailable), count(st.tw), count(st.orphans))
-	if p.terminal {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-	} else {
-		fmt.Fprintf(p.w, "%6.1fs %s\n", st.seconds, line)
-	}
 }
 
 // status is what progress shows.
