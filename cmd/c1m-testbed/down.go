@@ -30,7 +30,7 @@ up. A lab whose owner died is recovered by 'c1m-testbed clean'.
 Exit status: 0 the lab is gone and the host restored, 1 something is left.`,
 		"  sudo c1m-testbed down\n  sudo c1m-testbed down ab12cd")
 	runFlag := fs.String("run", "", "the lab's run `ID` (same as the RUN argument)")
-	if code, done := parseFlags(fs, reorder(args)); done {
+	if code, done := parseFlags(fs, reorder(fs, args)); done {
 		return code
 	}
 	runID := *runFlag

@@ -171,3 +171,25 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+// TestRunLeanNode runs smoke with the workers started from a c1m-node
+// build (--node-exe): the same nodes code in a binary that links nothing
+// else, for the smallest memory per connection.
+func TestRunLeanNode(t *testing.T) {
+	skipUnlessRoot(t)
+	hostlock.Shared(t)
+	node := filepath.Join(filepath.Dir(testBinary(t)), "c1m-node")
+	if out, err := exec.Command("go", "build", "-o", node, "../c1m-node").CombinedOutput(); err != nil {
+		t.Fatalf("failed to build c1m-node: %v\n%s", err, out)
+	}
+	out := filepath.Join(t.TempDir(), "lean")
+	code, log := runBinary(t, "run", "smoke", "--scale", "0.25", "--node-exe", node, "--out", out, "--no-report")
+	rec, err := report.ReadRecord(out)
+	if err != nil {
+		t.Fatalf("no run.json: %v\n%s", err, tail(log, 2000))
+	}
+	if code != exitOK || rec.Summary.PeakEstablished != 10000 || rec.Summary.Messages != 10000 {
+		t.Errorf("exit %d, peak %d, messages %d; want 0, 10000, 10000\n%s", code, rec.Summary.PeakEstablished, rec.Summary.Messages, tail(log, 2000))
+	}
+	assertNoNamespaces(t, rec.RunID)
+}

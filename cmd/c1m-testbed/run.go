@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"golang.org/x/term"
@@ -35,8 +39,9 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	scale := fs.Float64("scale", 1, "multiply connection counts by `F` (e.g. 0.02 runs 2% of the scenario)")
 	clean := fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start")
 	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
+	nodeExe := fs.String("node-exe", "", "run the workers from this `binary` (e.g. a c1m-node build) instead of re-executing c1m-testbed")
 	readyTimeout := fs.Duration("ready-timeout", 0, "how long an external server ([server] command) may take to open its ports (default 30s)")
-	if code, done := parseFlags(fs, reorder(args)); done {
+	if code, done := parseFlags(fs, reorder(fs, args)); done {
 		return code
 	}
 	if fs.NArg() != 1 {
@@ -46,6 +51,17 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	if *scale <= 0 {
 		fmt.Fprintln(os.Stderr, "c1m-testbed run: --scale must be greater than 0")
 		return exitUsage
+	}
+	if *nodeExe != "" {
+		abs, err := exec.LookPath(*nodeExe)
+		if err == nil {
+			abs, err = filepath.Abs(abs)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "c1m-testbed run: --node-exe %s cannot be run: %v (build it with 'go build -o bin/ ./cmd/c1m-node')\n", *nodeExe, err)
+			return exitUsage
+		}
+		*nodeExe = abs
 	}
 	sc, err := scenarios.Load(fs.Arg(0))
 	if err != nil {
@@ -70,7 +86,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	res, err := testbed.Run(ctx, testbed.Options{
 		Scenario: sc, Scale: *scale, OutDir: *out, Clean: *clean,
 		Progress: os.Stdout, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
-		Force: force, NoReport: *noReport, ReadyTimeout: *readyTimeout,
+		Force: force, NoReport: *noReport, Exe: *nodeExe, ReadyTimeout: *readyTimeout,
 	})
 	switch {
 	case errors.Is(err, testbed.ErrRefused):
@@ -90,8 +106,10 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 }
 
 // reorder moves flags before positional arguments so that
-// "run million --scale 0.1" works like "run --scale 0.1 million".
-func reorder(args []string) []string {
+// "run million --scale 0.1" works like "run --scale 0.1 million". Whether
+// a flag takes the next argument as its value is read from fs: every flag
+// but a boolean one does.
+func reorder(fs *flag.FlagSet, args []string) []string {
 	var flags, pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -101,7 +119,7 @@ func reorder(args []string) []string {
 			i = len(args)
 		case len(a) > 1 && a[0] == '-':
 			flags = append(flags, a)
-			if !containsEq(a) && takesValue(a) && i+1 < len(args) {
+			if !strings.Contains(a, "=") && takesValue(fs, a) && i+1 < len(args) {
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -112,20 +130,12 @@ func reorder(args []string) []string {
 	return append(flags, pos...)
 }
 
-func containsEq(s string) bool {
-	for _, c := range s {
-		if c == '=' {
-			return true
-		}
+// takesValue reports whether flag arg ("-x" or "--x") needs a value.
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	f := fs.Lookup(strings.TrimLeft(arg, "-"))
+	if f == nil {
+		return false
 	}
-	return false
-}
-
-// takesValue reports whether a flag needs the next argument as its value.
-func takesValue(flag string) bool {
-	switch flag {
-	case "-out", "--out", "-scale", "--scale", "-ready-timeout", "--ready-timeout", "-run", "--run", "-daemon", "--daemon":
-		return true
-	}
-	return false
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }

@@ -45,7 +45,7 @@ Exit status: 0 the lab is up, 1 it failed to come up (and was torn down),
 	clean := fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start")
 	readyTimeout := fs.Duration("ready-timeout", 0, "how long an external server may take to open its ports (default 30s)")
 	daemon := fs.String("daemon", "", "internal: run as the lab's owner with this run `ID`")
-	if code, done := parseFlags(fs, reorder(args)); done {
+	if code, done := parseFlags(fs, reorder(fs, args)); done {
 		return code
 	}
 	if fs.NArg() != 1 {
