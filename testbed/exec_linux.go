@@ -35,6 +35,25 @@ func ExecIn(ns string, argv []string) error {
 	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
 		return fmt.Errorf("failed to enter network namespace %s (are you root?): %w", ns, err)
 	}
+	remountSys(ns)
 	err = syscall.Exec(path, argv, os.Environ())
 	return fmt.Errorf("failed to run %s in %s: %w", path, ns, err)
+}
+
+// remountSys gives the calling thread a mount namespace of its own with a
+// fresh /sys, as `ip netns exec` does: sysfs shows the network devices of
+// the namespace that mounts it, so /sys/class/net then lists the node's
+// links, not the host's. Best effort: without it only /sys is wrong.
+func remountSys(ns string) {
+	if unix.Unshare(unix.CLONE_NEWNS) != nil {
+		return
+	}
+	// Keep what follows from propagating back into the host's mounts.
+	if unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, "") != nil {
+		return
+	}
+	if unix.Unmount("/sys", unix.MNT_DETACH) != nil {
+		return
+	}
+	_ = unix.Mount(ns, "/sys", "sysfs", 0, "")
 }
