@@ -38,9 +38,6 @@ func (e *errCounts) addName(name string) {
 	e.named[name]++
 }
 
-// get returns the count for an errno.
-func (e *errCounts) get(errno unix.Errno) int64 { return e.byErrno[errno] }
-
 // snapshot returns every non-zero count keyed by errno name (ErrnoName,
 // e.g. "EMFILE") or condition name; nil when there are none.
 func (e *errCounts) snapshot() map[string]int64 {

@@ -105,12 +105,16 @@ func accept4(fd int) (int, unix.Errno) {
 // level-triggered reports again). EMFILE/ENFILE pause every listener.
 func (w *Worker) accept(lfd int) {
 	for i := 0; i < acceptBatch; i++ {
-		if now := w.now(); !w.acceptBucket.take(now) {
-			// Out of accept tokens: leave the connections queued in the
-			// kernel and listen again when the next token is due.
-			w.pauseListeners()
-			w.lnResume = now + w.acceptBucket.wait(now)
-			return
+		// Read the clock only when accepts are rate-limited (accept_rate):
+		// the unlimited path is the million ramp's hot loop.
+		if w.acceptBucket.rate > 0 {
+			if now := w.now(); !w.acceptBucket.take(now) {
+				// Out of accept tokens: leave the connections queued in the
+				// kernel and listen again when the next token is due.
+				w.pauseListeners()
+				w.lnResume = now + w.acceptBucket.wait(now)
+				return
+			}
 		}
 		fd, errno := accept4(lfd)
 		if errno != 0 {

@@ -104,22 +104,6 @@ func (f *fleet) stopAll(grace time.Duration) {
 	wg.Wait()
 }
 
-// killAll kills every worker's process group at once (forced teardown).
-func (f *fleet) killAll() {
-	f.stopAll(0)
-}
-
-// living counts workers of a role still running.
-func (f *fleet) living(r string) int {
-	n := 0
-	for _, w := range f.role(r) {
-		if w.alive() {
-			n++
-		}
-	}
-	return n
-}
-
 // share splits total over n parts as evenly as possible; part i's share.
 func share(total, n, i int) int {
 	if n <= 0 {

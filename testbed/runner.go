@@ -94,10 +94,3 @@ func (r *runner) socketsGone() bool {
 	cli, srv := r.fleet.roleStats(roleClient), r.fleet.roleStats(roleServer)
 	return r.inuse() <= r.inuseBase+cli.Established+srv.Established
 }
-
-// orphans returns the kernel's orphaned TCP sockets, read now. The
-// kernel keeps one host-wide count, not one per namespace: orphans of
-// other programs on the host are included.
-func (r *runner) orphans() int64 {
-	return r.sampler.sockstat(r.topo.Server.Name).Orphan
-}

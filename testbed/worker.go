@@ -61,6 +61,8 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 	cmd.Stderr = &w.tail
 	w.cmd, w.stdin = cmd, stdin
 	if err := topology.StartIn(ns, cmd); err != nil {
+		stdin.Close()
+		stdout.Close()
 		return nil, fmt.Errorf("failed to start %s worker %d in %s: %w", role, index, ns, err)
 	}
 	go w.read(stdout)
