@@ -45,9 +45,27 @@ func ParseCondition(s string) (Condition, error) {
 	return Condition{}, fmt.Errorf("%q is not a condition", s)
 }
 
+// IsSet reports whether c holds a condition (a wait phase may have none).
+func (c Condition) IsSet() bool { return c.Metric != "" }
+
+// MarshalText writes the condition as it is written in a scenario, so
+// run.json shows "established>=1000000" rather than its parts.
+func (c Condition) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText reads what MarshalText wrote ("" is no condition).
+func (c *Condition) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*c = Condition{}
+		return nil
+	}
+	v, err := ParseCondition(string(b))
+	*c = v
+	return err
+}
+
 // String formats the condition as it is written in a scenario.
 func (c Condition) String() string {
-	if c.Metric == "sockets-gone" {
+	if c.Metric == "sockets-gone" || c.Metric == "" {
 		return c.Metric
 	}
 	return fmt.Sprintf("%s%s%d", c.Metric, c.Op, c.Value)

@@ -93,11 +93,12 @@ func (d *decoder) phase(t table, i int) Phase {
 		p.From = d.enum(t, "from", DefaultSendFrom, "client", "server")
 		p.Timeout = timeout
 	case PhaseWait:
-		p.Until = d.str(t, "until", "")
-		if p.Until != "" {
-			if _, err := ParseCondition(p.Until); err != nil {
+		if until := d.str(t, "until", ""); until != "" {
+			c, err := ParseCondition(until)
+			if err != nil {
 				d.failVal(t.child("until"), conditionFix, "%s: %v", t.name, err)
 			}
+			p.Until = c
 		} else if _, present := t.m["timeout"]; !present {
 			d.failKey(t.path, conditionFix+`, or give only timeout = "30s" to wait that long`, "%s: a wait phase needs until or timeout", t.name)
 		}

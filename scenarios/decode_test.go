@@ -65,7 +65,7 @@ func TestParseValues(t *testing.T) {
 			Phase{Kind: "send", Name: "send-2", Bytes: 65536, From: "client", Timeout: DefaultPhaseTimeout}},
 		{"hold", "[[phase]]\nkind = \"hold\"\nname = \"rest\"\nduration = \"1m30s\"", func(s *Scenario) any { return s.Phases[1] },
 			Phase{Kind: "hold", Name: "rest", Duration: 90 * time.Second}},
-		{"wait", "[[phase]]\nkind = \"wait\"\nuntil = \"established>=500\"", func(s *Scenario) any { return s.Phases[1].Until }, "established>=500"},
+		{"wait", "[[phase]]\nkind = \"wait\"\nuntil = \"established>=500\"", func(s *Scenario) any { return s.Phases[1].Until.String() }, "established>=500"},
 		{"expect", "[expect]\nmin-established = \"1k\"\nerrors-present = [\"EMFILE\"]\nno-node-killed = true\ncounters = { TCPTimeWaitOverflow = 1 }",
 			func(s *Scenario) any { return s.Expect },
 			Expect{MinEstablished: 1000, ErrorsPresent: []string{"EMFILE"}, NoNodeKilled: true, Counters: map[string]int64{"TCPTimeWaitOverflow": 1}}},

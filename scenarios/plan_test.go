@@ -116,12 +116,12 @@ func TestPlanLimits(t *testing.T) {
 
 func TestScaled(t *testing.T) {
 	s := mustLoad(t, "million")
-	s.Phases = append(s.Phases, Phase{Kind: PhaseWait, Until: "established>=1M"})
+	s.Phases = append(s.Phases, Phase{Kind: PhaseWait, Until: Condition{Metric: "established", Op: ">=", Value: 1000000}})
 	c := s.Scaled(0.02)
-	if c.Client.Connections != 20000 || c.Expect.MinEstablished != 20000 || c.Phases[len(c.Phases)-1].Until != "established>=20000" {
+	if c.Client.Connections != 20000 || c.Expect.MinEstablished != 20000 || c.Phases[len(c.Phases)-1].Until.String() != "established>=20000" {
 		t.Errorf("Scaled(0.02) = %d connections, min %d, until %q", c.Client.Connections, c.Expect.MinEstablished, c.Phases[len(c.Phases)-1].Until)
 	}
-	if s.Client.Connections != 1000000 || s.Phases[len(s.Phases)-1].Until != "established>=1M" {
+	if s.Client.Connections != 1000000 || s.Phases[len(s.Phases)-1].Until.String() != "established>=1000000" {
 		t.Error("Scaled changed the original")
 	}
 	c.Topology.ServerPorts[0] = 1

@@ -30,11 +30,8 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 		p := &c.Phases[i]
 		p.Target = scaleInt(p.Target, f)
 		p.Rate = scaleInt(p.Rate, f)
-		if p.Until != "" {
-			if cond, err := ParseCondition(p.Until); err == nil && cond.Metric != "sockets-gone" {
-				cond.Value = int64(scaleInt(int(cond.Value), f))
-				p.Until = cond.String()
-			}
+		if p.Until.IsSet() && p.Until.Metric != "sockets-gone" {
+			p.Until.Value = int64(scaleInt(int(p.Until.Value), f))
 		}
 	}
 	c.Expect.MinEstablished = scaleInt(s.Expect.MinEstablished, f)

@@ -156,8 +156,10 @@ type Phase struct {
 	Bytes int64 `toml:"-"`
 	// From is who sends in a send phase: "client" (default) or "server".
 	From string `toml:"from"`
-	// Until is a wait condition: "established>=N", "established<=N", "sockets-gone", "errors>=N".
-	Until string `toml:"until"`
+	// Until is a wait phase's condition, parsed from "established>=N",
+	// "established<=N", "sockets-gone", "errors>=N"; unset (IsSet false)
+	// when the phase only waits out its timeout.
+	Until Condition `toml:"-"`
 }
 
 // Expect lists what must hold for a run to pass. Zero values are not checked.

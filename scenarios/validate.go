@@ -25,11 +25,10 @@ func (d *decoder) validate(s *Scenario) {
 			d.failVal(at+".target", fmt.Sprintf("lower target to at most client.connections (%s), or raise client.connections", commas(conns)),
 				"phase %d: target %s is more than client.connections %s", i+1, commas(int64(p.Target)), commas(conns))
 		}
-		if p.Kind == PhaseWait && p.Until != "" {
-			c, _ := ParseCondition(p.Until)
+		if c := p.Until; p.Kind == PhaseWait && c.IsSet() {
 			if (c.Metric == "established" || c.Metric == "server-established") && c.Op == ">=" && c.Value > conns {
 				d.failVal(at+".until", fmt.Sprintf("wait for at most client.connections (%s)", commas(conns)),
-					"phase %d: %q can never hold with %s connections", i+1, p.Until, commas(conns))
+					"phase %d: %q can never hold with %s connections", i+1, c.String(), commas(conns))
 			}
 		}
 	}

@@ -149,12 +149,12 @@ func checkExternal(sc *scenarios.Scenario) error {
 		at := fmt.Sprintf("%s: phase %d (%s)", sc.Source, i+1, ph.Kind)
 		switch ph.Kind {
 		case scenarios.PhaseSend:
-			from := orDefault(ph.From, roleClient)
+			from := ph.From
 			if (from == roleServer && extSrv) || (from == roleClient && extCli) {
 				return fmt.Errorf("%w: %s: the %s is an external program and cannot be told to send; remove the phase or use the built-in %s", scenarios.ErrInvalid, at, from, from)
 			}
 		case scenarios.PhaseClose:
-			side := orDefault(ph.Side, roleClient)
+			side := ph.Side
 			if side == roleServer && extSrv {
 				return fmt.Errorf("%w: %s: the server is an external program and cannot be told to close its connections; close from the client side (side = \"client\")", scenarios.ErrInvalid, at)
 			}

@@ -13,15 +13,9 @@ import (
 // pollInterval is how often phase waits look at the counters.
 const pollInterval = 100 * time.Millisecond
 
-// defaultTimeout bounds phases that set none.
-const defaultTimeout = 120 * time.Second
-
 // runPhase runs one phase and returns its record.
 func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report.Phase {
-	name := ph.Name
-	if name == "" {
-		name = fmt.Sprintf("%d-%s", i+1, ph.Kind)
-	}
+	name := ph.Name // the decoder names every phase
 	r.setPhase(name)
 	rec := report.Phase{Name: name, Kind: ph.Kind, Started: time.Now()}
 	r.progress.printf("phase %s: %s", name, describePhase(ph))
@@ -60,12 +54,9 @@ func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report
 
 var errTimeout = fmt.Errorf("timed out")
 
-func timeoutOf(ph scenarios.Phase) time.Duration {
-	if ph.Timeout > 0 {
-		return ph.Timeout
-	}
-	return defaultTimeout
-}
+// timeoutOf is the phase's timeout; the decoder gives every phase that
+// can time out one (scenarios.DefaultPhaseTimeout where the file is silent).
+func timeoutOf(ph scenarios.Phase) time.Duration { return ph.Timeout }
 
 // connect opens connections until the client side has ph.Target established.
 func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
@@ -196,14 +187,7 @@ func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *report.Phas
 	if ph.Side == "server" {
 		side, other = roleServer, roleClient
 	}
-	fraction := ph.Fraction
-	if fraction == 0 {
-		fraction = 1
-	}
-	mode := ph.Mode
-	if mode == "" {
-		mode = "fin"
-	}
+	fraction, mode := ph.Fraction, ph.Mode // defaulted by the decoder
 	if r.external(side) {
 		return r.closeOutside(ctx, ph, rec, side, other)
 	}
@@ -279,10 +263,7 @@ func (r *runner) send(ctx context.Context, ph scenarios.Phase, rec *report.Phase
 
 // wait polls the phase's condition until it holds or the timeout passes.
 func (r *runner) wait(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
-	cond, err := parseCondition(ph.Until)
-	if err != nil {
-		return err
-	}
+	cond := conditionCheck(ph.Until)
 	return r.pollUntil(ctx, time.Now().Add(timeoutOf(ph)), func() bool { return cond(r) })
 }
 
@@ -301,22 +282,14 @@ func describePhase(ph scenarios.Phase) string {
 	case scenarios.PhaseHold:
 		return "hold for " + ph.Duration.String()
 	case scenarios.PhaseClose:
-		f := ph.Fraction
-		if f == 0 {
-			f = 1
-		}
-		return fmt.Sprintf("%s closes %.0f%% with %s", orDefault(ph.Side, "client"), f*100, orDefault(ph.Mode, "fin"))
+		return fmt.Sprintf("%s closes %.0f%% with %s", ph.Side, ph.Fraction*100, ph.Mode)
 	case scenarios.PhaseSend:
-		return fmt.Sprintf("%s sends %d bytes per connection", orDefault(ph.From, "client"), ph.Bytes)
+		return fmt.Sprintf("%s sends %d bytes per connection", ph.From, ph.Bytes)
 	case scenarios.PhaseWait:
-		return "wait until " + ph.Until
+		if !ph.Until.IsSet() {
+			return "wait " + ph.Timeout.String()
+		}
+		return "wait until " + ph.Until.String()
 	}
 	return ph.Kind
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
