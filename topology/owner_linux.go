@@ -29,7 +29,7 @@ func Claim(runID string) (*Owner, error) {
 	if err := ValidateRunID(runID); err != nil {
 		return nil, err
 	}
-	start, err := procStartTime(os.Getpid())
+	start, err := ProcessStart(os.Getpid())
 	if err != nil {
 		return nil, err
 	}
@@ -135,30 +135,10 @@ func readRun(runID string) RunInfo {
 			info.Start, _ = strconv.ParseUint(v, 10, 64)
 		}
 	}
-	if info.PID > 0 {
-		st, err := procStartTime(info.PID)
-		info.Alive = err == nil && st == info.Start
-	}
+	// A record without a start time cannot tell its owner from a later
+	// process with the same pid: it counts as dead.
+	info.Alive = info.Start != 0 && ProcessAlive(info.PID, info.Start)
 	return info
-}
-
-// procStartTime reads field 22 of /proc/<pid>/stat: the start time of the
-// process in clock ticks since boot.
-func procStartTime(pid int) (uint64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, fmt.Errorf("failed to read the start time of process %d: %w", pid, err)
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')') // the command name may hold spaces and ')'
-	if i < 0 {
-		return 0, fmt.Errorf("failed to parse /proc/%d/stat", pid)
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3
-	if len(f) < 20 {
-		return 0, fmt.Errorf("failed to parse /proc/%d/stat: too few fields", pid)
-	}
-	return strconv.ParseUint(f[19], 10, 64)
 }
 
 // writeSynced writes a small file and fsyncs it.
