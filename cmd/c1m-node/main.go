@@ -6,7 +6,7 @@
 // ~105 workers is ~100 bytes per connection.
 //
 // Optional: `c1m-testbed run --node-exe PATH` uses it; by default the
-// testbed re-executes itself as DESIGN.md describes.
+// testbed re-executes itself (docs/architecture.md).
 //
 //	go build -o bin/ ./cmd/c1m-testbed ./cmd/c1m-node
 //	sudo bin/c1m-testbed run million --node-exe bin/c1m-node
