@@ -35,6 +35,9 @@ type Record struct {
 	Passed       bool              `json:"passed"`
 	Failure      string            `json:"failure,omitempty"`
 	Host         []HostSetting     `json:"host_settings,omitempty"`
+	Actions      []Action          `json:"privileged_actions,omitempty"` // every privileged action the run took
+	SharedHost   bool              `json:"shared_host"`                  // other runs of ours were active: host-wide figures (slab, tcp_mem, orphans) include theirs
+	SharedWith   []string          `json:"shared_with,omitempty"`        // their run ids
 	Counters     map[string]int64  `json:"counters,omitempty"`
 	KernelLog    []string          `json:"kernel_log,omitempty"`
 	Notes        []string          `json:"notes,omitempty"`
@@ -120,20 +123,38 @@ type HostSetting struct {
 	Restored bool   `json:"restored"`
 }
 
-// WriteRecord writes rec to dir/run.json atomically.
-func WriteRecord(dir string, rec *Record) error {
+// Action is one privileged action a run took (or, in a plan, will take).
+type Action struct {
+	Kind  string   `json:"kind"`            // "host-sysctl", "program", "namespaces"
+	What  string   `json:"what"`            // the sysctl key, the program, or what was built
+	Old   string   `json:"old,omitempty"`   // host-sysctl: the value before
+	New   string   `json:"new,omitempty"`   // host-sysctl: the value set
+	Argv  []string `json:"argv,omitempty"`  // program: its argument vector
+	Count int      `json:"count,omitempty"` // namespaces: how many
+}
+
+// WriteRecord writes rec to run.json in d atomically (Dir.WriteFile).
+func (d *Dir) WriteRecord(rec *Record) error {
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return fmt.Errorf("failed to encode run record: %w", err)
 	}
-	tmp := filepath.Join(dir, RunFile+".tmp")
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("failed to write run record: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, RunFile)); err != nil {
+	if err := d.WriteFile(RunFile, append(data, '\n')); err != nil {
 		return fmt.Errorf("failed to write run record: %w", err)
 	}
 	return nil
+}
+
+// WriteRecord writes rec to dir/run.json atomically, through OpenDir.
+//
+// Deprecated: shim until integration; use CreateDir and Dir.WriteRecord.
+func WriteRecord(dir string, rec *Record) error {
+	d, err := OpenDir(dir)
+	if err != nil {
+		return fmt.Errorf("failed to write run record: %w", err)
+	}
+	defer d.Close()
+	return d.WriteRecord(rec)
 }
 
 // ReadRecord reads dir/run.json.
