@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -13,6 +12,10 @@ const (
 	CompareMarkdownFile = "compare.md"
 )
 
+// compareTitle starts the title of every comparison; CreateCompareDir
+// recognises a previous comparison by it.
+const compareTitle = "c1m-testbed comparison: "
+
 // Compare writes out/compare.html, out/compare.md and out/charts/compare-*.png:
 // the summaries of the runs in dirs side by side with ratios against the
 // first run, the settings in which they differ, and their charts overlaid.
@@ -22,7 +25,8 @@ func Compare(out string, dirs ...string) error {
 	return err
 }
 
-// CompareFiles is Compare returning the paths of the files written.
+// CompareFiles is Compare returning the paths of the files written. The
+// runs are read with OpenDir; out is prepared with CreateCompareDir.
 func CompareFiles(out string, dirs ...string) ([]string, error) {
 	if len(dirs) < 2 {
 		return nil, fmt.Errorf("compare needs at least two results directories, got %d", len(dirs))
@@ -36,7 +40,7 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 		runs = append(runs, r)
 	}
 	labels := runLabels(runs)
-	d := &document{title: "c1m-testbed comparison: " + strings.Join(labels, " vs ")}
+	d := &document{title: compareTitle + strings.Join(labels, " vs ")}
 	d.subtitle = "Ratios are against the first run, " + labels[0] + "."
 	for i, r := range runs {
 		for _, n := range r.Notices {
@@ -48,15 +52,31 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 		d.before = append(d.before, t)
 	}
 	d.after = []table{settingsCompare(runs, labels)}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("failed to create the output directory %s: %w", out, err)
-	}
-	var err error
-	d.charts, err = drawFigures(out, "compare-", compareCharts(runs, labels), &d.notices)
+	od, err := CreateCompareDir(out)
 	if err != nil {
 		return nil, err
 	}
-	return d.write(out, "compare")
+	defer od.Close()
+	d.charts, err = drawFigures(od, "compare-", compareCharts(runs, labels), &d.notices)
+	if err != nil {
+		return nil, err
+	}
+	return d.write(od, "compare")
+}
+
+// CreateCompareDir prepares the output directory of compare as CreateDir
+// does a results directory: a missing one is made, an empty one used, a
+// symbolic link refused, and a non-empty one refused (ErrUnsafeDir) unless
+// it holds a previous comparison of ours (a compare.md we wrote).
+func CreateCompareDir(path string) (*Dir, error) {
+	return createDir(path, isCompareDir, "a previous comparison")
+}
+
+// isCompareDir reports whether d holds a regular compare.md that starts
+// with the title compare writes.
+func isCompareDir(d *Dir) bool {
+	data, err := d.readHead(CompareMarkdownFile, 64)
+	return err == nil && strings.HasPrefix(string(data), "# "+compareTitle)
 }
 
 // runLabels names each run by its directory, made unique.

@@ -2,8 +2,7 @@ package report
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"path"
 )
 
 // ChartsDir is the directory, beside report.md, that holds the PNG charts.
@@ -27,14 +26,14 @@ type figure struct {
 	png   string // path relative to the report, "" when not written
 }
 
-// drawFigures renders each chart as SVG and writes it as dir/charts/<prefix><name>.png;
-// a chart that fails to draw becomes a notice instead.
-func drawFigures(dir, prefix string, cs []chart, notices *[]string) ([]figure, error) {
+// drawFigures renders each chart as SVG and writes it as charts/<prefix><name>.png
+// in dir; a chart that fails to draw becomes a notice instead.
+func drawFigures(dir *Dir, prefix string, cs []chart, notices *[]string) ([]figure, error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
-	if err := os.MkdirAll(filepath.Join(dir, ChartsDir), 0o755); err != nil {
-		return nil, fmt.Errorf("failed to create the charts directory in %s (is it writable?): %w", dir, err)
+	if err := dir.MkdirAll(ChartsDir); err != nil {
+		return nil, fmt.Errorf("failed to create the charts directory in %s (is it writable?): %w", dir.Path(), err)
 	}
 	var figs []figure
 	for i := range cs {
@@ -44,11 +43,11 @@ func drawFigures(dir, prefix string, cs []chart, notices *[]string) ([]figure, e
 			var png []byte
 			png, err = c.png()
 			if err == nil {
-				rel := filepath.Join(ChartsDir, prefix+c.name+".png")
-				if werr := os.WriteFile(filepath.Join(dir, rel), png, 0o644); werr != nil {
+				rel := path.Join(ChartsDir, prefix+c.name+".png")
+				if werr := dir.WriteFile(rel, png); werr != nil {
 					return nil, fmt.Errorf("failed to write chart %s: %w", rel, werr)
 				}
-				figs = append(figs, figure{title: c.title, svg: inlineSVG(svg), png: filepath.ToSlash(rel)})
+				figs = append(figs, figure{title: c.title, svg: inlineSVG(svg), png: rel})
 				continue
 			}
 		}
@@ -57,18 +56,21 @@ func drawFigures(dir, prefix string, cs []chart, notices *[]string) ([]figure, e
 	return figs, nil
 }
 
-// write writes the document as dir/<base>.html and dir/<base>.md and
-// returns both paths.
-func (d *document) write(dir, base string) ([]string, error) {
+// write writes the document as <base>.html and <base>.md in dir
+// (Dir.WriteFile: atomically, never through a symbolic link) and returns
+// both paths.
+func (d *document) write(dir *Dir, base string) ([]string, error) {
 	html, err := d.html()
 	if err != nil {
 		return nil, err
 	}
-	paths := []string{filepath.Join(dir, base+".html"), filepath.Join(dir, base+".md")}
+	names := []string{base + ".html", base + ".md"}
+	var paths []string
 	for i, data := range [][]byte{html, d.markdown()} {
-		if err := os.WriteFile(paths[i], data, 0o644); err != nil {
-			return nil, fmt.Errorf("failed to write %s (is the directory writable?): %w", paths[i], err)
+		if err := dir.WriteFile(names[i], data); err != nil {
+			return nil, err
 		}
+		paths = append(paths, dir.Join(names[i]))
 	}
 	return paths, nil
 }

@@ -22,9 +22,22 @@ func Generate(dir string) error {
 	return err
 }
 
-// GenerateFiles is Generate returning the paths of the report files.
+// GenerateFiles is Generate returning the paths of the report files. It
+// opens dir with OpenDir: dir itself may not be a symbolic link, and no
+// link inside it is followed (a link where a report file goes is replaced
+// by the file; run.json or samples.csv as a link is not read).
 func GenerateFiles(dir string) ([]string, error) {
-	run, err := Load(dir)
+	d, err := OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return GenerateDir(d)
+}
+
+// GenerateDir is GenerateFiles on an open directory (the one a run wrote).
+func GenerateDir(dir *Dir) ([]string, error) {
+	run, err := LoadDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +57,7 @@ func GenerateFiles(dir string) ([]string, error) {
 	}
 	paths, err := d.write(dir, "report")
 	if err != nil {
-		return nil, fmt.Errorf("failed to write the report of %s: %w", dir, err)
+		return nil, fmt.Errorf("failed to write the report of %s: %w", dir.Path(), err)
 	}
 	return paths, nil
 }

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +18,7 @@ var ErrNotResults = errors.New("not a results directory")
 // Run is one results directory as read back for a report: whatever of
 // run.json and samples.csv could be read, and notices about what could not.
 type Run struct {
-	Dir     string
+	Dir     string   // the directory as named
 	Record  *Record  // nil when run.json is missing or unreadable
 	Samples *Table   // nil when samples.csv is missing or unreadable
 	Notices []string // what is missing or damaged, for the reader
@@ -30,37 +31,70 @@ func (r *Run) has(key string) bool {
 	return r.Record != nil && (r.fields == nil || r.fields[key])
 }
 
-// Load reads a results directory. It fails only when dir is not a results
-// directory (ErrNotResults); a missing, truncated or malformed file becomes
-// a notice and the rest is still returned.
+// Load reads a results directory (through OpenDir: the directory itself
+// may not be a symbolic link). It fails only when dir is not a results
+// directory (ErrNotResults) or is unsafe (ErrUnsafeDir); a missing,
+// truncated or malformed file becomes a notice and the rest is still
+// returned.
 func Load(dir string) (*Run, error) {
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%s: %w (expected a directory with %s and %s)", dir, ErrNotResults, RunFile, SamplesFile)
+	d, err := OpenDir(dir)
+	if err != nil {
+		if errors.Is(err, ErrUnsafeDir) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w (expected a directory with %s and %s)", err, RunFile, SamplesFile)
 	}
-	run := &Run{Dir: dir}
-	haveRec := run.loadRecord()
-	haveSamples := run.loadSamples()
+	defer d.Close()
+	return LoadDir(d)
+}
+
+// LoadDir is Load on an open directory. A symbolic link or anything but a
+// regular file in place of run.json or samples.csv is not read, and a
+// notice says so.
+func LoadDir(d *Dir) (*Run, error) {
+	run := &Run{Dir: d.Path()}
+	haveRec := run.loadRecord(d)
+	haveSamples := run.loadSamples(d)
 	if !haveRec && !haveSamples {
-		return nil, fmt.Errorf("%s: %w: neither %s nor %s is there", dir, ErrNotResults, RunFile, SamplesFile)
+		return nil, fmt.Errorf("%s: %w: neither %s nor %s is there", d.Path(), ErrNotResults, RunFile, SamplesFile)
 	}
 	run.checkRecord()
 	return run, nil
 }
 
-// loadRecord reads run.json (or the run.json.tmp a killed run left behind);
-// it reports whether either file existed.
-func (r *Run) loadRecord() bool {
-	name := RunFile
-	data, err := os.ReadFile(filepath.Join(r.Dir, name))
-	if errors.Is(err, os.ErrNotExist) {
-		name = RunFile + ".tmp"
-		data, err = os.ReadFile(filepath.Join(r.Dir, name))
-		if err == nil {
-			r.notice("%s is missing; using %s, which the run was still writing.", RunFile, name)
+// leftTemp returns the name of a temporary run.json a killed run left
+// behind (run.json.tmp-<random>, or run.json.tmp from older versions), or "".
+func leftTemp(d *Dir) string {
+	f, err := d.root.Open(".")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	slices.Sort(names)
+	for _, n := range names {
+		if n == RunFile+".tmp" || strings.HasPrefix(n, RunFile+".tmp-") {
+			return n
 		}
 	}
-	if errors.Is(err, os.ErrNotExist) {
+	return ""
+}
+
+// loadRecord reads run.json (or the temporary one a killed run left
+// behind); it reports whether either file existed.
+func (r *Run) loadRecord(d *Dir) bool {
+	name := RunFile
+	data, err := d.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		if tmp := leftTemp(d); tmp != "" {
+			name = tmp
+			data, err = d.ReadFile(name)
+			if err == nil {
+				r.notice("%s is missing; using %s, which the run was still writing.", RunFile, name)
+			}
+		}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
 		r.notice("%s is missing (the run was killed before writing it?): no summary, environment, plan or expectations.", RunFile)
 		return false
 	}
@@ -69,7 +103,7 @@ func (r *Run) loadRecord() bool {
 		return true
 	}
 	rec := &Record{}
-	if err := json.Unmarshal(data, rec); err == nil {
+	if err := decodeRecord(data, rec); err == nil {
 		r.Record = rec
 		return true
 	}
@@ -120,14 +154,14 @@ func salvageRecord(data []byte) (*Record, []string, error) {
 			kept = append(kept, k)
 		}
 	}
+	upgradeRecord(rec)
 	return rec, kept, nil
 }
 
 // loadSamples reads samples.csv; it reports whether the file existed.
-func (r *Run) loadSamples() bool {
-	path := filepath.Join(r.Dir, SamplesFile)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+func (r *Run) loadSamples(d *Dir) bool {
+	data, err := d.ReadFile(SamplesFile)
+	if errors.Is(err, fs.ErrNotExist) {
 		r.notice("%s is missing: no charts.", SamplesFile)
 		return false
 	}

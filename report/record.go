@@ -3,8 +3,6 @@ package report
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -133,9 +131,13 @@ type Action struct {
 	Count int      `json:"count,omitempty"` // namespaces: how many
 }
 
-// WriteRecord writes rec to run.json in d atomically (Dir.WriteFile).
+// WriteRecord writes rec to run.json in d atomically (Dir.WriteFile),
+// as version RecordVersion whatever rec.Version says: this package's
+// types define the format.
 func (d *Dir) WriteRecord(rec *Record) error {
-	data, err := json.MarshalIndent(rec, "", "  ")
+	v := *rec
+	v.Version = RecordVersion
+	data, err := json.MarshalIndent(&v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("failed to encode run record: %w", err)
 	}
@@ -157,15 +159,27 @@ func WriteRecord(dir string, rec *Record) error {
 	return d.WriteRecord(rec)
 }
 
-// ReadRecord reads dir/run.json.
+// ReadRecord reads dir/run.json (through OpenDir and Dir.ReadFile: no
+// symbolic link is followed) of any version this package knows, in the
+// form of RecordVersion.
 func ReadRecord(dir string) (*Record, error) {
-	data, err := os.ReadFile(filepath.Join(dir, RunFile))
+	d, err := OpenDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read run record (is %s a results directory?): %w", dir, err)
+		return nil, fmt.Errorf("failed to read run record: %w", err)
+	}
+	defer d.Close()
+	return d.ReadRecord()
+}
+
+// ReadRecord reads run.json in d; see the function ReadRecord.
+func (d *Dir) ReadRecord() (*Record, error) {
+	data, err := d.ReadFile(RunFile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read run record (is %s a results directory?): %w", d.Path(), err)
 	}
 	var rec Record
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return nil, fmt.Errorf("failed to decode %s: %w", filepath.Join(dir, RunFile), err)
+	if err := decodeRecord(data, &rec); err != nil {
+		return nil, fmt.Errorf("failed to decode %s: %w", d.Join(RunFile), err)
 	}
 	return &rec, nil
 }

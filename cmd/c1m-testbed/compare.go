@@ -19,7 +19,10 @@ func runCompare(args []string) int {
 		"Write OUT/compare.html and OUT/compare.md: the runs' summaries side by side\n"+
 			"with ratios against DIR1, their expectations, the settings in which they\n"+
 			"differ, and their charts overlaid (close storms aligned on the close start).\n"+
-			"Exit status: 0 written, 2 a DIR is not a results directory, 1 writing failed.",
+			"OUT is made if missing; an existing OUT must be empty or hold an earlier\n"+
+			"comparison, and may not be a symbolic link. No link is ever followed.\n"+
+			"Exit status: 0 written, 2 a DIR is not a results directory or OUT is\n"+
+			"refused, 1 writing failed.",
 		"  c1m-testbed compare results/close-fin-20250101T120000Z results/close-rst-20250101T130000Z --out fin-vs-rst")
 	out := fs.String("out", "compare", "directory to write compare.html, compare.md and charts/ into")
 	dirs, st, done := parseInterspersed(fs, args)
@@ -33,7 +36,7 @@ func runCompare(args []string) int {
 	paths, err := report.CompareFiles(*out, dirs...)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "c1m-testbed compare: %v\n", err)
-		if errors.Is(err, report.ErrNotResults) {
+		if errors.Is(err, report.ErrNotResults) || errors.Is(err, report.ErrUnsafeDir) {
 			return exitUsage
 		}
 		return exitFailed

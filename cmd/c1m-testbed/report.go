@@ -19,7 +19,11 @@ func runReport(args []string) int {
 			"and the PNG charts it links (DIR/charts/*.png) from DIR/run.json and\n"+
 			"DIR/samples.csv. A partial directory (a killed run) still gets a report that\n"+
 			"says what is missing. 'run' does this at the end of every run.\n"+
-			"Exit status: 0 written, 2 DIR is not a results directory, 1 writing failed.",
+			"No symbolic link is followed: DIR itself may not be one, a link where a\n"+
+			"report file goes is replaced by the file, and a link in place of run.json\n"+
+			"or samples.csv is not read.\n"+
+			"Exit status: 0 written, 2 DIR is not a results directory or is refused\n"+
+			"as unsafe, 1 writing failed.",
 		"  c1m-testbed report results/million-20250101T120000Z")
 	if st, done := parseFlags(fs, args); done {
 		return st
@@ -33,7 +37,7 @@ func runReport(args []string) int {
 		paths, err := report.GenerateFiles(dir)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "c1m-testbed report: %v\n", err)
-			if errors.Is(err, report.ErrNotResults) {
+			if errors.Is(err, report.ErrNotResults) || errors.Is(err, report.ErrUnsafeDir) {
 				status = max(status, exitUsage)
 			} else {
 				status = max(status, exitFailed)
