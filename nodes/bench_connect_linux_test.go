@@ -35,7 +35,7 @@ func BenchmarkConnectCycle(b *testing.B) {
 	cycle := func() error {
 		done = 0
 		msgs := srv.st.Messages + conns
-		if err := cli.Do(Command{Cmd: CmdConnect, Count: conns}); err != nil {
+		if err := cli.Do(Command{Cmd: CmdConnect, Count: conns, InFlight: testInFlight}); err != nil {
 			return err
 		}
 		if err := poll(func() bool { return done == 1 && srv.st.Messages == msgs }); err != nil {

@@ -13,8 +13,19 @@ import (
 // BenchmarkServerEcho measures the server's event path in process: one op
 // is one message on each of 100 connections, read, counted and echoed by
 // the worker, then read back by the raw client sockets. allocs/op is the
-// allocations of 100 read events plus 100 writes: it must be 0.
+// allocations of 100 read events plus 100 writes: it must be 0, with the
+// compact table and with a connection pool (conn_buffer 16 KiB: reads into
+// the slot's buffer, echo from its write buffer).
 func BenchmarkServerEcho(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		buf  int
+	}{{"compact", 0}, {"pool", 16 << 10}} {
+		b.Run(bc.name, func(b *testing.B) { benchServerEcho(b, bc.buf) })
+	}
+}
+
+func benchServerEcho(b *testing.B, connBuffer int) {
 	hostlock.Shared(b)
 	ns := testNetns(b)
 	const conns = 100
@@ -22,7 +33,7 @@ func BenchmarkServerEcho(b *testing.B) {
 	var fds []int
 	err := inNetns(ns, func() error {
 		var err error
-		w, err = NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, OnData: "echo"})
+		w, err = NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, OnData: "echo", ConnBuffer: connBuffer})
 		if err != nil {
 			return err
 		}
@@ -102,7 +113,7 @@ func BenchmarkMemoryPerConn(b *testing.B) {
 			cli.send(Command{Cmd: CmdStart, Client: &ClientConfig{Sources: testAddrs[1:], Servers: []string{"198.18.0.1"},
 				Ports: []int{port}, Message: "hello %d\n"}})
 			cli.wait(EventReady)
-			cli.send(Command{Cmd: CmdConnect, Count: n, InFlight: 1000})
+			cli.send(Command{Cmd: CmdConnect, Count: n, InFlight: testInFlight})
 			cli.wait(EventConnectDone)
 			eventually(b, "all held", func() (bool, string) {
 				s, _ := srv.stats()

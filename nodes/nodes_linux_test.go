@@ -35,7 +35,7 @@ func startClient(t *testing.T, ns netns.NsHandle, name string, cfg ClientConfig)
 func connectAll(t *testing.T, servers, clients []*proc, n int) {
 	t.Helper()
 	for _, c := range clients {
-		c.send(Command{Cmd: CmdConnect, Count: n, Rate: 0, InFlight: 1000})
+		c.send(Command{Cmd: CmdConnect, Count: n, Rate: 0, InFlight: testInFlight})
 	}
 	for _, c := range clients {
 		c.wait(EventConnectDone)
@@ -157,7 +157,7 @@ func TestClientEMFILE(t *testing.T) {
 	servers := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
 	c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"},
 		Ports: []int{5001}, Message: "x\n", FDLimit: 100})
-	c.send(Command{Cmd: CmdConnect, Count: 200})
+	c.send(Command{Cmd: CmdConnect, Count: 200, InFlight: testInFlight})
 	c.wait(EventConnectDone)
 	eventually(t, "EMFILE counted", func() (bool, string) {
 		s, _ := c.stats()
@@ -166,7 +166,7 @@ func TestClientEMFILE(t *testing.T) {
 	// Still running: it answers a close and a second connect.
 	c.send(Command{Cmd: CmdClose, Fraction: 1})
 	c.wait(EventCloseDone)
-	c.send(Command{Cmd: CmdConnect, Count: 10})
+	c.send(Command{Cmd: CmdConnect, Count: 10, InFlight: testInFlight})
 	c.wait(EventConnectDone)
 	eventually(t, "reconnected after EMFILE", func() (bool, string) {
 		s, _ := c.stats()
@@ -188,7 +188,7 @@ func TestClientEADDRNOTAVAIL(t *testing.T) {
 	startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 2048})
 	c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"},
 		Ports: []int{5001}})
-	c.send(Command{Cmd: CmdConnect, Count: 1100})
+	c.send(Command{Cmd: CmdConnect, Count: 1100, InFlight: testInFlight})
 	r := c.wait(EventConnectDone)
 	eventually(t, "EADDRNOTAVAIL counted", func() (bool, string) {
 		s, _ := c.stats()
@@ -206,7 +206,7 @@ func TestClientExplicitPorts(t *testing.T) {
 	servers := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
 	c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"},
 		Ports: []int{5001}, Message: "m\n", PortLow: 40100, PortHigh: 40199})
-	c.send(Command{Cmd: CmdConnect, Count: 150})
+	c.send(Command{Cmd: CmdConnect, Count: 150, InFlight: testInFlight})
 	if r := c.wait(EventConnectDone); r.Detail != "100 established, 50 failed" {
 		t.Errorf("connect-done %q, want 100 established, 50 failed", r.Detail)
 	}
@@ -231,7 +231,7 @@ func TestNodesSend(t *testing.T) {
 	cfg.Ports = []int{5002}
 	c2 := startClient(t, ns, "client-ignore", cfg)
 	for _, c := range []*proc{c1, c2} {
-		c.send(Command{Cmd: CmdConnect, Count: 20})
+		c.send(Command{Cmd: CmdConnect, Count: 20, InFlight: testInFlight})
 		c.wait(EventConnectDone)
 	}
 	eventually(t, "40 held", func() (bool, string) {
@@ -259,3 +259,7 @@ func TestNodesSend(t *testing.T) {
 		t.Errorf("ignoring server read %d bytes", s.BytesIn)
 	}
 }
+
+// testInFlight is the in-flight cap the tests' connect commands carry (the
+// orchestrator always sends one; the nodes have no default).
+const testInFlight = 1000

@@ -51,6 +51,13 @@ type ServerConfig struct {
 	// AcceptRate caps accepts per second of this worker; 0 = unlimited. A
 	// slow acceptor lets the accept queue fill (the syn-backlog lab).
 	AcceptRate int `json:"accept_rate,omitempty"`
+	// ConnBuffer, when > 0, gives every slot of the connection table its
+	// own read buffer and write buffer of this many bytes (the classic
+	// server's static connection pool: reserved for the fd limit at start,
+	// resident per slot from its first connection on, never given back);
+	// reads go into the slot's buffer, echo writes from its write buffer.
+	// 0 = the compact table and one shared read buffer per worker.
+	ConnBuffer int `json:"conn_buffer,omitempty"`
 }
 
 // ClientConfig configures a client worker.
@@ -122,8 +129,9 @@ type Stats struct {
 	BytesOut     int64            `json:"bytes_out"`
 	Messages     int64            `json:"messages"` // newline-terminated messages received
 	Errors       map[string]int64 `json:"errors,omitempty"`
-	RSS          int64            `json:"rss"`      // bytes
-	PSS          int64            `json:"pss"`      // bytes; RSS with pages shared among processes (the binary's text) divided among them
-	FDs          int64            `json:"fds"`      // open file descriptors
-	FDLimit      int64            `json:"fd_limit"` // RLIMIT_NOFILE soft limit in effect
+	RSS          int64            `json:"rss"`            // bytes
+	PSS          int64            `json:"pss"`            // bytes; RSS with pages shared among processes (the binary's text) divided among them
+	FDs          int64            `json:"fds"`            // open file descriptors
+	FDLimit      int64            `json:"fd_limit"`       // RLIMIT_NOFILE soft limit in effect
+	Pool         int64            `json:"pool,omitempty"` // bytes of the connection pool made resident (server with conn_buffer)
 }

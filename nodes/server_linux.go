@@ -27,8 +27,15 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 	if len(cfg.Addrs) == 0 || len(cfg.Ports) == 0 {
 		return nil, fmt.Errorf("server needs at least one address and one port (got %d addresses, %d ports)", len(cfg.Addrs), len(cfg.Ports))
 	}
+	if cfg.ConnBuffer < 0 || cfg.ConnBuffer > maxConnBuffer {
+		return nil, fmt.Errorf("conn_buffer %d out of range: use 0 (the compact table) to %d bytes", cfg.ConnBuffer, maxConnBuffer)
+	}
 	w, err := newWorker("server", cfg.FDLimit)
 	if err != nil {
+		return nil, err
+	}
+	if w.pool, err = newConnPool(len(w.conns), cfg.ConnBuffer); err != nil {
+		w.Close()
 		return nil, err
 	}
 	w.srv, w.onData, w.reply = cfg, onData, []byte(cfg.Reply)
@@ -142,6 +149,9 @@ func (w *Worker) accept(lfd int) {
 			continue
 		}
 		*c = conn{state: stOpen}
+		if w.pool.on() {
+			w.pool.use(fd)
+		}
 		w.st.Accepted++
 		w.st.Established++
 	}

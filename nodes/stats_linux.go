@@ -27,6 +27,7 @@ func (w *Worker) Stats() Stats {
 	w.statsCalls++
 	s.PSS = w.lastPSS
 	s.FDs = w.fdBase + s.Established + s.Connecting
+	s.Pool = w.pool.residentBytes()
 	return s
 }
 

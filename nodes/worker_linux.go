@@ -56,6 +56,7 @@ type Worker struct {
 	events []unix.EpollEvent
 	ev     unix.EpollEvent // scratch for epoll_ctl
 	conns  []conn
+	pool   connPool // server with conn_buffer: a read and a write buffer per slot
 	rbuf   []byte
 	sbuf   []byte
 	zeros  []byte
@@ -301,12 +302,19 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 	}
 }
 
-// read drains the socket into the shared buffer (edge-triggered: until a
-// short read or EAGAIN), counting bytes and newline-terminated messages and
-// applying the server behaviour. It returns false when the conn was closed.
+// read drains the socket into the shared buffer, or the slot's own with a
+// connection pool (edge-triggered: until a short read or EAGAIN), counting
+// bytes and newline-terminated messages and applying the server behaviour.
+// It returns false when the conn was closed.
 func (w *Worker) read(fd int, c *conn) bool {
+	rbuf, wbuf := w.rbuf, []byte(nil)
+	if w.pool.on() {
+		if b := w.pool.read(fd); b != nil {
+			rbuf, wbuf = b, w.pool.write(fd)
+		}
+	}
 	for {
-		n, err := unix.Read(fd, w.rbuf)
+		n, err := unix.Read(fd, rbuf)
 		if err != nil {
 			if err == unix.EAGAIN {
 				return true
@@ -322,11 +330,16 @@ func (w *Worker) read(fd int, c *conn) bool {
 			w.closeConn(fd, false, false)
 			return false
 		}
-		b := w.rbuf[:n]
+		b := rbuf[:n]
 		w.st.BytesIn += int64(n)
 		w.st.Messages += int64(countNewlines(b))
 		switch w.onData {
 		case onEcho:
+			if wbuf != nil {
+				// The classic server: the reply is built in the slot's
+				// write buffer, then written.
+				b = wbuf[:copy(wbuf, b)]
+			}
 			w.writeOnce(fd, b, "echo-short")
 		case onReplyOnce:
 			if c.flags&fReplied == 0 {
@@ -334,7 +347,7 @@ func (w *Worker) read(fd int, c *conn) bool {
 				w.writeOnce(fd, w.reply, "reply-short")
 			}
 		}
-		if n < len(w.rbuf) {
+		if n < len(rbuf) {
 			return true
 		}
 	}
@@ -408,6 +421,7 @@ func (w *Worker) Close() {
 		unix.Close(w.ep)
 		w.ep = -1
 	}
+	w.pool.release()
 }
 
 // errBusy is returned for a job command while the same job still runs.
