@@ -162,8 +162,10 @@ func (d *decoder) flatten(t table, base, prefix string, m map[string]any, out ma
 				"%s.%s: want a sysctl value, got %s", t.name, name, typeName(v))
 			return
 		}
-		d.checkSysctl(t, at, name, val, host)
-		out[name] = val
+		out[name] = d.checkSysctl(t, at, name, val, host)
+		if d.err != nil {
+			return
+		}
 	}
 }
 
@@ -202,65 +204,6 @@ func sysctlValue(v any) (string, bool) {
 		return strings.Join(parts, " "), len(v) > 0
 	}
 	return "", false
-}
-
-func (d *decoder) checkSysctl(t table, at, name, val string, host bool) {
-	switch {
-	case !validSysctlName(name):
-		d.failKey(at, `write the sysctl's dotted name in quotes, e.g. "net.core.somaxconn" = 4096`, "%s: %q is not a sysctl name", t.name, name)
-	case host && !IsHostGlobal(name):
-		d.failKey(at, fmt.Sprintf("put it under [sysctl.server] or [sysctl.client]: it is set inside each namespace, and the host's own value stays untouched"), "[host] %s is a per-namespace setting", name)
-	case !host && IsHostGlobal(name):
-		d.failKey(at, fmt.Sprintf("put it under [host]: the run journals host-global settings and restores them"), "[%s] %s is host-global, not per-namespace", t.name, name)
-	case !host && !strings.HasPrefix(name, "net."):
-		d.failKey(at, "only net.* settings are per namespace; put others under [host]", "[%s] %s is not a network setting", t.name, name)
-	}
-	if d.err != nil {
-		return
-	}
-	if host && RelativeHostKeys[name] != "" && strings.HasPrefix(strings.TrimSpace(val), "+") {
-		if _, err := ParseCount(strings.TrimPrefix(strings.TrimSpace(val), "+")); err != nil {
-			d.failVal(at, fmt.Sprintf(`write "+N" with N a count, meaning %s when the run starts plus N, e.g. "+20k"`, RelativeHostKeys[name]), "%s %s: %q is not valid", t.name, name, val)
-		}
-		return
-	}
-	fields := strings.Fields(val)
-	want := map[string]int{
-		"fs.file-max": 1, "fs.nr_open": 1, "net.ipv4.tcp_mem": 3, "net.netfilter.nf_conntrack_max": 1,
-		"net.nf_conntrack_max": 1, "net.ipv4.tcp_max_tw_buckets": 1, "net.ipv4.ip_local_port_range": 2,
-		"net.ipv4.tcp_max_orphans": 1, "net.core.somaxconn": 1,
-	}[name]
-	if want == 0 {
-		return
-	}
-	nums := make([]int64, 0, len(fields))
-	for _, f := range fields {
-		n, err := ParseCount(f)
-		if err != nil {
-			break
-		}
-		nums = append(nums, n)
-	}
-	if len(nums) != want || len(fields) != want {
-		d.failVal(at, fmt.Sprintf("write %d whole number(s), e.g. %s", want, sysctlExample(name)), "%s %s: %q is not valid", t.name, name, val)
-		return
-	}
-	if name == "net.ipv4.ip_local_port_range" && (nums[0] < 1 || nums[1] > 65535 || nums[0] > nums[1]) {
-		d.failVal(at, `write "LOW HIGH" with 1 <= LOW <= HIGH <= 65535, e.g. "1024 65535"`, "%s %s: %q is not a port range", t.name, name, val)
-	}
-	if name == "net.ipv4.tcp_mem" && !(nums[0] <= nums[1] && nums[1] <= nums[2]) {
-		d.failVal(at, `write "MIN PRESSURE MAX" in pages, each at least the one before`, "%s %s: %q is not increasing", t.name, name, val)
-	}
-}
-
-func sysctlExample(name string) string {
-	switch name {
-	case "net.ipv4.tcp_mem":
-		return `"net.ipv4.tcp_mem" = "65536 98304 131072"`
-	case "net.ipv4.ip_local_port_range":
-		return `"net.ipv4.ip_local_port_range" = "1024 65535"`
-	}
-	return fmt.Sprintf("%q = 100000", name)
 }
 
 func (d *decoder) server(t table) Server {

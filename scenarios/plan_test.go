@@ -83,11 +83,11 @@ func TestPlanLimits(t *testing.T) {
 		{"fd-limit", "[topology]\nclient-addresses = 2\n[client]\nconnections = 30000\nworkers = 1\nfd-limit = 1000\n", nil, "fds per client worker", "fds per client worker"},
 		{"fd-limit expected", "[topology]\nclient-addresses = 2\n[client]\nconnections = 30000\nworkers = 1\nfd-limit = 1000\n[expect]\nerrors-present = [\"EMFILE\"]\n", nil, "fds per client worker", ""},
 		{"nr_open", "[server]\nfd-limit = 2000000\n[client]\nconnections = 1000\n", func(e *Env) { e.FDHard = 4000000 }, "fs.nr_open", "fs.nr_open"},
-		{"file-max from host", "[host]\n\"fs.file-max\" = 1500\n[client]\nconnections = 1000\n", nil, "fs.file-max", "fs.file-max"},
-		{"file-max expected", "[host]\n\"fs.file-max\" = 1500\n[client]\nconnections = 1000\n[expect]\nerrors-present = [\"ENFILE\"]\n", nil, "fs.file-max", ""},
+		{"file-max from host", "[host]\n\"fs.file-max\" = \"+1500\"\n[client]\nconnections = 1000\n", nil, "fs.file-max", "fs.file-max"},
+		{"file-max expected", "[host]\n\"fs.file-max\" = \"+1500\"\n[client]\nconnections = 1000\n[expect]\nerrors-present = [\"ENFILE\"]\n", nil, "fs.file-max", ""},
 		{"memory", "[client]\nconnections = 1000\n", func(e *Env) { e.MemAvailable = 1 << 20 }, "memory", "memory"},
 		{"conntrack", "[topology]\nconntrack = true\n[host]\n\"net.netfilter.nf_conntrack_max\" = 500\n[client]\nconnections = 1000\n", nil, "net.netfilter.nf_conntrack_max", "nf_conntrack_max"},
-		{"tcp_mem", "[host]\n\"net.ipv4.tcp_mem\" = \"10 20 30\"\n[client]\nconnections = 1000\n[[phase]]\nkind = \"send\"\nbytes = \"1MiB\"\n[expect]\ncounters = { TCPAbortOnMemory = 1 }\n", nil, "net.ipv4.tcp_mem", ""},
+		{"tcp_mem", "[host]\n\"net.ipv4.tcp_mem\" = \"128 192 256\"\n[client]\nconnections = 1000\n[[phase]]\nkind = \"send\"\nbytes = \"1MiB\"\n[expect]\ncounters = { TCPAbortOnMemory = 1 }\n", nil, "net.ipv4.tcp_mem", ""},
 		{"time-wait server", "[client]\nconnections = 20000\n[[phase]]\nkind = \"close\"\nside = \"server\"\n[sysctl.server]\n\"net.ipv4.tcp_max_tw_buckets\" = 1000\n", nil, "TIME_WAIT per namespace", ""},
 	}
 	for _, tt := range tests {
