@@ -7,16 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
 // Clean removes what dead runs left behind and says on w what it did. For
 // every run under RunDir whose owner is gone it restores the host
-// journal, kills the processes still inside the run's namespaces (by PID,
-// found by their namespace), deletes the namespaces and any link of the
+// journal, ends the processes still inside the run's namespaces (found by
+// namespace inode, also in namespaces that lost their name; SIGTERM, then
+// SIGKILL after DefaultKillGrace), deletes the namespaces and any link of the
 // run's prefix in the host namespace, and removes the run record. It also
 // removes namespaces shaped like a run's (c1m-<id>-srv, c1m-<id>-c<N>)
 // that have no run record at all. A run with
@@ -97,17 +96,24 @@ func cleanRun(w io.Writer, id string, hasRecord bool) error {
 			return err // keep the record so a later clean can try again
 		}
 	}
+	// End the run's processes before any name goes: a process in a
+	// namespace without a name is what nobody can find again.
+	ended, left, err := killRun(id, DefaultKillGrace)
+	for _, p := range ended {
+		fmt.Fprintf(w, "  killed process %d in %s\n", p.PID, p.NS.label())
+	}
+	if err != nil {
+		for _, p := range left {
+			fmt.Fprintf(w, "  process %d in %s survived SIGKILL\n", p.PID, p.NS.label())
+		}
+		return fmt.Errorf("failed to clean run %s: %w", id, err) // keep names and record for a later clean
+	}
 	names, err := listNamed(RunPrefix(id))
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, n := range names {
-		for _, pid := range pidsIn(n) {
-			if err := syscall.Kill(pid, syscall.SIGKILL); err == nil {
-				fmt.Fprintf(w, "  killed process %d in %s\n", pid, n)
-			}
-		}
 		if err := deleteNamed(n); err != nil {
 			errs = append(errs, err)
 			continue
@@ -161,30 +167,4 @@ func restoreJournal(w io.Writer, id string) error {
 		fmt.Fprintf(w, "  restored %s = %s\n", entries[i].Key, entries[i].Old)
 	}
 	return nil
-}
-
-// pidsIn lists the processes whose network namespace is the named one,
-// found by comparing /proc/<pid>/ns/net with the namespace's inode. This
-// process is never listed.
-func pidsIn(name string) []int {
-	var want unix.Stat_t
-	if err := unix.Stat(nsPath(name), &want); err != nil {
-		return nil
-	}
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var pids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		var st unix.Stat_t
-		if unix.Stat("/proc/"+e.Name()+"/ns/net", &st) == nil && st.Ino == want.Ino && st.Dev == want.Dev {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }

@@ -17,7 +17,8 @@ import (
 // TestCleanRestoresKilledRun: a child process builds a run and raises
 // net.ipv4.tcp_max_orphans by one through the journal (harmless, and put
 // back by the test whatever happens), then dies by SIGKILL. Clean restores
-// the setting, kills the process left in the run's namespace, deletes every
+// the setting, kills the process left in the run's namespace (which
+// Leftovers counts until then), deletes every
 // namespace and the run record, and does not touch a live run.
 func TestCleanRestoresKilledRun(t *testing.T) {
 	hostlock.Exclusive(t)
@@ -66,6 +67,11 @@ func TestCleanRestoresKilledRun(t *testing.T) {
 	dead, err := DeadRuns()
 	if err != nil || !contains(dead, id) {
 		t.Fatalf("DeadRuns = %v, %v; want %s among them", dead, err, id)
+	}
+	// Before Clean, Leftovers counts the process the dead run left behind.
+	left, err := Leftovers(id)
+	if want := "process " + strconv.Itoa(sleeper) + " (sleep) in namespace " + ClientName(id, 1); err != nil || !hasPrefixIn(left, want) {
+		t.Errorf("Leftovers(%s) = %q, %v; want %q among them", id, left, err, want)
 	}
 	var report strings.Builder
 	count, err := Clean(&report)

@@ -12,9 +12,12 @@ import (
 )
 
 // Leftovers lists what of runID is still on the host: namespaces under
-// /run/netns named c1m-<runid>-*, links of that prefix in this process's
-// own namespace (there should never be any), and the run's record
-// directory. An empty list means the run left nothing behind.
+// /run/netns named c1m-<runid>-*, every process still living in one of the
+// run's namespaces (found by namespace inode, this process excepted), a
+// namespace that lost its name but is still held by such a process (known
+// from the run record), links of that prefix in this process's own
+// namespace (there should never be any), and the run's record directory.
+// An empty list means the run left nothing behind.
 func Leftovers(runID string) ([]string, error) {
 	if err := ValidateRunID(runID); err != nil {
 		return nil, err
@@ -27,6 +30,18 @@ func Leftovers(runID string) ([]string, error) {
 	}
 	for _, n := range names {
 		out = append(out, "namespace "+n)
+	}
+	ns, err := runNamespaces(runID)
+	if err != nil {
+		return out, err
+	}
+	held := map[nsID]bool{}
+	for _, p := range processesIn(ns) {
+		if p.NS.Unnamed && !held[p.NS.ID] {
+			held[p.NS.ID] = true
+			out = append(out, fmt.Sprintf("namespace %s without its name, held by process %d", p.NS.label(), p.PID))
+		}
+		out = append(out, fmt.Sprintf("process %d (%s) in namespace %s", p.PID, procComm(p.PID), p.NS.label()))
 	}
 	links, err := hostLinks(prefix)
 	if err != nil {
@@ -81,4 +96,13 @@ func hostHandle() (*netlink.Handle, error) {
 		return nil, fmt.Errorf("failed to open netlink in the host namespace: %w", err)
 	}
 	return h, nil
+}
+
+// procComm is the command name of pid, or "?".
+func procComm(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -49,7 +49,8 @@ func ensureNetnsDir() error {
 
 // createHere moves the calling thread, which must be locked and must never
 // go back to the pool, into a new network namespace and binds it at
-// NetnsDir/name. The thread stays in the new namespace.
+// NetnsDir/name, and records its identity in the run's record (see
+// recordHere). The thread stays in the new namespace.
 func createHere(name string) error {
 	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 		return fmt.Errorf("failed to create network namespace %s: %w", name, err)
@@ -63,6 +64,10 @@ func createHere(name string) error {
 	if err := unix.Mount("/proc/thread-self/ns/net", p, "none", unix.MS_BIND, ""); err != nil {
 		os.Remove(p)
 		return fmt.Errorf("failed to bind network namespace %s at %s: %w", name, p, err)
+	}
+	if err := recordHere(name); err != nil {
+		deleteNamed(name)
+		return err
 	}
 	return nil
 }

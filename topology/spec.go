@@ -1,6 +1,9 @@
 package topology
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // DefaultSubnet is the benchmarking range of RFC 2544, used when
 // Spec.Subnet is not set.
@@ -46,6 +49,9 @@ type Topology struct {
 	Subnet  netip.Prefix
 	Server  Node
 	Clients []Node
+	// KillGrace is how long Teardown waits after SIGTERM before it
+	// SIGKILLs what still runs in the run's namespaces (0: DefaultKillGrace).
+	KillGrace time.Duration
 
 	claim *Owner // the owner record Build made itself, released by Teardown
 }

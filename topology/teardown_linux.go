@@ -5,14 +5,26 @@ import (
 	"fmt"
 )
 
-// Teardown removes everything of the run: it deletes every namespace
-// (which deletes the veths in them) and releases the run record if Build
-// claimed the run itself. It kills nothing: stop the processes in the
-// namespaces first. "Not found" counts as done, so it can run twice, and
-// after a partial Build.
+// Teardown removes everything of the run. First it ends every process
+// still living in one of the run's namespaces (KillRunProcesses with
+// t.KillGrace: SIGTERM, the grace, SIGKILL), wherever it moved its process
+// group or session; then it deletes every namespace (which deletes the
+// veths in them) and releases the run record if Build claimed the run
+// itself. Stop your own processes first if they deserve a gentler end.
+// When a process survives SIGKILL, Teardown removes nothing and returns an
+// error wrapping ErrSurvivors: the names stay so that Leftovers and
+// `c1m-testbed clean` still find the namespace. "Not found" counts as
+// done, so it can run twice, and after a partial Build.
 func (t *Topology) Teardown() error {
 	if t == nil {
 		return nil
+	}
+	grace := t.KillGrace
+	if grace <= 0 {
+		grace = DefaultKillGrace
+	}
+	if _, _, err := KillRunProcesses(t.RunID, grace); err != nil {
+		return fmt.Errorf("failed to tear down run %s: %w", t.RunID, err)
 	}
 	var errs []error
 	for _, c := range t.Clients {
