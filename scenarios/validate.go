@@ -1,8 +1,11 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -13,11 +16,7 @@ func (d *decoder) validate(s *Scenario) {
 		d.failVal("name", "use letters, digits, '.', '_' and '-', at most 64 bytes", "name %q is not a valid scenario name", s.Name)
 	}
 	tp := s.Topology
-	need := int64(tp.ServerAddresses) + int64(tp.ClientNamespaces)*int64(tp.ClientAddresses) + 2*int64(tp.ClientNamespaces+1) + 2
-	if have := int64(1) << (32 - tp.Subnet.Bits()); need > have {
-		d.failVal("topology.subnet", "use a larger prefix (198.18.0.0/15 holds 131,072 addresses) or fewer addresses",
-			"topology.subnet: %s holds %s addresses; the topology needs %s", tp.Subnet, commas(have), commas(need))
-	}
+	d.checkLayout(tp)
 	conns := int64(s.Client.Connections)
 	for i, p := range s.Phases {
 		at := fmt.Sprintf("phase[%d]", i)
@@ -63,4 +62,29 @@ func hasPhase(s *Scenario, kind string) bool {
 		}
 	}
 	return false
+}
+
+// checkLayout lays the topology's addresses out with the function the
+// topology builder uses (internal/layout), so a topology that validates
+// fits when it is built.
+func (d *decoder) checkLayout(tp Topology) {
+	_, err := layout.Compute(layout.Spec{ClientNamespaces: tp.ClientNamespaces, ClientAddresses: tp.ClientAddresses,
+		ServerAddresses: tp.ServerAddresses, Subnet: tp.Subnet})
+	var fe *layout.FitError
+	if !errors.As(err, &fe) {
+		return
+	}
+	at := "topology.client-addresses"
+	for _, k := range []string{"topology.client-addresses", "topology.client-namespaces", "topology.server-addresses", "topology.subnet"} {
+		if _, ok := d.pos.val[k]; ok {
+			at = k
+			break
+		}
+	}
+	fix := "use a larger subnet (198.18.0.0/15 holds 131,072 addresses) or fewer addresses"
+	if most := layout.MaxClientAddresses(tp.Subnet, tp.ClientNamespaces, tp.ServerAddresses); most > 0 {
+		fix = fmt.Sprintf("use at most %s client addresses per namespace here (each namespace's block is rounded up to a power of two), fewer client namespaces or a larger subnet", commas(int64(most)))
+	}
+	d.failVal(at, fix, "topology: %s holds %s addresses; %d client namespaces × %s addresses (each block rounded up to %s) and %s server addresses need %s",
+		tp.Subnet, commas(int64(fe.Size)), tp.ClientNamespaces, commas(int64(tp.ClientAddresses)), commas(int64(fe.ClientBlock)), commas(int64(tp.ServerAddresses)), commas(int64(fe.Need)))
 }
