@@ -42,13 +42,14 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	return s, nil
 }
 
-var topKeys = []string{"name", "description", "topology", "server", "client", "sysctl", "host", "phase", "expect"}
+var topKeys = []string{"name", "description", "scaling", "topology", "server", "client", "sysctl", "host", "phase", "expect"}
 
 func (d *decoder) scenario(root table) *Scenario {
 	d.known(root, topKeys...)
 	s := &Scenario{
 		Name:        d.str(root, "name", ""),
 		Description: d.str(root, "description", ""),
+		Scaling:     d.enum(root, "scaling", DefaultScaling, ScalingLimits, ScalingWhole),
 	}
 	if t, _ := d.sub(root, "topology"); true {
 		s.Topology = d.topology(t)
@@ -69,7 +70,12 @@ func (d *decoder) scenario(root table) *Scenario {
 	if t, ok := d.sub(root, "host"); ok {
 		s.Host = d.sysctls(t, true)
 	}
-	s.Phases = d.phases(root)
+	s.Phases = d.phases(root, s.Server.CloseMode)
+	for i := range s.Phases {
+		if p := &s.Phases[i]; p.Kind == PhaseConnect && p.Target == 0 {
+			p.Target = s.Client.Connections // the default: every connection
+		}
+	}
 	if t, _ := d.sub(root, "expect"); true {
 		s.Expect = d.expect(t)
 	}
@@ -207,13 +213,14 @@ func sysctlValue(v any) (string, bool) {
 }
 
 func (d *decoder) server(t table) Server {
-	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "fd-limit", "accept-rate", "command", "env")
+	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "conn-buffer", "fd-limit", "accept-rate", "command", "env")
 	return Server{
 		Workers:    int(d.integer(t, "workers", 0, 0, 10000)),
 		Backlog:    int(d.count(t, "backlog", DefaultBacklog, 1, MaxBacklog)),
 		OnData:     d.enum(t, "on-data", DefaultOnData, "discard", "echo", "reply-once", "ignore"),
 		Reply:      d.str(t, "reply", DefaultReply),
 		CloseMode:  d.enum(t, "close-mode", DefaultCloseMode, "fin", "rst"),
+		ConnBuffer: d.sizeIn(t, "conn-buffer", DefaultConnBuffer, MaxConnBuffer),
 		FDLimit:    d.fdLimit(t),
 		AcceptRate: int(d.count(t, "accept-rate", 0, 0, 1<<30)),
 		Command:    d.command(t),

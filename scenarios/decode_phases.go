@@ -17,7 +17,9 @@ var phaseKeys = map[string][]string{
 
 var phaseKinds = []string{PhaseConnect, PhaseHold, PhaseClose, PhaseSend, PhaseWait}
 
-func (d *decoder) phases(root table) []Phase {
+// phases reads the [[phase]] list; serverCloseMode is [server]
+// close-mode, the default mode of close phases with side = "server".
+func (d *decoder) phases(root table, serverCloseMode string) []Phase {
 	v, ok := root.m["phase"]
 	if !ok {
 		d.failAt(pos{}, `add at least one [[phase]], e.g. [[phase]] kind = "connect"`, "the scenario has no phases")
@@ -31,12 +33,12 @@ func (d *decoder) phases(root table) []Phase {
 	out := make([]Phase, 0, len(list))
 	for i, m := range list {
 		t := table{path: fmt.Sprintf("phase[%d]", i), name: fmt.Sprintf("phase %d", i+1), m: m}
-		out = append(out, d.phase(t, i))
+		out = append(out, d.phase(t, i, serverCloseMode))
 	}
 	return out
 }
 
-func (d *decoder) phase(t table, i int) Phase {
+func (d *decoder) phase(t table, i int, serverCloseMode string) Phase {
 	kind, ok := t.m["kind"].(string)
 	if _, present := t.m["kind"]; !present {
 		d.failKey(t.path, "add kind = \"connect\", \"hold\", \"close\", \"send\" or \"wait\"", "%s has no kind", t.name)
@@ -82,7 +84,11 @@ func (d *decoder) phase(t table, i int) Phase {
 		if p.Fraction <= 0 || p.Fraction > 1 || p.Fraction != p.Fraction {
 			d.failVal(t.child("fraction"), "use a fraction above 0 and at most 1 (1 closes every connection)", "%s: fraction %v is out of range", t.name, p.Fraction)
 		}
-		p.Mode = d.enum(t, "mode", DefaultCloseMode, "fin", "rst")
+		mode := DefaultCloseMode
+		if p.Side == "server" && serverCloseMode != "" {
+			mode = serverCloseMode
+		}
+		p.Mode = d.enum(t, "mode", mode, "fin", "rst")
 		p.Rate = int(d.count(t, "rate", 0, 0, 1<<40))
 		p.Timeout = timeout
 	case PhaseSend:

@@ -25,10 +25,11 @@ func TestParseDefaults(t *testing.T) {
 		Name: "minimal",
 		Topology: Topology{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1,
 			ServerPorts: []int{8000}, Subnet: DefaultSubnet, Routing: "gateway"},
-		Server: Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin"},
-		Client: Client{Connections: 1000, SourceStrategy: "round-robin", PortSelection: "auto"},
-		Phases: []Phase{{Kind: "connect", Name: "connect-1", Timeout: 120 * time.Second}},
-		Source: "dir/minimal.toml",
+		Server:  Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin"},
+		Client:  Client{Connections: 1000, SourceStrategy: "round-robin", PortSelection: "auto"},
+		Phases:  []Phase{{Kind: "connect", Name: "connect-1", Target: 1000, Timeout: 120 * time.Second}},
+		Scaling: "limits",
+		Source:  "dir/minimal.toml",
 	}
 	s.pos = positions{}
 	if !reflect.DeepEqual(*s, want) {

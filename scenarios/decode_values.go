@@ -260,6 +260,19 @@ func (d *decoder) size(t table, k string) int64 {
 	return 0
 }
 
+// sizeIn reads a size from 0 to hi bytes.
+func (d *decoder) sizeIn(t table, k string, def, hi int64) int64 {
+	if _, ok := t.m[k]; !ok {
+		return def
+	}
+	n := d.size(t, k)
+	if d.err == nil && n > hi {
+		d.failVal(t.child(k), fmt.Sprintf("use a size from 0 to %s", mib(hi)), "%s: %s is above the maximum %s", t.qualified(k), commas(n), mib(hi))
+		return def
+	}
+	return n
+}
+
 func (d *decoder) duration(t table, k string, def time.Duration) time.Duration {
 	v, ok := t.m[k]
 	if !ok {

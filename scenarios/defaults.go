@@ -19,6 +19,8 @@ const (
 	DefaultFraction          = 1.0
 	DefaultSendFrom          = "client"
 	DefaultRouting           = "gateway"
+	DefaultConnBuffer        = 0 // server.conn-buffer: the compact connection table
+	DefaultScaling           = ScalingLimits
 )
 
 // Limits on values, so a typo cannot ask for something absurd.
@@ -27,4 +29,5 @@ const (
 	MaxRetries          = 100
 	MaxBacklog          = 1 << 20
 	MinFDLimit          = 128
+	MaxConnBuffer       = 1 << 30 // server.conn-buffer, per buffer (the nodes' own cap)
 )

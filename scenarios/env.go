@@ -4,25 +4,34 @@ package scenarios
 // them as root; DefaultEnv gives typical values for tests and dry runs.
 type Env struct {
 	// FDSoft and FDHard are RLIMIT_NOFILE of the orchestrator; workers inherit them.
-	FDSoft, FDHard int64
+	FDSoft int64 `json:"fd_soft"`
+	FDHard int64 `json:"fd_hard"`
 	// NrOpen is fs.nr_open, the most any process may raise RLIMIT_NOFILE to.
-	NrOpen int64
+	NrOpen int64 `json:"nr_open"`
 	// FileMax is fs.file-max; FileNr is the number of files allocated now.
-	FileMax, FileNr int64
+	FileMax int64 `json:"file_max"`
+	FileNr  int64 `json:"file_nr"`
 	// MemAvailable and MemTotal are from /proc/meminfo, in bytes.
-	MemAvailable, MemTotal int64
+	MemAvailable int64 `json:"mem_available"`
+	MemTotal     int64 `json:"mem_total"`
 	// PageSize is the memory page size in bytes (tcp_mem counts pages).
-	PageSize int64
+	PageSize int64 `json:"page_size"`
 	// PortLow and PortHigh are the ip_local_port_range a fresh namespace gets.
-	PortLow, PortHigh int
+	PortLow  int `json:"port_low"`
+	PortHigh int `json:"port_high"`
 	// TCPMem is net.ipv4.tcp_mem: min, pressure, max, in pages.
-	TCPMem [3]int64
+	TCPMem [3]int64 `json:"tcp_mem"`
 	// ConntrackMax is net.netfilter.nf_conntrack_max.
-	ConntrackMax int64
+	ConntrackMax int64 `json:"conntrack_max"`
 	// TimeWaitBuckets is net.ipv4.tcp_max_tw_buckets of a fresh namespace.
-	TimeWaitBuckets int64
+	TimeWaitBuckets int64 `json:"time_wait_buckets"`
 	// CPUs is the number of online CPUs.
-	CPUs int
+	CPUs int `json:"cpus"`
+	// HostInUse is what the host uses now of the [host] settings that have
+	// an amount in use, keyed by sysctl name, in the key's unit (see
+	// HostInUseKeys). A new value must leave the key's margin above it. A
+	// key that is absent is not checked (dry runs, tests).
+	HostInUse map[string]int64 `json:"host_in_use"`
 }
 
 // DefaultEnv returns the facts of the project's reference machine: 2 CPUs,

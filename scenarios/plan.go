@@ -32,26 +32,27 @@ const (
 // Limit is one capacity the scenario needs against what the host has.
 type Limit struct {
 	// Name is the limit, e.g. "five-tuples" or "fs.file-max".
-	Name string
+	Name string `json:"name"`
 	// Need is what the scenario needs; Have is what the host allows.
-	Need, Have int64
+	Need int64 `json:"need"`
+	Have int64 `json:"have"`
 	// Unit is what Need and Have count: "conns", "fds", "bytes", ...
-	Unit string
+	Unit string `json:"unit"`
 	// OK is true when Need <= Have.
-	OK bool
+	OK bool `json:"ok"`
 	// Fix is the cheapest way to make Need fit (when not OK), or what to
 	// change to move the limit.
-	Fix string
+	Fix string `json:"fix"`
 	// Errno is the error the kernel gives when the limit is hit.
-	Errno string
+	Errno string `json:"errno"`
 	// Expected is true when the scenario expects this limit to be hit
 	// (its [expect] errors-present lists Errno, or counters name it).
-	Expected bool
+	Expected bool `json:"expected"`
 	// Soft is true when hitting the limit degrades the run without failing
 	// it (TIME_WAIT overflow: sockets are destroyed early instead).
-	Soft bool
+	Soft bool `json:"soft"`
 	// Why is the arithmetic behind Need and Have, in words.
-	Why string
+	Why string `json:"why"`
 }
 
 // Headroom is Have-Need as a fraction of Have (negative when over).
@@ -65,65 +66,104 @@ func (l Limit) Headroom() float64 {
 // Plan is the capacity plan of a scenario on a host.
 type Plan struct {
 	// Scenario is the scenario's name; Source where it came from.
-	Scenario, Source string
+	Scenario string `json:"scenario"`
+	Source   string `json:"source"`
 	// Env is the host the plan was made for (after the scenario's [host] settings).
-	Env Env
+	Env Env `json:"env"`
 	// Connections is the peak number of connections.
-	Connections int64
+	Connections int64 `json:"connections"`
 	// PortLow and PortHigh are the client namespaces' ephemeral port range.
-	PortLow, PortHigh int
+	PortLow  int `json:"port_low"`
+	PortHigh int `json:"port_high"`
 	// PortsPerPair is how many source ports one (source address,
 	// destination address, destination port) can use.
-	PortsPerPair int64
+	PortsPerPair int64 `json:"ports_per_pair"`
 	// Pairs is server addresses × server ports × client namespaces × client addresses.
-	Pairs int64
+	Pairs int64 `json:"pairs"`
 	// FiveTuples is Pairs × PortsPerPair.
-	FiveTuples int64
+	FiveTuples int64 `json:"five_tuples"`
 	// ServerFDLimit and ClientFDLimit are the RLIMIT_NOFILE a worker gets.
-	ServerFDLimit, ClientFDLimit int64
+	ServerFDLimit int64 `json:"server_fd_limit"`
+	ClientFDLimit int64 `json:"client_fd_limit"`
 	// FDBudget is connections one worker may hold: the smaller of both
 	// roles' limits minus FDReserve (and the server's listeners).
-	FDBudget int64
+	FDBudget int64 `json:"fd_budget"`
 	// ServerWorkers and ClientWorkers are worker processes per role.
-	ServerWorkers, ClientWorkers int
+	ServerWorkers int `json:"server_workers"`
+	ClientWorkers int `json:"client_workers"`
 	// ClientWorkersPerNamespace is client workers in each client namespace.
-	ClientWorkersPerNamespace int
+	ClientWorkersPerNamespace int `json:"client_workers_per_namespace"`
+	// InFlightPerWorker is the connects in progress each client worker
+	// may have: client.in-flight shared over the client workers, or
+	// DefaultInFlightPerWorker. The testbed passes it to every worker.
+	InFlightPerWorker int `json:"in_flight_per_worker"`
 	// ConnsPerServerWorker and ConnsPerClientWorker are the mean load per worker.
-	ConnsPerServerWorker, ConnsPerClientWorker int64
+	ConnsPerServerWorker int64 `json:"conns_per_server_worker"`
+	ConnsPerClientWorker int64 `json:"conns_per_client_worker"`
 	// Listeners is listening sockets per server worker (addresses × ports).
-	Listeners int64
+	Listeners int64 `json:"listeners"`
 	// FileDescriptors is the files both ends hold at the peak (both run on this host).
-	FileDescriptors int64
+	FileDescriptors int64 `json:"file_descriptors"`
 	// KernelBytes estimates kernel memory at the peak (sockets and buffered data).
-	KernelBytes int64
+	KernelBytes int64 `json:"kernel_bytes"`
+	// ConnPoolBytes is the resident memory of the server's static
+	// connection pools at the peak (server.conn-buffer: two buffers per
+	// connection), part of UserBytes; ConnPoolReserved is the address
+	// space the pools reserve (every slot the fd limits allow).
+	ConnPoolBytes    int64 `json:"conn_pool_bytes"`
+	ConnPoolReserved int64 `json:"conn_pool_reserved"`
 	// UserBytes estimates worker memory at the peak.
-	UserBytes int64
+	UserBytes int64 `json:"user_bytes"`
 	// BufferedBytes is data the send phases leave in socket buffers.
-	BufferedBytes int64
+	BufferedBytes int64 `json:"buffered_bytes"`
 	// TimeWait is the most TIME_WAIT sockets close phases leave in one
 	// namespace; TimeWaitBudget is that namespace's tcp_max_tw_buckets.
-	TimeWait, TimeWaitBudget int64
+	TimeWait       int64 `json:"time_wait"`
+	TimeWaitBudget int64 `json:"time_wait_budget"`
 	// Conntrack is conntrack entries needed (0 when conntrack is not engaged).
-	Conntrack, ConntrackMax int64
+	Conntrack    int64 `json:"conntrack"`
+	ConntrackMax int64 `json:"conntrack_max"`
 	// Limits are the checks, in the order the table prints them.
-	Limits []Limit
+	Limits []Limit `json:"limits"`
 	// First is the first limit the scenario hits: a failing one if any,
 	// else the one with the least headroom.
-	First *Limit
+	First *Limit `json:"first"`
 }
 
+// ceilDiv is a/b rounded up, for a >= 0; b <= 0 gives MaxInt64.
 func ceilDiv(a, b int64) int64 {
 	if b <= 0 {
 		return math.MaxInt64
 	}
-	return (a + b - 1) / b
+	q := a / b
+	if a%b != 0 {
+		q++
+	}
+	return q
 }
 
-// satMul multiplies without overflowing.
+// satAdd adds non-negative numbers, stopping at MaxInt64 instead of
+// overflowing.
+func satAdd(xs ...int64) int64 {
+	r := int64(0)
+	for _, x := range xs {
+		if x > math.MaxInt64-r {
+			return math.MaxInt64
+		}
+		r += x
+	}
+	return r
+}
+
+// satMul multiplies non-negative numbers, stopping at MaxInt64 instead
+// of overflowing (a negative factor counts as 0).
 func satMul(xs ...int64) int64 {
 	r := int64(1)
 	for _, x := range xs {
-		if x != 0 && r > math.MaxInt64/x {
+		if x <= 0 {
+			return 0
+		}
+		if r > math.MaxInt64/x {
 			return math.MaxInt64
 		}
 		r *= x
@@ -217,25 +257,37 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 		p.ClientWorkers = int(min(ceilDiv(w, ns)*ns, 10000))
 	}
 	p.ClientWorkersPerNamespace = int(ceilDiv(int64(p.ClientWorkers), ns))
+	p.InFlightPerWorker = DefaultInFlightPerWorker
+	if s.Client.InFlight > 0 {
+		p.InFlightPerWorker = int(max(1, ceilDiv(int64(s.Client.InFlight), int64(p.ClientWorkers))))
+	}
 	p.ConnsPerServerWorker = ceilDiv(conns, int64(p.ServerWorkers))
 	p.ConnsPerClientWorker = ceilDiv(conns, int64(p.ClientWorkers))
 	workers := int64(p.ServerWorkers + p.ClientWorkers)
 
-	p.FileDescriptors = 2*conns + workers*FilesPerWorker + int64(p.ServerWorkers)*p.Listeners
+	p.FileDescriptors = satAdd(satMul(2, conns), satMul(workers, FilesPerWorker), satMul(int64(p.ServerWorkers), p.Listeners))
 	for _, ph := range s.Phases {
 		if ph.Kind == PhaseSend {
 			p.BufferedBytes = max(p.BufferedBytes, satMul(conns, min(ph.Bytes, bufferCap(s, ph.From))))
 		}
 	}
-	p.KernelBytes = satMul(2*conns, KernelBytesPerSocket) + p.BufferedBytes
-	p.UserBytes = 2*conns*UserBytesPerSocket + workers*UserBytesPerWorker
+	p.KernelBytes = satAdd(satMul(2, conns, KernelBytesPerSocket), p.BufferedBytes)
+	if b := s.Server.ConnBuffer; b > 0 {
+		p.ConnPoolBytes = satMul(conns, 2, b)
+		p.ConnPoolReserved = satMul(int64(p.ServerWorkers), p.ServerFDLimit, 2, b)
+	}
+	p.UserBytes = satAdd(satMul(2, conns, UserBytesPerSocket), satMul(workers, UserBytesPerWorker), p.ConnPoolBytes)
 	p.planClose(s, env)
 	if tp.Conntrack {
 		p.Conntrack = conns
 		p.ConntrackMax = env.ConntrackMax
 	}
 	p.Limits = p.limits(s, env)
-	return p, p.pick(s)
+	err := p.pick(s)
+	if herr := checkHostInUse(s, env); herr != nil {
+		err = herr
+	}
+	return p, err
 }
 
 // planClose finds the most TIME_WAIT sockets one namespace will hold.
@@ -270,7 +322,7 @@ func bufferCap(s *Scenario, from string) int64 {
 	if !okW || !okR {
 		return math.MaxInt64
 	}
-	return 2 * (w + r)
+	return satMul(2, satAdd(w, r))
 }
 
 // thirdField reads the max of a "min default max" sysctl value.

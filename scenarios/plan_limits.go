@@ -48,7 +48,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	}
 	out = append(out, l)
 
-	need := ceilDiv(conns*100, int64(ServerShare*100)*int64(p.ServerWorkers)) + FDReserve + p.Listeners
+	need := satAdd(ceilDiv(satMul(conns, 100), int64(ServerShare*100)*int64(p.ServerWorkers)), FDReserve, p.Listeners)
 	l = newLimit("fds per server worker", "fds", "EMFILE", need, p.ServerFDLimit)
 	l.Expected = expects(s, "EMFILE")
 	l.Why = fmt.Sprintf("%s connections over %d server workers, +5%% for uneven SO_REUSEPORT hashing, +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
@@ -57,7 +57,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 		commas(ceilDiv(conns, max(1, int64(float64(p.ServerFDLimit-FDReserve-p.Listeners)*ServerShare)))))
 	out = append(out, l)
 
-	need = p.ConnsPerClientWorker + FDReserve
+	need = satAdd(p.ConnsPerClientWorker, FDReserve)
 	l = newLimit("fds per client worker", "fds", "EMFILE", need, p.ClientFDLimit)
 	l.Expected = expects(s, "EMFILE")
 	l.Why = fmt.Sprintf("%s connections over %d client workers (%d per namespace), +%d reserved; RLIMIT_NOFILE %s",
@@ -73,16 +73,16 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	l.Fix = fmt.Sprintf(`lower fd-limit to at most %s, or raise "fs.nr_open" under [host]`, commas(env.NrOpen))
 	out = append(out, l)
 
-	need = p.FileDescriptors + env.FileNr
+	need = satAdd(p.FileDescriptors, env.FileNr)
 	l = newLimit("fs.file-max", "files", "ENFILE", need, env.FileMax)
 	l.Expected = expects(s, "ENFILE")
 	l.Why = fmt.Sprintf("2 × %s sockets (both ends run on this host) + %d per worker + %s already open",
 		commas(conns), FilesPerWorker, commas(env.FileNr))
 	l.Fix = fmt.Sprintf(`raise "fs.file-max" = %s under [host] (journaled and restored), or ask for at most %s connections`,
-		commas(need+need/10), commas(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-2*conns))/2)))
+		commas(satAdd(need, need/10)), commas(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-satMul(2, conns)))/2)))
 	out = append(out, l)
 
-	need = p.KernelBytes + p.UserBytes
+	need = satAdd(p.KernelBytes, p.UserBytes)
 	l = newLimit("memory", "bytes", "ENOMEM", need, env.MemAvailable)
 	l.Expected = expects(s, "ENOMEM")
 	perConn := int64(2*KernelBytesPerSocket + 2*UserBytesPerSocket)
@@ -95,7 +95,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	out = append(out, l)
 
 	if p.BufferedBytes > 0 {
-		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, env.TCPMem[2]*env.PageSize)
+		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, satMul(env.TCPMem[2], env.PageSize))
 		l.Expected = expects(s, "ECONNRESET", "TCPAbortOnMemory", "TCPMemoryPressures") || expects(s, "ENOMEM") || expects(s, "ENOBUFS")
 		l.Why = fmt.Sprintf("%s connections × bytes sent sit in socket buffers, against tcp_mem max %s pages × %d B",
 			commas(conns), commas(env.TCPMem[2]), env.PageSize)

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -147,5 +148,63 @@ func TestWriteTable(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestPlanSaturates: absurd sizes and counts saturate instead of
+// overflowing into a negative need that would pass as ok.
+func TestPlanSaturates(t *testing.T) {
+	src := "[topology]\nclient-namespaces = 4\nclient-addresses = 8\nserver-ports = 4\n[client]\nconnections = \"1M\"\n[[phase]]\nkind = \"connect\"\n[[phase]]\nkind = \"send\"\nbytes = \"10000GB\"\n"
+	s, err := Parse("t.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPlan(s, DefaultEnv())
+	if err == nil || !strings.Contains(err.Error(), "memory") {
+		t.Errorf("NewPlan = %v; want an impossible memory plan", err)
+	}
+	for _, l := range p.Limits {
+		if l.Need < 0 || l.Have < 0 {
+			t.Errorf("%s: need %d have %d", l.Name, l.Need, l.Have)
+		}
+		if l.Name == "memory" && l.OK {
+			t.Errorf("memory marked ok: need %d have %d", l.Need, l.Have)
+		}
+	}
+}
+
+func TestPlanInFlightAndPool(t *testing.T) {
+	for _, tt := range []struct {
+		src      string
+		inFlight int
+		pool     int64
+	}{
+		{"[client]\nconnections = 1000\n", DefaultInFlightPerWorker, 0},
+		{"[client]\nconnections = 1000\nworkers = 2\nin-flight = 1001\n", 501, 0},
+		{"[server]\nconn-buffer = \"4KiB\"\n[client]\nconnections = 1000\n", DefaultInFlightPerWorker, 1000 * 2 * 4096},
+	} {
+		s, err := Parse("t.toml", []byte(tt.src+"[[phase]]\nkind = \"connect\"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := NewPlan(s, DefaultEnv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.InFlightPerWorker != tt.inFlight || p.ConnPoolBytes != tt.pool {
+			t.Errorf("%q: in-flight %d pool %d; want %d %d", tt.src, p.InFlightPerWorker, p.ConnPoolBytes, tt.inFlight, tt.pool)
+		}
+	}
+}
+
+func TestServerCloseModeDefaults(t *testing.T) {
+	src := "[server]\nclose-mode = \"rst\"\n[client]\nconnections = 1000\n[[phase]]\nkind = \"connect\"\n" +
+		"[[phase]]\nkind = \"close\"\nside = \"server\"\nfraction = 0.5\n[[phase]]\nkind = \"close\"\nside = \"server\"\nmode = \"fin\"\nfraction = 0.5\n[[phase]]\nkind = \"close\"\nside = \"client\"\n"
+	s, err := Parse("t.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{s.Phases[1].Mode, s.Phases[2].Mode, s.Phases[3].Mode}; !slices.Equal(got, []string{"rst", "fin", "fin"}) {
+		t.Errorf("modes %v; want [rst fin fin]", got)
 	}
 }

@@ -10,26 +10,31 @@ import (
 // Field names map to TOML keys in kebab-case (see docs/scenario-format.md).
 type Scenario struct {
 	// Name is the scenario's short name (the file name without .toml by default).
-	Name string `toml:"name"`
+	Name string `toml:"name" json:"name"`
 	// Description is the lab text shown by `list` and at run start.
-	Description string `toml:"description"`
+	Description string `toml:"description" json:"description"`
 	// Topology says how many namespaces and addresses the run builds.
-	Topology Topology `toml:"topology"`
+	Topology Topology `toml:"topology" json:"topology"`
 	// Server configures the built-in epoll server.
-	Server Server `toml:"server"`
+	Server Server `toml:"server" json:"server"`
 	// Client configures the built-in epoll clients.
-	Client Client `toml:"client"`
+	Client Client `toml:"client" json:"client"`
 	// Sysctl holds per-namespace settings, written inside the namespaces.
-	Sysctl Sysctls `toml:"sysctl"`
+	Sysctl Sysctls `toml:"sysctl" json:"sysctl"`
 	// Host holds host-global settings; the run journals and restores them.
-	Host map[string]string `toml:"host"`
+	Host map[string]string `toml:"host" json:"host"`
 	// Phases run in order.
-	Phases []Phase `toml:"phase"`
+	Phases []Phase `toml:"phase" json:"phases"`
 	// Expect is what must hold for the run to pass.
-	Expect Expect `toml:"expect"`
+	Expect Expect `toml:"expect" json:"expect"`
+	// Scaling is what --scale does with the lab: ScalingLimits (default)
+	// scales its load and the limits its lesson depends on together;
+	// ScalingWhole declares that the lab cannot shrink, so it runs whole
+	// at any --scale (and says so).
+	Scaling string `toml:"scaling" json:"scaling"`
 
 	// Source is where the scenario came from: a file path or "builtin:NAME".
-	Source string `toml:"-"`
+	Source string `toml:"-" json:"source"`
 
 	// pos remembers where each key was, for plan errors with a line.
 	pos positions
@@ -38,89 +43,98 @@ type Scenario struct {
 // Topology describes the laboratory's namespaces and addresses.
 type Topology struct {
 	// ClientNamespaces is the number of client namespaces (default 1).
-	ClientNamespaces int `toml:"client-namespaces"`
+	ClientNamespaces int `toml:"client-namespaces" json:"client_namespaces"`
 	// ClientAddresses is the number of client addresses per client namespace (default 1).
-	ClientAddresses int `toml:"client-addresses"`
+	ClientAddresses int `toml:"client-addresses" json:"client_addresses"`
 	// ServerAddresses is the number of server addresses (default 1).
-	ServerAddresses int `toml:"server-addresses"`
+	ServerAddresses int `toml:"server-addresses" json:"server_addresses"`
 	// ServerPorts lists the server's listening ports; in TOML a count N
 	// (ports 8000..8000+N-1) or an explicit list. Default [8000].
-	ServerPorts []int `toml:"-"`
+	ServerPorts []int `toml:"-" json:"server_ports"`
 	// Subnet is the address range everything is taken from (default 198.18.0.0/15).
-	Subnet netip.Prefix `toml:"-"`
+	Subnet netip.Prefix `toml:"-" json:"subnet"`
 	// NeighbourTable is the neighbour-table size (gc_thresh3) set in every
 	// namespace; 0 picks one that fits the addresses.
-	NeighbourTable int `toml:"neighbour-table"`
+	NeighbourTable int `toml:"neighbour-table" json:"neighbour_table"`
 	// Conntrack engages connection tracking in the server namespace (a
 	// rule that uses conntrack), so nf_conntrack_max applies (default false).
-	Conntrack bool `toml:"conntrack"`
+	Conntrack bool `toml:"conntrack" json:"conntrack"`
 	// Routing is how the server reaches the client addresses: "gateway"
 	// (default: one route per client namespace through its first address,
 	// so one neighbour entry per link) or "direct" (the client blocks are
 	// on-link: one neighbour entry per client address, an L2 segment).
-	Routing string `toml:"routing"`
+	Routing string `toml:"routing" json:"routing"`
 }
 
 // Server configures the built-in server.
 type Server struct {
 	// Workers is the number of server worker processes; 0 = as many as the fd budget needs.
-	Workers int `toml:"workers"`
+	Workers int `toml:"workers" json:"workers"`
 	// Backlog is the listen(2) backlog (default 4096).
-	Backlog int `toml:"backlog"`
+	Backlog int `toml:"backlog" json:"backlog"`
 	// OnData is what the server does with data it reads: "discard" (default), "echo", "reply-once", "ignore" (never read).
-	OnData string `toml:"on-data"`
+	OnData string `toml:"on-data" json:"on_data"`
 	// Reply is the reply sent by "reply-once" (default "OK\n").
-	Reply string `toml:"reply"`
-	// CloseMode is how the server closes when told to: "fin" (default) or "rst".
-	CloseMode string `toml:"close-mode"`
+	Reply string `toml:"reply" json:"reply"`
+	// CloseMode is the default mode of close phases with side = "server":
+	// "fin" (default) or "rst". The decoder applies it to every such phase
+	// that has no mode of its own; nothing else reads it.
+	CloseMode string `toml:"close-mode" json:"close_mode"`
+	// ConnBuffer is the size of each of a connection slot's two buffers
+	// (read and write) in a classic static connection pool, allocated once
+	// per slot of the table as a naive C server does; 0 (default) is the
+	// compact connection table with a shared read buffer per worker.
+	ConnBuffer int64 `toml:"conn-buffer" json:"conn_buffer"`
 	// FDLimit caps RLIMIT_NOFILE of each server worker; 0 = as high as allowed.
-	FDLimit int `toml:"fd-limit"`
+	FDLimit int `toml:"fd-limit" json:"fd_limit"`
 	// AcceptRate caps accepts per second over all server workers; 0 = unlimited.
-	AcceptRate int `toml:"accept-rate"`
+	AcceptRate int `toml:"accept-rate" json:"accept_rate"`
 	// Command, when set, runs this program (argv, with placeholders; see
 	// docs/byo.md) in the server namespace instead of the built-in server.
-	Command []string `toml:"command"`
+	Command []string `toml:"command" json:"command"`
 	// Env is added to the environment of Command.
-	Env map[string]string `toml:"env"`
+	Env map[string]string `toml:"env" json:"env"`
 }
 
 // Client configures the built-in clients.
 type Client struct {
 	// Connections is the total number of connections all clients open.
-	Connections int `toml:"-"`
+	Connections int `toml:"-" json:"connections"`
 	// Workers is the number of client worker processes; 0 = as many as the fd budget needs.
-	Workers int `toml:"workers"`
+	Workers int `toml:"workers" json:"workers"`
 	// ConnectRate is connects per second over all workers; 0 = as fast as possible.
-	ConnectRate int `toml:"-"`
-	// InFlight caps connects in progress over all workers (default 2048 per worker).
-	InFlight int `toml:"in-flight"`
+	ConnectRate int `toml:"-" json:"connect_rate"`
+	// InFlight caps connects in progress over all workers; 0 (default)
+	// means DefaultInFlightPerWorker per worker. Plan.InFlightPerWorker is
+	// what each worker gets.
+	InFlight int `toml:"in-flight" json:"in_flight"`
 	// Message is sent once after connecting; "%d" is replaced by the connection index.
-	Message string `toml:"message"`
+	Message string `toml:"message" json:"message"`
 	// SourceStrategy is how source addresses are chosen: "round-robin" (default) or "fill" (use one address until it fails).
-	SourceStrategy string `toml:"source-strategy"`
+	SourceStrategy string `toml:"source-strategy" json:"source_strategy"`
 	// PortSelection is who picks source ports: "kernel" (connect() searches
 	// the namespace's ip_local_port_range), "explicit" (each worker walks a
 	// slice of the range of its own, one port per socket with
 	// IP_LOCAL_PORT_RANGE, Linux 6.3+) or "auto" (explicit where the kernel
 	// supports it). Default "auto".
-	PortSelection string `toml:"port-selection"`
+	PortSelection string `toml:"port-selection" json:"port_selection"`
 	// Retries is how many times a failed connect is retried (default 0).
-	Retries int `toml:"retries"`
+	Retries int `toml:"retries" json:"retries"`
 	// FDLimit caps RLIMIT_NOFILE of each client worker; 0 = as high as allowed.
-	FDLimit int `toml:"fd-limit"`
+	FDLimit int `toml:"fd-limit" json:"fd_limit"`
 	// Command, when set, runs this program (argv, with placeholders; see
 	// docs/byo.md) in the client namespaces instead of the built-in clients.
-	Command []string `toml:"command"`
+	Command []string `toml:"command" json:"command"`
 	// Env is added to the environment of Command.
-	Env map[string]string `toml:"env"`
+	Env map[string]string `toml:"env" json:"env"`
 }
 
 // Sysctls holds per-namespace sysctl settings by role.
 type Sysctls struct {
 	// Server settings are written in the server namespace.
-	Server map[string]string `toml:"server"`
+	Server map[string]string `toml:"server" json:"server"`
 	// Client settings are written in every client namespace.
-	Client map[string]string `toml:"client"`
+	Client map[string]string `toml:"client" json:"client"`
 }
 
 // Phase kinds.
@@ -135,57 +149,63 @@ const (
 // Phase is one step of a run.
 type Phase struct {
 	// Kind is connect, hold, close, send or wait.
-	Kind string `toml:"kind"`
+	Kind string `toml:"kind" json:"kind"`
 	// Name labels the phase in progress and results (default: Kind and index).
-	Name string `toml:"name"`
+	Name string `toml:"name" json:"name"`
 	// Target is the number of connections a connect phase opens (default: client.connections).
-	Target int `toml:"-"`
+	Target int `toml:"-" json:"target"`
 	// Rate is connects or closes per second over all workers; 0 = as fast as possible.
-	Rate int `toml:"-"`
+	Rate int `toml:"-" json:"rate"`
 	// Duration is how long a hold lasts.
-	Duration time.Duration `toml:"-"`
+	Duration time.Duration `toml:"-" json:"duration_seconds"`
 	// Timeout bounds connect, close, send and wait phases (default 120s).
-	Timeout time.Duration `toml:"-"`
+	Timeout time.Duration `toml:"-" json:"timeout_seconds"`
 	// Side is who closes: "server" or "client" (close phases).
-	Side string `toml:"side"`
+	Side string `toml:"side" json:"side"`
 	// Fraction of connections to close, 0 < f <= 1 (default 1).
-	Fraction float64 `toml:"fraction"`
+	Fraction float64 `toml:"fraction" json:"fraction"`
 	// Mode is "fin" or "rst" (close phases; default fin).
-	Mode string `toml:"mode"`
+	Mode string `toml:"mode" json:"mode"`
 	// Bytes is how many bytes each connection sends (send phases).
-	Bytes int64 `toml:"-"`
+	Bytes int64 `toml:"-" json:"bytes"`
 	// From is who sends in a send phase: "client" (default) or "server".
-	From string `toml:"from"`
+	From string `toml:"from" json:"from"`
 	// Until is a wait phase's condition, parsed from "established>=N",
 	// "established<=N", "sockets-gone", "errors>=N"; unset (IsSet false)
 	// when the phase only waits out its timeout.
-	Until Condition `toml:"-"`
+	Until Condition `toml:"-" json:"until"`
 }
 
 // Expect lists what must hold for a run to pass. Zero values are not checked.
 type Expect struct {
 	// MinEstablished is the least peak of established connections.
-	MinEstablished int `toml:"-"`
+	MinEstablished int `toml:"-" json:"min_established"`
 	// MaxEstablished is the most peak of established connections (0 = unchecked).
-	MaxEstablished int `toml:"-"`
+	MaxEstablished int `toml:"-" json:"max_established"`
 	// ErrorsPresent lists errno names that must appear (e.g. "EADDRNOTAVAIL").
-	ErrorsPresent []string `toml:"errors-present"`
+	ErrorsPresent []string `toml:"errors-present" json:"errors_present"`
 	// ErrorsAbsent lists errno names that must not appear; ["*"] means none at all.
-	ErrorsAbsent []string `toml:"errors-absent"`
+	ErrorsAbsent []string `toml:"errors-absent" json:"errors_absent"`
 	// CloseWithin bounds the duration of every close phase.
-	CloseWithin time.Duration `toml:"-"`
+	CloseWithin time.Duration `toml:"-" json:"close_within_seconds"`
 	// NoNodeKilled requires every worker process to survive.
-	NoNodeKilled bool `toml:"no-node-killed"`
+	NoNodeKilled bool `toml:"no-node-killed" json:"no_node_killed"`
 	// Counters lists nstat counters that must be at least the given value, e.g. {"TCPTimeWaitOverflow" = 1}.
-	Counters map[string]int64 `toml:"counters"`
+	Counters map[string]int64 `toml:"counters" json:"counters"`
 	// CountersMax lists nstat counters that must grow by at most the given
 	// value, e.g. {"ListenOverflows" = 0} for a cure that must not see them.
-	CountersMax map[string]int64 `toml:"counters-max"`
+	CountersMax map[string]int64 `toml:"counters-max" json:"counters_max"`
 	// KernelLog lists kernel messages that must appear during the run,
 	// each one of the messages the run watches (KernelMessages), e.g.
 	// "TCP: out of memory".
-	KernelLog []string `toml:"kernel-log"`
+	KernelLog []string `toml:"kernel-log" json:"kernel_log"`
 }
+
+// Values of Scenario.Scaling.
+const (
+	ScalingLimits = "limits"
+	ScalingWhole  = "whole"
+)
 
 // DefaultSubnet is the RFC 2544 benchmarking range.
 var DefaultSubnet = netip.MustParsePrefix("198.18.0.0/15")
