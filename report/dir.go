@@ -262,7 +262,7 @@ func (d *Dir) WriteFile(name string, data []byte) error {
 		rmErr := r.Remove(tmp)
 		hint := ""
 		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
-			hint = " (the disk is full: free some space and run 'c1m-testbed report DIR' again)"
+			hint = " (the disk is full: free some space and try again)"
 		}
 		if rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
 			return fmt.Errorf("failed to write %s%s: %w; the temporary file %s could not be removed either: %v", d.Join(name), hint, err, d.Join(path.Join(dir, tmp)), rmErr)

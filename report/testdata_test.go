@@ -30,7 +30,7 @@ var synthRuns = []synthRun{
 	{dir: "rst", runID: "20250101T130000Z", target: 40000, rampSecs: 8, holdSecs: 8, closeRST: true, rows: 60},
 }
 
-// TestGenerateTestdata rewrites testdata/{fin,rst,partial} when run with
+// TestGenerateTestdata rewrites testdata/{fin,rst,partial,smoke-v2} when run with
 // -update; otherwise it checks that they are present.
 func TestGenerateTestdata(t *testing.T) {
 	for _, s := range synthRuns {
@@ -53,7 +53,28 @@ func TestGenerateTestdata(t *testing.T) {
 		}
 	}
 	if !*update {
+		if _, err := os.Stat(filepath.Join("testdata", "smoke-v2", RunFile)); err != nil {
+			t.Fatalf("testdata missing; run: go test -run TestGenerateTestdata -update ./report/: %v", err)
+		}
 		return
+	}
+	// smoke-v2: the recorded version 1 smoke run as version 2 writes it.
+	if err := os.MkdirAll(filepath.Join("testdata", "smoke-v2"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := ReadRecord(filepath.Join("testdata", "smoke-recorded"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRecord(filepath.Join("testdata", "smoke-v2"), rec); err != nil {
+		t.Fatal(err)
+	}
+	samples, err := os.ReadFile(filepath.Join("testdata", "smoke-recorded", SamplesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "smoke-v2", SamplesFile), samples, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	// partial: a killed fin run, run.json and samples.csv both cut short.
 	dir := filepath.Join("testdata", "partial")
@@ -88,7 +109,7 @@ func (s synthRun) build() (*Record, []byte) {
 		closeKind = "rst"
 	}
 	rec := &Record{
-		Version: 1, RunID: s.runID, Scenario: "smoke-" + closeKind, Source: "scenarios/smoke.toml",
+		Version: RecordVersion, RunID: s.runID, Scenario: "smoke-" + closeKind, Source: "scenarios/smoke.toml",
 		Description: "Synthetic test run: 40,000 connections, hold, close storm (" + closeKind + ").",
 		Scale:       1, Started: start, Ended: at(end + dt),
 		Env: Env{Kernel: "6.18.0-test", Hostname: "lab", CPUs: 2, CPUModel: "Test CPU @ 3.0GHz",
