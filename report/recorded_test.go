@@ -39,3 +39,32 @@ func TestGenerateRecordedSmoke(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerateBothVersions renders the recorded smoke run as version 1
+// (testdata/smoke-recorded) and as version 2 (testdata/smoke-v2): the
+// reports are the same, and compare finds no setting in which they differ.
+func TestGenerateBothVersions(t *testing.T) {
+	v1, v2 := copyResults(t, "smoke-recorded"), copyResults(t, "smoke-v2")
+	var mds []string
+	for _, dir := range []string{v1, v2} {
+		if err := Generate(dir); err != nil {
+			t.Fatalf("Generate(%s): %v", dir, err)
+		}
+		mds = append(mds, readFile(t, filepath.Join(dir, MarkdownFile)))
+	}
+	if mds[0] != mds[1] {
+		t.Errorf("version 1 and version 2 of one run give different reports:\n%s\n----\n%s", mds[0], mds[1])
+	}
+	for _, w := range []string{`| five\_tuples | 225,856 |`, "Plan: limits", "✔ ok"} {
+		if !strings.Contains(mds[0], w) {
+			t.Errorf("the version 1 report lacks %q", w)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "cmp")
+	if _, err := CompareFiles(out, v1, v2); err != nil {
+		t.Fatal(err)
+	}
+	if md := readFile(t, filepath.Join(out, CompareMarkdownFile)); strings.Contains(md, "| plan.") {
+		t.Errorf("compare of version 1 and 2 of one run shows plan differences:\n%s", md)
+	}
+}
