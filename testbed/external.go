@@ -120,7 +120,7 @@ func resolveProgram(role, prog, bin string) (string, error) {
 		if errors.Is(err, exec.ErrNotFound) && !strings.Contains(prog, "/") {
 			how = "put it on PATH or name it by its path"
 		}
-		return "", fmt.Errorf("%w: %w: %s program %q cannot be run: %v; %s", ErrRefused, ErrProgram, role, prog, err, how)
+		return "", fmt.Errorf("%w: %w: %s program %q cannot be run: %w; %s", ErrRefused, ErrProgram, role, prog, err, how)
 	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
@@ -142,7 +142,7 @@ func checkExternal(sc *scenarios.Scenario) error {
 			continue
 		}
 		if _, err := expandArgs(argv, vars); err != nil {
-			return fmt.Errorf("%w: %s.command: %v", scenarios.ErrInvalid, role, err)
+			return fmt.Errorf("%w: %s.command: %w", scenarios.ErrInvalid, role, err)
 		}
 	}
 	for i, ph := range sc.Phases {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -68,22 +70,20 @@ type LabProc struct {
 // scenarios.ErrInvalid means nothing was built; any error before ready
 // was called means the lab was torn down again.
 func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error {
-	sc, plan, err := prepare(&opt)
+	r, err := newRunner(opt)
 	if err != nil {
 		return err
 	}
-	r := &runner{opt: opt, sc: sc, plan: plan, fleet: newFleet(), start: time.Now()}
-	owner, journal, err := r.claim(opt.RunID)
-	if err != nil {
+	sc := r.sc
+	if err := r.claim(); err != nil {
 		return err
 	}
-	r.dir = owner.Dir
-	logPath := filepath.Join(owner.Dir, LabLog)
-	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	r.dir = r.owner.Dir
+	logPath := filepath.Join(r.owner.Dir, LabLog)
+	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		journal.Restore()
-		owner.Release()
-		return fmt.Errorf("%w: failed to open the lab log %s: %v", ErrRefused, logPath, err)
+		r.owner.Release()
+		return fmt.Errorf("%w: failed to open the lab log %s: %w", ErrRefused, logPath, err)
 	}
 	defer logFile.Close()
 	var out io.Writer = logFile
@@ -93,12 +93,15 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 	r.progress = newProgress(out, false)
 	r.progress.printf("c1m-testbed up: lab %s, scenario %s (%s), owner pid %d; %s",
 		r.runID, sc.Name, sc.Source, os.Getpid(), r.describeRoles())
+	if err := r.takeHost(ctx); err != nil {
+		return err
+	}
 
 	rec := &report.Record{RunID: r.runID, Env: probeRecordEnv(hostKeys(sc))}
-	lab, failure := r.bringUp(ctx, journal, rec, clients)
+	lab, failure := r.bringUp(ctx, rec, clients)
 	if failure == nil {
 		lab.Log = logPath
-		if err := writeLab(filepath.Join(owner.Dir, LabFile), lab); err != nil {
+		if err := writeLab(filepath.Join(r.owner.Dir, LabFile), lab); err != nil {
 			failure = err
 		}
 	}
@@ -110,22 +113,12 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 		r.idle(ctx)
 		r.progress.printf("lab %s: stopping", r.runID)
 	}
-	left, errs := r.teardown(owner, journal)
+	c := r.shutDown(rec)
+	errs := c.failures()
 	if failure != nil {
 		errs = append([]string{failure.Error()}, errs...)
 	}
-	if len(left) > 0 {
-		errs = append(errs, fmt.Sprintf("%d leftovers after teardown: %v", len(left), left))
-	}
-	restored := true
-	after := readSysctls(hostKeys(sc))
-	for _, h := range rec.Host {
-		restored = restored && sameValue(h.Before, after[h.Key])
-	}
-	if !restored {
-		errs = append(errs, "a host setting was not restored: run 'sudo c1m-testbed clean'")
-	}
-	r.progress.printf("lab %s down: host restored: %v, leftovers: %d", r.runID, restored, len(left))
+	r.progress.printf("lab %s down: host restored: %v, leftovers: %d", r.runID, c.restored, len(c.left))
 	if len(errs) > 0 {
 		err := errors.New(strings.Join(errs, "; "))
 		r.progress.printf("lab %s: %v", r.runID, err)
@@ -150,8 +143,8 @@ func (r *runner) idle(ctx context.Context) {
 }
 
 // bringUp builds the lab and starts its processes.
-func (r *runner) bringUp(ctx context.Context, journal *topology.Journal, rec *report.Record, clients bool) (*Lab, error) {
-	if err := r.build(ctx, journal, rec); err != nil {
+func (r *runner) bringUp(ctx context.Context, rec *report.Record, clients bool) (*Lab, error) {
+	if err := r.build(ctx, rec); err != nil {
 		return nil, err
 	}
 	r.setPhase("start")
@@ -165,7 +158,7 @@ func (r *runner) bringUp(ctx context.Context, journal *topology.Journal, rec *re
 		lab.Clients = append(lab.Clients, LabNode{Node: fmt.Sprintf("c%d", i+1), Namespace: c.Name, Addrs: addrStrings(c.Addrs)})
 	}
 	if clients {
-		pr := r.runPhase(ctx, 0, scenarios.Phase{Kind: scenarios.PhaseConnect, Name: "connect"})
+		pr := r.runPhase(ctx, 0, scenarios.Phase{Kind: scenarios.PhaseConnect, Name: "connect", Timeout: scenarios.DefaultPhaseTimeout})
 		lab.Connect = fmt.Sprintf("%s: %d of %d established after %.1fs", pr.Outcome, pr.Reached, pr.Target, pr.Seconds)
 		if pr.Detail != "" {
 			lab.Connect += " (" + pr.Detail + ")"
@@ -180,16 +173,17 @@ func (r *runner) bringUp(ctx context.Context, journal *topology.Journal, rec *re
 	return lab, nil
 }
 
+// writeLab writes the lab's description atomically, never through a
+// symbolic link (writeNew).
 func writeLab(path string, lab *Lab) error {
 	data, err := json.MarshalIndent(lab, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+	if err := writeNew(path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("failed to write the lab description %s: %w", path, err)
 	}
-	return os.Rename(tmp, path)
+	return nil
 }
 
 // LabInfo is a lab found on the host: its description, and whether its
@@ -223,7 +217,7 @@ func Labs() ([]LabInfo, error) {
 }
 
 // FindLab picks the live lab named runID, or the only live lab when runID
-// is empty; the error says what to do otherwise.
+// is empty; otherwise the error wraps ErrNoLab and says what to do.
 func FindLab(runID string) (*LabInfo, error) {
 	labs, err := Labs()
 	if err != nil {
@@ -239,15 +233,15 @@ func FindLab(runID string) (*LabInfo, error) {
 	case len(live) == 1:
 		return &live[0], nil
 	case len(live) == 0 && runID != "":
-		return nil, fmt.Errorf("no lab %s is up: 'c1m-testbed status' lists the labs", runID)
+		return nil, noLab("no lab %s is up: 'c1m-testbed status' lists the labs", runID)
 	case len(live) == 0:
-		return nil, errors.New("no lab is up: start one with 'sudo c1m-testbed up SCENARIO'")
+		return nil, noLab("no lab is up: start one with 'sudo c1m-testbed up SCENARIO'")
 	}
 	ids := make([]string, len(live))
 	for i, l := range live {
 		ids[i] = l.RunID
 	}
-	return nil, fmt.Errorf("%d labs are up (%s): name one with --run ID", len(live), strings.Join(ids, ", "))
+	return nil, noLab("%d labs are up (%s): name one with --run ID", len(live), strings.Join(ids, ", "))
 }
 
 // Namespace maps a node name of the lab (srv, server, c1, c2…, or a full
@@ -265,7 +259,7 @@ func (l *Lab) Namespace(node string) (string, error) {
 	for _, c := range l.Clients {
 		names = append(names, c.Node)
 	}
-	return "", fmt.Errorf("lab %s has no node %q: use one of %s (or its namespace name)", l.RunID, node, strings.Join(names, ", "))
+	return "", noLab("lab %s has no node %q: use one of %s (or its namespace name)", l.RunID, node, strings.Join(names, ", "))
 }
 
 // NodeCounts is what the kernel says of one namespace now.

@@ -35,6 +35,9 @@ type Options struct {
 	// ReadyTimeout bounds how long an external server may take to open
 	// every port (0 = 30 s).
 	ReadyTimeout time.Duration
+	// HostWait bounds how long the run waits for the host lock while
+	// another run holds it (0 = DefaultHostWait, negative = not at all).
+	HostWait time.Duration
 	// RunID names the run ("" = a fresh one); namespaces are c1m-<RunID>-*.
 	RunID string
 }

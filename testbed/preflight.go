@@ -19,17 +19,26 @@ func Preflight(clean bool, w io.Writer) error {
 		return fmt.Errorf("%w: c1m-testbed builds network namespaces and must run as root: try 'sudo c1m-testbed ...'", ErrRefused)
 	}
 	if _, err := os.Stat("/proc/self/ns/net"); err != nil {
-		return fmt.Errorf("%w: this kernel has no network namespaces (CONFIG_NET_NS): %v", ErrRefused, err)
+		return fmt.Errorf("%w: this kernel has no network namespaces (CONFIG_NET_NS): %w", ErrRefused, err)
 	}
 	if err := checkBindNoPort(); err != nil {
-		return fmt.Errorf("%w: IP_BIND_ADDRESS_NO_PORT is missing (Linux 4.2 or newer is needed): %v", ErrRefused, err)
+		return fmt.Errorf("%w: IP_BIND_ADDRESS_NO_PORT is missing (Linux 4.2 or newer is needed): %w", ErrRefused, err)
 	}
 	if !kernelHasVeth() {
 		return fmt.Errorf("%w: the veth driver is not available: load it with 'modprobe veth'", ErrRefused)
 	}
+	return checkDeadRuns(clean, w)
+}
+
+// checkDeadRuns refuses to go on while runs that died left namespaces or
+// host settings behind, or removes them first when clean is true.
+func checkDeadRuns(clean bool, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
 	dead, err := topology.DeadRuns()
 	if err != nil {
-		return fmt.Errorf("%w: failed to look for leftovers of earlier runs: %v", ErrRefused, err)
+		return fmt.Errorf("%w: failed to look for leftovers of earlier runs: %w", ErrRefused, err)
 	}
 	if len(dead) == 0 {
 		return nil
@@ -38,7 +47,7 @@ func Preflight(clean bool, w io.Writer) error {
 		return fmt.Errorf("%w: %d earlier run(s) died and left namespaces or host settings behind (%v): run 'sudo c1m-testbed clean' or add --clean", ErrRefused, len(dead), dead)
 	}
 	if _, err := topology.Clean(w); err != nil {
-		return fmt.Errorf("%w: failed to clean leftovers of dead runs: %v", ErrRefused, err)
+		return fmt.Errorf("%w: failed to clean leftovers of dead runs: %w", ErrRefused, err)
 	}
 	return nil
 }

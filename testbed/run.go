@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
-	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -24,53 +22,55 @@ const stopGrace = 10 * time.Second
 // the host, also when ctx is cancelled or something fails. An error
 // wrapping ErrRefused or scenarios.ErrInvalid means nothing was built.
 func Run(ctx context.Context, opt Options) (*Outcome, error) {
-	sc, plan, err := prepare(&opt)
+	r, err := newRunner(opt)
 	if err != nil {
 		return nil, err
 	}
-	dir := opt.OutDir
+	sc := r.sc
+	dir := r.opt.OutDir
 	if dir == "" {
 		dir = filepath.Join("results", sc.Name+"-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("failed to create results directory %s: %w", dir, err)
 	}
-
-	r := &runner{opt: opt, sc: sc, plan: plan, fleet: newFleet(), start: time.Now(), dir: dir}
+	r.dir = dir
 	r.progress = newProgress(opt.Progress, opt.Terminal)
 	rec := &report.Record{Version: 1, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
-		Scale: opt.Scale, Started: r.start, ScenarioBody: sc, Plan: plan}
-	rec.Env = probeRecordEnv(hostKeys(sc))
-	rec.Env.NamespaceSysctls = namespaceSysctls(sc)
+		Scale: r.opt.Scale, Started: r.start, ScenarioBody: sc, Plan: r.plan, RunID: r.runID}
 	r.progress.printf("c1m-testbed: %s (%s), %d connections, %s; results in %s",
 		sc.Name, sc.Source, sc.Client.Connections, r.describeRoles(), dir)
 	if d := strings.TrimSpace(sc.Description); d != "" {
 		r.progress.printf("%s", d)
 	}
-
-	owner, journal, err := r.claim(opt.RunID)
-	if err != nil {
+	if err := r.claim(); err != nil {
 		return nil, err
 	}
-	rec.RunID = r.runID
+	if err := r.takeHost(ctx); err != nil {
+		return nil, err
+	}
+	// The host as found, read once this run owns it.
+	rec.Env = probeRecordEnv(hostKeys(sc))
+	rec.Env.NamespaceSysctls = namespaceSysctls(sc)
 
-	failure := r.execute(ctx, journal, rec)
+	failure := r.execute(ctx, rec)
 
 	// Teardown, whatever happened above.
-	left, teardownErrs := r.teardown(owner, journal)
+	c := r.shutDown(rec)
 	if r.sampler != nil {
 		rec.Summary.KernelMessages, rec.KernelLog = r.sampler.kmsg.result()
 	}
 	rec.Ended = time.Now()
-	rec.Env.SysctlsAfter = readSysctls(hostKeys(sc))
-	r.finish(rec, left, teardownErrs, failure)
-	if err := report.WriteRecord(dir, rec); err != nil {
-		return nil, err
-	}
+	r.finish(rec, c, failure)
+	writeErr := report.WriteRecord(dir, rec)
 	r.progress.printf("\nexpectations:\n%s", expectationTable(rec.Expectations))
 	r.progress.printf("peak %d established, ramp %.1fs (%.0f conn/s), user %.0f B/conn, kernel %.0f B/conn, host restored: %v, leftovers: %d",
 		rec.Summary.PeakEstablished, rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond,
 		rec.Summary.UserBytesPerConn, rec.Summary.KernelBytesPerConn, rec.Summary.HostRestored, rec.Summary.Leftovers)
+	if writeErr != nil {
+		r.progress.printf("results: %v", writeErr)
+		return &Outcome{Dir: dir, Passed: rec.Passed}, writeErr
+	}
 	if !opt.NoReport {
 		if err := generateReport(dir); err != nil {
 			r.progress.printf("report: %v", err)
@@ -81,101 +81,6 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	r.progress.printf("results: %s", dir)
 	return &Outcome{Dir: dir, Passed: rec.Passed}, nil
-}
-
-// prepare scales the scenario, plans it, checks what external programs
-// it names and the host (Preflight). Nothing is changed yet.
-func prepare(opt *Options) (*scenarios.Scenario, *scenarios.Plan, error) {
-	if opt.Scale <= 0 {
-		opt.Scale = 1
-	}
-	sc := opt.Scenario
-	if opt.Scale != 1 {
-		sc = sc.Scaled(opt.Scale)
-	}
-	plan, err := scenarios.NewPlan(sc, ProbeEnv())
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkExternal(sc); err != nil {
-		return nil, nil, err
-	}
-	var w io.Writer = io.Discard
-	if opt.Progress != nil {
-		w = opt.Progress
-	}
-	if err := Preflight(opt.Clean, w); err != nil {
-		return nil, nil, err
-	}
-	if opt.Exe == "" {
-		if opt.Exe, err = os.Executable(); err != nil {
-			return nil, nil, fmt.Errorf("%w: failed to find this program to start node workers: %v", ErrRefused, err)
-		}
-	}
-	bin := (&runner{opt: *opt}).binDir()
-	for role, argv := range map[string][]string{roleServer: sc.Server.Command, roleClient: sc.Client.Command} {
-		if len(argv) > 0 {
-			if _, err := resolveProgram(role, argv[0], bin); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	return sc, plan, nil
-}
-
-// claim records this process as the run's owner and opens its journal.
-func (r *runner) claim(runID string) (*topology.Owner, *topology.Journal, error) {
-	if runID == "" {
-		runID = topology.NewRunID()
-	}
-	r.runID = runID
-	owner, err := topology.Claim(runID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: failed to record run ownership: %v", ErrRefused, err)
-	}
-	journal, err := topology.OpenJournal(runID)
-	if err != nil {
-		owner.Release()
-		return nil, nil, fmt.Errorf("%w: failed to open the host settings journal: %v", ErrRefused, err)
-	}
-	return owner, journal, nil
-}
-
-// teardown stops every worker, removes the topology, restores the host
-// and releases the run, and lists what is left. The run record is kept
-// when the journal could not be restored, so 'clean' can try again.
-func (r *runner) teardown(owner *topology.Owner, journal *topology.Journal) (left, errs []string) {
-	r.setPhase("teardown")
-	grace := stopGrace
-	select {
-	case <-r.opt.Force:
-		grace = 0
-	default:
-	}
-	r.fleet.stopAll(grace)
-	if r.sampler != nil {
-		r.sampler.close()
-	}
-	if r.topo != nil {
-		if err := r.topo.Teardown(); err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
-	if err := journal.Restore(); err != nil {
-		errs = append(errs, err.Error()+": the run record is kept; run 'sudo c1m-testbed clean' to try again")
-	} else if err := owner.Release(); err != nil {
-		errs = append(errs, err.Error())
-	}
-	left, err := topology.Leftovers(r.runID)
-	if err != nil {
-		errs = append(errs, err.Error())
-	}
-	for _, w := range r.fleet.all() {
-		if w.alive() {
-			left = append(left, fmt.Sprintf("process %d", w.pid()))
-		}
-	}
-	return left, errs
 }
 
 // describeRoles says who runs each role: "3 server + 4 client workers",
@@ -196,8 +101,8 @@ func (r *runner) describeRoles() string {
 
 // execute changes the host, builds the laboratory and runs the phases.
 // It returns the first failure; the caller tears down in every case.
-func (r *runner) execute(ctx context.Context, journal *topology.Journal, rec *report.Record) error {
-	if err := r.build(ctx, journal, rec); err != nil {
+func (r *runner) execute(ctx context.Context, rec *report.Record) error {
+	if err := r.build(ctx, rec); err != nil {
 		return err
 	}
 	r.setPhase("start")
@@ -223,10 +128,10 @@ func (r *runner) execute(ctx context.Context, journal *topology.Journal, rec *re
 
 // build applies the host settings (journaled), builds the topology and
 // readies the measurements.
-func (r *runner) build(ctx context.Context, journal *topology.Journal, rec *report.Record) error {
+func (r *runner) build(ctx context.Context, rec *report.Record) error {
 	for _, k := range sortedKeys(r.sc.Host) {
 		before := rec.Env.SysctlsBefore[k]
-		if err := journal.Set(k, r.sc.Host[k]); err != nil {
+		if err := r.journal.Set(k, r.sc.Host[k]); err != nil {
 			return fmt.Errorf("failed to set host setting %s: %w", k, err)
 		}
 		rec.Host = append(rec.Host, report.HostSetting{Key: k, Before: before, Set: r.sc.Host[k]})
@@ -248,8 +153,9 @@ func (r *runner) build(ctx context.Context, journal *topology.Journal, rec *repo
 	return nil
 }
 
-// finish fills the summary and the expectations.
-func (r *runner) finish(rec *report.Record, left, teardownErrs []string, failure error) {
+// finish fills the summary and the expectations (close filled the
+// host's part).
+func (r *runner) finish(rec *report.Record, c closing, failure error) {
 	s := &rec.Summary
 	if r.sampler != nil {
 		p := r.sampler.peak()
@@ -272,14 +178,6 @@ func (r *runner) finish(rec *report.Record, left, teardownErrs []string, failure
 		s.CloseSeconds = max(s.CloseSeconds, c)
 	}
 	s.Errors = r.fleet.errors()
-	s.HostRestored = true
-	for i := range rec.Host {
-		h := &rec.Host[i]
-		h.After = rec.Env.SysctlsAfter[h.Key]
-		h.Restored = sameValue(h.Before, h.After)
-		s.HostRestored = s.HostRestored && h.Restored
-	}
-	s.Leftovers, s.LeftoverItems = len(left), left
 	for _, w := range r.fleet.all() {
 		ww := report.Worker{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Exit: exitString(w.exitErr), Killed: w.killedEarly()}
 		if ww.Killed {
@@ -297,13 +195,7 @@ func (r *runner) finish(rec *report.Record, left, teardownErrs []string, failure
 	if failure != nil {
 		fails = append(fails, failure.Error())
 	}
-	fails = append(fails, teardownErrs...)
-	if !s.HostRestored {
-		fails = append(fails, "a host setting was not restored: see host_settings")
-	}
-	if s.Leftovers > 0 {
-		fails = append(fails, fmt.Sprintf("%d leftovers after teardown: %v", s.Leftovers, left))
-	}
+	fails = append(fails, c.failures()...)
 	if len(fails) > 0 {
 		rec.Failure = strings.Join(fails, "; ")
 		rec.Passed = false

@@ -20,6 +20,9 @@ type runner struct {
 	start    time.Time
 	dir      string // results directory
 	runID    string
+	owner    *topology.Owner   // this process's claim on the run
+	lease    *hostLease        // the host lock
+	journal  *topology.Journal // host settings to restore
 
 	clientsStarted time.Time // when external client programs started
 

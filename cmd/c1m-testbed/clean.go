@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/c1m-testbed/c1m-testbed/topology"
+	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
 func init() {
@@ -21,18 +21,12 @@ A live run is never touched. On a clean host it says so and exits 0.`,
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if os.Geteuid() != 0 {
-		fmt.Fprintln(os.Stderr, "c1m-testbed clean: must run as root to delete namespaces and restore sysctls: try 'sudo c1m-testbed clean'")
-		return exitRefused
-	}
-	n, err := topology.Clean(os.Stdout)
+	n, err := testbed.Clean(os.Stdout)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "c1m-testbed clean: %v\n", err)
-		return exitFailed
+		return exitFor("clean", err)
 	}
-	if n == 0 {
-		return exitOK
+	if n > 0 {
+		fmt.Printf("cleaned %d dead run(s)\n", n)
 	}
-	fmt.Printf("cleaned %d dead run(s)\n", n)
 	return exitOK
 }

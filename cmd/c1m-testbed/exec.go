@@ -38,13 +38,11 @@ COMMAND's. With several labs up, name one with --run.`,
 	}
 	lab, err := testbed.FindLab(*runID)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "c1m-testbed exec: %v\n", err)
-		return exitUsage
+		return exitFor("exec", err)
 	}
 	ns, err := lab.Namespace(rest[0])
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "c1m-testbed exec: %v\n", err)
-		return exitUsage
+		return exitFor("exec", err)
 	}
 	err = testbed.ExecIn(ns, rest[1:]) // returns only on failure
 	fmt.Fprintf(os.Stderr, "c1m-testbed exec: %v\n", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -23,24 +23,28 @@ func init() {
 }
 
 func runCmd(args []string) int {
-	fs := newFlags("run", "SCENARIO [--out DIR] [--scale F] [--clean]",
+	fs := newFlags("run", "SCENARIO [--out DIR] [--scale F] [--clean] [--wait DUR]",
 		`Runs SCENARIO (a built-in name such as "million", or a .toml file): journals and
 applies its [host] settings, builds the namespaces, starts the epoll server and
 client workers inside them, runs the phases with live progress, samples metrics
 every 500 ms, checks the [expect] block, tears everything down, restores the
 host and writes run.json, samples.csv and a report to the results directory.
 Needs root. Ctrl-C tears down cleanly; a second Ctrl-C kills the workers at
-once and still restores the host.
+once and still restores the host. A scenario with [host] settings owns the
+host alone (the host lock, /run/c1m-testbed/host.lock): another such run
+waits --wait for it, naming it, then gives up with exit status 3. Runs that
+change nothing on the host go side by side (run.json says shared_host).
 
 Exit status: 0 every expectation held, 1 an expectation failed or the run
 failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 		"  sudo c1m-testbed run million\n  sudo c1m-testbed run scenarios/smoke.toml --scale 0.5 --out /tmp/smoke")
 	out := fs.String("out", "", "results directory (default results/<scenario>-<UTC time>)")
-	scale := fs.Float64("scale", 1, "multiply connection counts by `F` (e.g. 0.02 runs 2% of the scenario)")
+	scale := fs.Float64("scale", 1, "multiply connection counts by `F`, above 0 and at most 10 (e.g. 0.02 runs 2% of the scenario)")
 	clean := fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start")
 	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
 	nodeExe := fs.String("node-exe", "", "run the workers from this `binary` (e.g. a c1m-node build) instead of re-executing c1m-testbed")
 	readyTimeout := fs.Duration("ready-timeout", 0, "how long an external server ([server] command) may take to open its ports (default 30s)")
+	wait := waitFlag(fs)
 	if code, done := parseFlags(fs, reorder(fs, args)); done {
 		return code
 	}
@@ -48,9 +52,8 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 		fmt.Fprintln(os.Stderr, "c1m-testbed run: name exactly one scenario, e.g. 'c1m-testbed run million' ('c1m-testbed list' shows them)")
 		return exitUsage
 	}
-	if *scale <= 0 {
-		fmt.Fprintln(os.Stderr, "c1m-testbed run: --scale must be greater than 0")
-		return exitUsage
+	if err := testbed.CheckScale(*scale); err != nil {
+		return exitFor("run", err)
 	}
 	if *nodeExe != "" {
 		abs, err := exec.LookPath(*nodeExe)
@@ -65,8 +68,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	}
 	sc, err := scenarios.Load(fs.Arg(0))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
-		return exitUsage
+		return exitFor("run", err)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -87,22 +89,28 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 		Scenario: sc, Scale: *scale, OutDir: *out, Clean: *clean,
 		Progress: os.Stdout, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
 		Force: force, NoReport: *noReport, Exe: *nodeExe, ReadyTimeout: *readyTimeout,
+		HostWait: hostWait(*wait),
 	})
-	switch {
-	case errors.Is(err, testbed.ErrRefused):
-		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
-		return exitRefused
-	case errors.Is(err, scenarios.ErrInvalid):
-		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
-		return exitUsage
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
-		return exitFailed
+	if err != nil {
+		return exitFor("run", err)
 	}
 	if !res.Passed {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// waitFlag defines --wait, how long run and up wait for the host lock.
+func waitFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("wait", testbed.DefaultHostWait, "how long to wait for the host while another run that changes host settings holds it (0 = do not wait)")
+}
+
+// hostWait turns --wait into Options.HostWait (where 0 means the default).
+func hostWait(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
 
 // reorder moves flags before positional arguments so that

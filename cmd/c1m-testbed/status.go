@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"github.com/c1m-testbed/c1m-testbed/testbed"
-	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 func init() {
@@ -19,25 +17,18 @@ func statusCmd(args []string) int {
 		`Shows every lab started with 'c1m-testbed up': its run id, scenario, owner
 pid, nodes and addresses, its processes, and what the kernel says now in each
 node (established connections from Tcp: CurrEstab, and the TCP line of
-/proc/net/sockstat). Also lists runs in progress and dead labs ('clean'
-recovers those).`,
+/proc/net/sockstat). Also lists runs in progress, dead labs ('clean'
+recovers those) and who holds the host lock.`,
 		"  sudo c1m-testbed status")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if os.Geteuid() != 0 {
-		fmt.Fprintln(os.Stderr, "c1m-testbed status: reading the labs' namespaces needs root: try 'sudo c1m-testbed status'")
-		return exitRefused
-	}
-	labs, err := testbed.Labs()
+	st, err := testbed.Status()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "c1m-testbed status: %v\n", err)
-		return exitFailed
+		return exitFor("status", err)
 	}
-	isLab := map[string]bool{}
-	for i := range labs {
-		l := &labs[i]
-		isLab[l.RunID] = true
+	for i := range st.Labs {
+		l := &st.Labs[i]
 		if !l.Alive {
 			fmt.Printf("lab %s (%s): its owner, pid %d, is gone: 'sudo c1m-testbed clean' removes it and restores the host\n\n", l.RunID, l.Scenario, l.OwnerPID)
 			continue
@@ -46,20 +37,17 @@ recovers those).`,
 		printCounts(os.Stdout, &l.Lab)
 		fmt.Println()
 	}
-	runs, _ := topology.Runs()
-	others := 0
-	for _, r := range runs {
-		if isLab[r.RunID] {
-			continue
-		}
-		others++
+	for _, r := range st.Runs {
 		state := "running, pid " + fmt.Sprint(r.PID)
 		if !r.Alive {
 			state = "dead: 'sudo c1m-testbed clean' recovers it"
 		}
 		fmt.Printf("run %s (not a lab: c1m-testbed run, or a lab starting): %s\n", r.RunID, state)
 	}
-	if len(labs) == 0 && others == 0 {
+	for _, h := range st.Holders {
+		fmt.Printf("host lock: held by %s\n", h)
+	}
+	if len(st.Labs) == 0 && len(st.Runs) == 0 {
 		fmt.Println("no lab is up: start one with 'sudo c1m-testbed up SCENARIO'")
 	}
 	return exitOK
@@ -78,9 +66,7 @@ func printCounts(w io.Writer, lab *testbed.Lab) {
 		}
 		fmt.Fprintf(w, "  %-4s %12d %10d %8d %8d %10d\n", n.Node, c.Established, c.Sockstat.Inuse, c.Sockstat.Orphan, c.Sockstat.TW, c.Sockstat.Alloc)
 	}
-	for _, p := range lab.Workers {
-		if syscall.Kill(p.PID, 0) != nil {
-			fmt.Fprintf(w, "  %s %d (pid %d) has ended: see %s\n", p.Role, p.Index, p.PID, lab.Log)
-		}
+	for _, p := range lab.Ended() {
+		fmt.Fprintf(w, "  %s %d (pid %d) has ended: see %s\n", p.Role, p.Index, p.PID, lab.Log)
 	}
 }

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/testbed"
+)
+
+// exitFor prints err (if any) as "c1m-testbed NAME: ..." and maps it to
+// the exit status every subcommand uses: 3 the environment refused
+// (testbed.ErrRefused), 2 the scenario or command line is wrong
+// (scenarios.ErrInvalid, testbed.ErrNoLab), 1 anything else.
+func exitFor(name string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(os.Stderr, "c1m-testbed %s: %v\n", name, err)
+	return exitStatus(err)
+}
+
+// exitStatus is exitFor's mapping without the printing.
+func exitStatus(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, testbed.ErrRefused):
+		return exitRefused
+	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab):
+		return exitUsage
+	}
+	return exitFailed
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/testbed"
+)
+
+// TestExitStatus checks the one mapping from errors to exit statuses,
+// also through wrapping: a refusal wrapped with %w stays a refusal.
+func TestExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{nil, exitOK},
+		{errors.New("boom"), exitFailed},
+		{fmt.Errorf("x: %w", testbed.ErrRefused), exitRefused},
+		{fmt.Errorf("outer: %w", fmt.Errorf("%w: inner: %w", testbed.ErrRefused, errors.New("EPERM"))), exitRefused},
+		{fmt.Errorf("%w: bad key", scenarios.ErrInvalid), exitUsage},
+		{testbed.CheckScale(0), exitUsage},
+		{fmt.Errorf("down: %w", testbed.ErrNoLab), exitUsage},
+		{fmt.Errorf("%w: %w", testbed.ErrRefused, testbed.ErrProgram), exitRefused},
+	} {
+		if got := exitStatus(c.err); got != c.want {
+			t.Errorf("exitStatus(%v) = %d, want %d", c.err, got, c.want)
+		}
+	}
+}

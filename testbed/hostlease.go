@@ -1,0 +1,231 @@
+package testbed
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// HostLockFile is the lock that makes one run at a time the owner of the
+// host's settings: a run or lab with a [host] section holds it exclusively
+// for its whole life (a lab until 'down'); a run that changes nothing on
+// the host holds it shared, so such runs go side by side. The kernel
+// drops the lock when its holder dies, so kill -9 never leaves it taken.
+var HostLockFile = filepath.Join(topology.RunDir, "host.lock")
+
+// DefaultHostWait is how long a run waits for the host lock when
+// Options.HostWait is 0.
+const DefaultHostWait = 30 * time.Second
+
+// holderFile, in a run's record directory, says that the run holds the
+// host lock and how; metPrefix files beside it name the runs that started
+// while it held it (each newcomer leaves one), so that a run learns of
+// every run it overlapped, also of one that came and went in between.
+const (
+	holderFile = "host-holder.json"
+	metPrefix  = "host-met-"
+)
+
+// Holder describes a run that holds the host lock, as its holder file says.
+type Holder struct {
+	RunID     string    `json:"run_id"`
+	PID       int       `json:"pid"`
+	Scenario  string    `json:"scenario"`
+	Exclusive bool      `json:"exclusive"`
+	Started   time.Time `json:"started"`
+}
+
+// String names the holder for messages: "run ab12cd (scenario tcp-mem,
+// pid 4242, changes host settings, since 10:04:05)".
+func (h Holder) String() string {
+	how := "changes nothing on the host"
+	if h.Exclusive {
+		how = "changes host settings"
+	}
+	return fmt.Sprintf("run %s (scenario %s, pid %d, %s, since %s)", h.RunID, h.Scenario, h.PID, how, h.Started.Local().Format("15:04:05"))
+}
+
+// hostLease is a run's hold on the host lock.
+type hostLease struct {
+	fd    int
+	dir   string // the run's record directory
+	self  Holder
+	first []string // other holders seen when the lease was taken
+}
+
+// acquireHost takes the host lock for the run whose record directory is
+// dir: exclusively when the run changes host settings, shared otherwise.
+// While another run holds it in a conflicting way, say is told once who
+// it is and the wait goes on for at most wait (negative: not at all); then
+// the error wraps ErrRefused and names the holder. The run must have been
+// claimed (dir exists).
+func acquireHost(ctx context.Context, dir string, self Holder, wait time.Duration, say func(string)) (*hostLease, error) {
+	fd, err := unix.Open(HostLockFile, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("%w: failed to open the host lock %s: %w", ErrRefused, HostLockFile, err)
+	}
+	how := unix.LOCK_SH
+	if self.Exclusive {
+		how = unix.LOCK_EX
+	}
+	deadline := time.Now().Add(wait)
+	told := false
+	for {
+		err = unix.Flock(fd, how|unix.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if err != unix.EWOULDBLOCK && err != unix.EINTR {
+			unix.Close(fd)
+			return nil, fmt.Errorf("%w: failed to take the host lock %s: %w", ErrRefused, HostLockFile, err)
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		holders := describeHolders(liveHolders(self.RunID))
+		if !time.Now().Before(deadline) {
+			unix.Close(fd)
+			return nil, hostBusyError(self, holders, wait)
+		}
+		if !told && say != nil {
+			say(fmt.Sprintf("waiting up to %s for the host: it is held by %s", wait.Round(time.Second), holders))
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			unix.Close(fd)
+			return nil, fmt.Errorf("%w: interrupted while waiting for the host lock held by %s", ErrRefused, holders)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	l := &hostLease{fd: fd, dir: dir, self: self}
+	data, _ := json.Marshal(self)
+	if err := writeNew(filepath.Join(dir, holderFile), append(data, '\n'), 0o600); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%w: failed to record this run as the host's holder: %w", ErrRefused, err)
+	}
+	// Tell every other holder that we came, so that it knows it shared
+	// the host with us even when we are gone before it ends.
+	for _, h := range liveHolders(self.RunID) {
+		l.first = append(l.first, h.RunID)
+		_ = writeNew(filepath.Join(topology.RunDir, h.RunID, metPrefix+self.RunID), nil, 0o600)
+	}
+	return l, nil
+}
+
+// hostBusyError is the refusal after waiting in vain for the host lock.
+func hostBusyError(self Holder, holders string, wait time.Duration) error {
+	what := "changes nothing on the host but another run changes its settings"
+	if self.Exclusive {
+		what = "changes host settings, and only one such run may own the host at a time"
+	}
+	return fmt.Errorf("%w: the host is held by %s: this run %s; waited %s (--wait); try again when it ends, or stop it ('sudo c1m-testbed down ID' for a lab)",
+		ErrRefused, holders, what, wait.Round(time.Second))
+}
+
+// describeHolders joins the holders for a message.
+func describeHolders(hs []Holder) string {
+	if len(hs) == 0 {
+		return "another process (it has not said who it is yet)"
+	}
+	s := make([]string, len(hs))
+	for i, h := range hs {
+		s[i] = h.String()
+	}
+	return strings.Join(s, "; ")
+}
+
+// sharedWith lists the other runs that held the host lock at some time
+// while this lease was held: those seen when it was taken, those that
+// left a note since, and those that hold it now.
+func (l *hostLease) sharedWith() []string {
+	ids := append([]string(nil), l.first...)
+	if ents, err := os.ReadDir(l.dir); err == nil {
+		for _, e := range ents {
+			if id, ok := strings.CutPrefix(e.Name(), metPrefix); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	for _, h := range liveHolders(l.self.RunID) {
+		ids = append(ids, h.RunID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// release gives the lock up: the holder file goes first, so nobody takes
+// a released lease for a live holder. Releasing twice is fine.
+func (l *hostLease) release() {
+	if l == nil || l.fd < 0 {
+		return
+	}
+	_ = os.Remove(filepath.Join(l.dir, holderFile))
+	unix.Close(l.fd)
+	l.fd = -1
+}
+
+// liveHolders lists the runs other than self whose owner lives and that
+// hold the host lock (have a holder file).
+func liveHolders(self string) []Holder {
+	runs, err := topology.Runs()
+	if err != nil {
+		return nil
+	}
+	var out []Holder
+	for _, ri := range runs {
+		if ri.RunID == self || !ri.Alive {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(ri.Dir, holderFile))
+		if err != nil {
+			continue
+		}
+		var h Holder
+		if json.Unmarshal(data, &h) == nil && h.PID == ri.PID {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// writeNew writes a small file that must not exist yet (or replaces
+// one of ours), never through a symbolic link: a temporary name beside
+// it is created O_EXCL|O_NOFOLLOW, written, fsynced and renamed over it.
+// A failure removes the temporary file.
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	tmp := fmt.Sprintf("%s.tmp-%d", path, os.Getpid())
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, mode)
+	if errors.Is(err, os.ErrExist) { // a leftover of a crash of ours with the same pid
+		_ = os.Remove(tmp)
+		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, mode)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
+}
