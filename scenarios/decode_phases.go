@@ -92,7 +92,7 @@ func (d *decoder) phase(t table, i int, serverCloseMode string) Phase {
 		p.Rate = int(d.count(t, "rate", 0, 0, 1<<40))
 		p.Timeout = timeout
 	case PhaseSend:
-		p.Bytes = d.size(t, "bytes")
+		p.Bytes = d.sizeIn(t, "bytes", 0, MaxSendBytes)
 		if p.Bytes <= 0 && d.err == nil {
 			d.failKey(t.child("bytes"), `add bytes = "64KiB" (bytes each connection sends)`, "%s: a send phase needs bytes above 0", t.name)
 		}

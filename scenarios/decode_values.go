@@ -267,7 +267,7 @@ func (d *decoder) sizeIn(t table, k string, def, hi int64) int64 {
 	}
 	n := d.size(t, k)
 	if d.err == nil && n > hi {
-		d.failVal(t.child(k), fmt.Sprintf("use a size from 0 to %s", mib(hi)), "%s: %s is above the maximum %s", t.qualified(k), commas(n), mib(hi))
+		d.failVal(t.child(k), fmt.Sprintf("use a size from 0 to %s bytes", commas(hi)), "%s: %s bytes is above the maximum %s", t.qualified(k), commas(n), commas(hi))
 		return def
 	}
 	return n

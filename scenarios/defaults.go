@@ -29,5 +29,6 @@ const (
 	MaxRetries          = 100
 	MaxBacklog          = 1 << 20
 	MinFDLimit          = 128
-	MaxConnBuffer       = 1 << 30 // server.conn-buffer, per buffer (the nodes' own cap)
+	MaxConnBuffer       = 1 << 30   // server.conn-buffer, per buffer (the nodes' own cap)
+	MaxSendBytes        = 1<<32 - 1 // bytes of a send phase, per connection (the nodes' own cap)
 )

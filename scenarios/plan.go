@@ -25,6 +25,10 @@ const (
 	FilesPerWorker = 16
 	// DefaultTimeWaitBuckets is tcp_max_tw_buckets of a fresh namespace.
 	DefaultTimeWaitBuckets = 131072
+	// DefaultTCPWmemMax and DefaultTCPRmemMax bound the kernel's default
+	// tcp_wmem and tcp_rmem maxima (4 MiB and 6 MiB, less on small hosts).
+	DefaultTCPWmemMax = 4 << 20
+	DefaultTCPRmemMax = 6 << 20
 	// maxPortsPerPair is the widest ip_local_port_range ("1024 65535").
 	maxPortsPerPair = 65535 - 1024 + 1
 )
@@ -309,18 +313,22 @@ func (p *Plan) planClose(s *Scenario, env Env) {
 }
 
 // bufferCap is the most one connection of a send phase can leave in
-// kernel buffers when the scenario caps both the sender's tcp_wmem and the
-// receiver's tcp_rmem: twice their maxima, since the kernel charges each
-// buffer's skb overhead too (truesize). Without both caps it is unbounded.
+// kernel buffers: twice the sender's tcp_wmem max plus the receiver's
+// tcp_rmem max, since the kernel charges each buffer's skb overhead too
+// (truesize). A role that does not set them has the kernel's defaults,
+// which are at most DefaultTCPWmemMax and DefaultTCPRmemMax.
 func bufferCap(s *Scenario, from string) int64 {
 	send, recv := s.Sysctl.Client, s.Sysctl.Server
 	if from == "server" {
 		send, recv = recv, send
 	}
 	w, okW := thirdField(send["net.ipv4.tcp_wmem"])
+	if !okW {
+		w = DefaultTCPWmemMax
+	}
 	r, okR := thirdField(recv["net.ipv4.tcp_rmem"])
-	if !okW || !okR {
-		return math.MaxInt64
+	if !okR {
+		r = DefaultTCPRmemMax
 	}
 	return satMul(2, satAdd(w, r))
 }

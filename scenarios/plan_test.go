@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -154,11 +155,15 @@ func TestWriteTable(t *testing.T) {
 // TestPlanSaturates: absurd sizes and counts saturate instead of
 // overflowing into a negative need that would pass as ok.
 func TestPlanSaturates(t *testing.T) {
-	src := "[topology]\nclient-namespaces = 4\nclient-addresses = 8\nserver-ports = 4\n[client]\nconnections = \"1M\"\n[[phase]]\nkind = \"connect\"\n[[phase]]\nkind = \"send\"\nbytes = \"10000GB\"\n"
+	src := "[topology]\nclient-namespaces = 4\nclient-addresses = 8\nserver-ports = 4\n[client]\nconnections = \"1M\"\n[[phase]]\nkind = \"connect\"\n[[phase]]\nkind = \"send\"\nbytes = \"4GB\"\n"
 	s, err := Parse("t.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := Parse("t.toml", []byte(strings.Replace(src, "4GB", "10000GB", 1))); err == nil || !strings.Contains(err.Error(), "above the maximum") {
+		t.Errorf("10000GB per connection: %v; want a refusal", err)
+	}
+	s.Phases[1].Bytes = math.MaxInt64 // what the decoder refuses, the planner still survives
 	p, err := NewPlan(s, DefaultEnv())
 	if err == nil || !strings.Contains(err.Error(), "memory") {
 		t.Errorf("NewPlan = %v; want an impossible memory plan", err)

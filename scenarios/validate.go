@@ -17,6 +17,15 @@ func (d *decoder) validate(s *Scenario) {
 	}
 	tp := s.Topology
 	d.checkLayout(tp)
+	d.checkExternal(s)
+	seen := map[string]int{}
+	for i, p := range s.Phases {
+		if j, dup := seen[p.Name]; dup {
+			d.failVal(fmt.Sprintf("phase[%d].name", i), "give each phase its own name (results and progress are keyed by it)",
+				"phase %d: name %q is already the name of phase %d", i+1, p.Name, j+1)
+		}
+		seen[p.Name] = i
+	}
 	conns := int64(s.Client.Connections)
 	for i, p := range s.Phases {
 		at := fmt.Sprintf("phase[%d]", i)

@@ -1,0 +1,136 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Placeholders lists every placeholder an external command may use, with
+// what it becomes (docs/byo.md). Values that are lists are comma-separated.
+// This is the one list: the decoder refuses any other {name} in a command,
+// and the testbed expands these with ExpandArgs.
+var Placeholders = map[string]string{
+	"addrs":       "the server addresses, comma-separated",
+	"addr":        "the first server address",
+	"ports":       "the server ports, comma-separated",
+	"port":        "the first server port",
+	"sources":     "client: this program's source addresses (its namespace's), comma-separated; server: empty",
+	"source":      "client: its first source address; server: empty",
+	"connections": "client: this program's share of client.connections; server: client.connections",
+	"worker":      "this program's index in its role, from 0",
+	"workers":     "how many programs its role runs",
+	"namespace":   "the network namespace it runs in",
+	"run":         "the run id",
+	"bin":         "the directory holding the c1m-testbed binary (build your programs next to it)",
+}
+
+// ProgramPlaceholder is the only placeholder a command's program (its
+// first element) may use.
+const ProgramPlaceholder = "bin"
+
+// placeholderRE matches {name} with a lower-case name; other braces are
+// left as written.
+var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// ErrPlaceholder is wrapped by ExpandArgs' error for an unknown placeholder.
+var ErrPlaceholder = fmt.Errorf("%w: unknown placeholder", ErrInvalid)
+
+// PlaceholderList is the placeholders as a command writes them, sorted:
+// "{addr} {addrs} {bin} ...".
+func PlaceholderList() string {
+	names := make([]string, 0, len(Placeholders))
+	for n := range Placeholders {
+		names = append(names, "{"+n+"}")
+	}
+	sort.Strings(names)
+	return strings.Join(names, " ")
+}
+
+// unknownPlaceholder returns the first {name} of arg that is not a
+// placeholder, or "".
+func unknownPlaceholder(arg string) string {
+	for _, m := range placeholderRE.FindAllStringSubmatch(arg, -1) {
+		if _, ok := Placeholders[m[1]]; !ok {
+			return m[0]
+		}
+	}
+	return ""
+}
+
+// ExpandArgs replaces the placeholders of argv with vars (keyed by
+// placeholder name without braces). A placeholder that is not in
+// Placeholders, or has no value in vars, is an error wrapping
+// ErrPlaceholder that names it.
+func ExpandArgs(argv []string, vars map[string]string) ([]string, error) {
+	out := make([]string, len(argv))
+	var bad []string
+	for i, a := range argv {
+		out[i] = placeholderRE.ReplaceAllStringFunc(a, func(m string) string {
+			name := m[1 : len(m)-1]
+			v, ok := vars[name]
+			if _, known := Placeholders[name]; !ok || !known {
+				bad = append(bad, m)
+				return m
+			}
+			return v
+		})
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%w %s in command %q: use %s", ErrPlaceholder, bad[0], strings.Join(argv, " "), PlaceholderList())
+	}
+	return out, nil
+}
+
+// checkCommand refuses unknown placeholders in an external command, and
+// any placeholder but {bin} in its program.
+func (d *decoder) checkCommand(role string, argv []string) {
+	for i, a := range argv {
+		at := fmt.Sprintf("%s.command[%d]", role, i)
+		if bad := unknownPlaceholder(a); bad != "" {
+			d.failVal(at, "use "+PlaceholderList()+" (docs/byo.md)", "%s.command: unknown placeholder %s", role, bad)
+			return
+		}
+		if i == 0 && placeholderRE.MatchString(strings.ReplaceAll(a, "{"+ProgramPlaceholder+"}", "")) {
+			d.failVal(at, "name the program by its path or name; pass addresses and ports as arguments", "%s.command: the program %q may only use the {%s} placeholder", role, a, ProgramPlaceholder)
+			return
+		}
+	}
+}
+
+// checkExternal refuses what a scenario cannot do with external programs:
+// phases that need to command a program the testbed does not control.
+func (d *decoder) checkExternal(s *Scenario) {
+	extSrv, extCli := len(s.Server.Command) > 0, len(s.Client.Command) > 0
+	d.checkCommand("server", s.Server.Command)
+	d.checkCommand("client", s.Client.Command)
+	if !extSrv && !extCli {
+		return
+	}
+	for i, ph := range s.Phases {
+		at := fmt.Sprintf("phase[%d]", i)
+		name := fmt.Sprintf("phase %d (%s)", i+1, ph.Kind)
+		switch ph.Kind {
+		case PhaseSend:
+			if ph.From == "server" && extSrv || ph.From == "client" && extCli {
+				d.failKey(at, fmt.Sprintf("remove the phase or use the built-in %s", ph.From),
+					"%s: the %s is an external program and cannot be told to send", name, ph.From)
+			}
+		case PhaseClose:
+			if ph.Side == "server" && extSrv {
+				d.failKey(at, `close from the client side (side = "client")`,
+					"%s: the server is an external program and cannot be told to close its connections", name)
+			}
+			if ph.Side == "client" && extCli && (ph.Fraction != 1 || ph.Mode == "rst" || ph.Rate > 0) {
+				d.failKey(at, `remove fraction, rate and mode = "rst"`,
+					"%s: external clients are closed by SIGTERM, all at once, as the program closes them", name)
+			}
+		case PhaseConnect:
+			if extCli && ph.Rate > 0 {
+				d.failVal(at+".rate", "remove rate (pass a rate to your program in client.command instead)",
+					"%s: external clients connect at their own pace", name)
+			}
+		}
+	}
+}
