@@ -209,6 +209,16 @@ func (r *Run) checkRecord() {
 	if rec.Failure != "" {
 		r.notice("The run failed: %s", rec.Failure)
 	}
+	if rec.Version > RecordVersion {
+		r.notice("%s is version %d, newer than this c1m-testbed reads (%d): fields it does not know are left out.", RunFile, rec.Version, RecordVersion)
+	}
+	if rec.SharedHost {
+		with := ""
+		if len(rec.SharedWith) > 0 {
+			with = " (" + strings.Join(rec.SharedWith, ", ") + ")"
+		}
+		r.notice("Other runs were active on the host during this one%s: host-wide figures (slab, TCP memory, orphans, kernel bytes per connection) include theirs.", with)
+	}
 	for _, w := range rec.Workers {
 		if w.Killed {
 			r.notice("Worker %s/%d (pid %d) ended early: %s.", w.Role, w.Index, w.PID, w.Exit)

@@ -138,6 +138,9 @@ func runTables(r *Run) []table {
 		}
 		ts = append(ts, t)
 	}
+	if len(rec.Actions) > 0 {
+		ts = append(ts, actionsTable(rec.Actions))
+	}
 	if r.has("plan") {
 		ts = append(ts, planTables(rec.Plan)...)
 	}
@@ -228,4 +231,22 @@ func nonzero(v float64) string {
 		return ""
 	}
 	return num(v)
+}
+
+// actionsTable lists the privileged actions the run took.
+func actionsTable(as []Action) table {
+	t := table{title: "Privileged actions the run took", head: []string{"kind", "what", "detail"}}
+	for _, a := range as {
+		var detail string
+		switch {
+		case a.Old != "" || a.New != "":
+			detail = a.Old + " → " + a.New
+		case len(a.Argv) > 0:
+			detail = strings.Join(a.Argv, " ")
+		case a.Count > 0:
+			detail = num(float64(a.Count))
+		}
+		t.rows = append(t.rows, []string{a.Kind, a.What, detail})
+	}
+	return t
 }
