@@ -321,3 +321,25 @@ func TestDirWriteFileDiskFull(t *testing.T) {
 	noTemporaries(t, d.Path())
 	noTemporaries(t, filepath.Join(d.Path(), ChartsDir))
 }
+
+// TestLoadLeftTemporary: a run killed while writing run.json leaves
+// run.json.tmp-<random> (or run.json.tmp from older versions); Load reads
+// it and says so.
+func TestLoadLeftTemporary(t *testing.T) {
+	for _, name := range []string{RunFile + ".tmp-0123abcd", RunFile + ".tmp"} {
+		dir := copyResults(t, "fin")
+		if err := os.Rename(filepath.Join(dir, RunFile), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		run, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Record == nil || run.Record.RunID != "20250101T120000Z" {
+			t.Errorf("%s: the left temporary was not read", name)
+		}
+		if got := strings.Join(run.Notices, " "); !strings.Contains(got, "using "+name) {
+			t.Errorf("%s: notices %q do not say the temporary was used", name, got)
+		}
+	}
+}
