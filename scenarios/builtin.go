@@ -2,11 +2,8 @@ package scenarios
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path"
 	"sort"
 	"strings"
 )
@@ -40,27 +37,29 @@ func Builtins() []Info {
 	return out
 }
 
-// Load reads a scenario from a .toml file, or a built-in scenario by name
-// ("million", "million.toml", or "scenarios/million.toml" when no such file
-// exists on disk). Every error about the scenario wraps ErrInvalid.
+// Load reads a scenario from a file or a built-in scenario by name. An
+// argument with a '/' or ending in .toml is a path ("scenarios/million.toml",
+// "./lab.toml"): the file must exist and be a regular file of at most
+// MaxFileSize bytes, and is never replaced by a built-in. Any other
+// argument is a built-in's name ("million"). Every error about the
+// scenario wraps ErrInvalid.
 func Load(nameOrPath string) (*Scenario, error) {
-	data, err := os.ReadFile(nameOrPath)
-	if err == nil {
+	if isPath(nameOrPath) {
+		data, err := readScenarioFile(nameOrPath)
+		if err != nil {
+			return nil, err
+		}
 		return Parse(nameOrPath, data)
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("failed to read scenario %s: %w", nameOrPath, err)
-	}
-	name := strings.TrimSuffix(path.Base(nameOrPath), ".toml")
-	if _, statErr := fs.Stat(builtinFS, name+".toml"); statErr == nil {
-		return loadBuiltin(name)
+	if _, statErr := fs.Stat(builtinFS, nameOrPath+".toml"); statErr == nil && !strings.ContainsAny(nameOrPath, `\*?[`) {
+		return loadBuiltin(nameOrPath)
 	}
 	var names []string
 	for _, b := range Builtins() {
 		names = append(names, b.Name)
 	}
-	return nil, &Error{File: nameOrPath, Msg: "no such file, and no built-in scenario of that name",
-		Fix: "give a path to a .toml file or one of: " + strings.Join(names, ", ")}
+	return nil, &Error{File: nameOrPath, Msg: "no built-in scenario of that name",
+		Fix: "give a path to a .toml file (with a / or ending in .toml) or one of: " + strings.Join(names, ", ")}
 }
 
 func loadBuiltin(name string) (*Scenario, error) {

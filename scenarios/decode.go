@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -14,6 +15,12 @@ import (
 // as the file name in messages and as Source. Every error it returns is an
 // *Error wrapping ErrInvalid.
 func Parse(name string, data []byte) (*Scenario, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooBig(name)
+	}
+	if err := checkNesting(name, string(data)); err != nil {
+		return nil, err
+	}
 	var m map[string]any
 	if _, err := toml.Decode(string(data), &m); err != nil {
 		var pe toml.ParseError
@@ -154,7 +161,14 @@ func (d *decoder) sysctls(t table, host bool) map[string]string {
 }
 
 func (d *decoder) flatten(t table, base, prefix string, m map[string]any, out map[string]string, host bool) {
+	if strings.Count(prefix, ".") >= MaxKeyDepth {
+		d.failKey(base, `write the sysctl's dotted name in quotes, e.g. "net.core.somaxconn" = 4096`, "%s: %q nests deeper than %d parts: not a sysctl name", t.name, prefix, MaxKeyDepth)
+		return
+	}
 	for _, k := range sortedByPos(d, base, m) {
+		if d.err != nil {
+			return
+		}
 		v := m[k]
 		name := join(prefix, k)
 		at := join(base, k)
@@ -175,21 +189,29 @@ func (d *decoder) flatten(t table, base, prefix string, m map[string]any, out ma
 	}
 }
 
+// sortedByPos returns m's keys in file order (then by name), in
+// O(n log n): a hostile table may have many keys.
 func sortedByPos(d *decoder, base string, m map[string]any) []string {
-	keys := make([]string, 0, len(m))
+	type kp struct {
+		k string
+		p pos
+	}
+	keys := make([]kp, 0, len(m))
 	for k := range m {
-		keys = append(keys, k)
+		keys = append(keys, kp{k, d.pos.keyAt(join(base, k))})
 	}
-	lessPos := func(a, b pos) bool { return a.line < b.line || a.line == b.line && a.col < b.col }
-	for i := 1; i < len(keys); i++ { // insertion sort: tables are small
-		for j := i; j > 0; j-- {
-			a, b := d.pos.keyAt(join(base, keys[j])), d.pos.keyAt(join(base, keys[j-1]))
-			if lessPos(a, b) || a == b && keys[j] < keys[j-1] {
-				keys[j], keys[j-1] = keys[j-1], keys[j]
-			}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i].p, keys[j].p
+		if a != b {
+			return a.line < b.line || a.line == b.line && a.col < b.col
 		}
+		return keys[i].k < keys[j].k
+	})
+	out := make([]string, len(keys))
+	for i, x := range keys {
+		out[i] = x.k
 	}
-	return keys
+	return out
 }
 
 func sysctlValue(v any) (string, bool) {

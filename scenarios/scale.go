@@ -11,6 +11,9 @@ import (
 // and the counts in wait conditions, each rounded and at least 1. The
 // topology, timings and limits stay as they are.
 func (s *Scenario) Scaled(f float64) *Scenario {
+	if CheckScale(f) != nil {
+		f = 1 // NaN, infinities and non-positive factors leave the scenario whole
+	}
 	c := *s
 	c.Topology.ServerPorts = slices.Clone(s.Topology.ServerPorts)
 	c.Sysctl.Server = maps.Clone(s.Sysctl.Server)

@@ -1,0 +1,143 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// Input limits: a scenario is a small text file, and anything else is
+// refused before it is parsed.
+const (
+	// MaxFileSize is the largest scenario file accepted (1 MiB).
+	MaxFileSize = 1 << 20
+	// MaxNesting is the deepest nesting of arrays and inline tables.
+	MaxNesting = 16
+	// MaxKeyDepth is the most parts of a dotted key in a settings table.
+	MaxKeyDepth = 8
+	// MaxScale is the largest --scale factor.
+	MaxScale = 10
+)
+
+// CheckScale checks a --scale factor: finite and in (0, MaxScale]. The
+// error wraps ErrInvalid (exit status 2) and says what to write.
+func CheckScale(f float64) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 || f > MaxScale {
+		return fmt.Errorf("%w: --scale %v: use a number above 0 and at most %d, e.g. --scale 0.1 for a tenth of every count", ErrInvalid, f, MaxScale)
+	}
+	return nil
+}
+
+// isPath reports whether a scenario argument names a file: it has a '/'
+// or ends in .toml. A path is never replaced by a built-in scenario.
+func isPath(arg string) bool {
+	return strings.Contains(arg, "/") || strings.HasSuffix(arg, ".toml")
+}
+
+// readScenarioFile reads a scenario file within the limits: it must be a
+// regular file of at most MaxFileSize bytes. It is opened non-blocking
+// and checked with fstat before any read, so a FIFO, a device such as
+// /dev/zero or a directory is refused at once instead of hanging or
+// filling memory.
+func readScenarioFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &Error{File: path, Msg: "no such file",
+				Fix: "check the path; built-in scenarios are named without a directory or .toml (c1m-testbed list)"}
+		}
+		return nil, fmt.Errorf("failed to open scenario %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("failed to stat scenario %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("not a regular file (%s)", fileKind(fi.Mode())),
+			Fix: "give the path of a .toml file"}
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, tooBig(path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read scenario %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, tooBig(path)
+	}
+	return data, nil
+}
+
+func tooBig(name string) error {
+	return &Error{File: name, Msg: fmt.Sprintf("the file is larger than %s bytes", commas(MaxFileSize)),
+		Fix: "a scenario is a short text file; start from a built-in one (c1m-testbed list)"}
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
+}
+
+// checkNesting refuses text whose arrays and inline tables nest deeper
+// than MaxNesting, before the TOML parser sees it. It skips strings and
+// comments; it runs in one pass.
+func checkNesting(name, src string) error {
+	depth, line := 0, 1
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '\n':
+			line++
+		case '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+			i--
+		case '"', '\'':
+			triple := strings.HasPrefix(src[i:], strings.Repeat(string(c), 3))
+			if triple {
+				i += 3
+				end := strings.Index(src[i:], strings.Repeat(string(c), 3))
+				if end < 0 {
+					return nil // unterminated: the parser says so
+				}
+				line += strings.Count(src[i:i+end], "\n")
+				i += end + 2
+				continue
+			}
+			for i++; i < len(src) && src[i] != c && src[i] != '\n'; i++ {
+				if c == '"' && src[i] == '\\' {
+					i++
+				}
+			}
+			if i < len(src) && src[i] == '\n' {
+				line++
+			}
+		case '[', '{':
+			if depth++; depth > MaxNesting {
+				return &Error{File: name, Line: line, Msg: fmt.Sprintf("arrays and tables nest deeper than %d levels", MaxNesting),
+					Fix: "a scenario needs at most two levels; see docs/scenario-format.md"}
+			}
+		case ']', '}':
+			depth = max(0, depth-1)
+		}
+	}
+	return nil
+}
