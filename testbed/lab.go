@@ -79,6 +79,11 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 		return err
 	}
 	r.dir = r.owner.Dir
+	if r.out, err = report.OpenDir(r.owner.Dir); err != nil {
+		r.owner.Release()
+		return fmt.Errorf("%w: failed to open the lab's directory: %w", ErrRefused, err)
+	}
+	defer r.out.Close()
 	logPath := filepath.Join(r.owner.Dir, LabLog)
 	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {

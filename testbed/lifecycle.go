@@ -173,7 +173,7 @@ func (r *runner) shutDown(rec *report.Record) closing {
 	r.fleet.stopAll(grace)
 	if r.sampler != nil {
 		if err := r.sampler.close(); err != nil {
-			c.errs = append(c.errs, err.Error())
+			r.writeFailed(err) // results, not the run: the verdict stands
 		}
 	}
 	c.left = append(c.left, r.reapNamespaces()...)

@@ -48,4 +48,8 @@ type Outcome struct {
 	Dir string
 	// Passed is true when every expectation held.
 	Passed bool
+	// WriteErrors say which results could not be written (run.json,
+	// samples.csv, the report: a full disk); the verdict stands, and the
+	// temporary files of failed writes were removed.
+	WriteErrors []string
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,12 +30,14 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if dir == "" {
 		dir = filepath.Join("results", sc.Name+"-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("failed to create results directory %s: %w", dir, err)
+	out, err := report.CreateDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
 	}
-	r.dir = dir
+	defer out.Close()
+	r.dir, r.out = dir, out
 	r.progress = newProgress(opt.Progress, opt.Terminal)
-	rec := &report.Record{Version: 1, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
+	rec := &report.Record{Version: report.RecordVersion, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
 		Scale: r.opt.Scale, Started: r.start, ScenarioBody: sc, Plan: r.plan, RunID: r.runID}
 	r.progress.printf("c1m-testbed: %s (%s), %d connections, %s; results in %s",
 		sc.Name, sc.Source, sc.Client.Connections, r.describeRoles(), dir)
@@ -62,25 +63,32 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	rec.Ended = time.Now()
 	r.finish(rec, c, failure)
-	writeErr := report.WriteRecord(dir, rec)
+	for _, e := range r.writeErrs {
+		rec.Notes = append(rec.Notes, "results: "+e)
+	}
+	// The verdict reaches the terminal whatever the disk does: it is
+	// printed before run.json is written, and a write error is reported
+	// beside it, not instead of it.
 	r.progress.printf("\nexpectations:\n%s", expectationTable(rec.Expectations))
 	r.progress.printf("peak %d established, ramp %.1fs (%.0f conn/s), user %.0f B/conn, kernel %.0f B/conn, host restored: %v, leftovers: %d",
 		rec.Summary.PeakEstablished, rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond,
 		rec.Summary.UserBytesPerConn, rec.Summary.KernelBytesPerConn, rec.Summary.HostRestored, rec.Summary.Leftovers)
-	if writeErr != nil {
-		r.progress.printf("results: %v", writeErr)
-		return &Outcome{Dir: dir, Passed: rec.Passed}, writeErr
-	}
-	if !opt.NoReport {
-		if err := generateReport(dir); err != nil {
-			r.progress.printf("report: %v", err)
-		}
-	}
 	if failure != nil {
 		r.progress.printf("run failed: %v", failure)
 	}
+	res := &Outcome{Dir: dir, Passed: rec.Passed, WriteErrors: r.writeErrs}
+	if err := out.WriteRecord(rec); err != nil {
+		res.WriteErrors = append(res.WriteErrors, err.Error())
+	} else if !opt.NoReport {
+		if _, err := report.GenerateDir(out); err != nil {
+			res.WriteErrors = append(res.WriteErrors, "report: "+err.Error())
+		}
+	}
+	for _, e := range res.WriteErrors {
+		r.progress.printf("results: %s", e)
+	}
 	r.progress.printf("results: %s", dir)
-	return &Outcome{Dir: dir, Passed: rec.Passed}, nil
+	return res, nil
 }
 
 // describeRoles says who runs each role: "3 server + 4 client workers",
@@ -145,7 +153,7 @@ func (r *runner) build(ctx context.Context, rec *report.Record) error {
 	for i, c := range topo.Clients {
 		clientNS[i] = c.Name
 	}
-	r.sampler, err = newSampler(r.dir, r.start, r.fleet, topo.Server.Name, clientNS, r.phaseName)
+	r.sampler, err = newSampler(r.out, r.start, r.fleet, topo.Server.Name, clientNS, r.phaseName)
 	if err != nil {
 		return err
 	}

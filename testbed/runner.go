@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -18,7 +19,8 @@ type runner struct {
 	sampler  *sampler
 	progress *progress
 	start    time.Time
-	dir      string // results directory
+	dir      string      // results directory
+	out      *report.Dir // the results directory, opened safely
 	runID    string
 	owner    *topology.Owner   // this process's claim on the run
 	lease    *hostLease        // the host lock
@@ -26,9 +28,10 @@ type runner struct {
 
 	clientsStarted time.Time // when external client programs started
 
-	mu    sync.Mutex
-	phase string
-	notes []string
+	mu        sync.Mutex
+	phase     string
+	notes     []string
+	writeErrs []string // results that could not be written (a full disk)
 
 	rampStart, rampEnd time.Time
 	rampConns          int64
@@ -62,6 +65,14 @@ func (r *runner) phaseName() string {
 func (r *runner) note(s string) {
 	r.mu.Lock()
 	r.notes = append(r.notes, s)
+	r.mu.Unlock()
+}
+
+// writeFailed records that a result could not be written: the run goes
+// on, its verdict stands, and the error is shown and noted.
+func (r *runner) writeFailed(err error) {
+	r.mu.Lock()
+	r.writeErrs = append(r.writeErrs, err.Error())
 	r.mu.Unlock()
 }
 

@@ -2,10 +2,12 @@ package testbed
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
@@ -32,6 +34,8 @@ type sampler struct {
 	prevConn   int64
 	prevClosed int64
 	kmsg       *kernelLog
+	writeErr   error  // the first error writing samples.csv
+	path       string // samples.csv, for messages
 
 	samples                int   // samples taken
 	forcePSS               bool  // read PSS at the next sample (set at a peak)
@@ -58,17 +62,17 @@ type peaks struct {
 	tcpMem, orphans, tw            int64
 }
 
-func newSampler(dir string, start time.Time, f *fleet, serverNS string, clientNS []string, phase func() string) (*sampler, error) {
-	file, err := os.Create(dir + "/" + report.SamplesFile)
+// newSampler creates samples.csv in dir (never through a symbolic link)
+// and writes its header. A header that cannot be written (a full disk)
+// does not stop the run: the error is kept for close to report, and the
+// sampler still measures.
+func newSampler(dir *report.Dir, start time.Time, f *fleet, serverNS string, clientNS []string, phase func() string) (*sampler, error) {
+	file, err := dir.CreateStream(report.SamplesFile)
 	if err != nil {
-		return nil, fmt.Errorf("failed to create samples file: %w", err)
+		return nil, fmt.Errorf("failed to create the samples file: %w", err)
 	}
-	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file)}
-	if err := s.csv.Write(report.Header()); err != nil {
-		file.Close()
-		return nil, fmt.Errorf("failed to write samples header: %w", err)
-	}
-	s.csv.Flush()
+	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file), path: dir.Join(report.SamplesFile)}
+	s.write(report.Header())
 	s.slabBase = parseMeminfo(readFile("/proc/meminfo"))["Slab"]
 	s.kmsg = openKernelLog()
 	s.nstatBase = s.nstatNow()
@@ -155,8 +159,7 @@ func (s *sampler) take() report.Sample {
 	p.tcpMem = max(p.tcpMem, smp.TCPMemPages)
 	p.orphans = max(p.orphans, smp.SrvOrphan)
 	p.tw = max(p.tw, smp.SrvTW+smp.CliTW)
-	_ = s.csv.Write(smp.Row())
-	s.csv.Flush()
+	s.write(smp.Row())
 	s.mu.Unlock()
 	return smp
 }
@@ -174,11 +177,43 @@ func (s *sampler) peak() peaks {
 	return s.peaks
 }
 
+// write appends one row and flushes it; the first error is kept (later
+// rows are dropped: a full disk stays full) and close reports it.
+func (s *sampler) write(row []string) {
+	if s.writeErr != nil {
+		return
+	}
+	if err := s.csv.Write(row); err != nil {
+		s.writeErr = err
+		return
+	}
+	s.csv.Flush()
+	s.writeErr = s.csv.Error()
+}
+
+// close stops the kernel log and closes samples.csv; the error says
+// whether every sample was written.
 func (s *sampler) close() error {
 	s.kmsg.poll()
 	s.kmsg.close()
-	s.csv.Flush()
-	return s.file.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writeErr == nil {
+		s.csv.Flush()
+		s.writeErr = s.csv.Error()
+	}
+	err := s.file.Close()
+	if s.writeErr != nil {
+		err = s.writeErr
+	}
+	if err != nil {
+		hint := ""
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			hint = " (the disk is full)"
+		}
+		return fmt.Errorf("failed to write %s%s: the samples after the error are missing: %w", s.path, hint, err)
+	}
+	return nil
 }
 
 // pss sums the proportional set size of a role's live workers.

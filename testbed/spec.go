@@ -3,7 +3,6 @@ package testbed
 import (
 	"net/netip"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -30,9 +29,4 @@ func addrStrings(as []netip.Addr) []string {
 		out[i] = a.String()
 	}
 	return out
-}
-
-// generateReport renders report.html and report.md in dir.
-func generateReport(dir string) error {
-	return report.Generate(dir)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -12,7 +13,8 @@ import (
 // exitFor prints err (if any) as "c1m-testbed NAME: ..." and maps it to
 // the exit status every subcommand uses: 3 the environment refused
 // (testbed.ErrRefused), 2 the scenario or command line is wrong
-// (scenarios.ErrInvalid, testbed.ErrNoLab), 1 anything else.
+// (scenarios.ErrInvalid, testbed.ErrNoLab, an --out directory refused
+// with report.ErrUnsafeDir), 1 anything else.
 func exitFor(name string, err error) int {
 	if err == nil {
 		return exitOK
@@ -28,7 +30,7 @@ func exitStatus(err error) int {
 		return exitOK
 	case errors.Is(err, testbed.ErrRefused):
 		return exitRefused
-	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab):
+	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab), errors.Is(err, report.ErrUnsafeDir):
 		return exitUsage
 	}
 	return exitFailed
