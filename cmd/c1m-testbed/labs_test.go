@@ -110,6 +110,7 @@ func TestLabs(t *testing.T) {
 			if len(rec.Expectations) == 0 {
 				t.Error("the lab checked no expectation")
 			}
+			checkConnPool(t, sc, rec)
 			if !rec.Summary.HostRestored {
 				t.Errorf("host_restored = false: %+v", rec.Host)
 			}
@@ -146,6 +147,22 @@ func TestLabsListed(t *testing.T) {
 		if !strings.Contains(string(index), "`"+lab.Name+"`") {
 			t.Errorf("docs/labs/README.md does not name `%s`: add it to the table of labs", lab.Name)
 		}
+	}
+}
+
+// checkConnPool: a lab whose server keeps a connection pool must show
+// the pool's memory — user bytes per connection at the peak at least 90%
+// of its two buffers — or the server ran with the compact table (the pool
+// option never reached the workers) and the lab shows nothing.
+func checkConnPool(t *testing.T, sc *scenarios.Scenario, rec *report.Record) {
+	t.Helper()
+	if sc.Server.ConnBuffer <= 0 {
+		return
+	}
+	floor := 0.9 * 2 * float64(sc.Server.ConnBuffer)
+	if got := rec.Summary.UserBytesPerConn; got < floor {
+		t.Errorf("user memory %.0f B per connection with conn-buffer %d: want at least %.0f (2 buffers per slot); is server.conn-buffer passed to the workers?",
+			got, sc.Server.ConnBuffer, floor)
 	}
 }
 
