@@ -22,7 +22,9 @@ var dependedKeys = []string{
 	"net.netfilter.nf_conntrack_max",
 }
 
-// ProbeEnv reads the host facts the planner needs.
+// ProbeEnv reads the host facts the planner needs, among them what the
+// host uses now of each [host] key that has an amount in use
+// (Env.HostInUse).
 func ProbeEnv() scenarios.Env {
 	env := scenarios.DefaultEnv()
 	var rl unix.Rlimit
@@ -50,6 +52,7 @@ func ProbeEnv() scenarios.Env {
 		env.ConntrackMax = v
 	}
 	env.CPUs = runtime.NumCPU()
+	env.HostInUse = readHostInUse()
 	return env
 }
 

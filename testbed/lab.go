@@ -41,6 +41,9 @@ type Lab struct {
 	Workers []LabProc `json:"workers"`
 	// Connect says how the clients' connect went, when clients were started.
 	Connect string `json:"connect,omitempty"`
+	// Actions are the privileged actions the lab took (host settings with
+	// their old and new values, namespaces, programs run as root).
+	Actions []report.Action `json:"privileged_actions,omitempty"`
 }
 
 // LabNode is one namespace of a lab: its short node name (srv, c1, c2…),
@@ -98,14 +101,19 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 	r.progress = newProgress(out, false)
 	r.progress.printf("c1m-testbed up: lab %s, scenario %s (%s), owner pid %d; %s",
 		r.runID, sc.Name, sc.Source, os.Getpid(), r.describeRoles())
+	if r.scaleNote != "" {
+		r.progress.printf("note: %s", r.scaleNote)
+	}
 	if err := r.takeHost(ctx); err != nil {
 		return err
 	}
 
 	rec := &report.Record{RunID: r.runID, Env: probeRecordEnv(hostKeys(sc))}
+	r.announce(rec.Env.SysctlsBefore)
 	lab, failure := r.bringUp(ctx, rec, clients)
 	if failure == nil {
 		lab.Log = logPath
+		lab.Actions = recordActions(r.actions, rec.Host)
 		if err := writeLab(filepath.Join(r.owner.Dir, LabFile), lab); err != nil {
 			failure = err
 		}

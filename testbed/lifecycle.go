@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
@@ -24,31 +24,18 @@ import (
 //	            remove them, restore the host, check it reads as before,
 //	            give the host lock up, list leftovers
 
-// MaxScale is the largest --scale factor: beyond ten times a scenario the
-// plan's arithmetic is no longer what the scenario's author checked.
-const MaxScale = 10
-
-// CheckScale refuses a scale factor that is not a finite number in
-// (0, MaxScale], with an error wrapping scenarios.ErrInvalid.
-func CheckScale(f float64) error {
-	if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 || f > MaxScale {
-		return fmt.Errorf("%w: --scale %v is out of range: give a number above 0 and at most %d, e.g. 0.1 for a tenth", scenarios.ErrInvalid, f, MaxScale)
-	}
-	return nil
-}
-
 // newRunner scales the scenario, plans it, checks what external programs
 // it names and the host (Preflight). Nothing is changed yet.
 func newRunner(opt Options) (*runner, error) {
 	if opt.Scale == 0 {
 		opt.Scale = 1
 	}
-	if err := CheckScale(opt.Scale); err != nil {
+	if err := scenarios.CheckScale(opt.Scale); err != nil {
 		return nil, err
 	}
-	sc := opt.Scenario
+	sc, scaleNote := opt.Scenario, ""
 	if opt.Scale != 1 {
-		sc = sc.Scaled(opt.Scale)
+		sc, scaleNote = sc.ScaledNote(opt.Scale)
 	}
 	plan, err := scenarios.NewPlan(sc, ProbeEnv())
 	if err != nil {
@@ -69,7 +56,10 @@ func newRunner(opt Options) (*runner, error) {
 			return nil, fmt.Errorf("%w: failed to find this program to start node workers: %w", ErrRefused, err)
 		}
 	}
-	r := &runner{opt: opt, sc: sc, plan: plan, fleet: newFleet(), start: time.Now()}
+	r := &runner{opt: opt, sc: sc, plan: plan, fleet: newFleet(), start: time.Now(), scaleNote: scaleNote}
+	if scaleNote != "" {
+		r.note(scaleNote)
+	}
 	bin := r.binDir()
 	for role, argv := range map[string][]string{roleServer: sc.Server.Command, roleClient: sc.Client.Command} {
 		if len(argv) > 0 {
@@ -132,6 +122,18 @@ func (r *runner) takeHost(ctx context.Context) error {
 	}
 	r.journal = journal
 	return nil
+}
+
+// announce lists the privileged actions the run is about to take (read
+// once the host is the run's: current values are the ones it will
+// journal) on progress, and keeps them for the record.
+func (r *runner) announce(current map[string]string) {
+	r.actions = Actions(r.sc, r.plan, ActionFacts{RunID: r.runID, Exe: r.opt.Exe, Bin: r.binDir(),
+		Current: current, InUse: readHostInUse(),
+		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, r.binDir()) }})
+	var b strings.Builder
+	WriteActions(&b, r.actions)
+	r.progress.printf("%s", strings.TrimRight(b.String(), "\n"))
 }
 
 // closing is what shutDown found.
@@ -214,6 +216,10 @@ func (r *runner) shutDown(rec *report.Record) closing {
 	rec.Summary.Leftovers, rec.Summary.LeftoverItems = len(c.left), c.left
 	rec.SharedWith = c.sharedWith
 	rec.SharedHost = len(c.sharedWith) > 0
+	rec.Actions = recordActions(r.actions, rec.Host)
+	if rec.SharedHost {
+		r.progress.printf("shared the host with run(s) %s: host-wide figures (slab, tcp_mem, orphans) include theirs", strings.Join(c.sharedWith, ", "))
+	}
 	return c
 }
 

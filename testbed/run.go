@@ -44,6 +44,9 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if d := strings.TrimSpace(sc.Description); d != "" {
 		r.progress.printf("%s", d)
 	}
+	if r.scaleNote != "" {
+		r.progress.printf("note: %s", r.scaleNote)
+	}
 	if err := r.claim(); err != nil {
 		return nil, err
 	}
@@ -53,6 +56,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	// The host as found, read once this run owns it.
 	rec.Env = probeRecordEnv(hostKeys(sc))
 	rec.Env.NamespaceSysctls = namespaceSysctls(sc)
+	r.announce(rec.Env.SysctlsBefore)
 
 	failure := r.execute(ctx, rec)
 
@@ -142,7 +146,12 @@ func (r *runner) build(ctx context.Context, rec *report.Record) error {
 		if err := r.journal.Set(k, r.sc.Host[k]); err != nil {
 			return fmt.Errorf("failed to set host setting %s: %w", k, err)
 		}
-		rec.Host = append(rec.Host, report.HostSetting{Key: k, Before: before, Set: r.sc.Host[k]})
+		// What the kernel holds now: a "+N" value resolved, a value normalised.
+		set := readSysctls([]string{k})[k]
+		if set == "" {
+			set = r.sc.Host[k]
+		}
+		rec.Host = append(rec.Host, report.HostSetting{Key: k, Before: before, Set: set})
 	}
 	topo, err := topology.Build(ctx, topologySpec(r.sc, rec.RunID))
 	if err != nil {

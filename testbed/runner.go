@@ -25,6 +25,9 @@ type runner struct {
 	owner    *topology.Owner   // this process's claim on the run
 	lease    *hostLease        // the host lock
 	journal  *topology.Journal // host settings to restore
+	actions  []report.Action   // the privileged actions announced at the start
+	// scaleNote says why --scale left the scenario whole ("" if it did not).
+	scaleNote string
 
 	clientsStarted time.Time // when external client programs started
 

@@ -22,7 +22,7 @@ func TestExitStatus(t *testing.T) {
 		{fmt.Errorf("x: %w", testbed.ErrRefused), exitRefused},
 		{fmt.Errorf("outer: %w", fmt.Errorf("%w: inner: %w", testbed.ErrRefused, errors.New("EPERM"))), exitRefused},
 		{fmt.Errorf("%w: bad key", scenarios.ErrInvalid), exitUsage},
-		{testbed.CheckScale(0), exitUsage},
+		{scenarios.CheckScale(0), exitUsage},
 		{fmt.Errorf("down: %w", testbed.ErrNoLab), exitUsage},
 		{fmt.Errorf("%w: %w", testbed.ErrRefused, testbed.ErrProgram), exitRefused},
 		{fmt.Errorf("--out: %w: not ours", report.ErrUnsafeDir), exitUsage},

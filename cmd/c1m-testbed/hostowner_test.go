@@ -197,3 +197,44 @@ func TestHostSharedByRunsThatChangeNothing(t *testing.T) {
 		t.Errorf("share-1: shared_host %v with %v, want it shared with %s (which came and went meanwhile)", r1.SharedHost, r1.SharedWith, r2.RunID)
 	}
 }
+
+// TestHostRelativeValue runs a scenario that sets fs.file-max "+20k":
+// the value written is what the host had allocated then plus 20,000, the
+// privileged actions in run.json say so, and the old value is restored.
+func TestHostRelativeValue(t *testing.T) {
+	skipUnlessRoot(t)
+	hostlock.Exclusive(t)
+	orig := readSysctl(t, "fs.file-max")
+	sc := lockScenario(t, "relative", "1s", `"fs.file-max" = "+20k"`)
+	out := filepath.Join(t.TempDir(), "rel")
+	code, log := runBinary(t, "run", sc, "--out", out, "--no-report")
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, tail(log, 2000))
+	}
+	if got := readSysctl(t, "fs.file-max"); got != orig {
+		t.Errorf("fs.file-max is %s after the run, was %s", got, orig)
+	}
+	rec, err := report.ReadRecord(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Host) != 1 || rec.Host[0].Before != orig || !rec.Host[0].Restored {
+		t.Fatalf("host settings %+v, want fs.file-max from %s and back", rec.Host, orig)
+	}
+	set, err := strconv.ParseInt(rec.Host[0].Set, 10, 64)
+	if err != nil || set < 20000 || set > 20000+1<<22 {
+		t.Errorf("fs.file-max was set to %q, want the files allocated plus 20,000", rec.Host[0].Set)
+	}
+	var found bool
+	for _, a := range rec.Actions {
+		if a.Kind == testbed.ActionHostSysctl && a.What == "fs.file-max" {
+			found = a.Old == orig && a.New == rec.Host[0].Set
+		}
+	}
+	if !found {
+		t.Errorf("run.json's privileged actions %+v lack fs.file-max %s -> %s", rec.Actions, orig, rec.Host[0].Set)
+	}
+	if !strings.Contains(log, "What root will do") || !strings.Contains(log, "fs.file-max: "+orig+" -> ") {
+		t.Errorf("the run did not say what root will do before doing it:\n%s", tail(log, 2000))
+	}
+}

@@ -23,12 +23,15 @@ ports × client namespaces × client addresses × source ports), worker
 processes per role from the per-process fd budget, file descriptors against
 fs.file-max and fs.nr_open, kernel and worker memory, TIME_WAIT and conntrack
 budgets; for each limit what the scenario needs, what the host has, the
-headroom and the cheapest fix. Needs no root and changes nothing.
+headroom and the cheapest fix. Then what 'run' will do as root: each [host]
+setting with its current and new value, the namespaces, links and addresses
+it creates, and every program it runs as root with its arguments and number
+of copies. Needs no root and changes nothing.
 SCENARIO is a path to a .toml file or the name of a built-in scenario.
 Exit status: 0 the plan fits (or hits only limits the scenario expects),
 2 the scenario is invalid or impossible.`,
 		"  c1m-testbed plan million\n  c1m-testbed plan scenarios/port-exhaustion.toml --scale 0.1")
-	scale := fs.Float64("scale", 1, "multiply connection counts (and rates and expected counts) by `F`, e.g. 0.02")
+	scale := fs.Float64("scale", 1, "multiply connection counts (and rates and expected counts) by `F`, above 0 and at most 10, e.g. 0.02")
 	// Accept flags after the scenario too: plan million --scale 0.1.
 	var pos []string
 	rest := args
@@ -46,9 +49,8 @@ Exit status: 0 the plan fits (or hits only limits the scenario expects),
 		fmt.Fprintln(os.Stderr, "c1m-testbed plan: name exactly one scenario; run 'c1m-testbed plan --help'")
 		return exitUsage
 	}
-	if *scale <= 0 || *scale > 1000 {
-		fmt.Fprintf(os.Stderr, "c1m-testbed plan: --scale %v is out of range; use a factor above 0, e.g. 0.02\n", *scale)
-		return exitUsage
+	if err := scenarios.CheckScale(*scale); err != nil {
+		return exitFor("plan", err)
 	}
 	s, err := scenarios.Load(pos[0])
 	if err != nil {
@@ -56,14 +58,21 @@ Exit status: 0 the plan fits (or hits only limits the scenario expects),
 		return exitUsage
 	}
 	if *scale != 1 {
-		s = s.Scaled(*scale)
+		var note string
+		if s, note = s.ScaledNote(*scale); note != "" {
+			fmt.Printf("note: %s\n\n", note)
+		}
 	}
-	p, err := scenarios.NewPlan(s, probeEnv())
+	env := probeEnv()
+	p, err := scenarios.NewPlan(s, env)
 	p.WriteTable(os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr)
 		fmt.Fprintln(os.Stderr, err)
 		return exitUsage
 	}
+	exe, _ := os.Executable()
+	fmt.Println()
+	testbed.WriteActions(os.Stdout, testbed.PlanActions(s, p, env, exe))
 	return exitOK
 }

@@ -52,7 +52,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 		fmt.Fprintln(os.Stderr, "c1m-testbed run: name exactly one scenario, e.g. 'c1m-testbed run million' ('c1m-testbed list' shows them)")
 		return exitUsage
 	}
-	if err := testbed.CheckScale(*scale); err != nil {
+	if err := scenarios.CheckScale(*scale); err != nil {
 		return exitFor("run", err)
 	}
 	if *nodeExe != "" {

@@ -41,7 +41,7 @@ Exit status: 0 the lab is up, 1 it failed to come up (and was torn down),
 		fmt.Fprintln(os.Stderr, "c1m-testbed up: name exactly one scenario, e.g. 'c1m-testbed up byo-server'")
 		return exitUsage
 	}
-	if err := testbed.CheckScale(*scale); err != nil {
+	if err := scenarios.CheckScale(*scale); err != nil {
 		return exitFor("up", err)
 	}
 	sc, err := scenarios.Load(fs.Arg(0))

@@ -1,0 +1,256 @@
+package testbed
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// Kinds of privileged actions (report.Action.Kind).
+const (
+	ActionHostSysctl      = "host-sysctl"      // a [host] setting, journaled and restored
+	ActionNamespaces      = "namespaces"       // network namespaces created under /run/netns
+	ActionLinks           = "links"            // veth pairs inside the run's namespaces
+	ActionAddresses       = "addresses"        // addresses given to those links
+	ActionNamespaceSysctl = "namespace-sysctl" // a [sysctl.*] setting inside the run's namespaces
+	ActionConntrack       = "conntrack"        // an nftables rule that makes netfilter track the server namespace
+	ActionProgram         = "program"          // a program run as root inside a namespace
+)
+
+// ActionFacts is what the list of privileged actions is computed from
+// besides the scenario and its plan.
+type ActionFacts struct {
+	// RunID names the run; "" in a plan (names then show "<run>").
+	RunID string
+	// Exe is the binary the built-in workers run from; Bin is {bin}.
+	Exe, Bin string
+	// Current holds the host's current value of each [host] key.
+	Current map[string]string
+	// InUse is what the host uses now of keys with an amount in use
+	// (scenarios.Env.HostInUse), for "+N" values.
+	InUse map[string]int64
+	// Resolve finds an external program as the run would (nil: keep the
+	// program as written).
+	Resolve func(role, prog string) (string, error)
+}
+
+// Actions lists every privileged action a run of sc (already scaled) with
+// plan takes, in the order it takes them: each [host] key with its old
+// and new value, the namespaces, links and addresses it creates (prefix
+// and count), the settings it writes inside them, and every program it
+// runs as root, with its argument vector (placeholders expanded where
+// every copy gets the same value) and how many copies run. It is pure:
+// facts come in through in.
+func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []report.Action {
+	var out []report.Action
+	for _, k := range sortedKeys(sc.Host) {
+		out = append(out, report.Action{Kind: ActionHostSysctl, What: k, Old: in.Current[k], New: hostNewValue(k, sc.Host[k], in.InUse)})
+	}
+	runID := in.RunID
+	if runID == "" {
+		runID = "<run>"
+	}
+	prefix := topology.RunPrefix(runID)
+	n := sc.Topology.ClientNamespaces
+	clients := prefix + "c1"
+	if n > 1 {
+		clients = fmt.Sprintf("%sc1 … %sc%d", prefix, prefix, n)
+	}
+	out = append(out,
+		report.Action{Kind: ActionNamespaces, Count: n + 1,
+			What: fmt.Sprintf("network namespaces %ssrv and %s, under /run/netns", prefix, clients)},
+		report.Action{Kind: ActionLinks, Count: n,
+			What: fmt.Sprintf("veth pairs %ss<i> <-> %sc<i>, both ends inside the run's namespaces (nothing in the host's)", prefix, prefix)})
+	l, err := computeLayout(sc)
+	if err == nil {
+		out = append(out, report.Action{Kind: ActionAddresses, Count: sc.Topology.ServerAddresses + n*sc.Topology.ClientAddresses,
+			What: fmt.Sprintf("%d server and %d×%d client addresses from %s, inside the run's namespaces", sc.Topology.ServerAddresses, n, sc.Topology.ClientAddresses, l.Subnet)})
+	}
+	for _, side := range []struct {
+		name string
+		m    map[string]string
+	}{{roleServer, sc.Sysctl.Server}, {roleClient, sc.Sysctl.Client}} {
+		for _, k := range sortedKeys(side.m) {
+			out = append(out, report.Action{Kind: ActionNamespaceSysctl, What: side.name + ": " + k, New: side.m[k]})
+		}
+	}
+	if sc.Topology.Conntrack {
+		out = append(out, report.Action{Kind: ActionConntrack, Count: 1,
+			What: "an nftables table in " + prefix + "srv whose rule reads the conntrack state, so every connection there is tracked"})
+	}
+	out = append(out, programActions(sc, plan, in, runID, l, err == nil)...)
+	return out
+}
+
+// hostNewValue is what a [host] value will be written as: "+N" for a key
+// that may be relative becomes what the host uses now plus N, when known.
+func hostNewValue(key, v string, inUse map[string]int64) string {
+	if _, rel := scenarios.RelativeHostKeys[key]; rel {
+		if n, ok := scenarios.RelativeHostValue(v); ok {
+			if used, ok := inUse[key]; ok {
+				return strconv.FormatInt(used+n, 10)
+			}
+		}
+	}
+	return v
+}
+
+// computeLayout lays out the scenario's addresses as the topology will.
+func computeLayout(sc *scenarios.Scenario) (layout.Layout, error) {
+	subnet := sc.Topology.Subnet
+	if !subnet.IsValid() {
+		subnet = scenarios.DefaultSubnet
+	}
+	return layout.Compute(layout.Spec{ClientNamespaces: sc.Topology.ClientNamespaces,
+		ClientAddresses: sc.Topology.ClientAddresses, ServerAddresses: sc.Topology.ServerAddresses, Subnet: subnet})
+}
+
+// programActions lists the programs of both roles.
+func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts, runID string, l layout.Layout, haveLayout bool) []report.Action {
+	var out []report.Action
+	for _, role := range []string{roleServer, roleClient} {
+		argv := sc.Server.Command
+		builtin := plan.ServerWorkers
+		if role == roleClient {
+			argv, builtin = sc.Client.Command, plan.ClientWorkers
+		}
+		if len(argv) == 0 {
+			out = append(out, report.Action{Kind: ActionProgram, What: "built-in " + role + " worker",
+				Argv: []string{in.Exe, "node", role}, Count: builtin})
+			continue
+		}
+		copies := externalWorkers(sc, role)
+		prog := strings.ReplaceAll(argv[0], "{bin}", in.Bin)
+		if in.Resolve != nil {
+			if p, err := in.Resolve(role, argv[0]); err == nil {
+				prog = p
+			}
+		}
+		vars := make([]map[string]string, copies)
+		for i := range copies {
+			vars[i] = copyVars(sc, role, i, copies, runID, in.Bin, l, haveLayout)
+		}
+		out = append(out, report.Action{Kind: ActionProgram, What: role + " program (" + sc.Source + ")",
+			Argv: append([]string{prog}, expandCommon(argv[1:], vars)...), Count: copies})
+	}
+	return out
+}
+
+// copyVars are the placeholder values of copy i of a role's program, as
+// startPrograms will give them.
+func copyVars(sc *scenarios.Scenario, role string, i, copies int, runID, bin string, l layout.Layout, haveLayout bool) map[string]string {
+	var srv, sources []string
+	ns := topology.ServerName(runID)
+	conns := sc.Client.Connections
+	if haveLayout {
+		srv = addrStrings(l.ServerAddrs())
+	}
+	if role == roleClient {
+		c := i % sc.Topology.ClientNamespaces
+		ns = topology.ClientName(runID, c+1)
+		conns = share(sc.Client.Connections, copies, i)
+		if haveLayout {
+			sources = addrStrings(l.Clients[c].Addrs())
+		}
+	}
+	v := programVars(role, i, copies, ns, runID, bin, srv, sc.Topology.ServerPorts, sources, conns)
+	if !haveLayout {
+		for _, k := range []string{"addrs", "addr", "sources", "source"} {
+			v[k] = "{" + k + "}"
+		}
+	}
+	return v
+}
+
+// expandCommon expands in args the placeholders every copy gives the
+// same value; the others ({worker}, {sources}, … when copies differ)
+// stay as written, so one argument vector describes every copy.
+func expandCommon(args []string, vars []map[string]string) []string {
+	common := map[string]string{}
+	for k, v := range vars[0] {
+		same := true
+		for _, o := range vars[1:] {
+			same = same && o[k] == v
+		}
+		if same {
+			common[k] = v
+		} else {
+			common[k] = "{" + k + "}"
+		}
+	}
+	out, err := expandArgs(args, common)
+	if err != nil {
+		return args // validate refused unknown placeholders already
+	}
+	return out
+}
+
+// recordActions puts what the run actually wrote in place of the planned
+// host values: a relative value resolved when it was applied.
+func recordActions(actions []report.Action, host []report.HostSetting) []report.Action {
+	out := slices.Clone(actions)
+	for i := range out {
+		if out[i].Kind != ActionHostSysctl {
+			continue
+		}
+		for _, h := range host {
+			if h.Key == out[i].What {
+				out[i].Old, out[i].New = h.Before, h.Set
+			}
+		}
+	}
+	return out
+}
+
+// WriteActions prints actions for a person, one per line, under a title
+// that says they run as root.
+func WriteActions(w io.Writer, actions []report.Action) {
+	fmt.Fprintln(w, "What root will do (privileged actions):")
+	for _, a := range actions {
+		switch a.Kind {
+		case ActionHostSysctl:
+			fmt.Fprintf(w, "  host setting   %s: %s -> %s (journaled, restored at teardown)\n", a.What, orUnknown(a.Old), a.New)
+		case ActionNamespaceSysctl:
+			fmt.Fprintf(w, "  in namespace   %s = %s\n", a.What, a.New)
+		case ActionProgram:
+			fmt.Fprintf(w, "  run as root    %d× %s: %s\n", a.Count, a.What, quoteArgv(a.Argv))
+		default:
+			fmt.Fprintf(w, "  create         %s (%d)\n", a.What, a.Count)
+		}
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
+
+// quoteArgv joins an argument vector as a shell would need it typed.
+func quoteArgv(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]#~") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}
+
+// PlanActions is Actions for 'c1m-testbed plan': the host's current
+// values are read (no root needed), the run id is not known yet.
+func PlanActions(sc *scenarios.Scenario, plan *scenarios.Plan, env scenarios.Env, exe string) []report.Action {
+	bin := (&runner{opt: Options{Exe: exe}}).binDir()
+	return Actions(sc, plan, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(sortedKeys(sc.Host)), InUse: env.HostInUse,
+		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, bin) }})
+}
+

@@ -1,0 +1,170 @@
+package testbed
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+func parseScenario(t *testing.T, body string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Parse("test.toml", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func planOf(t *testing.T, sc *scenarios.Scenario) *scenarios.Plan {
+	t.Helper()
+	p, err := scenarios.NewPlan(sc, scenarios.DefaultEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func actionsOf(as []report.Action, kind string) []report.Action {
+	var out []report.Action
+	for _, a := range as {
+		if a.Kind == kind {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// TestActionsHostSettings checks that every [host] key is listed with
+// its current and its new value, "+N" (written "+20k") resolved against
+// what the host uses now.
+func TestActionsHostSettings(t *testing.T) {
+	sc := parseScenario(t, `name = "h"
+[client]
+connections = 100
+[host]
+"fs.file-max" = "+20k"
+"net.ipv4.tcp_max_orphans" = 4096
+[[phase]]
+kind = "connect"
+`)
+	if got := sc.Host["fs.file-max"]; got != "+20000" {
+		t.Fatalf(`"+20k" decodes to %q, want "+20000" (topology resolves "+N" with N in decimal)`, got)
+	}
+	as := Actions(sc, planOf(t, sc), ActionFacts{Exe: "/x/c1m-testbed",
+		Current: map[string]string{"fs.file-max": "9000000", "net.ipv4.tcp_max_orphans": "131072"},
+		InUse:   map[string]int64{"fs.file-max": 5000}})
+	want := []report.Action{
+		{Kind: ActionHostSysctl, What: "fs.file-max", Old: "9000000", New: "25000"},
+		{Kind: ActionHostSysctl, What: "net.ipv4.tcp_max_orphans", Old: "131072", New: "4096"},
+	}
+	if got := actionsOf(as, ActionHostSysctl); !slices.EqualFunc(got, want, func(a, b report.Action) bool {
+		return a.What == b.What && a.Old == b.Old && a.New == b.New
+	}) {
+		t.Errorf("host actions = %+v, want %+v", got, want)
+	}
+	// Once applied, the record holds what was really written.
+	rec := recordActions(as, []report.HostSetting{{Key: "fs.file-max", Before: "9000000", Set: "25012"}})
+	if a := actionsOf(rec, ActionHostSysctl)[0]; a.New != "25012" || a.Old != "9000000" {
+		t.Errorf("recorded fs.file-max action = %+v, want the value set, 25012", a)
+	}
+}
+
+// TestActionsTopologyAndPrograms checks the namespaces (prefix and count)
+// and the programs run as root: built-in workers with their count, an
+// external program's argv with the placeholders that are the same for
+// every copy expanded and the others left as written.
+func TestActionsTopologyAndPrograms(t *testing.T) {
+	sc := parseScenario(t, `name = "p"
+[topology]
+client-namespaces = 2
+client-addresses = 2
+server-ports = 2
+[server]
+command = ["{bin}/srv", "--listen", "{addrs}", "--ports", "{ports}", "--run", "{run}"]
+workers = 2
+[client]
+connections = 1000
+command = ["/opt/cli", "--to", "{addr}:{port}", "--from", "{sources}", "-n", "{connections}"]
+[[phase]]
+kind = "connect"
+`)
+	as := Actions(sc, planOf(t, sc), ActionFacts{RunID: "ab12cd", Exe: "/x/c1m-testbed", Bin: "/x"})
+	ns := actionsOf(as, ActionNamespaces)
+	if len(ns) != 1 || ns[0].Count != 3 || !strings.Contains(ns[0].What, "c1m-ab12cd-srv") || !strings.Contains(ns[0].What, "c1m-ab12cd-c2") {
+		t.Errorf("namespaces = %+v, want 3: c1m-ab12cd-srv, -c1, -c2", ns)
+	}
+	if l := actionsOf(as, ActionLinks); len(l) != 1 || l[0].Count != 2 {
+		t.Errorf("links = %+v, want 2 veth pairs", l)
+	}
+	progs := actionsOf(as, ActionProgram)
+	if len(progs) != 2 {
+		t.Fatalf("programs = %+v, want a server and a client program", progs)
+	}
+	srv, cli := progs[0], progs[1]
+	wantSrv := []string{"/x/srv", "--listen", "198.18.0.1", "--ports", "8000,8001", "--run", "ab12cd"}
+	if srv.Count != 2 || !slices.Equal(srv.Argv, wantSrv) {
+		t.Errorf("server program = %d× %q, want 2× %q", srv.Count, srv.Argv, wantSrv)
+	}
+	// Two client copies, one per namespace: their sources differ, their
+	// share of the connections (500 each) does not.
+	wantCli := []string{"/opt/cli", "--to", "198.18.0.1:8000", "--from", "{sources}", "-n", "500"}
+	if cli.Count != 2 || !slices.Equal(cli.Argv, wantCli) {
+		t.Errorf("client program = %d× %q, want 2× %q", cli.Count, cli.Argv, wantCli)
+	}
+
+	builtin := parseScenario(t, "name = \"b\"\n[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n")
+	p := planOf(t, builtin)
+	progs = actionsOf(Actions(builtin, p, ActionFacts{Exe: "/x/c1m-testbed"}), ActionProgram)
+	if len(progs) != 2 || !slices.Equal(progs[0].Argv, []string{"/x/c1m-testbed", "node", "server"}) || progs[0].Count != p.ServerWorkers ||
+		!slices.Equal(progs[1].Argv, []string{"/x/c1m-testbed", "node", "client"}) || progs[1].Count != p.ClientWorkers {
+		t.Errorf("built-in workers = %+v, want %d servers and %d clients of /x/c1m-testbed node", progs, p.ServerWorkers, p.ClientWorkers)
+	}
+}
+
+// TestWriteActions checks the human form: root, old -> new, argv quoted.
+func TestWriteActions(t *testing.T) {
+	var b strings.Builder
+	WriteActions(&b, []report.Action{
+		{Kind: ActionHostSysctl, What: "fs.file-max", Old: "100", New: "200"},
+		{Kind: ActionProgram, What: "server program", Argv: []string{"/bin/sh", "-c", "echo hi; sleep 1"}, Count: 3},
+	})
+	for _, want := range []string{"root", "fs.file-max: 100 -> 200", "3× server program: /bin/sh -c 'echo hi; sleep 1'"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("WriteActions output lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// TestHostInUseCoversEveryKey checks that ProbeEnv reads "in use now" for
+// every [host] key the scenarios package checks against it.
+func TestHostInUseCoversEveryKey(t *testing.T) {
+	for k := range scenarios.HostInUseKeys {
+		if _, ok := hostInUse[k]; !ok {
+			t.Errorf("%s has an amount in use (%s) but testbed does not read it: add it to hostInUse", k, scenarios.HostInUseKeys[k])
+		}
+	}
+	for k := range hostInUse {
+		if _, ok := scenarios.HostInUseKeys[k]; !ok {
+			t.Errorf("testbed reads in use for %s, which scenarios does not check: remove it", k)
+		}
+	}
+}
+
+func TestInUseParsers(t *testing.T) {
+	sock := []byte("sockets: used 9\nTCP: inuse 3 orphan 2 tw 1 alloc 4 mem 77\nUDP: inuse 1 mem 5\n")
+	for _, c := range []struct {
+		proto, name string
+		want        int64
+	}{{"TCP:", "mem", 77}, {"TCP:", "orphan", 2}, {"UDP:", "mem", 5}} {
+		if got, ok := sockstatField(sock, c.proto, c.name); !ok || got != c.want {
+			t.Errorf("sockstatField(%s %s) = %d, %v; want %d", c.proto, c.name, got, ok, c.want)
+		}
+	}
+	arp := []byte("IP address       HW type     Flags       HW address            Mask     Device\n10.0.0.1 0x1 0x2 aa:bb:cc:dd:ee:ff * eth0\n10.0.0.2 0x1 0x2 aa:bb:cc:dd:ee:fe * eth0\n")
+	if n, ok := arpEntries(arp); !ok || n != 2 {
+		t.Errorf("arpEntries = %d, %v; want 2", n, ok)
+	}
+}
