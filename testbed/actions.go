@@ -253,4 +253,3 @@ func PlanActions(sc *scenarios.Scenario, plan *scenarios.Plan, env scenarios.Env
 	return Actions(sc, plan, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(sortedKeys(sc.Host)), InUse: env.HostInUse,
 		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, bin) }})
 }
-

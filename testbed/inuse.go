@@ -74,4 +74,3 @@ func arpEntries(data []byte) (int64, bool) {
 	}
 	return n, true
 }
-
