@@ -8,9 +8,9 @@
 // 16 ns. Units 0..127 (0 to 2 µs) each have their own bucket; above, each
 // power of two of units [2^k, 2^(k+1)), k = 7..37, is split into 64 equal
 // buckets. That is 64 × 33 = 2112 buckets covering 0 to Top = 2^42 − 1 ns
-// (about 73 minutes). The bucket of a value is one shift, one
-// leading-zeros count and one add (indexOf); there is no map, no
-// floating point and no allocation.
+// (about 73 minutes). The bucket of a value is a leading-zeros count and
+// a few shifts (indexOf), without a branch; there is no map, no floating
+// point and no allocation.
 //
 // # Precision
 //
@@ -30,10 +30,11 @@
 // A Histogram is a value type: [2112]uint64 counts and five uint64 totals,
 // 16,936 bytes (Size), the same for every histogram, with no pointers, so
 // `prev = cur` is a snapshot. Counts are uint64 because uint32 would not
-// hold long runs exactly: 4.29e9 recordings fit in a uint32, which a
-// heartbeat of 1M connections × one message every 10 s (100,000 messages/s)
-// reaches in 12 hours in the orchestrator's merged histogram, and one
-// worker echoing flat out at 1M messages/s in 72 minutes. uint64 counts
+// hold long runs exactly: a uint32 bucket holds 4.29e9 recordings, which
+// a heartbeat of 1M connections × one message every 10 s (100,000
+// messages/s) fills in 12 hours in the orchestrator's merged histogram if
+// its RTTs share a bucket, and one worker echoing flat out at 1M
+// messages/s in 72 minutes. uint64 counts
 // never wrap (584,000 years at 1M/s), so Merge is exact without
 // saturation checks. A worker with a connect and an RTT histogram and a
 // snapshot of each holds 68 KB, against tens of MB of connection table.
