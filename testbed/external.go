@@ -5,64 +5,17 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
-// Placeholders lists every placeholder an external command may use, with
-// what it becomes (docs/byo.md). Values that are lists are comma-separated.
-var Placeholders = map[string]string{
-	"addrs":       "the server addresses, comma-separated",
-	"addr":        "the first server address",
-	"ports":       "the server ports, comma-separated",
-	"port":        "the first server port",
-	"sources":     "client: this program's source addresses (its namespace's), comma-separated; server: empty",
-	"source":      "client: its first source address; server: empty",
-	"connections": "client: this program's share of client.connections; server: client.connections",
-	"worker":      "this program's index in its role, from 0",
-	"workers":     "how many programs its role runs",
-	"namespace":   "the network namespace it runs in",
-	"run":         "the run id",
-	"bin":         "the directory holding the c1m-testbed binary (build your programs next to it)",
-}
-
-// placeholderRE matches {name} with a lower-case name; other braces are
-// left as written.
-var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
-
-// expandArgs replaces the placeholders of argv with vars. An unknown
-// placeholder is an error naming it.
+// expandArgs replaces the placeholders of argv with vars: the one list of
+// placeholders and their expansion is scenarios.Placeholders and
+// scenarios.ExpandArgs (the decoder refused unknown ones already).
 func expandArgs(argv []string, vars map[string]string) ([]string, error) {
-	out := make([]string, len(argv))
-	var bad []string
-	for i, a := range argv {
-		out[i] = placeholderRE.ReplaceAllStringFunc(a, func(m string) string {
-			name := m[1 : len(m)-1]
-			v, ok := vars[name]
-			if !ok {
-				bad = append(bad, m)
-				return m
-			}
-			return v
-		})
-	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("unknown placeholder %s in command %q: use %s", bad[0], strings.Join(argv, " "), placeholderList())
-	}
-	return out, nil
-}
-
-func placeholderList() string {
-	names := make([]string, 0, len(Placeholders))
-	for n := range Placeholders {
-		names = append(names, "{"+n+"}")
-	}
-	sort.Strings(names)
-	return strings.Join(names, " ")
+	return scenarios.ExpandArgs(argv, vars)
 }
 
 // programVars are the placeholder values of one external program.
@@ -110,10 +63,7 @@ var ErrProgram = errors.New("external program")
 // that is missing or not executable is an error wrapping ErrRefused and
 // ErrProgram that names it.
 func resolveProgram(role, prog, bin string) (string, error) {
-	prog = strings.ReplaceAll(prog, "{bin}", bin)
-	if placeholderRE.MatchString(prog) {
-		return "", fmt.Errorf("%w: %w: %s.command: the program %q may only use the {bin} placeholder", ErrRefused, ErrProgram, role, prog)
-	}
+	prog = strings.ReplaceAll(prog, "{"+scenarios.ProgramPlaceholder+"}", bin) // the decoder allows no other placeholder here
 	path, err := exec.LookPath(prog)
 	if err != nil {
 		how := "build it or fix the path in the scenario (docs/byo.md)"
@@ -126,48 +76,6 @@ func resolveProgram(role, prog, bin string) (string, error) {
 		path = abs
 	}
 	return path, nil
-}
-
-// checkExternal refuses what a scenario cannot do with external programs
-// (an error wrapping scenarios.ErrInvalid): phases that need to command a
-// program, and unknown placeholders.
-func checkExternal(sc *scenarios.Scenario) error {
-	extSrv, extCli := len(sc.Server.Command) > 0, len(sc.Client.Command) > 0
-	if !extSrv && !extCli {
-		return nil
-	}
-	vars := programVars("", 0, 1, "", "", "", nil, nil, nil, 0)
-	for role, argv := range map[string][]string{roleServer: sc.Server.Command, roleClient: sc.Client.Command} {
-		if len(argv) == 0 {
-			continue
-		}
-		if _, err := expandArgs(argv, vars); err != nil {
-			return fmt.Errorf("%w: %s.command: %w", scenarios.ErrInvalid, role, err)
-		}
-	}
-	for i, ph := range sc.Phases {
-		at := fmt.Sprintf("%s: phase %d (%s)", sc.Source, i+1, ph.Kind)
-		switch ph.Kind {
-		case scenarios.PhaseSend:
-			from := ph.From
-			if (from == roleServer && extSrv) || (from == roleClient && extCli) {
-				return fmt.Errorf("%w: %s: the %s is an external program and cannot be told to send; remove the phase or use the built-in %s", scenarios.ErrInvalid, at, from, from)
-			}
-		case scenarios.PhaseClose:
-			side := ph.Side
-			if side == roleServer && extSrv {
-				return fmt.Errorf("%w: %s: the server is an external program and cannot be told to close its connections; close from the client side (side = \"client\")", scenarios.ErrInvalid, at)
-			}
-			if side == roleClient && extCli && ((ph.Fraction != 0 && ph.Fraction != 1) || ph.Mode == "rst" || ph.Rate > 0) {
-				return fmt.Errorf("%w: %s: external clients are closed by SIGTERM, all at once, as the program closes them: remove fraction, rate and mode = \"rst\"", scenarios.ErrInvalid, at)
-			}
-		case scenarios.PhaseConnect:
-			if extCli && ph.Rate > 0 {
-				return fmt.Errorf("%w: %s: external clients connect at their own pace: remove rate (pass a rate to your program in client.command instead)", scenarios.ErrInvalid, at)
-			}
-		}
-	}
-	return nil
 }
 
 // externalWorkers is how many copies of a role's external program run:

@@ -26,7 +26,7 @@ func TestExpandArgs(t *testing.T) {
 	} {
 		got, err := expandArgs([]string{tc.in}, vars)
 		if tc.err {
-			if err == nil || !strings.Contains(err.Error(), "{nope}") {
+			if err == nil || !strings.Contains(err.Error(), "{nope}") || !errors.Is(err, scenarios.ErrInvalid) {
 				t.Errorf("expandArgs(%q): err = %v, want one naming {nope}", tc.in, err)
 			}
 			continue
@@ -45,37 +45,18 @@ func TestProgramEnv(t *testing.T) {
 	}
 }
 
-func TestCheckExternal(t *testing.T) {
-	base := func() *scenarios.Scenario {
-		return &scenarios.Scenario{Source: "x.toml", Topology: scenarios.Topology{ClientNamespaces: 2}}
+// TestProgramVarsCoverPlaceholders checks that testbed gives a value to
+// every placeholder of scenarios' one list, and to nothing else.
+func TestProgramVarsCoverPlaceholders(t *testing.T) {
+	vars := programVars(roleServer, 0, 1, "ns", "ab", "/x", nil, nil, nil, 0)
+	for name := range scenarios.Placeholders {
+		if _, ok := vars[name]; !ok {
+			t.Errorf("placeholder {%s} has no value in programVars", name)
+		}
 	}
-	for _, tc := range []struct {
-		name   string
-		srv    []string
-		cli    []string
-		phase  scenarios.Phase
-		reject string // "" = accepted
-	}{
-		{"builtin", nil, nil, scenarios.Phase{Kind: "close", Side: "server"}, ""},
-		{"server closes", []string{"/s"}, nil, scenarios.Phase{Kind: "close", Side: "server"}, "cannot be told to close"},
-		{"client closes", []string{"/s"}, nil, scenarios.Phase{Kind: "close", Side: "client"}, ""},
-		{"server sends", []string{"/s"}, nil, scenarios.Phase{Kind: "send", From: "server"}, "cannot be told to send"},
-		{"client sends to ext server", []string{"/s"}, nil, scenarios.Phase{Kind: "send", From: "client"}, ""},
-		{"ext client sends", nil, []string{"/c"}, scenarios.Phase{Kind: "send", From: "client"}, "cannot be told to send"},
-		{"ext client closes half", nil, []string{"/c"}, scenarios.Phase{Kind: "close", Side: "client", Fraction: 0.5}, "SIGTERM"},
-		{"ext client closes", nil, []string{"/c"}, scenarios.Phase{Kind: "close", Side: "client", Fraction: 1, Mode: "fin"}, ""},
-		{"ext client rate", nil, []string{"/c"}, scenarios.Phase{Kind: "connect", Rate: 10}, "own pace"},
-		{"bad placeholder", []string{"/s", "{adrs}"}, nil, scenarios.Phase{Kind: "hold"}, "{adrs}"},
-	} {
-		sc := base()
-		sc.Server.Command, sc.Client.Command = tc.srv, tc.cli
-		sc.Phases = []scenarios.Phase{tc.phase}
-		err := checkExternal(sc)
-		switch {
-		case tc.reject == "" && err != nil:
-			t.Errorf("%s: refused: %v", tc.name, err)
-		case tc.reject != "" && (err == nil || !strings.Contains(err.Error(), tc.reject) || !errors.Is(err, scenarios.ErrInvalid)):
-			t.Errorf("%s: err = %v, want ErrInvalid saying %q", tc.name, err, tc.reject)
+	for name := range vars {
+		if _, ok := scenarios.Placeholders[name]; !ok {
+			t.Errorf("programVars sets {%s}, which scenarios.Placeholders does not list", name)
 		}
 	}
 }

@@ -24,8 +24,9 @@ import (
 //	            remove them, restore the host, check it reads as before,
 //	            give the host lock up, list leftovers
 
-// newRunner scales the scenario, plans it, checks what external programs
-// it names and the host (Preflight). Nothing is changed yet.
+// newRunner scales the scenario, plans it, checks the host (Preflight)
+// and finds the external programs it names (the decoder checked what
+// they may do). Nothing is changed yet.
 func newRunner(opt Options) (*runner, error) {
 	if opt.Scale == 0 {
 		opt.Scale = 1
@@ -39,9 +40,6 @@ func newRunner(opt Options) (*runner, error) {
 	}
 	plan, err := scenarios.NewPlan(sc, ProbeEnv())
 	if err != nil {
-		return nil, err
-	}
-	if err := checkExternal(sc); err != nil {
 		return nil, err
 	}
 	var w io.Writer = io.Discard

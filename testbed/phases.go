@@ -83,9 +83,7 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *report.Ph
 		if rate > 0 {
 			c.Rate = max(1, share(rate, n, i))
 		}
-		if r.sc.Client.InFlight > 0 {
-			c.InFlight = max(1, share(r.sc.Client.InFlight, n, i))
-		}
+		c.InFlight = r.plan.InFlightPerWorker // the plan's, never re-defaulted here (nodes refuse 0)
 		if c.Count > 0 {
 			waiting[w] = true
 		}
