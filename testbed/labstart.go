@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // A lab outlives the terminal that started it: StartLab re-executes the
@@ -33,12 +34,16 @@ import (
 // labStatusFD is the descriptor on which the lab's owner finds the pipe.
 const labStatusFD = 3
 
-// StartLab starts the owner of lab runID, running exe with argv (which
-// must make it call ServeLab with that run id), and waits until it says that the lab is up or
+// StartLab starts the owner of a new lab, running exe with argv(run id)
+// (which must make it call ServeLab with that run id), and waits until it says that the lab is up or
 // why not; what it says meanwhile is copied to w. An error that the
 // owner reported wraps what the owner's did (ErrRefused,
 // scenarios.ErrInvalid, ErrProgram).
-func StartLab(exe, runID string, argv []string, w io.Writer) (*Lab, error) {
+func StartLab(exe string, argv func(runID string) []string, w io.Writer) (*Lab, error) {
+	if os.Geteuid() != 0 {
+		return nil, fmt.Errorf("%w: a lab builds network namespaces and must be started as root: try 'sudo c1m-testbed up ...'", ErrRefused)
+	}
+	runID := topology.NewRunID()
 	rd, wr, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("%w: failed to make a pipe to the lab's owner: %w", ErrRefused, err)
@@ -49,7 +54,7 @@ func StartLab(exe, runID string, argv []string, w io.Writer) (*Lab, error) {
 		wr.Close()
 		return nil, fmt.Errorf("%w: %w", ErrRefused, err)
 	}
-	cmd := exec.Command(exe, argv...)
+	cmd := exec.Command(exe, argv(runID)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
 	cmd.ExtraFiles = []*os.File{wr} // becomes labStatusFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
-	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 func init() {
@@ -53,15 +52,12 @@ Exit status: 0 the lab is up, 1 it failed to come up (and was torn down),
 			HostWait: hostWait(*wait), RunID: *daemon}
 		return exitStatus(testbed.ServeLab(opt, *clients))
 	}
-	if os.Geteuid() != 0 {
-		return exitFor("up", fmt.Errorf("%w: builds network namespaces and must run as root: try 'sudo c1m-testbed up ...'", testbed.ErrRefused))
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return exitFor("up", fmt.Errorf("%w: failed to find this program to start the lab's owner: %w", testbed.ErrRefused, err))
 	}
-	runID := topology.NewRunID()
-	lab, err := testbed.StartLab(exe, runID, append([]string{"up", "--daemon", runID}, args...), os.Stdout)
+	owner := func(runID string) []string { return append([]string{"up", "--daemon", runID}, args...) }
+	lab, err := testbed.StartLab(exe, owner, os.Stdout)
 	if err != nil {
 		return exitFor("up", err)
 	}
