@@ -7,9 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite the # want: lines of testdata/broken from the actual errors")
+var update = flag.Bool("update", false, "rewrite the # want: lines of testdata/broken and testdata/hostile from the actual errors")
 
 // emptyWant is the error of files that cannot carry a "# want:" line.
 var emptyWant = map[string]string{
@@ -28,13 +29,22 @@ func loadAndPlan(name string, data []byte) error {
 
 // TestBrokenCorpus checks that every file in testdata/broken fails with
 // exactly the error written on its first line ("# want: ...").
-func TestBrokenCorpus(t *testing.T) {
-	files, err := filepath.Glob("testdata/broken/*.toml")
+func TestBrokenCorpus(t *testing.T) { checkCorpus(t, "testdata/broken", 25) }
+
+// TestHostileCorpus checks the hostile inputs of issue 13 the same way:
+// settings that could hurt the host, values that smuggle lines, what
+// validate must refuse before run touches the host, absurd counts. Inputs
+// that are not files (oversize, FIFO, /dev/zero) are tested in
+// limits_test.go.
+func TestHostileCorpus(t *testing.T) { checkCorpus(t, "testdata/hostile", 60) }
+
+func checkCorpus(t *testing.T, dir string, least int) {
+	files, err := filepath.Glob(dir + "/*.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 25 {
-		t.Fatalf("want at least 25 broken scenarios, have %d", len(files))
+	if len(files) < least {
+		t.Fatalf("want at least %d scenarios in %s, have %d", least, dir, len(files))
 	}
 	for _, f := range files {
 		base := filepath.Base(f)
@@ -51,7 +61,11 @@ func TestBrokenCorpus(t *testing.T) {
 					t.Fatalf("%s: the first line must be \"# want: ERROR\"", f)
 				}
 			}
+			start := time.Now()
 			err = loadAndPlan(base, data)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("%s: took %v", f, d)
+			}
 			if err == nil {
 				t.Fatalf("%s: no error; want %s", f, want)
 			}

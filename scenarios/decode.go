@@ -361,6 +361,9 @@ func validCounter(k string) bool {
 func (d *decoder) errnos(t table, k string, star bool) []string {
 	list := d.strList(t, k)
 	for i, n := range list {
+		if d.err != nil {
+			break // the first problem is the one reported
+		}
 		if n == "*" && star {
 			if len(list) > 1 {
 				d.failVal(fmt.Sprintf("%s[%d]", t.child(k), i), `write either ["*"] or a list of names, not both`, "%s: \"*\" means every error and cannot be mixed with names", t.qualified(k))

@@ -1,39 +1,96 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+	"time"
 )
 
 // FuzzParse feeds the decoder arbitrary text: it must return a scenario or
-// an *Error wrapping ErrInvalid, and never panic; a valid scenario must plan.
+// an *Error wrapping ErrInvalid, never panic, and decide in bounded time.
+// A valid scenario must plan, whole and scaled, with the plan's
+// invariants: no need, have or count negative (the arithmetic saturates
+// instead of overflowing), OK exactly when need <= have, and a plan that
+// run.json can hold.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("*.toml")
-	broken, _ := filepath.Glob("testdata/broken/*.toml")
-	for _, name := range append(seeds, broken...) {
+	for _, dir := range []string{"testdata/broken", "testdata/hostile"} {
+		more, _ := filepath.Glob(dir + "/*.toml")
+		seeds = append(seeds, more...)
+	}
+	for _, name := range seeds {
 		if data, err := os.ReadFile(name); err == nil {
 			f.Add(data)
 		}
 	}
 	f.Add([]byte(minimal))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
+		// C1M_FUZZ_SLOW=FILE keeps an input that takes over 3 s in FILE,
+		// for finding one that hangs (the fuzzer itself cannot say which).
+		if dump := os.Getenv("C1M_FUZZ_SLOW"); dump != "" {
+			tm := time.AfterFunc(3*time.Second, func() { os.WriteFile(dump, data, 0o600) })
+			defer tm.Stop()
+		}
 		s, err := Parse("fuzz.toml", data)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || !errors.Is(err, ErrInvalid) {
 				t.Fatalf("error %v is not an *Error wrapping ErrInvalid", err)
 			}
+			checkTime(t, start)
 			return
 		}
-		p, err := NewPlan(s, DefaultEnv())
-		if err != nil && !errors.Is(err, ErrInvalid) {
-			t.Fatalf("plan error %v does not wrap ErrInvalid", err)
+		for _, sc := range []*Scenario{s, s.Scaled(0.5), s.Scaled(0.02)} {
+			p, err := NewPlan(sc, DefaultEnv())
+			if err != nil && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("plan error %v does not wrap ErrInvalid", err)
+			}
+			checkPlan(t, p)
+			p.WriteTable(discard{})
+			if _, err := json.Marshal(struct {
+				S *Scenario
+				P *Plan
+			}{sc, p}); err != nil {
+				t.Fatalf("run.json cannot hold the scenario and plan: %v", err)
+			}
 		}
-		p.WriteTable(discard{})
-		s.Scaled(0.5)
+		checkTime(t, start)
 	})
+}
+
+func checkTime(t *testing.T, start time.Time) {
+	t.Helper()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("took %v", d)
+	}
+}
+
+// checkPlan checks the plan's invariants: every integer field and every
+// limit's need and have at least 0, OK exactly when need <= have.
+func checkPlan(t *testing.T, p *Plan) {
+	t.Helper()
+	v := reflect.ValueOf(*p)
+	for i := range v.NumField() {
+		switch fv := v.Field(i); fv.Kind() {
+		case reflect.Int, reflect.Int64:
+			if fv.Int() < 0 {
+				t.Fatalf("plan %s = %d is negative", v.Type().Field(i).Name, fv.Int())
+			}
+		}
+	}
+	for _, l := range p.Limits {
+		if l.Need < 0 || l.Have < 0 {
+			t.Fatalf("limit %s: need %d, have %d", l.Name, l.Need, l.Have)
+		}
+		if l.OK != (l.Need <= l.Have) {
+			t.Fatalf("limit %s: ok %v with need %d, have %d", l.Name, l.OK, l.Need, l.Have)
+		}
+	}
 }
 
 type discard struct{}

@@ -25,6 +25,9 @@ func (d *decoder) kernelLog(t table, k string) []string {
 		if _, ok := KernelMessages[m]; ok {
 			continue
 		}
+		if d.err != nil {
+			break // the first problem is the one reported
+		}
 		known := make([]string, 0, len(KernelMessages))
 		for n := range KernelMessages {
 			known = append(known, fmt.Sprintf("%q", n))

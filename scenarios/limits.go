@@ -20,6 +20,8 @@ const (
 	MaxNesting = 16
 	// MaxKeyDepth is the most parts of a dotted key in a settings table.
 	MaxKeyDepth = 8
+	// MaxKeyParts is the most parts of any dotted key in the file.
+	MaxKeyParts = 16
 	// MaxScale is the largest --scale factor.
 	MaxScale = 10
 )
@@ -97,14 +99,23 @@ func fileKind(m fs.FileMode) string {
 }
 
 // checkNesting refuses text whose arrays and inline tables nest deeper
-// than MaxNesting, before the TOML parser sees it. It skips strings and
-// comments; it runs in one pass.
+// than MaxNesting, or whose dotted keys have more than MaxKeyParts parts,
+// before the TOML parser sees it (the parser's work grows with the square
+// of a key's parts). It skips strings and comments; it runs in one pass.
 func checkNesting(name, src string) error {
-	depth, line := 0, 1
+	var openers []byte // '[' or '{' of the arrays and inline tables around
+	line, dots := 1, 0
+	inKey := true // at a key: a line's start, or after '{' or ',' in an inline table
+	fail := func(msg string) error {
+		return &Error{File: name, Line: line, Msg: msg, Fix: "a scenario needs at most two levels; see docs/scenario-format.md"}
+	}
 	for i := 0; i < len(src); i++ {
 		switch c := src[i]; c {
 		case '\n':
 			line++
+			if len(openers) == 0 {
+				inKey, dots = true, 0
+			}
 		case '#':
 			for i < len(src) && src[i] != '\n' {
 				i++
@@ -128,15 +139,32 @@ func checkNesting(name, src string) error {
 				}
 			}
 			if i < len(src) && src[i] == '\n' {
-				line++
+				i--
+			}
+		case '.':
+			if inKey {
+				if dots++; dots >= MaxKeyParts {
+					return fail(fmt.Sprintf("a dotted key has more than %d parts", MaxKeyParts))
+				}
+			}
+		case '=':
+			inKey = false
+		case ',':
+			if n := len(openers); n > 0 && openers[n-1] == '{' {
+				inKey, dots = true, 0
 			}
 		case '[', '{':
-			if depth++; depth > MaxNesting {
-				return &Error{File: name, Line: line, Msg: fmt.Sprintf("arrays and tables nest deeper than %d levels", MaxNesting),
-					Fix: "a scenario needs at most two levels; see docs/scenario-format.md"}
+			if inKey && c == '[' && len(openers) == 0 {
+				continue // a table header: its name is a key
 			}
+			if openers = append(openers, c); len(openers) > MaxNesting {
+				return fail(fmt.Sprintf("arrays and tables nest deeper than %d levels", MaxNesting))
+			}
+			inKey, dots = c == '{', 0
 		case ']', '}':
-			depth = max(0, depth-1)
+			if n := len(openers); n > 0 {
+				openers = openers[:n-1]
+			}
 		}
 	}
 	return nil

@@ -69,7 +69,9 @@ func (d *decoder) checkSysctl(t table, at, name, val string, host bool) string {
 		d.failKey(at, "put it under [sysctl.server] or [sysctl.client]: it is set inside each namespace, and the host's own value stays untouched", "[host] %s is a per-namespace setting", name)
 	case !host && known && k.Scope == sysctlscope.Parent:
 		d.failKey(at, "put it under [host]: the kernel reads it when a namespace is created, so the run sets it in the host's namespace before the lab's namespaces exist (journaled, restored)", "%s %s is read when a namespace is created, not inside one", section, name)
-	case !host && (known && k.Scope.OnHost() || !known && IsHostGlobal(name)):
+	case !host && !known && !strings.HasPrefix(name, "net."):
+		d.failKey(at, "only net.* settings live in a network namespace; [host] takes only the settings listed in docs/scenario-format.md", "%s %s is not a network setting", section, name)
+	case !host && known && k.Scope.OnHost():
 		d.failKey(at, "put it under [host]: the run journals host-global settings and restores them", "%s %s is host-global, not per-namespace", section, name)
 	case !host && !known:
 		fix := "see the per-namespace settings in docs/scenario-format.md"
@@ -85,7 +87,7 @@ func (d *decoder) checkSysctl(t table, at, name, val string, host bool) string {
 	}
 	if !printableLine(val) || len(val) > maxSysctlValue {
 		d.failVal(at, fmt.Sprintf("write the value on one line, printable characters only, at most %d bytes, e.g. %s", maxSysctlValue, sysctlExample(k)),
-			"%s %s: the value must be one line of printable characters", t.name, name)
+			"%s %s: the value must be one line of printable characters, at most %d bytes", t.name, name, maxSysctlValue)
 		return ""
 	}
 	norm, fix, err := normalizeSysctl(k, val, host)

@@ -94,6 +94,8 @@ func (d *decoder) checkLayout(tp Topology) {
 	if most := layout.MaxClientAddresses(tp.Subnet, tp.ClientNamespaces, tp.ServerAddresses); most > 0 {
 		fix = fmt.Sprintf("use at most %s client addresses per namespace here (each namespace's block is rounded up to a power of two), fewer client namespaces or a larger subnet", commas(int64(most)))
 	}
-	d.failVal(at, fix, "topology: %s holds %s addresses; %d client namespaces × %s addresses (each block rounded up to %s) and %s server addresses need %s",
-		tp.Subnet, commas(int64(fe.Size)), tp.ClientNamespaces, commas(int64(tp.ClientAddresses)), commas(int64(fe.ClientBlock)), commas(int64(tp.ServerAddresses)), commas(int64(fe.Need)))
+	d.failVal(at, fix, "topology: %s holds %s addresses; %s × %s (each block rounded up to %s) and %s need %s",
+		tp.Subnet, commas(int64(fe.Size)), plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"),
+		plural(int64(tp.ClientAddresses), "address", "addresses"), commas(int64(fe.ClientBlock)),
+		plural(int64(tp.ServerAddresses), "server address", "server addresses"), commas(int64(fe.Need)))
 }
