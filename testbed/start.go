@@ -55,7 +55,7 @@ func (r *runner) startServers(ctx context.Context) error {
 	}
 	cfg := nodes.ServerConfig{Addrs: srvAddrs, Ports: r.sc.Topology.ServerPorts, Backlog: r.sc.Server.Backlog,
 		OnData: r.sc.Server.OnData, Reply: r.sc.Server.Reply, FDLimit: r.sc.Server.FDLimit,
-		AcceptRate: r.acceptRatePerWorker()}
+		AcceptRate: r.acceptRatePerWorker(), ConnBuffer: int(r.sc.Server.ConnBuffer)}
 	if err := r.startAndWait(ctx, roleServer, func(int) nodes.Command {
 		return nodes.Command{Cmd: nodes.CmdStart, Server: &cfg}
 	}); err != nil {
