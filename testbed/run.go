@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -30,12 +31,21 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if dir == "" {
 		dir = filepath.Join("results", sc.Name+"-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
+	_, statErr := os.Lstat(dir)
 	out, err := report.CreateDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
+		return nil, fmt.Errorf("results directory (--out): %w", err)
 	}
 	defer out.Close()
 	r.dir, r.out = dir, out
+	// A run refused before it starts leaves no directory it made itself
+	// (os.Remove removes only an empty one).
+	refused := func(err error) (*Outcome, error) {
+		if errors.Is(statErr, os.ErrNotExist) {
+			_ = os.Remove(dir)
+		}
+		return nil, err
+	}
 	r.progress = newProgress(opt.Progress, opt.Terminal)
 	rec := &report.Record{Version: report.RecordVersion, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
 		Scale: r.opt.Scale, Started: r.start, ScenarioBody: sc, Plan: r.plan, RunID: r.runID}
@@ -48,10 +58,10 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		r.progress.printf("note: %s", r.scaleNote)
 	}
 	if err := r.claim(); err != nil {
-		return nil, err
+		return refused(err)
 	}
 	if err := r.takeHost(ctx); err != nil {
-		return nil, err
+		return refused(err)
 	}
 	// The host as found, read once this run owns it.
 	rec.Env = probeRecordEnv(hostKeys(sc))

@@ -138,8 +138,8 @@ func TestHostOwnedByOneRun(t *testing.T) {
 	if code != exitRefused || !strings.Contains(log, "held by run "+idA) || !strings.Contains(log, "lock-a") {
 		t.Errorf("second host-changing run with --wait 0: exit %d, want %d naming run %s (lock-a):\n%s", code, exitRefused, idA, log)
 	}
-	if _, err := os.Stat(filepath.Join(outB1, report.RunFile)); err == nil {
-		t.Errorf("the refused run wrote %s", filepath.Join(outB1, report.RunFile))
+	if _, err := os.Stat(outB1); err == nil {
+		t.Errorf("the refused run left its results directory %s", outB1)
 	}
 
 	waitB2 := startBinary(t, "run", b, "--out", outB2, "--no-report", "--wait", "2m")
