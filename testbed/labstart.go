@@ -70,7 +70,7 @@ func StartLab(exe string, argv func(runID string) []string, w io.Writer) (*Lab, 
 		line, err := br.ReadString('\n')
 		if err != nil {
 			werr := cmd.Wait()
-			return nil, fmt.Errorf("the lab's owner ended without saying why (%v); 'sudo c1m-testbed clean' removes anything it left", werr)
+			return nil, fmt.Errorf("the lab's owner ended without saying why (%w); 'sudo c1m-testbed clean' removes anything it left", werr)
 		}
 		verb, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
 		switch verb {
