@@ -49,10 +49,8 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	return s, nil
 }
 
-var topKeys = []string{"name", "description", "scaling", "topology", "server", "client", "sysctl", "host", "phase", "expect"}
-
 func (d *decoder) scenario(root table) *Scenario {
-	d.known(root, topKeys...)
+	d.known(root, keysOf("")...)
 	s := &Scenario{
 		Name:        d.str(root, "name", ""),
 		Description: d.str(root, "description", ""),
@@ -90,7 +88,7 @@ func (d *decoder) scenario(root table) *Scenario {
 }
 
 func (d *decoder) topology(t table) Topology {
-	d.known(t, "client-namespaces", "client-addresses", "server-addresses", "server-ports", "subnet", "neighbour-table", "conntrack", "routing")
+	d.known(t, keysOf("topology")...)
 	tp := Topology{
 		ClientNamespaces: int(d.integer(t, "client-namespaces", DefaultClientNamespaces, 1, MaxClientNamespaces)),
 		ClientAddresses:  int(d.count(t, "client-addresses", DefaultClientAddresses, 1, 1<<17)),
@@ -235,7 +233,7 @@ func sysctlValue(v any) (string, bool) {
 }
 
 func (d *decoder) server(t table) Server {
-	d.known(t, "workers", "backlog", "on-data", "reply", "close-mode", "conn-buffer", "fd-limit", "accept-rate", "command", "env")
+	d.known(t, keysOf("server")...)
 	return Server{
 		Workers:    int(d.integer(t, "workers", 0, 0, 10000)),
 		Backlog:    int(d.count(t, "backlog", DefaultBacklog, 1, MaxBacklog)),
@@ -293,7 +291,7 @@ func (d *decoder) env(t table) map[string]string {
 }
 
 func (d *decoder) client(t table) Client {
-	d.known(t, "connections", "workers", "connect-rate", "in-flight", "message", "source-strategy", "port-selection", "retries", "fd-limit", "command", "env")
+	d.known(t, keysOf("client")...)
 	c := Client{
 		Connections:    int(d.count(t, "connections", 0, 0, 1<<40)),
 		Workers:        int(d.integer(t, "workers", 0, 0, 10000)),
@@ -318,7 +316,7 @@ func (d *decoder) client(t table) Client {
 }
 
 func (d *decoder) expect(t table) Expect {
-	d.known(t, "min-established", "max-established", "errors-present", "errors-absent", "close-within", "no-node-killed", "counters", "counters-max", "kernel-log")
+	d.known(t, keysOf("expect")...)
 	e := Expect{
 		MinEstablished: int(d.count(t, "min-established", 0, 0, 1<<40)),
 		MaxEstablished: int(d.count(t, "max-established", 0, 0, 1<<40)),

@@ -1,0 +1,74 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// keyDef is one key the decoder knows, with its default written as
+// docs/scenario-format.md writes it ("" when the doc shows none).
+type keyDef struct{ name, def string }
+
+// sectionKeys lists, for each table of a scenario, the keys the decoder
+// accepts and their defaults: the one list the decoder checks keys
+// against and the doc test checks docs/scenario-format.md against. The
+// "" section is the top level's own keys (the tables come from
+// topTables).
+var sectionKeys = map[string][]keyDef{
+	"": {{"name", ""}, {"description", `""`}, {"scaling", strconv.Quote(DefaultScaling)}},
+	"topology": {
+		{"client-namespaces", fmt.Sprint(DefaultClientNamespaces)},
+		{"client-addresses", fmt.Sprint(DefaultClientAddresses)},
+		{"server-addresses", fmt.Sprint(DefaultServerAddresses)},
+		{"server-ports", fmt.Sprintf("port %d", DefaultFirstPort)},
+		{"subnet", strconv.Quote(DefaultSubnet.String())},
+		{"neighbour-table", "0"},
+		{"conntrack", "false"},
+		{"routing", strconv.Quote(DefaultRouting)},
+	},
+	"server": {
+		{"workers", "0"},
+		{"backlog", fmt.Sprint(DefaultBacklog)},
+		{"on-data", strconv.Quote(DefaultOnData)},
+		{"reply", strconv.Quote(DefaultReply)},
+		{"close-mode", strconv.Quote(DefaultCloseMode)},
+		{"conn-buffer", fmt.Sprint(DefaultConnBuffer)},
+		{"fd-limit", "0"},
+		{"accept-rate", "0"},
+		{"command", "none"},
+		{"env", "none"},
+	},
+	"client": {
+		{"connections", "required"},
+		{"workers", "0"},
+		{"connect-rate", "0"},
+		{"in-flight", fmt.Sprintf("%d per worker", DefaultInFlightPerWorker)},
+		{"message", `""`},
+		{"source-strategy", strconv.Quote(DefaultSourceStrategy)},
+		{"port-selection", strconv.Quote(DefaultPortSelection)},
+		{"retries", "0"},
+		{"fd-limit", "0"},
+		{"command", "none"},
+		{"env", "none"},
+	},
+	"expect": {
+		{"min-established", ""}, {"max-established", ""}, {"errors-present", ""}, {"errors-absent", ""},
+		{"close-within", ""}, {"no-node-killed", ""}, {"counters", ""}, {"counters-max", ""}, {"kernel-log", ""},
+	},
+}
+
+// topTables are the tables a scenario's top level may hold.
+var topTables = []string{"topology", "server", "client", "sysctl", "host", "phase", "expect"}
+
+// keysOf returns the names of a section's keys (for the top level, with
+// its tables).
+func keysOf(section string) []string {
+	var out []string
+	for _, k := range sectionKeys[section] {
+		out = append(out, k.name)
+	}
+	if section == "" {
+		out = append(out, topTables...)
+	}
+	return out
+}
