@@ -99,7 +99,8 @@ func (w *Worker) startConnect(count, rate, inFlight int) error {
 		return fmt.Errorf("connect needs count > 0 (got %d)", count)
 	}
 	if inFlight <= 0 {
-		inFlight = defaultInFlight
+		// No default here: the orchestrator's plan owns it (one place).
+		return fmt.Errorf("connect needs in_flight > 0 (got %d): the orchestrator sends its plan's cap on connects in progress for this worker", inFlight)
 	}
 	// Connection indexes (nextIdx) continue across connect commands.
 	w.cj = connectJob{active: true, total: count, inFlight: inFlight, retries: w.cj.retries[:0]}

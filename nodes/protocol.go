@@ -24,7 +24,8 @@ type Command struct {
 	Count int `json:"count,omitempty"`
 	// Rate is connects or closes per second for this node; 0 = unlimited.
 	Rate int `json:"rate,omitempty"`
-	// InFlight caps connects in progress (connect); 0 = default.
+	// InFlight caps connects in progress (connect); required, > 0: the
+	// orchestrator's plan sets it, the node has no default.
 	InFlight int `json:"in_flight,omitempty"`
 	// Fraction of this node's connections to close (close), 0 < f <= 1.
 	Fraction float64 `json:"fraction,omitempty"`

@@ -27,14 +27,13 @@ const (
 
 // Tuning constants.
 const (
-	readBufSize     = 16 << 10               // one read buffer per worker
-	maxTable        = 1 << 20                // connection table slots allocated up front at most
-	zeroBufSize     = 64 << 10               // shared source of send bytes
-	acceptBatch     = 256                    // accepts per listener event before serving others
-	pauseFor        = 100 * time.Millisecond // listener or connect pause after EMFILE/ENFILE
-	sendStall       = 2 * time.Second        // send-done after this long without progress
-	defaultInFlight = 1000
-	maxEvents       = 4096
+	readBufSize = 16 << 10               // one read buffer per worker
+	maxTable    = 1 << 20                // connection table slots allocated up front at most
+	zeroBufSize = 64 << 10               // shared source of send bytes
+	acceptBatch = 256                    // accepts per listener event before serving others
+	pauseFor    = 100 * time.Millisecond // listener or connect pause after EMFILE/ENFILE
+	sendStall   = 2 * time.Second        // send-done after this long without progress
+	maxEvents   = 4096
 )
 
 // Server behaviours on data.
