@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/editdist"
 )
 
 // decoder turns the generic TOML tree into a Scenario, keeping the first error.
@@ -79,7 +81,7 @@ func (d *decoder) known(t table, allowed ...string) {
 func suggest(k string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
-		if dist := editDistance(k, a); dist < bestD {
+		if dist := editdist.Distance(k, a); dist < bestD {
 			best, bestD = a, dist
 		}
 	}
@@ -89,29 +91,6 @@ func suggest(k string, allowed []string) string {
 	s := append([]string(nil), allowed...)
 	sort.Strings(s)
 	return "remove it; known keys here: " + strings.Join(s, ", ")
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // typeName names a decoded TOML value's type for messages.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/editdist"
 )
 
 // Scope is where a sysctl's value lives.
@@ -135,7 +137,7 @@ func Nearest(name string, onHost bool) string {
 		if k.Scope.OnHost() != onHost {
 			continue
 		}
-		if d := distance(name, k.Name); d < bestD || d == bestD && k.Name < best {
+		if d := editdist.Distance(name, k.Name); d < bestD || d == bestD && k.Name < best {
 			best, bestD = k.Name, d
 		}
 	}
@@ -149,28 +151,4 @@ func Nearest(name string, onHost bool) string {
 		}
 	}
 	return ""
-}
-
-// distance is the edit distance of a and b, capped for long inputs.
-func distance(a, b string) int {
-	if len(a) > 96 || len(b) > 96 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
