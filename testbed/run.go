@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -194,6 +195,14 @@ func (r *runner) finish(rec *report.Record, c closing, failure error) {
 			s.KernelBytesPerConn = float64(p.slabAtPeak-r.sampler.slabBase) / float64(p.cliEstablished)
 		}
 		s.Messages = r.fleet.roleStats(roleServer).Messages
+	}
+	// A lab that closes right after connecting may peak between two
+	// samples; the connect phases saw every stats report, so their
+	// reached counts are peaks too.
+	for _, ph := range rec.Phases {
+		if ph.Kind == scenarios.PhaseConnect {
+			s.PeakEstablished = max(s.PeakEstablished, ph.Reached)
+		}
 	}
 	if !r.rampEnd.IsZero() {
 		s.RampSeconds = r.rampEnd.Sub(r.rampStart).Seconds()
