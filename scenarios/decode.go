@@ -318,13 +318,19 @@ func (d *decoder) client(t table) Client {
 func (d *decoder) expect(t table) Expect {
 	d.known(t, keysOf("expect")...)
 	e := Expect{
-		MinEstablished: int(d.count(t, "min-established", 0, 0, 1<<40)),
-		MaxEstablished: int(d.count(t, "max-established", 0, 0, 1<<40)),
-		ErrorsPresent:  d.errnos(t, "errors-present", false),
-		ErrorsAbsent:   d.errnos(t, "errors-absent", true),
-		CloseWithin:    d.duration(t, "close-within", 0),
-		NoNodeKilled:   d.boolean(t, "no-node-killed"),
-		KernelLog:      d.kernelLog(t, "kernel-log"),
+		MinEstablished:      int(d.count(t, "min-established", 0, 0, 1<<40)),
+		MaxEstablished:      int(d.count(t, "max-established", 0, 0, 1<<40)),
+		ErrorsPresent:       d.errnos(t, "errors-present", false),
+		ErrorsAbsent:        d.errnos(t, "errors-absent", true),
+		CloseWithin:         d.duration(t, "close-within", 0),
+		NoNodeKilled:        d.boolean(t, "no-node-killed"),
+		KernelLog:           d.kernelLog(t, "kernel-log"),
+		MinUserBytesPerConn: d.sizeIn(t, "min-user-bytes-per-conn", 0, 1<<40),
+		MaxUserBytesPerConn: d.sizeIn(t, "max-user-bytes-per-conn", 0, 1<<40),
+	}
+	if e.MaxUserBytesPerConn > 0 && e.MinUserBytesPerConn > e.MaxUserBytesPerConn {
+		d.failVal(t.child("min-user-bytes-per-conn"), "make min-user-bytes-per-conn at most max-user-bytes-per-conn",
+			"expect: min-user-bytes-per-conn %s is more than max-user-bytes-per-conn %s", commas(e.MinUserBytesPerConn), commas(e.MaxUserBytesPerConn))
 	}
 	e.Counters = d.counters(t, "counters")
 	e.CountersMax = d.counters(t, "counters-max")

@@ -54,6 +54,7 @@ var sectionKeys = map[string][]keyDef{
 	"expect": {
 		{"min-established", ""}, {"max-established", ""}, {"errors-present", ""}, {"errors-absent", ""},
 		{"close-within", ""}, {"no-node-killed", ""}, {"counters", ""}, {"counters-max", ""}, {"kernel-log", ""},
+		{"min-user-bytes-per-conn", ""}, {"max-user-bytes-per-conn", ""},
 	},
 }
 

@@ -107,7 +107,8 @@ func (c *Scenario) scaleLimits(f float64) string {
 	tp := c.Topology
 	pairs := satMul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses))
 	if width := int64(hi - lo + 1); width > 0 && 2*int64(c.Client.Connections) > satMul(pairs, width) {
-		w := max(1, scaleInt(int(width), f))
+		// Above 1 the range grows with the load, but no port is past 65535.
+		w := min(max(1, scaleInt(int(width), f)), 65535-lo+1)
 		if c.Sysctl.Client == nil {
 			c.Sysctl.Client = map[string]string{}
 		}

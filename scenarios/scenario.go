@@ -199,6 +199,12 @@ type Expect struct {
 	// each one of the messages the run watches (KernelMessages), e.g.
 	// "TCP: out of memory".
 	KernelLog []string `toml:"kernel-log" json:"kernel_log"`
+	// MinUserBytesPerConn and MaxUserBytesPerConn bound the workers' memory
+	// (PSS of both roles at the peak) per established connection, the run's
+	// summary.user_bytes_per_conn; 0 = unchecked. The conn-pool lab
+	// requires its static pool to show.
+	MinUserBytesPerConn int64 `toml:"min-user-bytes-per-conn" json:"min_user_bytes_per_conn"`
+	MaxUserBytesPerConn int64 `toml:"max-user-bytes-per-conn" json:"max_user_bytes_per_conn"`
 }
 
 // Values of Scenario.Scaling.

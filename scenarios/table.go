@@ -24,6 +24,10 @@ func (p *Plan) WriteTable(w io.Writer) {
 	row("file descriptors", commas(p.FileDescriptors)+" (both ends run on this host)")
 	row("kernel memory", fmt.Sprintf("~%s (%s B per socket, 2 per connection)", mib(p.KernelBytes), commas(KernelBytesPerSocket)))
 	row("worker memory", "~"+mib(p.UserBytes))
+	if p.ConnPoolBytes > 0 {
+		row("connection pool", fmt.Sprintf("~%s resident (2 buffers per connection, in worker memory), %s reserved for the workers' fd limits",
+			mib(p.ConnPoolBytes), mib(p.ConnPoolReserved)))
+	}
 	if p.TimeWait > 0 {
 		row("TIME_WAIT", fmt.Sprintf("%s in the busiest namespace, cap %s", commas(p.TimeWait), commas(p.TimeWaitBudget)))
 	}

@@ -31,6 +31,13 @@ func evaluate(e scenarios.Expect, sum report.Summary, phases []report.Phase, cou
 		}
 		add("errors-absent "+name, "0", fmt.Sprint(sum.Errors[name]), sum.Errors[name] == 0)
 	}
+	if e.MinUserBytesPerConn > 0 {
+		add("min-user-bytes-per-conn", fmt.Sprintf(">= %d B", e.MinUserBytesPerConn), fmt.Sprintf("%.0f B", sum.UserBytesPerConn), sum.UserBytesPerConn >= float64(e.MinUserBytesPerConn))
+	}
+	if e.MaxUserBytesPerConn > 0 {
+		add("max-user-bytes-per-conn", fmt.Sprintf("<= %d B", e.MaxUserBytesPerConn), fmt.Sprintf("%.0f B", sum.UserBytesPerConn),
+			sum.UserBytesPerConn > 0 && sum.UserBytesPerConn <= float64(e.MaxUserBytesPerConn))
+	}
 	if e.CloseWithin > 0 {
 		for _, ph := range phases {
 			if ph.Kind != scenarios.PhaseClose {

@@ -9,7 +9,7 @@ import (
 )
 
 func TestEvaluateExpectations(t *testing.T) {
-	sum := report.Summary{PeakEstablished: 28232, Errors: map[string]int64{"EADDRNOTAVAIL": 11768},
+	sum := report.Summary{PeakEstablished: 28232, UserBytesPerConn: 33092, Errors: map[string]int64{"EADDRNOTAVAIL": 11768},
 		KernelMessages: map[string]int64{"TCP: out of memory": 3}}
 	phases := []report.Phase{{Name: "3-close", Kind: scenarios.PhaseClose, Seconds: 4.2, Outcome: "done"}}
 	counters := map[string]int64{"TCPTimeWaitOverflow": 5}
@@ -30,6 +30,8 @@ func TestEvaluateExpectations(t *testing.T) {
 		{"no node killed", scenarios.Expect{NoNodeKilled: true}, []bool{true}},
 		{"counters max", scenarios.Expect{CountersMax: map[string]int64{"TCPTimeWaitOverflow": 5, "ListenDrops": 0}}, []bool{true, true}},
 		{"counters max failed", scenarios.Expect{CountersMax: map[string]int64{"TCPTimeWaitOverflow": 4}}, []bool{false}},
+		{"user bytes floor", scenarios.Expect{MinUserBytesPerConn: 32 << 10}, []bool{true}},
+		{"user bytes ceiling", scenarios.Expect{MaxUserBytesPerConn: 4 << 10}, []bool{false}},
 		{"kernel log", scenarios.Expect{KernelLog: []string{"TCP: out of memory", "nf_conntrack: table full"}}, []bool{true, false}},
 	}
 	for _, tc := range tests {
