@@ -4,10 +4,12 @@
 //
 // It listens on every address × port it is given, with SO_REUSEPORT so
 // several copies can share the ports, reads and discards what clients
-// send, and counts connections. SIGTERM or SIGINT closes everything and
-// exits 0 after printing the counts.
+// send (or, with --echo, writes every byte back: the server a traffic
+// phase needs to measure round trips), and counts connections. SIGTERM
+// or SIGINT closes everything and exits 0 after printing the counts.
 //
 //	goserver --listen 198.18.0.1 --ports 8000,8001
+//	goserver --listen 198.18.0.1 --ports 8000,8001 --echo
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 func main() {
 	listen := flag.String("listen", "0.0.0.0", "comma-separated `addresses` to listen on")
 	ports := flag.String("ports", "8000", "comma-separated `ports` to listen on")
+	echo := flag.Bool("echo", false, "write back every byte a client sends (for a traffic phase's round trips) instead of discarding it")
 	flag.Parse()
 
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
@@ -52,7 +55,11 @@ func main() {
 			listeners = append(listeners, l)
 		}
 	}
-	fmt.Printf("goserver: pid %d listening on %d sockets\n", os.Getpid(), len(listeners))
+	mode := "discard"
+	if *echo {
+		mode = "echo"
+	}
+	fmt.Printf("goserver: pid %d listening on %d sockets (%s)\n", os.Getpid(), len(listeners), mode)
 
 	var accepted, open atomic.Int64
 	var mu sync.Mutex
@@ -73,7 +80,11 @@ func main() {
 				conns[c] = struct{}{}
 				mu.Unlock()
 				go func() { // one goroutine per connection: the point of this example
-					_, _ = io.Copy(io.Discard, c)
+					if *echo {
+						echoConn(c)
+					} else {
+						_, _ = io.Copy(io.Discard, c)
+					}
 					c.Close()
 					mu.Lock()
 					delete(conns, c)
@@ -96,6 +107,25 @@ func main() {
 	}
 	mu.Unlock()
 	fmt.Printf("goserver: accepted %d, open at stop %d\n", accepted.Load(), open.Load())
+}
+
+// echoConn writes back what c sends until it closes, as most Go echo
+// servers do: a blocking read into a buffer of the goroutine's own and a
+// write of what it read. The buffer is small (the testbed's heartbeats
+// are 64 bytes) so that idle connections cost what a goroutine costs.
+func echoConn(c net.Conn) {
+	buf := make([]byte, 512)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // isTemporary reports accept errors worth retrying (EMFILE, ECONNABORTED).
