@@ -69,6 +69,10 @@ type Phase struct {
 	Detail  string    `json:"detail,omitempty"`
 	Target  int       `json:"target,omitempty"`
 	Reached int64     `json:"reached,omitempty"`
+
+	Connect *Latency `json:"connect_latency,omitempty"` // connects completed during the phase
+	RTT     *Latency `json:"rtt,omitempty"`             // round trips of the messages answered during the phase
+	Traffic *Traffic `json:"traffic,omitempty"`         // a traffic phase's messages
 }
 
 // Worker is one node process of the run.
@@ -102,6 +106,9 @@ type Summary struct {
 	LeftoverItems         []string         `json:"leftover_items,omitempty"`
 	WorkersKilled         int              `json:"workers_killed"`
 	KernelMessages        map[string]int64 `json:"kernel_messages,omitempty"`
+
+	Connect *Latency `json:"connect_latency,omitempty"` // every connect of the run
+	RTT     *Latency `json:"rtt,omitempty"`             // every round trip of the run
 }
 
 // Expectation is one [expect] entry and whether it held.

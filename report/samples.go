@@ -5,7 +5,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
+	"time"
 )
 
 // ErrnoColumns are the errno names that get a column of their own in
@@ -49,7 +51,20 @@ type Sample struct {
 	// role (/proc/<pid>/smaps_rollup): shared pages such as the program's
 	// text are counted once over all workers, unlike RSS.
 	CliPSS, SrvPSS int64
+
+	// Latency and traffic of the interval since the previous sample
+	// (SetIntervalLatency, SetIntervalTraffic): the p99 of the connects
+	// and of the round trips recorded in it, and the messages asked and
+	// answered per second. nil is an empty cell: nothing was recorded
+	// (or, for the rates, no traffic phase ran).
+	ConnectP99, RTTP99                  *time.Duration
+	MsgsAskedPerSec, MsgsAnsweredPerSec *float64
 }
+
+// LatencyColumns are the last columns of samples.csv, added with issue
+// 14; files written before have none of them, and a cell is empty when
+// its interval recorded nothing (ReadSamples gives NaN).
+var LatencyColumns = []string{"connect_p99_ms", "rtt_p99_ms", "msgs_asked_per_sec", "msgs_answered_per_sec"}
 
 // Header returns the CSV header of samples.csv.
 func Header() []string {
@@ -67,7 +82,8 @@ func Header() []string {
 	for _, n := range NstatColumns {
 		h = append(h, "nstat_"+n)
 	}
-	return append(h, "cli_pss", "srv_pss")
+	h = append(h, "cli_pss", "srv_pss")
+	return append(h, LatencyColumns...)
 }
 
 // Row returns s as CSV fields in Header order.
@@ -96,7 +112,20 @@ func (s *Sample) Row() []string {
 	for _, n := range NstatColumns {
 		r = append(r, i(s.Nstat[n]))
 	}
-	return append(r, i(s.CliPSS), i(s.SrvPSS))
+	r = append(r, i(s.CliPSS), i(s.SrvPSS))
+	ms := func(d *time.Duration) string {
+		if d == nil {
+			return ""
+		}
+		return strconv.FormatFloat(float64(*d)/1e6, 'f', 3, 64)
+	}
+	opt := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return f(*v)
+	}
+	return append(r, ms(s.ConnectP99), ms(s.RTTP99), opt(s.MsgsAskedPerSec), opt(s.MsgsAnsweredPerSec))
 }
 
 // Table is samples.csv read back: the header and the numeric columns by name.
@@ -107,7 +136,18 @@ type Table struct {
 	Rows    int
 }
 
-// ReadSamples reads a samples.csv. Reading stops at the first malformed
+// emptyIsNaN are the columns whose empty cells mean "nothing recorded"
+// and read as NaN; an empty or malformed cell elsewhere reads as 0.
+var emptyIsNaN = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range LatencyColumns {
+		m[c] = true
+	}
+	return m
+}()
+
+// ReadSamples reads a samples.csv (of any version: files written before
+// LatencyColumns existed simply lack those columns). Reading stops at the first malformed
 // line, so a file cut short by a killed run still gives its complete rows;
 // a last line without its newline is dropped as cut.
 func ReadSamples(r io.Reader) (*Table, error) {
@@ -138,7 +178,10 @@ func ReadSamples(r io.Reader) (*Table, error) {
 				t.Phases = append(t.Phases, rec[j])
 				continue
 			}
-			v, _ := strconv.ParseFloat(rec[j], 64)
+			v, err := strconv.ParseFloat(rec[j], 64)
+			if err != nil && rec[j] == "" && emptyIsNaN[name] {
+				v = math.NaN() // nothing recorded in the interval
+			}
 			t.Columns[name] = append(t.Columns[name], v)
 		}
 		t.Rows++
