@@ -21,6 +21,7 @@ const (
 	DefaultRouting           = "gateway"
 	DefaultConnBuffer        = 0 // server.conn-buffer: the compact connection table
 	DefaultScaling           = ScalingLimits
+	DefaultTrafficBytes      = 64 // bytes of each message of a traffic phase
 )
 
 // Limits on values, so a typo cannot ask for something absurd.
@@ -31,4 +32,18 @@ const (
 	MinFDLimit          = 128
 	MaxConnBuffer       = 1 << 30   // server.conn-buffer, per buffer (the nodes' own cap)
 	MaxSendBytes        = 1<<32 - 1 // bytes of a send phase, per connection (the nodes' own cap)
+	// MinTrafficBytes is the smallest message of a traffic phase: its
+	// first 8 bytes carry the intended send time, the rest pads it.
+	MinTrafficBytes = 16
+	// MaxTrafficBytes is the largest message of a traffic phase: a
+	// heartbeat, not a bulk transfer (a send phase fills buffers).
+	MaxTrafficBytes = 64 << 10
+	// MinTrafficInterval is the shortest interval of a traffic phase (the
+	// clients' timing wheel turns in milliseconds).
+	MinTrafficInterval = time.Millisecond
+	// MaxLinkDelay caps topology.link-delay (and so link-jitter).
+	MaxLinkDelay = 10 * time.Second
+	// MinLinkRate and MaxLinkRate bound topology.link-rate, in bits per second.
+	MinLinkRate = 8_000
+	MaxLinkRate = 100_000_000_000
 )

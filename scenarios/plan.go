@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Planning constants, measured on the reference machine (issue 6).
@@ -118,8 +119,14 @@ type Plan struct {
 	ConnPoolReserved int64 `json:"conn_pool_reserved"`
 	// UserBytes estimates worker memory at the peak.
 	UserBytes int64 `json:"user_bytes"`
-	// BufferedBytes is data the send phases leave in socket buffers.
+	// BufferedBytes is data the send phases leave in socket buffers (or,
+	// when more, the traffic phases: one message each way per sending
+	// connection).
 	BufferedBytes int64 `json:"buffered_bytes"`
+	// MessagesPerSecond is the messages the busiest traffic phase asks
+	// for per second: connections × fraction / interval (0 without a
+	// traffic phase).
+	MessagesPerSecond float64 `json:"messages_per_second"`
 	// TimeWait is the most TIME_WAIT sockets close phases leave in one
 	// namespace; TimeWaitBudget is that namespace's tcp_max_tw_buckets.
 	TimeWait       int64 `json:"time_wait"`
@@ -271,8 +278,13 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 
 	p.FileDescriptors = satAdd(satMul(2, conns), satMul(workers, FilesPerWorker), satMul(int64(p.ServerWorkers), p.Listeners))
 	for _, ph := range s.Phases {
-		if ph.Kind == PhaseSend {
+		switch ph.Kind {
+		case PhaseSend:
 			p.BufferedBytes = max(p.BufferedBytes, satMul(conns, min(ph.Bytes, bufferCap(s, ph.From))))
+		case PhaseTraffic:
+			senders := trafficSenders(conns, ph.Fraction)
+			p.BufferedBytes = max(p.BufferedBytes, satMul(senders, 2, ph.Bytes))
+			p.MessagesPerSecond = max(p.MessagesPerSecond, messagesPerSecond(senders, ph.Interval))
 		}
 	}
 	p.KernelBytes = satAdd(satMul(2, conns, KernelBytesPerSocket), p.BufferedBytes)
@@ -292,6 +304,24 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 		err = herr
 	}
 	return p, err
+}
+
+// trafficSenders is how many of conns connections send in a traffic
+// phase of this fraction (each worker rounds its share up, so this is
+// at least the whole fraction).
+func trafficSenders(conns int64, fraction float64) int64 {
+	if fraction <= 0 || fraction != fraction {
+		return 0
+	}
+	return int64(math.Ceil(float64(conns) * min(fraction, 1)))
+}
+
+// messagesPerSecond is the rate senders ask for sending every interval.
+func messagesPerSecond(senders int64, interval time.Duration) float64 {
+	if interval <= 0 {
+		return 0
+	}
+	return float64(senders) / interval.Seconds()
 }
 
 // planClose finds the most TIME_WAIT sockets one namespace will hold.

@@ -64,6 +64,23 @@ type Topology struct {
 	// so one neighbour entry per link) or "direct" (the client blocks are
 	// on-link: one neighbour entry per client address, an L2 segment).
 	Routing string `toml:"routing" json:"routing"`
+	// LinkDelay is the delay a netem qdisc adds at each end of every
+	// client link, so each direction is delayed and a round trip gains
+	// 2 × LinkDelay; 0 (default) = none.
+	LinkDelay time.Duration `toml:"-" json:"link_delay_seconds"`
+	// LinkJitter varies LinkDelay by up to ± this (needs LinkDelay, at most
+	// LinkDelay); 0 = none.
+	LinkJitter time.Duration `toml:"-" json:"link_jitter_seconds"`
+	// LinkLoss is the percentage of packets each end of a client link
+	// drops, 0 to 100; 0 = none.
+	LinkLoss float64 `toml:"-" json:"link_loss"`
+	// LinkRate caps each end of a client link at this many bits per second; 0 = no cap.
+	LinkRate uint64 `toml:"-" json:"link_rate"`
+}
+
+// Shaped reports whether the topology asks for any link impairment.
+func (t Topology) Shaped() bool {
+	return t.LinkDelay > 0 || t.LinkJitter > 0 || t.LinkLoss > 0 || t.LinkRate > 0
 }
 
 // Server configures the built-in server.
@@ -144,11 +161,15 @@ const (
 	PhaseClose   = "close"
 	PhaseSend    = "send"
 	PhaseWait    = "wait"
+	// PhaseTraffic is a heartbeat: every participating connection sends
+	// Bytes every Interval for Duration, the server echoes, the clients
+	// measure each round trip.
+	PhaseTraffic = "traffic"
 )
 
 // Phase is one step of a run.
 type Phase struct {
-	// Kind is connect, hold, close, send or wait.
+	// Kind is connect, hold, close, send, wait or traffic.
 	Kind string `toml:"kind" json:"kind"`
 	// Name labels the phase in progress and results (default: Kind and index).
 	Name string `toml:"name" json:"name"`
@@ -156,17 +177,22 @@ type Phase struct {
 	Target int `toml:"-" json:"target"`
 	// Rate is connects or closes per second over all workers; 0 = as fast as possible.
 	Rate int `toml:"-" json:"rate"`
-	// Duration is how long a hold lasts.
+	// Duration is how long a hold lasts, or how long a traffic phase sends.
 	Duration time.Duration `toml:"-" json:"duration_seconds"`
-	// Timeout bounds connect, close, send and wait phases (default 120s).
+	// Interval is how often each connection of a traffic phase sends a message.
+	Interval time.Duration `toml:"-" json:"interval_seconds"`
+	// Timeout bounds connect, close, send, wait and traffic phases (default
+	// 120s; a traffic phase's default is Duration + Interval + 120s).
 	Timeout time.Duration `toml:"-" json:"timeout_seconds"`
 	// Side is who closes: "server" or "client" (close phases).
 	Side string `toml:"side" json:"side"`
-	// Fraction of connections to close, 0 < f <= 1 (default 1).
+	// Fraction of connections to close (close phases) or that send
+	// (traffic phases), 0 < f <= 1 (default 1).
 	Fraction float64 `toml:"fraction" json:"fraction"`
 	// Mode is "fin" or "rst" (close phases; default fin).
 	Mode string `toml:"mode" json:"mode"`
-	// Bytes is how many bytes each connection sends (send phases).
+	// Bytes is how many bytes each connection sends (send phases), or the
+	// size of each message (traffic phases, default 64, 16 to 65,536).
 	Bytes int64 `toml:"-" json:"bytes"`
 	// From is who sends in a send phase: "client" (default) or "server".
 	From string `toml:"from" json:"from"`
@@ -205,6 +231,18 @@ type Expect struct {
 	// requires its static pool to show.
 	MinUserBytesPerConn int64 `toml:"min-user-bytes-per-conn" json:"min_user_bytes_per_conn"`
 	MaxUserBytesPerConn int64 `toml:"max-user-bytes-per-conn" json:"max_user_bytes_per_conn"`
+	// ConnectP99Max and ConnectP99Min bound the p99 of connect latency
+	// over all connect phases merged; 0 = unchecked.
+	ConnectP99Max time.Duration `toml:"-" json:"connect_p99_max_seconds"`
+	ConnectP99Min time.Duration `toml:"-" json:"connect_p99_min_seconds"`
+	// RTTP99Max bounds the p99 and RTTP50Min the p50 of the round trips of
+	// all traffic phases merged; 0 = unchecked.
+	RTTP99Max time.Duration `toml:"-" json:"rtt_p99_max_seconds"`
+	RTTP50Min time.Duration `toml:"-" json:"rtt_p50_min_seconds"`
+	// MessagesPerSecondMin is the least messages answered per second of
+	// each traffic phase (answered / the phase's duration); 0 = unchecked.
+	// --scale scales it like the other counts.
+	MessagesPerSecondMin float64 `toml:"-" json:"messages_per_second_min"`
 }
 
 // Values of Scenario.Scaling.
