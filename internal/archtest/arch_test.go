@@ -1,0 +1,121 @@
+package archtest
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/c1m-testbed/c1m-testbed/"
+
+// root is the repository root, two levels above this package.
+var root = filepath.Join("..", "..")
+
+// allowed lists, for each package, the packages of this module it may
+// import (docs/architecture.md: cmd -> testbed -> {scenarios, topology,
+// nodes, report}; scenarios and report are pure; nodes and topology never
+// import each other or testbed). Test files are not checked: tests may
+// reach across to build what they check.
+var allowed = map[string][]string{
+	"cmd/c1m-testbed":      {"testbed", "scenarios", "report", "nodes"}, // nodes: the hidden `node` worker entry
+	"cmd/c1m-node":         {"nodes"},
+	"testbed":              {"scenarios", "topology", "nodes", "report", "internal/histogram", "internal/layout"},
+	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope"},
+	"topology":             {"internal/layout", "internal/sysctlscope"},
+	"nodes":                {"internal/histogram"},
+	"report":               {"internal/histogram"},
+	"internal/sysctlscope": {"internal/editdist"},
+	"internal/layout":      {},
+	"internal/editdist":    {},
+	"internal/histogram":   {},
+	"internal/hostlock":    {},
+	"examples/goserver":    {},
+	"examples/goclient":    {},
+	"bench":                {"scenarios", "report", "testbed"},
+}
+
+// TestImportArrows parses every non-test Go file and checks its imports
+// of this module against allowed.
+func TestImportArrows(t *testing.T) {
+	seen := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata" || d.Name() == "results") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		rel = filepath.ToSlash(rel)
+		if rel == "internal/archtest" {
+			return nil
+		}
+		seen[rel] = true
+		may, known := allowed[rel]
+		if !known {
+			t.Errorf("package %s is not in the arrows of this test: add it to allowed (and to docs/architecture.md)", rel)
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			if !strings.HasPrefix(p, module) {
+				continue
+			}
+			if dep := strings.TrimPrefix(p, module); !slices.Contains(may, dep) {
+				t.Errorf("%s imports %s: the arrows of docs/architecture.md do not allow it", path, dep)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pkg := range allowed {
+		if !seen[pkg] {
+			t.Errorf("allowed names %s, which has no Go files: remove it", pkg)
+		}
+	}
+}
+
+var mdLink = regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
+
+// TestDocLinks checks that every relative link in README.md and docs/
+// points to a file that exists (a doc once cited a DESIGN.md that was not
+// in the repository).
+func TestDocLinks(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	labs, _ := filepath.Glob(filepath.Join(root, "docs", "labs", "*.md"))
+	files = append(append(files, labs...), filepath.Join(root, "README.md"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mdLink.FindAllStringSubmatch(string(data), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(f), target)); err != nil {
+				rel, _ := filepath.Rel(root, f)
+				t.Errorf("%s links to %s, which does not exist", rel, target)
+			}
+		}
+		if strings.Contains(string(data), "DESIGN.md") {
+			rel, _ := filepath.Rel(root, f)
+			t.Errorf("%s cites DESIGN.md, which is not in the repository: link docs/architecture.md", rel)
+		}
+	}
+}
