@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 	"regexp"
 
 	"gonum.org/v1/plot"
@@ -26,6 +27,15 @@ type chart struct {
 	marks  []mark  // vertical phase boundaries
 	xmin   float64 // when xmax > xmin, the x range shown
 	xmax   float64
+
+	// xlog draws x, a percentile (0..100), on HdrHistogram's log axis of
+	// 1/(1 − p), from 0 % at the left to xtop (10, 100, 1000, …: 90 %,
+	// 99 %, 99.9 %, …) at the right edge, where 100 % (the maximum) is put.
+	xlog bool
+	xtop float64
+
+	lower  *chart    // a second panel drawn below this one, sharing its x axis
+	height vg.Length // the picture's height; 0 is chartHeight (two panels: twice)
 }
 
 // series is one line of a chart.
@@ -95,20 +105,15 @@ func (c *chart) plot() (*plot.Plot, *plot.Legend, error) {
 	leg.TextStyle.Font = sansFont(10)
 	leg.Top, leg.Left = true, true
 	leg.Padding = 2
+	if c.xlog {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = percentileTicks(c.xtop)
+		p.X.Min, p.X.Max = 1, c.xtop
+	}
 	for _, s := range c.series {
-		xys := make(plotter.XYs, len(s.xs))
-		for i := range s.xs {
-			xys[i] = plotter.XY{X: s.xs[i], Y: s.ys[i]}
+		if err := c.addSeries(p, &leg, s); err != nil {
+			return nil, nil, err
 		}
-		l, err := plotter.NewLine(xys)
-		if err != nil {
-			return nil, nil, fmt.Errorf("failed to draw series %s of chart %s: %w", s.name, c.name, err)
-		}
-		l.Color = palette[s.color%len(palette)]
-		l.Width = vg.Points(1.6)
-		l.Dashes = dashes[s.dash%len(dashes)]
-		p.Add(l)
-		leg.Add(s.name, l)
 	}
 	if len(c.hlines) > 0 {
 		h := hlines(c.hlines)
@@ -119,7 +124,9 @@ func (c *chart) plot() (*plot.Plot, *plot.Legend, error) {
 		p.Add(phaseMarks(c.marks))
 	}
 	p.Y.Min = 0
-	if c.xmax > c.xmin {
+	if c.xlog {
+		p.X.Min, p.X.Max = 1, c.xtop
+	} else if c.xmax > c.xmin {
 		p.X.Min, p.X.Max = c.xmin, c.xmax
 	}
 	if p.Y.Max <= p.Y.Min {
@@ -132,22 +139,112 @@ func (c *chart) plot() (*plot.Plot, *plot.Legend, error) {
 	return p, &leg, nil
 }
 
-// draw draws c onto dc: the plot on the left, its legend on the right.
+// addSeries adds one series to p as a line, broken where a value is
+// missing (NaN: an empty samples.csv cell); a value alone between gaps
+// is drawn as a dot.
+func (c *chart) addSeries(p *plot.Plot, leg *plot.Legend, s series) error {
+	sty := draw.LineStyle{Color: palette[s.color%len(palette)], Width: vg.Points(1.6), Dashes: dashes[s.dash%len(dashes)]}
+	var run plotter.XYs
+	var first *plotter.Line
+	flush := func() error {
+		defer func() { run = nil }()
+		switch len(run) {
+		case 0:
+			return nil
+		case 1:
+			sc, err := plotter.NewScatter(run)
+			if err != nil {
+				return err
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: vg.Points(1.8), Shape: draw.CircleGlyph{}}
+			p.Add(sc)
+			return nil
+		}
+		l, err := plotter.NewLine(run)
+		if err != nil {
+			return err
+		}
+		l.LineStyle = sty
+		p.Add(l)
+		if first == nil {
+			first = l
+		}
+		return nil
+	}
+	for i := range s.xs {
+		x, y := s.xs[i], s.ys[i]
+		if c.xlog {
+			x = percentileX(x, c.xtop)
+		}
+		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+			if err := flush(); err != nil {
+				return fmt.Errorf("failed to draw series %s of chart %s: %w", s.name, c.name, err)
+			}
+			continue
+		}
+		run = append(run, plotter.XY{X: x, Y: y})
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("failed to draw series %s of chart %s: %w", s.name, c.name, err)
+	}
+	if first == nil {
+		first = &plotter.Line{LineStyle: sty}
+	}
+	leg.Add(s.name, first)
+	return nil
+}
+
+// size returns the picture's size.
+func (c *chart) size() (vg.Length, vg.Length) {
+	switch {
+	case c.height > 0:
+		return chartWidth, c.height
+	case c.lower != nil:
+		return chartWidth, 2 * chartHeight
+	}
+	return chartWidth, chartHeight
+}
+
+// draw draws c onto dc: the plot on the left, its legend on the right;
+// with a lower panel, the two plots one above the other, their axes aligned.
 func (c *chart) draw(dc draw.Canvas) error {
 	p, leg, err := c.plot()
 	if err != nil {
 		return err
 	}
 	lw := leg.Rectangle(dc).Size().X + 12
-	p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
-	top := p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding + 4
-	leg.Draw(draw.Crop(dc, dc.Size().X-lw+8, 0, 0, -top))
+	if c.lower == nil {
+		p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
+		top := p.Title.TextStyle.Height(p.Title.Text) + p.Title.Padding + 4
+		leg.Draw(draw.Crop(dc, dc.Size().X-lw+8, 0, 0, -top))
+		return nil
+	}
+	lo := *c.lower
+	if !lo.xlog && !(lo.xmax > lo.xmin) {
+		lo.xmin, lo.xmax = p.X.Min, p.X.Max
+	}
+	p2, leg2, err := lo.plot()
+	if err != nil {
+		return err
+	}
+	p2.X.Min, p2.X.Max = p.X.Min, p.X.Max
+	lw = max(lw, leg2.Rectangle(dc).Size().X+12)
+	tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: 10}
+	cs := plot.Align([][]*plot.Plot{{p}, {p2}}, tiles, draw.Crop(dc, 0, -lw, 0, 0))
+	for i, pl := range []*plot.Plot{p, p2} {
+		cv := cs[i][0]
+		pl.Draw(cv)
+		top := pl.Title.TextStyle.Height(pl.Title.Text) + pl.Title.Padding + 4
+		lg := []*plot.Legend{leg, leg2}[i]
+		lg.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: dc.Max.X - lw + 8, Y: cv.Min.Y}, Max: vg.Point{X: dc.Max.X, Y: cv.Max.Y - top}}})
+	}
 	return nil
 }
 
 // svg returns c as an SVG document.
 func (c *chart) svg() ([]byte, error) {
-	cv := vgsvg.New(chartWidth, chartHeight)
+	cv := vgsvg.New(c.size())
 	if err := c.draw(draw.New(cv)); err != nil {
 		return nil, err
 	}
@@ -160,7 +257,8 @@ func (c *chart) svg() ([]byte, error) {
 
 // png returns c as a PNG image.
 func (c *chart) png() ([]byte, error) {
-	cv := vgimg.NewWith(vgimg.UseWH(chartWidth, chartHeight), vgimg.UseDPI(110))
+	w, h := c.size()
+	cv := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))
 	if err := c.draw(draw.New(cv)); err != nil {
 		return nil, err
 	}

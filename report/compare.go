@@ -121,6 +121,9 @@ func summaryCompare(runs []*Run, labels []string) table {
 			continue
 		}
 		per[i] = summaryMetrics(r.Record.Summary)
+		if r.has("phases") {
+			per[i] = append(per[i], trafficMetrics(r.Record)...)
+		}
 		for _, m := range per[i] {
 			if !seen[m.label] {
 				seen[m.label] = true

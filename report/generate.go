@@ -48,9 +48,7 @@ func GenerateDir(dir *Dir) ([]string, error) {
 			d.verdict = map[bool]string{true: "pass", false: "fail"}[rec.Passed]
 		}
 	}
-	tables := runTables(run)
-	n := min(len(tables), 3) // run, summary, expectations
-	d.before, d.after = tables[:n], tables[n:]
+	d.before, d.after = runTables(run)
 	d.charts, err = drawFigures(dir, "", runCharts(run), &d.notices)
 	if err != nil {
 		return nil, err

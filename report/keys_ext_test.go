@@ -180,6 +180,12 @@ func TestRecordVersion1Upgrade(t *testing.T) {
 	}
 }
 
+// sinceV2 are scenarios fields added after version 1 whose Go name the
+// version 1 rule would not turn into their tag (RTTP99Max would read as
+// rttp99_max_seconds): no version 1 record holds them, so the rule need
+// not name them.
+var sinceV2 = map[string]bool{"RTTP99Max": true, "RTTP50Min": true}
+
 // TestV1KeyMatchesTags checks that the version 1 conversion names each
 // field as the scenarios package's json tags do now (snake_case of the Go
 // name; _seconds for a duration).
@@ -209,7 +215,7 @@ func TestV1KeyMatchesTags(t *testing.T) {
 				continue
 			}
 			dur := f.Type.String() == "time.Duration"
-			if want := report.V1Key(f.Name, dur); tag != want {
+			if want := report.V1Key(f.Name, dur); tag != want && !sinceV2[f.Name] {
 				t.Errorf("%s.%s has json tag %q; a version 1 record's %q is read as %q: make them agree (report/version.go)", ty.Name(), f.Name, tag, f.Name, want)
 			}
 			walk(f.Type, path+"."+f.Name)

@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -122,4 +123,60 @@ func si(v float64) string {
 
 func trimFloat(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+}
+
+// percentileX returns the position of percentile pct (0..100) on the log
+// axis of 1/(1 − p) that ends at top: 100 % and anything beyond top is
+// put at top.
+func percentileX(pct, top float64) float64 {
+	if math.IsNaN(pct) {
+		return pct
+	}
+	if pct >= 100 {
+		return top
+	}
+	return min(max(1/(1-pct/100), 1), top)
+}
+
+// percentileTop returns the right end of a percentile axis for count
+// recordings: the power of ten at or above count (a percentile closer to
+// 100 than 1/count is the maximum), at least 100 (99 %) and at most 10^6
+// (99.9999 %).
+func percentileTop(count uint64) float64 {
+	top := 100.0
+	for top < float64(count) && top < 1e6 {
+		top *= 10
+	}
+	return top
+}
+
+// percentileTicks labels a log axis of 1/(1 − p) in percentiles:
+// 1 is 0 %, 10 is 90 %, 100 is 99 %, 1000 is 99.9 %, …, up to top, with
+// unlabelled minor ticks at 2 to 9 times each power of ten.
+type percentileTicks float64
+
+// Ticks implements plot.Ticker.
+func (top percentileTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	for dec := 1.0; dec <= float64(top)*1.0001; dec *= 10 {
+		ts = append(ts, plot.Tick{Value: dec, Label: percentileLabel(dec)})
+		for k := 2.0; k < 10 && dec*k < float64(top); k++ {
+			ts = append(ts, plot.Tick{Value: dec * k})
+		}
+	}
+	return ts
+}
+
+// percentileLabel names the percentile at 1/(1 − p) = x, a power of ten:
+// 1 → "0%", 10 → "90%", 1000 → "99.9%".
+func percentileLabel(x float64) string {
+	if x <= 1 {
+		return "0%"
+	}
+	nines := int(math.Round(math.Log10(x)))
+	s := "9" + strings.Repeat("9", min(nines, 2)-1)
+	if nines > 2 {
+		s += "." + strings.Repeat("9", nines-2)
+	}
+	return s + "%"
 }

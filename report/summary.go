@@ -52,7 +52,8 @@ func summaryMetrics(s Summary) []metric {
 		n("leftovers", float64(s.Leftovers), ""),
 		n("workers killed", float64(s.WorkersKilled), ""),
 	)
-	return ms
+	ms = append(ms, latencyMetrics("connect", s.Connect)...)
+	return append(ms, latencyMetrics("round trip", s.RTT)...)
 }
 
 func sumErrors(m map[string]int64) int64 {
@@ -72,12 +73,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// runTables returns the tables of a run report, in reading order; sections
-// whose run.json field is missing are left out.
-func runTables(r *Run) []table {
+// runTables returns the tables of a run report, in reading order: those
+// shown above the charts (the run, its summary, expectations, latency and
+// traffic) and those below; sections whose run.json field is missing are
+// left out.
+func runTables(r *Run) (before, after []table) {
 	rec := r.Record
 	if rec == nil {
-		return nil
+		return nil, nil
 	}
 	var ts []table
 	dur := ""
@@ -116,6 +119,15 @@ func runTables(r *Run) []table {
 		}
 		ts = append(ts, t)
 	}
+	if r.has("phases") {
+		if t, ok := latencyTable(rec); ok {
+			ts = append(ts, t)
+		}
+		if t, ok := trafficTable(rec); ok {
+			ts = append(ts, t)
+		}
+	}
+	before, ts = ts, nil
 	if r.has("phases") && len(rec.Phases) > 0 {
 		t := table{title: "Phases", head: []string{"phase", "kind", "start (s)", "duration (s)", "outcome", "target", "reached", "detail"}}
 		for _, p := range rec.Phases {
@@ -172,7 +184,7 @@ func runTables(r *Run) []table {
 		}
 		ts = append(ts, t)
 	}
-	return ts
+	return before, ts
 }
 
 // envTables describes the machine and its sysctls before and after.
