@@ -12,7 +12,8 @@ import (
 )
 
 // Build creates the laboratory of spec: the server namespace, the client
-// namespaces, their veth pairs, addresses, routes and sysctls. It checks
+// namespaces, their veth pairs, addresses, routes, sysctls and, with
+// spec.Link, a netem qdisc on both ends of every client link. It checks
 // everything it can before it creates anything (a host-global sysctl in a
 // namespace section builds nothing), claims the run if the caller has not,
 // and on failure removes whatever it made.
@@ -29,6 +30,11 @@ func Build(ctx context.Context, spec Spec) (*Topology, error) {
 	}
 	if err := checkNeighbours(spec); err != nil {
 		return nil, err
+	}
+	if !spec.Link.IsZero() {
+		if err := CheckNetem(); err != nil {
+			return nil, err
+		}
 	}
 	if err := ensureNetnsDir(); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,7 +25,7 @@ func buildWorkers(n int) int { return min(n, 4) }
 
 // buildClients builds every client namespace over a few workers. Each
 // worker is a locked throwaway thread holding one netlink socket in the
-// server namespace; for every client it creates the namespace by moving
+// server namespace (two with a link shape); for every client it creates the namespace by moving
 // itself into it, so the client-side work needs no namespace switch.
 func buildClients(parent context.Context, t *Topology, p plan, srvFd int, sysctls map[string]string) error {
 	ctx, cancel := context.WithCancel(parent)
@@ -46,8 +47,15 @@ func buildClients(parent context.Context, t *Topology, p plan, srvFd int, sysctl
 					return err
 				}
 				defer sb.close()
+				var sh *netlink.Handle // for the server ends' qdiscs
+				if !p.link.IsZero() {
+					if sh, err = netlink.NewHandle(unix.NETLINK_ROUTE); err != nil {
+						return fmt.Errorf("failed to open a netlink socket in the server namespace: %w", err)
+					}
+					defer sh.Close()
+				}
 				for i := range jobs {
-					if err := buildClient(t, p, i, srvFd, sb, sysctls); err != nil {
+					if err := buildClient(t, p, i, srvFd, sb, sh, sysctls); err != nil {
 						return err
 					}
 				}
@@ -85,9 +93,10 @@ feed:
 // end sent into the server namespace, the addresses, the route to the
 // subnet through the first server address, then in the server namespace
 // the link up and the route back to the client's block (through the
-// client's first address, or on-link with Spec.DirectRoutes), and last the
-// client's sysctls.
-func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sysctls map[string]string) error {
+// client's first address, or on-link with Spec.DirectRoutes), then with a
+// link shape the netem qdisc on both ends (sh is a handle in the server
+// namespace, nil without a shape), and last the client's sysctls.
+func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sh *netlink.Handle, sysctls map[string]string) error {
 	n := t.Clients[i]
 	if err := createHere(n.Name); err != nil {
 		return err
@@ -129,5 +138,28 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sysctls map[str
 	if err := sb.flush(); err != nil {
 		return fmt.Errorf("in namespace %s: %w", t.Server.Name, err)
 	}
+	if sh != nil {
+		if err := shapeBothEnds(n.Link, peer, peerIdx, sh, p.link); err != nil {
+			return err
+		}
+	}
 	return writeSysctlsHere(n.Name, sysctls)
+}
+
+// shapeBothEnds puts the netem qdisc of s at the root of the client end
+// (link clientLinkIndex of the calling thread's namespace) and of the
+// server end peer (peerIdx, through sh), so both directions are shaped.
+func shapeBothEnds(link, peer string, peerIdx int, sh *netlink.Handle, s LinkShape) error {
+	ch, err := netlink.NewHandle(unix.NETLINK_ROUTE) // in the client namespace
+	if err != nil {
+		return fmt.Errorf("failed to open a netlink socket in namespace %s: %w", link, err)
+	}
+	defer ch.Close()
+	if err := addNetem(ch, clientLinkIndex, link, s); err != nil {
+		return fmt.Errorf("in namespace %s: %w", link, err)
+	}
+	if err := addNetem(sh, peerIdx, peer, s); err != nil {
+		return fmt.Errorf("in the server namespace: %w", err)
+	}
+	return nil
 }

@@ -13,6 +13,10 @@
 //	  c1m-<id>-c<i>: K client /32s <==veth==> c1m-<id>-s<i>
 //	  route <subnet> via S0 onlink           route <client block> via C<i>.0 onlink
 //
+// With Spec.Link, both ends of every client veth get a root netem qdisc
+// (delay, jitter, loss, rate), so each direction is shaped and a round
+// trip costs at least twice the delay.
+//
 // Every route goes through one gateway per link, so the neighbour tables
 // hold one entry per link, not one per address: thousands of addresses work
 // without touching the host-global neighbour thresholds.

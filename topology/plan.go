@@ -15,7 +15,8 @@ type plan struct {
 	subnet  netip.Prefix
 	server  []netip.Addr
 	clients []clientPlan
-	direct  bool // client blocks on-link in the server namespace (Spec.DirectRoutes)
+	direct  bool      // client blocks on-link in the server namespace (Spec.DirectRoutes)
+	link    LinkShape // netem on both ends of every client link (Spec.Link)
 }
 
 // clientPlan is the block and the addresses of one client namespace.
@@ -27,6 +28,9 @@ type clientPlan struct {
 // makePlan checks spec and lays out its addresses.
 func makePlan(spec Spec) (plan, error) {
 	if err := ValidateRunID(spec.RunID); err != nil {
+		return plan{}, err
+	}
+	if err := spec.Link.Validate(); err != nil {
 		return plan{}, err
 	}
 	subnet := spec.Subnet
@@ -41,7 +45,7 @@ func makePlan(spec Spec) (plan, error) {
 	if last := ClientName(spec.RunID, spec.ClientNamespaces); len(last) > maxIfName {
 		return plan{}, fmt.Errorf("link name %s is longer than %d bytes: use at most 999 client namespaces or a shorter run id", last, maxIfName)
 	}
-	p := plan{subnet: l.Subnet, server: l.ServerAddrs(), direct: spec.DirectRoutes}
+	p := plan{subnet: l.Subnet, server: l.ServerAddrs(), direct: spec.DirectRoutes, link: spec.Link}
 	for _, b := range l.Clients {
 		p.clients = append(p.clients, clientPlan{block: b.Prefix, addrs: b.Addrs()})
 	}

@@ -34,6 +34,13 @@ type Spec struct {
 	// neighbour-table lab; Build does not count these entries against
 	// gc_thresh3, since overflowing it is what such a lab is for.
 	DirectRoutes bool
+	// Link shapes every client link (delay, jitter, loss, rate) with a
+	// netem qdisc at the root of both of its ends, so each direction is
+	// shaped: a round trip takes at least 2 x Link.Delay. The zero value
+	// adds no qdisc. Build refuses a shape that does not validate (wrapping
+	// ErrBadLinkShape) and, before it creates anything, a kernel without
+	// netem (wrapping ErrNoNetem).
+	Link LinkShape
 }
 
 // Node is one namespace of a built topology.
