@@ -16,9 +16,10 @@ const pollInterval = 100 * time.Millisecond
 // runPhase runs one phase and returns its record.
 func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report.Phase {
 	name := ph.Name // the decoder names every phase
-	r.setPhase(name)
+	r.setPhaseKind(name, ph.Kind)
 	rec := report.Phase{Name: name, Kind: ph.Kind, Started: time.Now()}
 	r.progress.printf("phase %s: %s", name, describePhase(ph))
+	r.phaseLatencyStart()
 	var err error
 	switch ph.Kind {
 	case scenarios.PhaseConnect:
@@ -31,11 +32,14 @@ func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report
 		err = r.send(ctx, ph, &rec)
 	case scenarios.PhaseWait:
 		err = r.wait(ctx, ph, &rec)
+	case scenarios.PhaseTraffic:
+		err = r.traffic(ctx, ph, &rec)
 	default:
 		err = fmt.Errorf("unknown phase kind %q", ph.Kind)
 	}
 	rec.Ended = time.Now()
 	rec.Seconds = rec.Ended.Sub(rec.Started).Seconds()
+	r.phaseLatencyEnd(ctx, ph, &rec)
 	switch {
 	case err == nil:
 		rec.Outcome = "done"
@@ -288,6 +292,12 @@ func describePhase(ph scenarios.Phase) string {
 			return "wait " + ph.Timeout.String()
 		}
 		return "wait until " + ph.Until.String()
+	case scenarios.PhaseTraffic:
+		f := ph.Fraction
+		if f <= 0 {
+			f = 1
+		}
+		return fmt.Sprintf("%.0f%% of the connections send %d bytes every %s for %s (echoed)", f*100, ph.Bytes, ph.Interval, ph.Duration)
 	}
 	return ph.Kind
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // progress prints live progress: one redrawn line per phase on a
@@ -66,14 +68,37 @@ func (p *progress) line(phase string, target int, st status) string {
 	if target > 0 {
 		line += "/" + count(int64(target))
 	}
-	return line + fmt.Sprintf("  srv %s  %s conn/s  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
-		count(st.srvEstablished), count(int64(st.connectsPerSec)), errorsString(st.errors),
-		bytesString(st.tcpMemPages*4096), bytesString(st.memAvailable), count(st.tw), count(st.orphans))
+	line += fmt.Sprintf("  srv %s  %s conn/s", count(st.srvEstablished), count(int64(st.connectsPerSec)))
+	switch {
+	case st.kind == scenarios.PhaseTraffic:
+		line += fmt.Sprintf("  msgs %s/s  rtt p99 %s", count(int64(st.answeredPerSec)), durationString(st.rttP99))
+	case st.connectP99 > 0:
+		line += "  connect p99 " + durationString(st.connectP99)
+	}
+	return line + fmt.Sprintf("  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
+		errorsString(st.errors), bytesString(st.tcpMemPages*4096), bytesString(st.memAvailable), count(st.tw), count(st.orphans))
+}
+
+// durationString renders a latency with 2 or 3 significant digits
+// ("840µs", "12.3ms", "1.02s"); "-" for nothing recorded.
+func durationString(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "-"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/1e3)
+	case d < time.Second:
+		return fmt.Sprintf("%.3gms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.3gs", d.Seconds())
 }
 
 // status is what progress shows.
 type status struct {
 	seconds                     float64
+	kind                        string        // the running phase's kind
+	connectP99, rttP99          time.Duration // the last sample interval's; 0 when nothing was recorded
+	answeredPerSec              float64       // messages answered per second, the last interval
 	established, srvEstablished int64
 	connectsPerSec              float64
 	errors                      map[string]int64

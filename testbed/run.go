@@ -195,6 +195,7 @@ func (r *runner) finish(rec *report.Record, c closing, failure error) {
 			s.KernelBytesPerConn = float64(p.slabAtPeak-r.sampler.slabBase) / float64(p.cliEstablished)
 		}
 		s.Messages = r.fleet.roleStats(roleServer).Messages
+		r.summaryLatency(s)
 	}
 	// A lab that closes right after connecting may peak between two
 	// samples; the connect phases saw every stats report, so their
@@ -225,7 +226,7 @@ func (r *runner) finish(rec *report.Record, c closing, failure error) {
 			r.programExtra(rec, w)
 		}
 	}
-	rec.Expectations = evaluate(r.sc.Expect, *s, rec.Phases, rec.Counters)
+	rec.Expectations = append(evaluate(r.sc.Expect, *s, rec.Phases, rec.Counters), evaluateLatency(r.sc.Expect, r.sc.Topology, rec.Phases)...)
 	rec.Passed = allHeld(rec.Expectations)
 	var fails []string
 	if failure != nil {

@@ -33,6 +33,7 @@ type runner struct {
 
 	mu        sync.Mutex
 	phase     string
+	kind      string // the running phase's kind ("" outside phases)
 	notes     []string
 	writeErrs []string // results that could not be written (a full disk)
 
@@ -42,6 +43,7 @@ type runner struct {
 	closeSeconds       []float64
 	lastEventAt        time.Time // when waitEvents last crossed a worker off
 	inuseBase          int64     // TCP sockets in the run's namespaces once the servers listen
+	lat                phaseHists
 }
 
 // external reports whether a role runs an external program.
@@ -52,9 +54,12 @@ func (r *runner) external(role string) bool {
 	return len(r.sc.Client.Command) > 0
 }
 
-func (r *runner) setPhase(name string) {
+func (r *runner) setPhase(name string) { r.setPhaseKind(name, "") }
+
+// setPhaseKind names the running phase and its kind.
+func (r *runner) setPhaseKind(name, kind string) {
 	r.mu.Lock()
-	r.phase = name
+	r.phase, r.kind = name, kind
 	r.mu.Unlock()
 }
 
@@ -84,7 +89,12 @@ func (r *runner) status() status {
 	cli := r.fleet.roleStats(roleClient)
 	srv := r.fleet.roleStats(roleServer)
 	smp := r.sampler.latest()
+	cp99, rp99, ans := r.sampler.interval()
+	r.mu.Lock()
+	kind := r.kind
+	r.mu.Unlock()
 	return status{
+		kind: kind, connectP99: cp99, rttP99: rp99, answeredPerSec: ans,
 		seconds:     time.Since(r.start).Seconds(),
 		established: cli.Established, srvEstablished: srv.Established,
 		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.errors(),

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +37,9 @@ type sampler struct {
 	kmsg       *kernelLog
 	writeErr   error  // the first error writing samples.csv
 	path       string // samples.csv, for messages
+
+	lat       intervalLatency // connect and RTT p99, message rates, per interval
+	trafficOn atomic.Bool     // a traffic phase runs (its message rates are written even when 0)
 
 	samples                int   // samples taken
 	forcePSS               bool  // read PSS at the next sample (set at a peak)
@@ -139,13 +143,15 @@ func (s *sampler) take() report.Sample {
 	}
 
 	s.mu.Lock()
+	dt := 0.0
 	if !s.lastAt.IsZero() {
-		dt := now.Sub(s.lastAt).Seconds()
+		dt = now.Sub(s.lastAt).Seconds()
 		if dt > 0 {
 			smp.ConnectsPerSec = float64(cli.Connected-s.prevConn) / dt
 			smp.ClosesPerSec = float64(smp.CliClosed-s.prevClosed) / dt
 		}
 	}
+	s.lat.take(s.fleet, &smp, dt, s.trafficOn.Load())
 	s.prevConn, s.prevClosed = cli.Connected, smp.CliClosed
 	s.last, s.lastAt = smp, now
 	p := &s.peaks
@@ -162,6 +168,14 @@ func (s *sampler) take() report.Sample {
 	s.write(smp.Row())
 	s.mu.Unlock()
 	return smp
+}
+
+// interval returns the latest interval's connect p99, RTT p99 and
+// messages answered per second (0 where nothing was recorded).
+func (s *sampler) interval() (connectP99, rttP99 time.Duration, answeredPerSec float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lat.connectP99, s.lat.rttP99, s.lat.answeredPerSec
 }
 
 // latest returns the newest sample.

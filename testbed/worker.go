@@ -27,6 +27,7 @@ type worker struct {
 	mu       sync.Mutex
 	stats    nodes.Stats
 	statsAt  time.Time
+	hist     hists // the last cumulative histograms it reported (clients)
 	exited   bool
 	exitErr  error
 	stopping bool // the run asked it to stop
@@ -83,6 +84,7 @@ func (w *worker) read(r io.Reader) {
 		case nodes.ReportStats:
 			if rep.Stats != nil {
 				w.mu.Lock()
+				w.takeHists(rep.Stats)
 				w.stats = *rep.Stats
 				w.statsAt = time.Now()
 				w.mu.Unlock()

@@ -1,0 +1,116 @@
+package testbed
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// latencyOf is a report.Latency of n recordings spread evenly from lo to hi.
+func latencyOf(n int, lo, hi time.Duration) *report.Latency {
+	var h histogram.Histogram
+	for i := range n {
+		h.Record(lo + time.Duration(int64(hi-lo)*int64(i)/int64(max(1, n-1))))
+	}
+	return report.NewLatency(&h)
+}
+
+func TestEvaluateLatency(t *testing.T) {
+	ms := time.Millisecond
+	// Two connect phases whose connects merge (p99 in the second's 1 s
+	// retransmits), one traffic phase of round trips from 40 to 60 ms.
+	phases := []report.Phase{
+		{Name: "1-connect", Kind: scenarios.PhaseConnect, Connect: latencyOf(900, 41*ms, 45*ms)},
+		{Name: "2-connect", Kind: scenarios.PhaseConnect, Connect: latencyOf(100, 1000*ms, 1030*ms)},
+		{Name: "3-traffic", Kind: scenarios.PhaseTraffic, Outcome: "done", RTT: latencyOf(1000, 40*ms, 60*ms),
+			Traffic: &report.Traffic{MessagesAsked: 1200, MessagesAnswered: 1200, MessagesPerSecond: 200}},
+		{Name: "4-traffic", Kind: scenarios.PhaseTraffic, Outcome: "timeout"},
+	}
+	delay := scenarios.Topology{LinkDelay: 20 * ms}
+	tests := []struct {
+		name   string
+		expect scenarios.Expect
+		topo   scenarios.Topology
+		phases []report.Phase
+		want   []string // the names, each suffixed " held" or " FAILED"
+	}{
+		{"nothing asked", scenarios.Expect{}, scenarios.Topology{}, phases, nil},
+		{"connect p99 shows the 1 s retransmit", scenarios.Expect{ConnectP99Min: time.Second}, scenarios.Topology{}, phases,
+			[]string{"connect-p99-min held"}},
+		{"connect p99 ceiling breached", scenarios.Expect{ConnectP99Max: 500 * ms}, scenarios.Topology{}, phases,
+			[]string{"connect-p99-max FAILED"}},
+		{"connect p99 ceiling held without the retransmits", scenarios.Expect{ConnectP99Max: 500 * ms}, scenarios.Topology{}, phases[:1],
+			[]string{"connect-p99-max held"}},
+		{"rtt bounds", scenarios.Expect{RTTP99Max: 61 * ms, RTTP50Min: 45 * ms}, scenarios.Topology{}, phases,
+			[]string{"rtt-p99-max held", "rtt-p50-min held"}},
+		{"rtt bounds breached", scenarios.Expect{RTTP99Max: 50 * ms, RTTP50Min: 55 * ms}, scenarios.Topology{}, phases,
+			[]string{"rtt-p99-max FAILED", "rtt-p50-min FAILED"}},
+		{"no round trips measured", scenarios.Expect{RTTP99Max: time.Second}, scenarios.Topology{}, phases[:2],
+			[]string{"rtt-p99-max FAILED"}},
+		{"messages per second, each traffic phase", scenarios.Expect{MessagesPerSecondMin: 150}, scenarios.Topology{}, phases,
+			[]string{"messages-per-second-min 3-traffic held", "messages-per-second-min 4-traffic FAILED"}},
+		{"messages per second too few", scenarios.Expect{MessagesPerSecondMin: 250}, scenarios.Topology{}, phases[:3],
+			[]string{"messages-per-second-min 3-traffic FAILED"}},
+		{"link-delay floor held", scenarios.Expect{}, delay, phases[:1],
+			[]string{"link-delay floor connect-p50 held"}},
+		{"link-delay floor of both", scenarios.Expect{}, delay, phases,
+			[]string{"link-delay floor connect-p50 held", "link-delay floor rtt-p50 held"}},
+		{"link-delay floor not reached", scenarios.Expect{}, scenarios.Topology{LinkDelay: 25 * ms}, phases[:1],
+			[]string{"link-delay floor connect-p50 FAILED"}},
+		{"jitter lowers the floor", scenarios.Expect{}, scenarios.Topology{LinkDelay: 25 * ms, LinkJitter: 5 * ms}, phases[:1],
+			[]string{"link-delay floor connect-p50 held"}},
+		{"link-delay floor skipped when nothing was measured", scenarios.Expect{}, delay, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := evaluateLatency(tc.expect, tc.topo, tc.phases)
+			var names []string
+			for _, e := range got {
+				mark := " held"
+				if !e.Held {
+					mark = " FAILED"
+				}
+				names = append(names, e.Name+mark)
+			}
+			if strings.Join(names, ", ") != strings.Join(tc.want, ", ") {
+				t.Errorf("got %v, want %v\n%s", names, tc.want, expectationTable(got))
+			}
+		})
+	}
+}
+
+// TestHistsDelta: a phase's histograms are the end's less the start's,
+// and a start that is not earlier (a worker that restarted) gives the end.
+func TestHistsDelta(t *testing.T) {
+	var start, end, d hists
+	start.connect.Record(time.Millisecond)
+	end = start
+	end.connect.Record(3 * time.Millisecond)
+	end.rtt.Record(40 * time.Millisecond)
+	d.delta(&end, &start)
+	if d.connect.Count() != 1 || d.connect.Max() < 2900*time.Microsecond || d.rtt.Count() != 1 {
+		t.Errorf("delta: connect %d (max %v), rtt %d; want 1 (3ms), 1", d.connect.Count(), d.connect.Max(), d.rtt.Count())
+	}
+	d.delta(&start, &end)
+	if d.connect.Count() != start.connect.Count() {
+		t.Errorf("a later prev: got %d recordings, want cur's %d", d.connect.Count(), start.connect.Count())
+	}
+}
+
+// TestProgressLine: connect p99 shows during connects, messages answered
+// per second and rtt p99 during traffic.
+func TestProgressLine(t *testing.T) {
+	p := newProgress(nil, false)
+	st := status{kind: scenarios.PhaseConnect, established: 1500, connectP99: 1020 * time.Millisecond}
+	if l := p.line("1-connect", 2000, st); !strings.Contains(l, "connect p99 1.02s") {
+		t.Errorf("connect line: %s", l)
+	}
+	st = status{kind: scenarios.PhaseTraffic, established: 2000, answeredPerSec: 200, rttP99: 41500 * time.Microsecond}
+	if l := p.line("3-traffic", 0, st); !strings.Contains(l, "msgs 200/s  rtt p99 41.5ms") {
+		t.Errorf("traffic line: %s", l)
+	}
+}

@@ -1,0 +1,52 @@
+package testbed
+
+import (
+	"testing"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+)
+
+// TestIntervalLatency: each sample's p99 columns hold only the interval's
+// recordings, merged over the workers; its message rates are written
+// while a traffic phase runs (0 included) and left empty otherwise.
+func TestIntervalLatency(t *testing.T) {
+	f := newFleet()
+	a, b := &worker{role: roleClient}, &worker{role: roleClient}
+	f.clients = []*worker{a, b}
+	var l intervalLatency
+	var smp report.Sample
+	l.take(f, &smp, 0, false)
+	if smp.ConnectP99 != nil || smp.RTTP99 != nil || smp.MsgsAskedPerSec != nil {
+		t.Fatalf("empty fleet: cells %v %v %v, want empty", smp.ConnectP99, smp.RTTP99, smp.MsgsAskedPerSec)
+	}
+	// Interval 1: slow connects on a, fast on b.
+	for range 99 {
+		b.hist.connect.Record(time.Millisecond)
+	}
+	a.hist.connect.Record(time.Second)
+	a.hist.connect.Record(time.Second)
+	smp = report.Sample{}
+	l.take(f, &smp, 0.5, false)
+	if smp.ConnectP99 == nil || *smp.ConnectP99 < 990*time.Millisecond {
+		t.Errorf("interval 1: connect p99 %v, want about 1s", smp.ConnectP99)
+	}
+	// Interval 2: only fast connects; the slow ones are history.
+	for range 10 {
+		a.hist.connect.Record(2 * time.Millisecond)
+	}
+	smp = report.Sample{}
+	l.take(f, &smp, 0.5, true)
+	if smp.ConnectP99 == nil || *smp.ConnectP99 > 3*time.Millisecond {
+		t.Errorf("interval 2: connect p99 %v, want about 2ms", smp.ConnectP99)
+	}
+	if smp.RTTP99 != nil {
+		t.Errorf("interval 2: rtt p99 %v, want empty", *smp.RTTP99)
+	}
+	if smp.MsgsAnsweredPerSec == nil || *smp.MsgsAnsweredPerSec != 0 {
+		t.Errorf("interval 2 (traffic running): answered/s %v, want 0", smp.MsgsAnsweredPerSec)
+	}
+	if l.connectP99 > 3*time.Millisecond || l.rttP99 != 0 {
+		t.Errorf("progress figures %v %v", l.connectP99, l.rttP99)
+	}
+}
