@@ -99,6 +99,7 @@ func (d *decoder) topology(t table) Topology {
 		Conntrack:        d.boolean(t, "conntrack"),
 		Routing:          d.enum(t, "routing", DefaultRouting, "gateway", "direct"),
 	}
+	d.link(t, &tp)
 	return tp
 }
 
@@ -318,15 +319,20 @@ func (d *decoder) client(t table) Client {
 func (d *decoder) expect(t table) Expect {
 	d.known(t, keysOf("expect")...)
 	e := Expect{
-		MinEstablished:      int(d.count(t, "min-established", 0, 0, 1<<40)),
-		MaxEstablished:      int(d.count(t, "max-established", 0, 0, 1<<40)),
-		ErrorsPresent:       d.errnos(t, "errors-present", false),
-		ErrorsAbsent:        d.errnos(t, "errors-absent", true),
-		CloseWithin:         d.duration(t, "close-within", 0),
-		NoNodeKilled:        d.boolean(t, "no-node-killed"),
-		KernelLog:           d.kernelLog(t, "kernel-log"),
-		MinUserBytesPerConn: d.sizeIn(t, "min-user-bytes-per-conn", 0, 1<<40),
-		MaxUserBytesPerConn: d.sizeIn(t, "max-user-bytes-per-conn", 0, 1<<40),
+		MinEstablished:       int(d.count(t, "min-established", 0, 0, 1<<40)),
+		MaxEstablished:       int(d.count(t, "max-established", 0, 0, 1<<40)),
+		ErrorsPresent:        d.errnos(t, "errors-present", false),
+		ErrorsAbsent:         d.errnos(t, "errors-absent", true),
+		CloseWithin:          d.duration(t, "close-within", 0),
+		NoNodeKilled:         d.boolean(t, "no-node-killed"),
+		KernelLog:            d.kernelLog(t, "kernel-log"),
+		MinUserBytesPerConn:  d.sizeIn(t, "min-user-bytes-per-conn", 0, 1<<40),
+		MaxUserBytesPerConn:  d.sizeIn(t, "max-user-bytes-per-conn", 0, 1<<40),
+		ConnectP99Max:        d.duration(t, "connect-p99-max", 0),
+		ConnectP99Min:        d.duration(t, "connect-p99-min", 0),
+		RTTP99Max:            d.duration(t, "rtt-p99-max", 0),
+		RTTP50Min:            d.duration(t, "rtt-p50-min", 0),
+		MessagesPerSecondMin: float64(d.count(t, "messages-per-second-min", 0, 0, 1<<40)),
 	}
 	if e.MaxUserBytesPerConn > 0 && e.MinUserBytesPerConn > e.MaxUserBytesPerConn {
 		d.failVal(t.child("min-user-bytes-per-conn"), "make min-user-bytes-per-conn at most max-user-bytes-per-conn",

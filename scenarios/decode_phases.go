@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // phaseKeys lists the keys each phase kind accepts.
@@ -13,9 +15,10 @@ var phaseKeys = map[string][]string{
 	PhaseClose:   {"kind", "name", "side", "fraction", "mode", "rate", "timeout"},
 	PhaseSend:    {"kind", "name", "bytes", "from", "timeout"},
 	PhaseWait:    {"kind", "name", "until", "timeout"},
+	PhaseTraffic: {"kind", "name", "duration", "interval", "bytes", "fraction", "timeout"},
 }
 
-var phaseKinds = []string{PhaseConnect, PhaseHold, PhaseClose, PhaseSend, PhaseWait}
+var phaseKinds = []string{PhaseConnect, PhaseHold, PhaseClose, PhaseSend, PhaseWait, PhaseTraffic}
 
 // phases reads the [[phase]] list; serverCloseMode is [server]
 // close-mode, the default mode of close phases with side = "server".
@@ -41,7 +44,7 @@ func (d *decoder) phases(root table, serverCloseMode string) []Phase {
 func (d *decoder) phase(t table, i int, serverCloseMode string) Phase {
 	kind, ok := t.m["kind"].(string)
 	if _, present := t.m["kind"]; !present {
-		d.failKey(t.path, "add kind = \"connect\", \"hold\", \"close\", \"send\" or \"wait\"", "%s has no kind", t.name)
+		d.failKey(t.path, "add kind = \"connect\", \"hold\", \"close\", \"send\", \"wait\" or \"traffic\"", "%s has no kind", t.name)
 		return Phase{}
 	}
 	if !ok {
@@ -109,8 +112,61 @@ func (d *decoder) phase(t table, i int, serverCloseMode string) Phase {
 			d.failKey(t.path, conditionFix+`, or give only timeout = "30s" to wait that long`, "%s: a wait phase needs until or timeout", t.name)
 		}
 		p.Timeout = timeout
+	case PhaseTraffic:
+		d.traffic(t, &p)
 	}
 	return p
+}
+
+// traffic reads a traffic phase: duration and interval (required),
+// bytes (DefaultTrafficBytes), fraction (DefaultFraction), timeout
+// (duration + interval + DefaultPhaseTimeout, and more than duration).
+func (d *decoder) traffic(t table, p *Phase) {
+	p.Duration = d.duration(t, "duration", 0)
+	if _, present := t.m["duration"]; d.err == nil && (!present || p.Duration == 0) {
+		d.failKey(t.child("duration"), `add duration = "60s" (how long the connections send)`, "%s: a traffic phase needs a duration above 0", t.name)
+	}
+	p.Interval = d.duration(t, "interval", 0)
+	if _, present := t.m["interval"]; d.err == nil && !present {
+		d.failKey(t.path, `add interval = "10s" (each connection sends a message that often)`, "%s: a traffic phase needs an interval", t.name)
+	}
+	if d.err == nil && p.Interval < MinTrafficInterval {
+		d.failVal(t.child("interval"), fmt.Sprintf("use an interval of at least %v", MinTrafficInterval), "%s: interval %v is below %v", t.name, p.Interval, MinTrafficInterval)
+	}
+	if d.err == nil && p.Interval > p.Duration {
+		d.failVal(t.child("interval"), fmt.Sprintf("make the interval at most the duration (%v), or the duration longer", p.Duration),
+			"%s: interval %v is longer than the duration %v: connections whose first send falls after the duration would never send", t.name, p.Interval, p.Duration)
+	}
+	p.Bytes = DefaultTrafficBytes
+	if _, present := t.m["bytes"]; present {
+		p.Bytes = d.sizeIn(t, "bytes", DefaultTrafficBytes, MaxTrafficBytes)
+		if d.err == nil && p.Bytes < MinTrafficBytes {
+			d.failVal(t.child("bytes"), fmt.Sprintf("use at least %d bytes (the first 8 carry the send time)", MinTrafficBytes),
+				"%s: a message of %d bytes is below the minimum %d", t.name, p.Bytes, MinTrafficBytes)
+		}
+	}
+	p.Fraction = d.float(t, "fraction", DefaultFraction)
+	if p.Fraction <= 0 || p.Fraction > 1 || p.Fraction != p.Fraction {
+		d.failVal(t.child("fraction"), "use a fraction above 0 and at most 1 (1: every connection sends)", "%s: fraction %v is out of range", t.name, p.Fraction)
+	}
+	p.Timeout = d.duration(t, "timeout", satDur(p.Duration, p.Interval, DefaultPhaseTimeout))
+	if d.err == nil && p.Timeout <= p.Duration {
+		d.failVal(t.child("timeout"), fmt.Sprintf("make the timeout longer than the duration, e.g. %q (duration + interval + %v, the default)",
+			satDur(p.Duration, p.Interval, DefaultPhaseTimeout).String(), DefaultPhaseTimeout),
+			"%s: timeout %v is not longer than the duration %v: the phase could never finish", t.name, p.Timeout, p.Duration)
+	}
+}
+
+// satDur adds non-negative durations, stopping at the largest instead of overflowing.
+func satDur(ds ...time.Duration) time.Duration {
+	var r time.Duration
+	for _, x := range ds {
+		if x > math.MaxInt64-r {
+			return math.MaxInt64
+		}
+		r += x
+	}
+	return r
 }
 
 func contains(list []string, s string) bool {

@@ -16,7 +16,7 @@ var docSections = map[string]string{
 	"## `[client]`": "client", "## `[expect]`": "expect",
 }
 
-var rowKey = regexp.MustCompile("^\\| `([a-z-]+)` +\\|")
+var rowKey = regexp.MustCompile("^\\| `([a-z0-9-]+)` +\\|")
 
 // docTables reads the key tables of the doc: section -> key -> row cells
 // ("", key, type, default, meaning, "").

@@ -25,6 +25,10 @@ var sectionKeys = map[string][]keyDef{
 		{"neighbour-table", "0"},
 		{"conntrack", "false"},
 		{"routing", strconv.Quote(DefaultRouting)},
+		{"link-delay", "0"},
+		{"link-jitter", "0"},
+		{"link-loss", "0"},
+		{"link-rate", "0"},
 	},
 	"server": {
 		{"workers", "0"},
@@ -55,6 +59,8 @@ var sectionKeys = map[string][]keyDef{
 		{"min-established", ""}, {"max-established", ""}, {"errors-present", ""}, {"errors-absent", ""},
 		{"close-within", ""}, {"no-node-killed", ""}, {"counters", ""}, {"counters-max", ""}, {"kernel-log", ""},
 		{"min-user-bytes-per-conn", ""}, {"max-user-bytes-per-conn", ""},
+		{"connect-p99-max", ""}, {"connect-p99-min", ""}, {"rtt-p99-max", ""}, {"rtt-p50-min", ""},
+		{"messages-per-second-min", ""},
 	},
 }
 

@@ -38,15 +38,18 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 // The load is multiplied by f: client.connections, connect targets,
 // connect, accept and close rates, expected established counts and the
 // counts in wait conditions, each rounded (max-established rounded down,
-// so it stays below the connections) and at least 1. The limits the lab
-// lowers for its lesson shrink with it: the client port range when the
-// five-tuples are tight (more than half in use), tcp_max_tw_buckets, the
-// [host] limits tcp_mem, tcp_max_orphans, nf_conntrack_max and the
-// neighbour thresholds, and fs.file-max "+N". Topology, timings and other
-// settings stay. A lab that declares scaling = "whole", or whose scaled
-// limit would fall below the floor that keeps the host usable, is returned
-// whole, and the note says so. A factor CheckScale refuses (NaN, ±Inf,
-// not positive) leaves the scenario whole.
+// so it stays below the connections) and at least 1, and
+// messages-per-second-min (not rounded: traffic phases keep their
+// interval and bytes, so their messages per second scale with the
+// connections). The limits the lab lowers for its lesson shrink with it:
+// the client port range when the five-tuples are tight (more than half
+// in use), tcp_max_tw_buckets, the [host] limits tcp_mem,
+// tcp_max_orphans, nf_conntrack_max and the neighbour thresholds, and
+// fs.file-max "+N". Topology (link shaping included), timings, latency
+// bounds and other settings stay. A lab that declares scaling = "whole",
+// or whose scaled limit would fall below the floor that keeps the host
+// usable, is returned whole, and the note says so. A factor CheckScale
+// refuses (NaN, ±Inf, not positive) leaves the scenario whole.
 func (s *Scenario) ScaledNote(f float64) (*Scenario, string) {
 	c := s.clone()
 	if CheckScale(f) != nil || f == 1 {
@@ -72,6 +75,10 @@ func (s *Scenario) ScaledNote(f float64) (*Scenario, string) {
 	}
 	c.Expect.MinEstablished = scaleInt(s.Expect.MinEstablished, f)
 	c.Expect.MaxEstablished = scaleDown(s.Expect.MaxEstablished, f)
+	// Traffic phases keep their interval, bytes and fraction (the load
+	// of one connection), so the messages per second scale with the
+	// connections, and so does the rate the lab expects.
+	c.Expect.MessagesPerSecondMin = s.Expect.MessagesPerSecondMin * f
 	return c, ""
 }
 

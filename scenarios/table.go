@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"text/tabwriter"
 )
 
@@ -27,6 +29,9 @@ func (p *Plan) WriteTable(w io.Writer) {
 	if p.ConnPoolBytes > 0 {
 		row("connection pool", fmt.Sprintf("~%s resident (2 buffers per connection, in worker memory), %s reserved for the workers' fd limits",
 			mib(p.ConnPoolBytes), mib(p.ConnPoolReserved)))
+	}
+	if p.MessagesPerSecond > 0 {
+		row("traffic", fmt.Sprintf("%s messages/s in the busiest traffic phase (connections × fraction / interval), each echoed", rate(p.MessagesPerSecond)))
 	}
 	if p.TimeWait > 0 {
 		row("TIME_WAIT", fmt.Sprintf("%s in the busiest namespace, cap %s", commas(p.TimeWait), commas(p.TimeWaitBudget)))
@@ -53,6 +58,15 @@ func (p *Plan) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, "\nAlso: %s (%s)\n  %s\n  fix: %s\n", l.Name, status(l), l.Why, l.Fix)
 		}
 	}
+}
+
+// rate formats a per-second figure: whole with separators from 100 up,
+// else with its decimals.
+func rate(r float64) string {
+	if r >= 100 {
+		return commas(int64(math.Round(r)))
+	}
+	return strconv.FormatFloat(r, 'g', 3, 64)
 }
 
 func human(n int64, unit string) string {

@@ -102,3 +102,59 @@ func commas(n int64) string {
 	}
 	return s
 }
+
+// rateUnits are the units of a link rate, bits per second with SI
+// prefixes as tc writes them ("100Mbit"); the longest suffix is tried first.
+var rateUnits = []struct {
+	suffix string
+	mult   float64
+}{
+	{"kbit", 1e3}, {"Kbit", 1e3}, {"Mbit", 1e6}, {"Gbit", 1e9}, {"bit", 1},
+}
+
+// ParseRate reads a link rate in bits per second, written with its unit:
+// "500kbit", "100Mbit", "1Gbit", "2.5Gbit", "64000bit" (k and K = 1,000,
+// M = 1,000,000, G = 1,000,000,000). Bytes per second ("MB/s", "bps"
+// as tc means it) and a bare number are refused: a rate without its
+// unit is a guess between bits and bytes.
+func ParseRate(s string) (uint64, error) {
+	t := strings.TrimSpace(strings.ReplaceAll(s, "_", ""))
+	for _, u := range rateUnits {
+		num, ok := strings.CutSuffix(t, u.suffix)
+		if !ok {
+			continue
+		}
+		if strings.HasSuffix(num, "m") {
+			return 0, fmt.Errorf("%q: m is milli; write Mbit for millions of bits per second", s)
+		}
+		num = strings.TrimSpace(num)
+		f, err := strconv.ParseFloat(num, 64)
+		if err != nil || num == "" || strings.ContainsAny(num, "eEpPxX+-") || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("%q is not a rate", s)
+		}
+		f *= u.mult
+		if f != math.Trunc(f) {
+			return 0, fmt.Errorf("%q is not a whole number of bits per second", s)
+		}
+		if f > 1<<62 {
+			return 0, fmt.Errorf("%q is too large", s)
+		}
+		return uint64(f), nil
+	}
+	return 0, fmt.Errorf("%q has no rate unit (bit, kbit, Mbit or Gbit: bits per second)", s)
+}
+
+// ParsePercent reads a percentage written "0.5%" (the number may also be
+// written bare, as a TOML number, by the decoder).
+func ParsePercent(s string) (float64, error) {
+	num, ok := strings.CutSuffix(strings.TrimSpace(s), "%")
+	num = strings.TrimSpace(num)
+	if !ok {
+		return 0, fmt.Errorf("%q has no %% sign", s)
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || num == "" || strings.ContainsAny(num, "eEpPxX_") || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%q is not a percentage", s)
+	}
+	return f, nil
+}
