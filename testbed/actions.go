@@ -21,6 +21,7 @@ const (
 	ActionAddresses       = "addresses"        // addresses given to those links
 	ActionNamespaceSysctl = "namespace-sysctl" // a [sysctl.*] setting inside the run's namespaces
 	ActionConntrack       = "conntrack"        // an nftables rule that makes netfilter track the server namespace
+	ActionQdisc           = "qdisc"            // netem qdiscs that shape the client links ([topology] link-*)
 	ActionProgram         = "program"          // a program run as root inside a namespace
 )
 
@@ -81,12 +82,49 @@ func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []rep
 			out = append(out, report.Action{Kind: ActionNamespaceSysctl, What: side.name + ": " + k, New: side.m[k]})
 		}
 	}
+	if sc.Topology.Shaped() {
+		out = append(out, report.Action{Kind: ActionQdisc, Count: 2 * n,
+			What: fmt.Sprintf("netem qdiscs at the root of both ends of every client veth (%ss<i>, %sc<i>): %s in each direction", prefix, prefix, linkShapeString(sc.Topology))})
+	}
 	if sc.Topology.Conntrack {
 		out = append(out, report.Action{Kind: ActionConntrack, Count: 1,
 			What: "an nftables table in " + prefix + "srv whose rule reads the conntrack state, so every connection there is tracked"})
 	}
 	out = append(out, programActions(sc, plan, in, runID, l, err == nil)...)
 	return out
+}
+
+// linkShapeString says how the links are shaped: "delay 20ms ± 5ms,
+// loss 1%, rate 100Mbit/s".
+func linkShapeString(t scenarios.Topology) string {
+	var parts []string
+	if t.LinkDelay > 0 {
+		d := "delay " + t.LinkDelay.String()
+		if t.LinkJitter > 0 {
+			d += " ± " + t.LinkJitter.String()
+		}
+		parts = append(parts, d)
+	}
+	if t.LinkLoss > 0 {
+		parts = append(parts, "loss "+strconv.FormatFloat(t.LinkLoss, 'g', -1, 64)+"%")
+	}
+	if t.LinkRate > 0 {
+		parts = append(parts, "rate "+rateString(t.LinkRate))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rateString renders bits per second with a decimal unit, as tc does.
+func rateString(bps uint64) string {
+	for _, u := range []struct {
+		div  uint64
+		name string
+	}{{1e9, "Gbit/s"}, {1e6, "Mbit/s"}, {1e3, "kbit/s"}} {
+		if bps >= u.div {
+			return strconv.FormatFloat(float64(bps)/float64(u.div), 'g', 4, 64) + u.name
+		}
+	}
+	return strconv.FormatUint(bps, 10) + "bit/s"
 }
 
 // hostNewValue is what a [host] value will be written as: "+N" for a key
