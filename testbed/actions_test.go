@@ -168,3 +168,34 @@ func TestInUseParsers(t *testing.T) {
 		t.Errorf("arpEntries = %d, %v; want 2", n, ok)
 	}
 }
+
+// TestActionsLinkShaping: shaped links are listed as netem qdiscs on both
+// ends of every client veth, with the shape; unshaped links add nothing.
+func TestActionsLinkShaping(t *testing.T) {
+	body := `name = "w"
+[topology]
+client-namespaces = 2
+%s
+[client]
+connections = 100
+[[phase]]
+kind = "connect"
+`
+	sc := parseScenario(t, strings.Replace(body, "%s", `link-delay = "20ms"
+link-jitter = "5ms"
+link-loss = 1.5
+link-rate = "100Mbit"`, 1))
+	qs := actionsOf(Actions(sc, planOf(t, sc), ActionFacts{Exe: "/x"}), ActionQdisc)
+	if len(qs) != 1 || qs[0].Count != 4 {
+		t.Fatalf("qdisc actions %+v, want one of 4 (2 links × 2 ends)", qs)
+	}
+	for _, w := range []string{"netem", "delay 20ms ± 5ms", "loss 1.5%", "rate 100Mbit/s", "both ends"} {
+		if !strings.Contains(qs[0].What, w) {
+			t.Errorf("qdisc action %q lacks %q", qs[0].What, w)
+		}
+	}
+	sc = parseScenario(t, strings.Replace(body, "%s", "", 1))
+	if qs := actionsOf(Actions(sc, planOf(t, sc), ActionFacts{Exe: "/x"}), ActionQdisc); len(qs) != 0 {
+		t.Errorf("unshaped links list qdiscs: %+v", qs)
+	}
+}

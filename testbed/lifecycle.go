@@ -49,6 +49,12 @@ func newRunner(opt Options) (*runner, error) {
 	if err := Preflight(opt.Clean, w); err != nil {
 		return nil, err
 	}
+	if sc.Topology.Shaped() {
+		// A missing netem is the kernel's refusal: say so before anything changes.
+		if err := topology.CheckNetem(); err != nil {
+			return nil, fmt.Errorf("%w: the scenario shapes its links ([topology] link-*): %w", ErrRefused, err)
+		}
+	}
 	if opt.Exe == "" {
 		if opt.Exe, err = os.Executable(); err != nil {
 			return nil, fmt.Errorf("%w: failed to find this program to start node workers: %w", ErrRefused, err)

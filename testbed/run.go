@@ -165,6 +165,9 @@ func (r *runner) build(ctx context.Context, rec *report.Record) error {
 		rec.Host = append(rec.Host, report.HostSetting{Key: k, Before: before, Set: set})
 	}
 	topo, err := topology.Build(ctx, topologySpec(r.sc, rec.RunID))
+	if errors.Is(err, topology.ErrNoNetem) {
+		return fmt.Errorf("%w: failed to build the topology: %w", ErrRefused, err)
+	}
 	if err != nil {
 		return fmt.Errorf("failed to build the topology: %w", err)
 	}

@@ -20,6 +20,8 @@ func topologySpec(sc *scenarios.Scenario, runID string) topology.Spec {
 		NeighbourTable:   sc.Topology.NeighbourTable,
 		Conntrack:        sc.Topology.Conntrack,
 		DirectRoutes:     sc.Topology.Routing == "direct",
+		Link: topology.LinkShape{Delay: sc.Topology.LinkDelay, Jitter: sc.Topology.LinkJitter,
+			LossPercent: sc.Topology.LinkLoss, RateBitsPerSec: sc.Topology.LinkRate},
 	}
 }
 
