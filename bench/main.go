@@ -7,6 +7,15 @@
 //
 //	go run ./bench --connections 200000
 //
+// With --latency it compares service instead of capacity: the built-in
+// clients send a 64-byte heartbeat from every connection every --interval
+// for --duration, once against the testbed's epoll server (on-data =
+// "echo") and once against the goroutine-per-connection server in echo
+// mode (examples/goserver --echo), and it prints connect and round-trip
+// percentiles and their ratios.
+//
+//	go run ./bench --latency --connections 20000
+//
 // It needs root (it runs c1m-testbed) and the source tree (it builds
 // c1m-testbed and the two example programs).
 package main
@@ -29,31 +38,49 @@ func main() {
 	conns := flag.Int("connections", 200_000, "connections in each run")
 	out := flag.String("out", "", "directory for both runs' results and the comparison (default results/bench-<UTC time>)")
 	hold := flag.Duration("hold", 5*time.Second, "how long each run holds its connections")
+	latency := flag.Bool("latency", false, "compare round trips instead: both servers echo a heartbeat from the built-in clients (default 20,000 connections)")
+	interval := flag.Duration("interval", time.Second, "with --latency: how often each connection sends its 64-byte message")
+	duration := flag.Duration("duration", 20*time.Second, "with --latency: how long the heartbeat lasts")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, `Usage: go run ./bench [--connections N] [--out DIR] [--hold D]
+       go run ./bench --latency [--connections N] [--interval D] [--duration D] [--out DIR]
 
 Runs the same scenario twice on the same topology (4 client namespaces x 8
 addresses, 1 server address, 4 ports): once with the testbed's epoll server
 and clients, once with a goroutine-per-connection server and net.Dial
 clients (examples/goserver, examples/goclient), each sharded over as many
 processes as the per-process fd limit needs. Prints both and their ratios.
-Needs root.
+With --latency, both runs use the built-in clients, which send 64 bytes from
+every connection every --interval for --duration; one server is the
+testbed's epoll server echoing, the other examples/goserver --echo. Prints
+connect and round-trip percentiles and their ratios. Needs root.
 
-Example:
+Examples:
   go run ./bench --connections 200000
+  go run ./bench --latency --connections 20000
 
 Flags:
 `)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := run(*conns, *out, *hold); err != nil {
+	vs, rows := variants(*conns, *hold), capacityRows
+	if *latency {
+		n := 20_000
+		flag.Visit(func(f *flag.Flag) {
+			if f.Name == "connections" {
+				n = *conns
+			}
+		})
+		vs, rows = latencyVariants(n, *interval, *duration), latencyRows
+	}
+	if err := run(vs, rows, *out); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(conns int, out string, hold time.Duration) error {
+func run(vs []variant, rows []row, out string) error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("bench runs c1m-testbed, which builds network namespaces: run it as root")
 	}
@@ -76,7 +103,7 @@ func run(conns int, out string, hold time.Duration) error {
 		return fmt.Errorf("failed to build (run bench from the repository root): %w", err)
 	}
 	var dirs []string
-	for _, v := range variants(conns, hold) {
+	for _, v := range vs {
 		file := filepath.Join(bin, v.name+".toml")
 		if err := os.WriteFile(file, []byte(v.toml), 0o644); err != nil {
 			return err
@@ -96,7 +123,7 @@ func run(conns int, out string, hold time.Duration) error {
 			return err
 		}
 	}
-	printTable(os.Stdout, recs)
+	printTable(os.Stdout, recs, rows)
 	cmp := exec.Command(filepath.Join(bin, "c1m-testbed"), append([]string{"compare", "--out", filepath.Join(out, "compare")}, dirs...)...)
 	cmp.Stdout, cmp.Stderr = os.Stdout, os.Stderr
 	if err := cmp.Run(); err != nil {
@@ -162,8 +189,32 @@ env = { GOMAXPROCS = "1" }
 	}
 }
 
+// row is one figure of the comparison: get returns false when a run
+// does not have it.
+type row struct {
+	name string
+	get  func(s report.Summary) (float64, bool)
+	f    string
+}
+
+// figure makes a row of a figure every run has.
+func figure(name, f string, get func(s report.Summary) float64) row {
+	return row{name, func(s report.Summary) (float64, bool) { return get(s), true }, f}
+}
+
+// capacityRows are the figures of the capacity comparison.
+var capacityRows = []row{
+	figure("peak established", "%.0f", func(s report.Summary) float64 { return float64(s.PeakEstablished) }),
+	figure("ramp seconds", "%.1f", func(s report.Summary) float64 { return s.RampSeconds }),
+	figure("connects per second", "%.0f", func(s report.Summary) float64 { return s.ConnectsPerSecond }),
+	figure("user bytes per conn (PSS)", "%.0f", func(s report.Summary) float64 { return s.UserBytesPerConn }),
+	figure("user bytes per conn (RSS)", "%.0f", func(s report.Summary) float64 { return s.UserRSSBytesPerConn }),
+	figure("kernel bytes per conn", "%.0f", func(s report.Summary) float64 { return s.KernelBytesPerConn }),
+	figure("close seconds", "%.1f", func(s report.Summary) float64 { return s.CloseSeconds }),
+}
+
 // printTable prints each run's figures and the ratio to the first run.
-func printTable(w io.Writer, recs []*report.Record) {
+func printTable(w io.Writer, recs []*report.Record, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	names := []string{""}
 	for _, r := range recs {
@@ -174,28 +225,19 @@ func printTable(w io.Writer, recs []*report.Record) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(tw, strings.Join(names, "\t")+"\t")
-	rows := []struct {
-		name string
-		get  func(s report.Summary) float64
-		f    string
-	}{
-		{"peak established", func(s report.Summary) float64 { return float64(s.PeakEstablished) }, "%.0f"},
-		{"ramp seconds", func(s report.Summary) float64 { return s.RampSeconds }, "%.1f"},
-		{"connects per second", func(s report.Summary) float64 { return s.ConnectsPerSecond }, "%.0f"},
-		{"user bytes per conn (PSS)", func(s report.Summary) float64 { return s.UserBytesPerConn }, "%.0f"},
-		{"user bytes per conn (RSS)", func(s report.Summary) float64 { return s.UserRSSBytesPerConn }, "%.0f"},
-		{"kernel bytes per conn", func(s report.Summary) float64 { return s.KernelBytesPerConn }, "%.0f"},
-		{"close seconds", func(s report.Summary) float64 { return s.CloseSeconds }, "%.1f"},
-	}
 	for _, row := range rows {
 		cells := []string{row.name}
-		base := row.get(recs[0].Summary)
+		base, baseOK := row.get(recs[0].Summary)
 		for _, r := range recs {
-			cells = append(cells, fmt.Sprintf(row.f, row.get(r.Summary)))
+			if v, ok := row.get(r.Summary); ok {
+				cells = append(cells, fmt.Sprintf(row.f, v))
+			} else {
+				cells = append(cells, "-")
+			}
 		}
 		for _, r := range recs[1:] {
-			v := row.get(r.Summary)
-			if base == 0 {
+			v, ok := row.get(r.Summary)
+			if !ok || !baseOK || base == 0 {
 				cells = append(cells, "-")
 			} else {
 				cells = append(cells, fmt.Sprintf("x%.2f", v/base))
