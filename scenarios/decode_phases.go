@@ -122,7 +122,7 @@ func (d *decoder) phase(t table, i int, serverCloseMode string) Phase {
 // bytes (DefaultTrafficBytes), fraction (DefaultFraction), timeout
 // (duration + interval + DefaultPhaseTimeout, and more than duration).
 func (d *decoder) traffic(t table, p *Phase) {
-	p.Duration = d.duration(t, "duration", 0)
+	p.Duration = d.durationIn(t, "duration", MaxTrafficDuration)
 	if _, present := t.m["duration"]; d.err == nil && (!present || p.Duration == 0) {
 		d.failKey(t.child("duration"), `add duration = "60s" (how long the connections send)`, "%s: a traffic phase needs a duration above 0", t.name)
 	}

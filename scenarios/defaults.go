@@ -38,6 +38,9 @@ const (
 	// MaxTrafficBytes is the largest message of a traffic phase: a
 	// heartbeat, not a bulk transfer (a send phase fills buffers).
 	MaxTrafficBytes = 64 << 10
+	// MaxTrafficDuration caps a traffic phase's duration: a day of
+	// heartbeats is a soak test; more is a typo.
+	MaxTrafficDuration = 24 * time.Hour
 	// MinTrafficInterval is the shortest interval of a traffic phase (the
 	// clients' timing wheel turns in milliseconds).
 	MinTrafficInterval = time.Millisecond

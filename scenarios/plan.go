@@ -139,6 +139,9 @@ type Plan struct {
 	// First is the first limit the scenario hits: a failing one if any,
 	// else the one with the least headroom.
 	First *Limit `json:"first"`
+
+	// link is the scenario's topology, for the table's link shaping row.
+	link Topology
 }
 
 // ceilDiv is a/b rounded up, for a >= 0; b <= 0 gives MaxInt64.
@@ -241,7 +244,7 @@ func fdLimit(env Env, cap int) int64 {
 func NewPlan(s *Scenario, env Env) (*Plan, error) {
 	env = applyHost(env, s)
 	tp := s.Topology
-	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections)}
+	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections), link: s.Topology}
 	conns := p.Connections
 
 	p.PortLow, p.PortHigh = portRange(s, env)

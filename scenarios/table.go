@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -29,6 +30,9 @@ func (p *Plan) WriteTable(w io.Writer) {
 	if p.ConnPoolBytes > 0 {
 		row("connection pool", fmt.Sprintf("~%s resident (2 buffers per connection, in worker memory), %s reserved for the workers' fd limits",
 			mib(p.ConnPoolBytes), mib(p.ConnPoolReserved)))
+	}
+	if link := linkShape(p.link); link != "" {
+		row("client links", link)
 	}
 	if p.MessagesPerSecond > 0 {
 		row("traffic", fmt.Sprintf("%s messages/s in the busiest traffic phase (connections × fraction / interval), each echoed", rate(p.MessagesPerSecond)))
@@ -58,6 +62,25 @@ func (p *Plan) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, "\nAlso: %s (%s)\n  %s\n  fix: %s\n", l.Name, status(l), l.Why, l.Fix)
 		}
 	}
+}
+
+// linkShape describes the netem shaping of the client links, "" when none.
+func linkShape(t Topology) string {
+	var parts []string
+	if t.LinkDelay > 0 {
+		d := fmt.Sprintf("%v delay each way", t.LinkDelay)
+		if t.LinkJitter > 0 {
+			d = fmt.Sprintf("%v ± %v delay each way", t.LinkDelay, t.LinkJitter)
+		}
+		parts = append(parts, d+fmt.Sprintf(" (round trips of at least %v)", 2*(t.LinkDelay-t.LinkJitter)))
+	}
+	if t.LinkLoss > 0 {
+		parts = append(parts, fmt.Sprintf("%v%% loss each way", t.LinkLoss))
+	}
+	if t.LinkRate > 0 {
+		parts = append(parts, fmt.Sprintf("at most %s bit/s each way", commas(int64(min(t.LinkRate, math.MaxInt64)))))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // rate formats a per-second figure: whole with separators from 100 up,
