@@ -34,6 +34,10 @@ type chart struct {
 	xlog bool
 	xtop float64
 
+	// ylog draws y, in seconds, on a log axis labelled with durations,
+	// for latencies that span several powers of ten; values ≤ 0 are gaps.
+	ylog bool
+
 	lower  *chart    // a second panel drawn below this one, sharing its x axis
 	height vg.Length // the picture's height; 0 is chartHeight (two panels: twice)
 }
@@ -124,12 +128,22 @@ func (c *chart) plot() (*plot.Plot, *plot.Legend, error) {
 		p.Add(phaseMarks(c.marks))
 	}
 	p.Y.Min = 0
+	if c.ylog {
+		lo, hi := c.yRange()
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, durTicks{}
+		p.Y.Min, p.Y.Max = lo/1.5, hi*1.5
+		if len(c.marks) > 0 {
+			p.Y.Max = hi * 4 // room for the phase labels above the data
+		}
+	}
 	if c.xlog {
 		p.X.Min, p.X.Max = 1, c.xtop
 	} else if c.xmax > c.xmin {
 		p.X.Min, p.X.Max = c.xmin, c.xmax
 	}
-	if p.Y.Max <= p.Y.Min {
+	if c.ylog {
+		// the range is set above
+	} else if p.Y.Max <= p.Y.Min {
 		p.Y.Max = p.Y.Min + 1
 	} else if len(c.marks) > 0 {
 		p.Y.Max *= 1.2 // room for the phase labels above the data
@@ -176,7 +190,7 @@ func (c *chart) addSeries(p *plot.Plot, leg *plot.Legend, s series) error {
 		if c.xlog {
 			x = percentileX(x, c.xtop)
 		}
-		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) || (c.ylog && y <= 0) {
 			if err := flush(); err != nil {
 				return fmt.Errorf("failed to draw series %s of chart %s: %w", s.name, c.name, err)
 			}
@@ -192,6 +206,23 @@ func (c *chart) addSeries(p *plot.Plot, leg *plot.Legend, s series) error {
 	}
 	leg.Add(s.name, first)
 	return nil
+}
+
+// yRange returns the smallest positive and the largest finite y of the
+// series (1 ms to 1 s when there is none).
+func (c *chart) yRange() (lo, hi float64) {
+	lo, hi = math.Inf(1), 0
+	for _, s := range c.series {
+		for _, y := range s.ys {
+			if y > 0 && !math.IsInf(y, 0) {
+				lo, hi = min(lo, y), max(hi, y)
+			}
+		}
+	}
+	if hi == 0 {
+		return 1e-3, 1
+	}
+	return lo, hi
 }
 
 // size returns the picture's size.

@@ -8,9 +8,20 @@ import (
 
 const pageSize = 4096 // bytes per page of tcp_mem and sockstat "mem"
 
-// runCharts returns the charts of one run; columns that are missing or
-// all zero leave out their series, and a chart with no series is left out.
+// runCharts returns the charts of one run: those of samples.csv, with the
+// latency charts (runLatencyCharts) after the connections and rates.
 func runCharts(r *Run) []chart {
+	cs := sampleCharts(r)
+	n := 0
+	for n < len(cs) && (cs[n].name == "established" || cs[n].name == "rates") {
+		n++
+	}
+	return append(cs[:n:n], append(runLatencyCharts(r), cs[n:]...)...)
+}
+
+// sampleCharts returns the charts of samples.csv; columns that are missing
+// or all zero leave out their series, and a chart with no series is left out.
+func sampleCharts(r *Run) []chart {
 	t := r.Samples
 	if t == nil || t.Rows == 0 {
 		return nil

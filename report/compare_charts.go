@@ -59,7 +59,7 @@ func compareCharts(runs []*Run, labels []string) []chart {
 			out = append(out, c)
 		}
 	}
-	return out
+	return append(out, compareLatencyCharts(runs, labels)...)
 }
 
 func prefixed(names []string, prefix string) []string {

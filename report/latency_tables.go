@@ -71,20 +71,20 @@ func latencyTable(rec *Record) (table, bool) {
 		return []string{phase, measure, num(float64(l.Count)), durText(l.P50), durText(l.P90),
 			durText(l.P99), durText(l.P999), durText(l.Max)}
 	}
-	n := 0
 	for _, m := range latencyMeasures {
+		var phases []*Latency
 		for i := range rec.Phases {
 			if l := m.phase(&rec.Phases[i]); l != nil {
 				t.rows = append(t.rows, row(rec.Phases[i].Name, m.name, l))
-				n++
+				phases = append(phases, l)
 			}
 		}
-		if l := m.summary(&rec.Summary); l != nil {
+		// The whole run, unless it is one phase's figures again.
+		if l := m.summary(&rec.Summary); l != nil && (len(phases) != 1 || phases[0].Count != l.Count) {
 			t.rows = append(t.rows, row("whole run", m.name, l))
-			n++
 		}
 	}
-	return t, n > 0
+	return t, len(t.rows) > 0
 }
 
 // trafficTable lists what each traffic phase asked, sent and got back.

@@ -173,10 +173,46 @@ func percentileLabel(x float64) string {
 	if x <= 1 {
 		return "0%"
 	}
-	nines := int(math.Round(math.Log10(x)))
-	s := "9" + strings.Repeat("9", min(nines, 2)-1)
-	if nines > 2 {
-		s += "." + strings.Repeat("9", nines-2)
+	switch nines := int(math.Round(math.Log10(x))); nines {
+	case 1:
+		return "90%"
+	case 2:
+		return "99%"
+	default:
+		return "99." + strings.Repeat("9", nines-2) + "%"
 	}
-	return s + "%"
+}
+
+// durTicks label a log axis of seconds with durations at each power of
+// ten (100 µs, 1 ms, 10 ms, 1 s), with unlabelled minor ticks between.
+type durTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (durTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	few := max/min < 300 // under about two powers of ten: label 2 and 5 too
+	for dec := math.Pow(10, math.Floor(math.Log10(min))); dec <= max; dec *= 10 {
+		for k := 1.0; k < 10; k++ {
+			v := dec * k
+			if v < min || v > max {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if k == 1 || (few && (k == 2 || k == 5)) {
+				t.Label = tickDur(v)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// tickDur is durText without trailing zeros: "1 s", "10 ms", "200 µs".
+func tickDur(sec float64) string {
+	s := durText(sec)
+	num, unit, ok := strings.Cut(s, " ")
+	if !ok || !strings.Contains(num, ".") {
+		return s
+	}
+	return strings.TrimSuffix(strings.TrimRight(num, "0"), ".") + " " + unit
 }

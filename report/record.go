@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -148,10 +149,31 @@ func (d *Dir) WriteRecord(rec *Record) error {
 	if err != nil {
 		return fmt.Errorf("failed to encode run record: %w", err)
 	}
+	data = compactCounts(data)
 	if err := d.WriteFile(RunFile, append(data, '\n')); err != nil {
 		return fmt.Errorf("failed to write run record: %w", err)
 	}
 	return nil
+}
+
+// histCounts matches the bucket list of an indented histogram (its last
+// field): "counts": [ [62, 1], … ].
+var histCounts = regexp.MustCompile(`"counts": \[[\s\d,\[\]]*\]`)
+
+// compactCounts writes each histogram's bucket list on one line:
+// MarshalIndent would give every number a line of its own, four lines per
+// bucket, and a run.json of thousands of lines per histogram.
+func compactCounts(data []byte) []byte {
+	return histCounts.ReplaceAllFunc(data, func(m []byte) []byte {
+		out := make([]byte, 0, len(m))
+		out = append(out, `"counts": `...)
+		for _, c := range m[len(`"counts": `):] {
+			if c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+				out = append(out, c)
+			}
+		}
+		return out
+	})
 }
 
 // WriteRecord writes rec to dir/run.json atomically, through OpenDir.
