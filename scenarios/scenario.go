@@ -78,6 +78,14 @@ type Topology struct {
 	LinkRate uint64 `toml:"-" json:"link_rate"`
 }
 
+// RTTFloor is the least round trip the link shaping allows: 2 ×
+// (LinkDelay - LinkJitter), a delay at each end of the link. A connect
+// takes at least one round trip. The run's "link-delay floor"
+// expectation checks the connect and RTT p50 against it.
+func (t Topology) RTTFloor() time.Duration {
+	return 2 * max(0, t.LinkDelay-t.LinkJitter)
+}
+
 // Shaped reports whether the topology asks for any link impairment.
 func (t Topology) Shaped() bool {
 	return t.LinkDelay > 0 || t.LinkJitter > 0 || t.LinkLoss > 0 || t.LinkRate > 0
