@@ -34,6 +34,8 @@ type connectJob struct {
 	retries  []retry
 	bucket   bucket
 	paused   time.Duration // no new socket before this (EMFILE/ENFILE)
+	begun    time.Duration // loop clock when the command came (the pacing schedule's origin)
+	rate     int           // connects per second; 0 = unlimited (no schedule)
 }
 
 // wantsClock reports whether the job waits for tokens or a pause to end
@@ -103,7 +105,7 @@ func (w *Worker) startConnect(count, rate, inFlight int) error {
 		return fmt.Errorf("connect needs in_flight > 0 (got %d): the orchestrator sends its plan's cap on connects in progress for this worker", inFlight)
 	}
 	// Connection indexes (nextIdx) continue across connect commands.
-	w.cj = connectJob{active: true, total: count, inFlight: inFlight, retries: w.cj.retries[:0]}
+	w.cj = connectJob{active: true, total: count, inFlight: inFlight, retries: w.cj.retries[:0], begun: w.now(), rate: max(rate, 0)}
 	w.cj.bucket.reset(rate, w.now())
 	w.runConnect(w.now())
 	return nil
@@ -116,21 +118,28 @@ func (w *Worker) runConnect(now time.Duration) {
 	for j.wantsClock() && int(w.st.Connecting) < j.inFlight && j.paused <= now && j.bucket.take(now) {
 		var idx uint32
 		var tries uint8
+		sched := time.Duration(-1) // a retry is timed from its own connect() call
 		if n := len(j.retries); n > 0 {
 			idx, tries = j.retries[n-1].idx, j.retries[n-1].tries
 			j.retries = j.retries[:n-1]
 		} else {
+			if j.rate > 0 {
+				sched = j.begun + time.Duration(int64(j.started)*int64(time.Second)/int64(j.rate))
+			}
 			idx = w.nextIdx
 			w.nextIdx++
 			j.started++
 		}
-		w.dial(now, idx, tries)
+		w.dial(now, idx, tries, sched)
 	}
 	w.checkConnectDone()
 }
 
-// dial starts one non-blocking connect.
-func (w *Worker) dial(now time.Duration, idx uint32, tries uint8) {
+// dial starts one non-blocking connect. Its latency runs from sched, the
+// time the pacing schedule meant it to start (a late start counts), or
+// from the connect() call when that is earlier or there is no schedule
+// (sched < 0).
+func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Duration) {
 	var t *target
 	if w.cli.Strategy == "fill" {
 		t = &w.targets[w.fillPos]
@@ -151,8 +160,15 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8) {
 		w.connectFailed(idx, tries, err)
 		return
 	}
+	var start time.Duration
 	if err = unix.SetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1); err == nil {
 		if err = unix.Bind(fd, t.src); err == nil {
+			// The loop clock just before connect(): now is that of the
+			// whole batch, up to in_flight dials old.
+			start = w.now()
+			if sched >= 0 && sched < start {
+				start = sched
+			}
 			if w.cli.PortLow > 0 {
 				err = w.connectExplicit(fd, t)
 			} else {
@@ -177,7 +193,8 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8) {
 		w.connectFailed(idx, tries, e)
 		return
 	}
-	*c = conn{state: stConnecting, idx: idx, tries: tries}
+	*c = conn{state: stConnecting, idx: idx, sub: uint16(tries)}
+	c.setStart(start)
 	w.st.Connecting++
 	// Completion (or failure) comes as EPOLLOUT/EPOLLERR, even when the
 	// connect above already succeeded.
@@ -191,11 +208,13 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 		err = unix.Errno(soerr)
 	}
 	if err != nil {
-		idx, tries := c.idx, c.tries
+		idx, tries := c.idx, uint8(c.sub)
 		w.closeConn(fd, false, false)
 		w.connectFailed(idx, tries, err)
 		return false
 	}
+	w.connHist.Record(w.now() - c.startTime())
+	c.left, c.aux, c.sub = 0, 0, 0
 	c.state = stOpen
 	w.st.Connecting--
 	w.st.Established++

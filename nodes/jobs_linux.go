@@ -32,7 +32,7 @@ type sendJob struct {
 	progress time.Duration
 }
 
-// Do applies one command (connect, close or send) to the worker. Start and
+// Do applies one command (connect, close, send or traffic) to the worker. Start and
 // stop are handled by Main; a worker is started by NewServer or NewClient
 // and stopped by Close.
 func (w *Worker) Do(cmd Command) error {
@@ -43,8 +43,10 @@ func (w *Worker) Do(cmd Command) error {
 		return w.startClose(cmd.Fraction, cmd.Mode, cmd.Rate)
 	case CmdSend:
 		return w.startSend(cmd.Bytes)
+	case CmdTraffic:
+		return w.startTraffic(cmd)
 	default:
-		return fmt.Errorf("unknown command %q: use start, connect, close, send or stop", cmd.Cmd)
+		return fmt.Errorf("unknown command %q: use start, connect, close, send, traffic or stop", cmd.Cmd)
 	}
 }
 
@@ -101,6 +103,9 @@ func (w *Worker) startSend(bytes int64) error {
 	if w.sj.active {
 		return errBusy
 	}
+	if w.tf.active {
+		return fmt.Errorf("send cannot run during a traffic run (an echoing server would mix its bytes into the replies); wait for %s", EventTrafficDone)
+	}
 	if bytes <= 0 || bytes > math.MaxUint32 {
 		return fmt.Errorf("send needs 0 < bytes <= %d (got %d)", uint32(math.MaxUint32), bytes)
 	}
@@ -110,7 +115,7 @@ func (w *Worker) startSend(bytes int64) error {
 	w.sj = sendJob{active: true, progress: w.now()}
 	for fd := range w.conns {
 		c := &w.conns[fd]
-		if c.state != stOpen || c.flags&(fMsg|fSend) != 0 {
+		if c.state != stOpen || c.flags&(fMsg|fSend|fPart) != 0 {
 			continue
 		}
 		c.flags |= fSend
@@ -131,14 +136,17 @@ func (w *Worker) startSend(bytes int64) error {
 	return nil
 }
 
-// flush writes what conn c still owes (message rest or send bytes) until
-// done or EAGAIN; it returns false when the conn was closed.
+// flush writes what conn c still owes (message rest, send bytes or the
+// rest of a traffic message) until done or EAGAIN; it returns false when
+// the conn was closed.
 func (w *Worker) flush(fd int, c *conn) bool {
 	for c.left > 0 {
 		var b []byte
 		if c.flags&fMsg != 0 {
 			w.sbuf = w.msg.appendTo(w.sbuf[:0], int64(w.cli.IndexBase)+int64(c.idx))
 			b = w.sbuf[len(w.sbuf)-int(c.left):]
+		} else if c.flags&fPart != 0 {
+			b = w.trafficRest(c)
 		} else {
 			b = w.zeros
 			if int(c.left) < len(b) {
@@ -167,6 +175,10 @@ func (w *Worker) flush(fd int, c *conn) bool {
 	if c.flags&fSend != 0 {
 		c.flags &^= fSend
 		w.sendEnded(true)
+	}
+	if c.flags&fPart != 0 {
+		c.flags &^= fPart | fCut
+		w.msgSent()
 	}
 	c.flags &^= fMsg
 	return true

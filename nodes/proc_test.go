@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/vishvananda/netns"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
 )
 
 // roleEnv makes the test binary a node process (TestMain).
@@ -39,7 +41,10 @@ type proc struct {
 	mu     sync.Mutex
 	last   Stats
 	nstats int
-	exited chan error
+	// the last histograms received (a stats line carries one only when it
+	// changed), as the orchestrator keeps them
+	connHist, rttHist *histogram.Histogram
+	exited            chan error
 }
 
 // startProc starts the test binary as a node of role inside ns.
@@ -88,6 +93,12 @@ func startProc(t testing.TB, ns netns.NsHandle, name, role string) *proc {
 				p.mu.Lock()
 				p.last = *r.Stats
 				p.nstats++
+				if r.Stats.ConnectHist != nil {
+					p.connHist = r.Stats.ConnectHist
+				}
+				if r.Stats.RTTHist != nil {
+					p.rttHist = r.Stats.RTTHist
+				}
 				p.mu.Unlock()
 			case ReportEvent:
 				p.events <- r
@@ -121,6 +132,20 @@ func (p *proc) wait(event string) Report {
 		p.t.Fatalf("%s: no %s event within 30 s", p.name, event)
 	}
 	return Report{}
+}
+
+// hists returns the last connect and RTT histograms received (empty ones
+// before any).
+func (p *proc) hists() (conn, rtt histogram.Histogram) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.connHist != nil {
+		conn = *p.connHist
+	}
+	if p.rttHist != nil {
+		rtt = *p.rttHist
+	}
+	return conn, rtt
 }
 
 // stats returns the latest stats line and how many were seen.

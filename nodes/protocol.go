@@ -1,5 +1,11 @@
 package nodes
 
+import (
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+)
+
 // The control protocol: JSON lines. The orchestrator writes Commands to a
 // node's stdin; the node writes Reports to its stdout. See docs/node-protocol.md.
 
@@ -9,12 +15,13 @@ const (
 	CmdConnect = "connect"
 	CmdClose   = "close"
 	CmdSend    = "send"
+	CmdTraffic = "traffic"
 	CmdStop    = "stop"
 )
 
 // Command is one line from the orchestrator to a node.
 type Command struct {
-	// Cmd is start, connect, close, send or stop.
+	// Cmd is start, connect, close, send, traffic or stop.
 	Cmd string `json:"cmd"`
 	// Server is the server configuration (start, server role).
 	Server *ServerConfig `json:"server,omitempty"`
@@ -27,13 +34,38 @@ type Command struct {
 	// InFlight caps connects in progress (connect); required, > 0: the
 	// orchestrator's plan sets it, the node has no default.
 	InFlight int `json:"in_flight,omitempty"`
-	// Fraction of this node's connections to close (close), 0 < f <= 1.
+	// Fraction of this node's connections to close (close) or to take part
+	// in a traffic run (traffic), 0 < f <= 1.
 	Fraction float64 `json:"fraction,omitempty"`
 	// Mode is "fin" or "rst" (close).
 	Mode string `json:"mode,omitempty"`
-	// Bytes each connection sends (send).
+	// Bytes each connection sends (send), or the size of every message of
+	// a traffic run (traffic, TrafficMinBytes … TrafficMaxBytes).
 	Bytes int64 `json:"bytes,omitempty"`
+	// Interval is how often each participating connection sends one
+	// message (traffic), in nanoseconds on the wire.
+	Interval time.Duration `json:"interval_ns,omitempty"`
+	// Duration is how long a traffic run sends (traffic), in nanoseconds
+	// on the wire; replies are then awaited up to Interval + 2 s.
+	Duration time.Duration `json:"duration_ns,omitempty"`
 }
+
+// Limits of a traffic command.
+const (
+	// TrafficMinBytes is the smallest traffic message: 8 bytes of intended
+	// send time and 8 bytes of marker.
+	TrafficMinBytes = 16
+	// TrafficMaxBytes is the largest traffic message (the reply offset is
+	// kept in 16 bits of the connection's table slot).
+	TrafficMaxBytes = 64 << 10
+	// TrafficMinInterval and TrafficMaxInterval bound a traffic command's
+	// interval.
+	TrafficMinInterval = time.Millisecond
+	TrafficMaxInterval = time.Hour
+	// TrafficDrain is added to one interval to give the time a traffic run
+	// waits for its outstanding replies after it stopped sending.
+	TrafficDrain = 2 * time.Second
+)
 
 // ServerConfig configures a server worker.
 type ServerConfig struct {
@@ -101,6 +133,7 @@ const (
 	EventConnectDone = "connect-done" // every connect of a connect command finished (ok or failed)
 	EventCloseDone   = "close-done"   // every close of a close command was issued
 	EventSendDone    = "send-done"    // every byte of a send command was written or failed
+	EventTrafficDone = "traffic-done" // a traffic run stopped sending and its replies came or were awaited long enough
 	EventError       = "error"        // a command failed; Detail says why
 )
 
@@ -135,4 +168,15 @@ type Stats struct {
 	FDs          int64            `json:"fds"`            // open file descriptors
 	FDLimit      int64            `json:"fd_limit"`       // RLIMIT_NOFILE soft limit in effect
 	Pool         int64            `json:"pool,omitempty"` // bytes of the connection pool made resident (server with conn_buffer)
+
+	// ConnectHist holds every built-in client connect's latency since the
+	// worker started, from its intended start to established; RTTHist
+	// every traffic reply's round trip from its intended send time. Each
+	// is sent only in the reports where its count changed since the
+	// previous report (nil otherwise): keep the last one received.
+	ConnectHist *histogram.Histogram `json:"connect_hist,omitempty"`
+	RTTHist     *histogram.Histogram `json:"rtt_hist,omitempty"`
+	MsgAsked    int64                `json:"msg_asked,omitempty"`    // traffic sends due by the schedule
+	MsgSent     int64                `json:"msg_sent,omitempty"`     // traffic messages written whole
+	MsgAnswered int64                `json:"msg_answered,omitempty"` // traffic replies read whole
 }

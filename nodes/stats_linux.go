@@ -16,7 +16,9 @@ const pssEvery = 16
 // Stats returns the worker's counters and gauges now (RSS from
 // /proc/self/statm; PSS from /proc/self/smaps_rollup, refreshed every
 // pssEvery calls; open fds from the table plus the fds counted at start,
-// not from /proc/self/fd).
+// not from /proc/self/fd). ConnectHist and RTTHist are set only when
+// their count changed since the previous call, and point into the worker:
+// read or marshal them before the next call.
 func (w *Worker) Stats() Stats {
 	s := w.st
 	s.Errors = w.errs.snapshot()
@@ -28,6 +30,16 @@ func (w *Worker) Stats() Stats {
 	s.PSS = w.lastPSS
 	s.FDs = w.fdBase + s.Established + s.Connecting
 	s.Pool = w.pool.residentBytes()
+	// A histogram goes out only when it changed: 17 KB copied per change,
+	// and the report stays small while nothing is measured.
+	if n := w.connHist.Count(); n != w.connSent {
+		w.connSnap, w.connSent = w.connHist, n
+		s.ConnectHist = &w.connSnap
+	}
+	if n := w.rttHist.Count(); n != w.rttSent {
+		w.rttSnap, w.rttSent = w.rttHist, n
+		s.RTTHist = &w.rttSnap
+	}
 	return s
 }
 

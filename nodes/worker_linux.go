@@ -6,8 +6,11 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
 )
 
 // Edge-triggered epoll for connections: each socket is registered once
@@ -84,6 +87,16 @@ type Worker struct {
 
 	clj closeJob
 	sj  sendJob
+	tf  trafficJob
+
+	// latency: the worker's histograms, what the last Stats call sent of
+	// them, and the copies it sent (a report marshals them afterwards)
+	connHist, rttHist histogram.Histogram
+	connSnap, rttSnap histogram.Histogram
+	connSent, rttSent uint64
+	monoBase          int64  // CLOCK_MONOTONIC ns at start (the loop clock's zero)
+	txbuf, txskip     []byte // the traffic message, timed and unmeasured
+	noPwait2          bool   // epoll_pwait2 missing: millisecond timeouts
 
 	st      Stats
 	errs    errCounts
@@ -96,6 +109,11 @@ type Worker struct {
 
 func newWorker(role string, fdLimit int) (*Worker, error) {
 	w := &Worker{role: role, ep: -1, wakeFD: -1, start: time.Now()}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return nil, fmt.Errorf("failed to read CLOCK_MONOTONIC: %w", err)
+	}
+	w.monoBase = ts.Nano() - int64(time.Since(w.start))
 	lim, err := raiseNoFile(fdLimit)
 	if err != nil {
 		return nil, err
@@ -180,12 +198,7 @@ func (w *Worker) emit(event, detail string) {
 func (w *Worker) Poll(max time.Duration) error {
 	now := w.now()
 	w.runJobs(now)
-	timeout := w.timeout(w.now(), max)
-	ms := int(timeout / time.Millisecond)
-	if timeout > 0 && ms == 0 {
-		ms = 1
-	}
-	n, err := unix.EpollWait(w.ep, w.events, ms)
+	n, err := w.wait(w.timeout(w.now(), max))
 	if err != nil {
 		if err == unix.EINTR {
 			return nil
@@ -202,8 +215,28 @@ func (w *Worker) Poll(max time.Duration) error {
 	return nil
 }
 
-// runJobs advances the connect, close and send jobs and resumes paused
-// listeners.
+// wait is epoll_wait with a nanosecond timeout (epoll_pwait2, Linux
+// 5.11+: the traffic wheel's sends are due at any nanosecond), or
+// milliseconds rounded up where the kernel lacks it.
+func (w *Worker) wait(timeout time.Duration) (int, error) {
+	if !w.noPwait2 {
+		ts := unix.NsecToTimespec(int64(timeout))
+		r, _, e := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(w.ep), uintptr(unsafe.Pointer(&w.events[0])),
+			uintptr(len(w.events)), uintptr(unsafe.Pointer(&ts)), 0, 0)
+		if e != unix.ENOSYS {
+			if e != 0 {
+				return 0, e
+			}
+			return int(r), nil
+		}
+		w.noPwait2 = true
+	}
+	ms := int((timeout + time.Millisecond - 1) / time.Millisecond)
+	return unix.EpollWait(w.ep, w.events, ms)
+}
+
+// runJobs advances the connect, close, send and traffic jobs and resumes
+// paused listeners.
 func (w *Worker) runJobs(now time.Duration) {
 	if w.lnPaused && now >= w.lnResume {
 		w.resumeListeners()
@@ -216,6 +249,9 @@ func (w *Worker) runJobs(now time.Duration) {
 	}
 	if w.sj.active && now-w.sj.progress > sendStall {
 		w.finishSend()
+	}
+	if w.tf.active {
+		w.runTraffic(now)
 	}
 }
 
@@ -248,6 +284,13 @@ func (w *Worker) timeout(now, max time.Duration) time.Duration {
 	}
 	if w.sj.active {
 		lower(w.sj.progress + sendStall + time.Millisecond - now)
+	}
+	if w.tf.active {
+		if w.tf.sending {
+			lower(w.tf.intended(w.tf.k) - now)
+		} else {
+			lower(w.tf.drainEnd - now)
+		}
 	}
 	if t < 0 {
 		t = 0 // a negative max (a late caller) must not become epoll_wait's -1
@@ -307,6 +350,7 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 // It returns false when the conn was closed.
 func (w *Worker) read(fd int, c *conn) bool {
 	rbuf, wbuf := w.rbuf, []byte(nil)
+	var now uint64 // CLOCK_MONOTONIC ns of this read, for traffic replies
 	if w.pool.on() {
 		if b := w.pool.read(fd); b != nil {
 			rbuf, wbuf = b, w.pool.write(fd)
@@ -331,6 +375,16 @@ func (w *Worker) read(fd int, c *conn) bool {
 		}
 		b := rbuf[:n]
 		w.st.BytesIn += int64(n)
+		if c.flags&fRx != 0 {
+			if now == 0 {
+				now = w.mono(w.now())
+			}
+			w.replies(c, b, now)
+			if n < len(rbuf) {
+				return true
+			}
+			continue
+		}
 		w.st.Messages += int64(countNewlines(b))
 		switch w.onData {
 		case onEcho:
@@ -391,6 +445,7 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 	if c.flags&fSend != 0 {
 		w.sendEnded(false)
 	}
+	w.trafficClosed(c)
 	*c = conn{}
 	// An fd came free: a paused listener or connect job may go on.
 	if w.lnPaused {
