@@ -18,7 +18,9 @@ func runCompare(args []string) int {
 	fs := newFlags("compare", "DIR1 DIR2 [DIR...] [--out DIR]",
 		"Write OUT/compare.html and OUT/compare.md: the runs' summaries side by side\n"+
 			"with ratios against DIR1, their expectations, the settings in which they\n"+
-			"differ, and their charts overlaid (close storms aligned on the close start).\n"+
+			"differ, and their charts overlaid (close storms aligned on the close start;\n"+
+			"the whole runs' connect and round-trip percentile distributions, and p99\n"+
+			"per interval against established connections).\n"+
 			"OUT is made if missing; an existing OUT must be empty or hold an earlier\n"+
 			"comparison, and may not be a symbolic link. No link is ever followed.\n"+
 			"Exit status: 0 written, 2 a DIR is not a results directory or OUT is\n"+

@@ -19,6 +19,9 @@ func runReport(args []string) int {
 			"and the PNG charts it links (DIR/charts/*.png) from DIR/run.json and\n"+
 			"DIR/samples.csv. A partial directory (a killed run) still gets a report that\n"+
 			"says what is missing. 'run' does this at the end of every run.\n"+
+			"A run that timed connects or round trips gets a latency table per phase\n"+
+			"(count, p50, p90, p99, p99.9, max), a traffic table, percentile-distribution\n"+
+			"charts and p99 per interval against established connections.\n"+
 			"No symbolic link is followed: DIR itself may not be one, a link where a\n"+
 			"report file goes is replaced by the file, and a link in place of run.json\n"+
 			"or samples.csv is not read.\n"+
