@@ -8,8 +8,10 @@ import (
 // trafficCommand is the command that starts a traffic phase on a client
 // worker (every worker gets the same: each sends from its own share).
 func trafficCommand(ph scenarios.Phase, fraction float64) nodes.Command {
-	// Wired to nodes.CmdTraffic once nodes has it.
-	return nodes.Command{Cmd: "traffic", Bytes: ph.Bytes, Fraction: fraction}
+	return nodes.Command{Cmd: nodes.CmdTraffic, Bytes: ph.Bytes, Fraction: fraction,
+		Interval: ph.Interval, Duration: ph.Duration}
 }
 
-const eventTrafficDone = "traffic_done"
+// eventTrafficDone is the event a client worker sends when its traffic
+// run is over.
+const eventTrafficDone = nodes.EventTrafficDone
