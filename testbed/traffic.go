@@ -42,7 +42,7 @@ func (r *runner) traffic(ctx context.Context, ph scenarios.Phase, rec *report.Ph
 	}
 	r.sampler.trafficOn.Store(true)
 	defer r.sampler.trafficOn.Store(false)
-	err = r.waitEvents(ctx, eventTrafficDone, waiting, timeout, 0, nil)
+	err = r.waitEvents(ctx, nodes.EventTrafficDone, waiting, timeout, 0, nil)
 	rec.Reached = r.fleet.roleStats(roleClient).Established
 	return err
 }

@@ -12,6 +12,3 @@ func trafficCommand(ph scenarios.Phase, fraction float64) nodes.Command {
 		Interval: ph.Interval, Duration: ph.Duration}
 }
 
-// eventTrafficDone is the event a client worker sends when its traffic
-// run is over.
-const eventTrafficDone = nodes.EventTrafficDone
