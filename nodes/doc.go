@@ -4,7 +4,7 @@
 // stdin and stdout (see docs/node-protocol.md).
 //
 // A worker is one goroutine running one epoll loop (EPOLL_CLOEXEC) over a
-// flat connection table indexed by file descriptor: 12 bytes per slot, one
+// flat connection table indexed by file descriptor: 16 bytes per slot, one
 // shared read buffer, no goroutine and no allocation per connection or per
 // event in the steady state. The server listens on every address × port
 // with SO_REUSEPORT so that many worker processes share the same ports; the
