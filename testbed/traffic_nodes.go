@@ -11,4 +11,3 @@ func trafficCommand(ph scenarios.Phase, fraction float64) nodes.Command {
 	return nodes.Command{Cmd: nodes.CmdTraffic, Bytes: ph.Bytes, Fraction: fraction,
 		Interval: ph.Interval, Duration: ph.Duration}
 }
-
