@@ -84,6 +84,9 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	// The verdict reaches the terminal whatever the disk does: it is
 	// printed before run.json is written, and a write error is reported
 	// beside it, not instead of it.
+	if t := latencyTable(rec.Phases, rec.Summary); t != "" {
+		r.progress.printf("\nlatency:\n%s", strings.TrimRight(t, "\n"))
+	}
 	r.progress.printf("\nexpectations:\n%s", expectationTable(rec.Expectations))
 	r.progress.printf("peak %d established, ramp %.1fs (%.0f conn/s), user %.0f B/conn, kernel %.0f B/conn, host restored: %v, leftovers: %d",
 		rec.Summary.PeakEstablished, rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond,

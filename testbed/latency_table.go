@@ -1,0 +1,57 @@
+package testbed
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+)
+
+// latencyTable renders the run's latency results for the terminal: a row
+// of count and percentiles per phase and kind (connect, rtt), a traffic
+// line per traffic phase, and the whole run's rows; "" when the run
+// recorded no latency (external clients, no connect).
+func latencyTable(phases []report.Phase, sum report.Summary) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	rows := 0
+	row := func(phase, what string, l *report.Latency) {
+		if l == nil {
+			return
+		}
+		rows++
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", phase, what, l.Count,
+			secs(l.P50), secs(l.P90), secs(l.P99), secs(l.P999), secs(l.Max))
+	}
+	fmt.Fprintf(tw, "  phase\twhat\tcount\tp50\tp90\tp99\tp99.9\tmax\t\n")
+	var traffic []string
+	for _, ph := range phases {
+		row(ph.Name, "connect", ph.Connect)
+		row(ph.Name, "rtt", ph.RTT)
+		if t := ph.Traffic; t != nil {
+			traffic = append(traffic, fmt.Sprintf("  %s: %d messages asked, %d sent, %d answered: %.0f/s; %s sent, %s received",
+				ph.Name, t.MessagesAsked, t.MessagesSent, t.MessagesAnswered, t.MessagesPerSecond,
+				bytesString(t.BytesSent), bytesString(t.BytesReceived)))
+		}
+	}
+	row("whole run", "connect", sum.Connect)
+	row("whole run", "rtt", sum.RTT)
+	tw.Flush()
+	if rows == 0 {
+		return ""
+	}
+	for _, t := range traffic {
+		b.WriteString(t + "\n")
+	}
+	return b.String()
+}
+
+// secs renders a latency in seconds as durationString does.
+func secs(s float64) string {
+	if s <= 0 {
+		return "0"
+	}
+	return durationString(time.Duration(s * 1e9))
+}
