@@ -109,6 +109,10 @@ func TestProgressLine(t *testing.T) {
 	if l := p.line("1-connect", 2000, st); !strings.Contains(l, "connect p99 1.02s") {
 		t.Errorf("connect line: %s", l)
 	}
+	st.kind = scenarios.PhaseClose
+	if l := p.line("3-close", 0, st); strings.Contains(l, "connect p99") {
+		t.Errorf("close line shows connect p99: %s", l)
+	}
 	st = status{kind: scenarios.PhaseTraffic, established: 2000, answeredPerSec: 200, rttP99: 41500 * time.Microsecond}
 	if l := p.line("3-traffic", 0, st); !strings.Contains(l, "msgs 200/s  rtt p99 41.5ms") {
 		t.Errorf("traffic line: %s", l)

@@ -72,7 +72,7 @@ func (p *progress) line(phase string, target int, st status) string {
 	switch {
 	case st.kind == scenarios.PhaseTraffic:
 		line += fmt.Sprintf("  msgs %s/s  rtt p99 %s", count(int64(st.answeredPerSec)), durationString(st.rttP99))
-	case st.connectP99 > 0:
+	case st.kind == scenarios.PhaseConnect && st.connectP99 > 0:
 		line += "  connect p99 " + durationString(st.connectP99)
 	}
 	return line + fmt.Sprintf("  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
