@@ -50,3 +50,24 @@ func TestIntervalLatency(t *testing.T) {
 		t.Errorf("progress figures %v %v", l.connectP99, l.rttP99)
 	}
 }
+
+// BenchmarkIntervalLatency: one sample's latency work over 100 client
+// workers (merge both histograms of each, the interval's Delta, p99s,
+// message counters), every 500 ms in a run.
+func BenchmarkIntervalLatency(b *testing.B) {
+	f := newFleet()
+	for i := range 100 {
+		w := &worker{role: roleClient}
+		for j := range 1000 {
+			w.hist.connect.Record(time.Duration(i*j) * time.Microsecond)
+			w.hist.rtt.Record(time.Duration(j) * time.Microsecond)
+		}
+		f.clients = append(f.clients, w)
+	}
+	var l intervalLatency
+	b.ReportAllocs()
+	for b.Loop() {
+		var smp report.Sample
+		l.take(f, &smp, 0.5, true)
+	}
+}
