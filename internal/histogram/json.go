@@ -48,11 +48,29 @@ type wire struct {
 // under 56 KB in the worst case (TestJSONLargest). UnmarshalJSON
 // reads it back exactly. Counts are JSON integers up to 2^64 − 1 (readers
 // in JavaScript lose precision above 2^53). The receiver is a value so
-// that a Histogram field marshals whether or not it is addressable.
+// that a Histogram field marshals whether or not it is addressable; on a
+// hot path use AppendJSON, which neither copies h nor allocates.
 func (h Histogram) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 160+16*nonZero(&h))
-	b = fmt.Appendf(b, `{"unit":%q,"sig":%d,"layout":%q,"count":%d,"min":%d,"max":%d,"sum":%d,"overflow":%d,"counts":[`,
-		jsonUnit, jsonSig, jsonLayout, h.count, h.min, h.max, h.sum, h.overflow)
+	return h.AppendJSON(make([]byte, 0, 160+16*nonZero(&h))), nil
+}
+
+// AppendJSON appends h's JSON form (as MarshalJSON writes it) to b: no
+// allocation when b has room, so a worker can put its histograms into a
+// reused report buffer.
+func (h *Histogram) AppendJSON(b []byte) []byte {
+	b = append(b, `{"unit":"`+jsonUnit+`","sig":`...)
+	b = strconv.AppendInt(b, jsonSig, 10)
+	b = append(b, `,"layout":"`+jsonLayout+`","count":`...)
+	b = strconv.AppendUint(b, h.count, 10)
+	b = append(b, `,"min":`...)
+	b = strconv.AppendUint(b, h.min, 10)
+	b = append(b, `,"max":`...)
+	b = strconv.AppendUint(b, h.max, 10)
+	b = append(b, `,"sum":`...)
+	b = strconv.AppendUint(b, h.sum, 10)
+	b = append(b, `,"overflow":`...)
+	b = strconv.AppendUint(b, h.overflow, 10)
+	b = append(b, `,"counts":[`...)
 	first := true
 	for i, c := range h.counts {
 		if c == 0 {
@@ -68,7 +86,7 @@ func (h Histogram) MarshalJSON() ([]byte, error) {
 		b = strconv.AppendUint(b, c, 10)
 		b = append(b, ']')
 	}
-	return append(b, "]}"...), nil
+	return append(b, "]}"...)
 }
 
 func nonZero(h *Histogram) int {

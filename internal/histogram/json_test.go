@@ -166,3 +166,21 @@ func TestJSONLargest(t *testing.T) {
 		t.Fatalf("the fullest histogram does not round trip: %v", err)
 	}
 }
+
+// TestAppendJSONNoAlloc: a worker appends its histograms to a reused
+// report buffer; with room in it, that allocates nothing, and the bytes
+// are MarshalJSON's.
+func TestAppendJSONNoAlloc(t *testing.T) {
+	var h Histogram
+	for i := 1; i <= 1000; i++ {
+		h.Record(time.Duration(i) * time.Microsecond)
+	}
+	want, _ := h.MarshalJSON()
+	buf := make([]byte, 0, 64<<10)
+	if got := h.AppendJSON(buf[:0]); string(got) != string(want) {
+		t.Fatalf("AppendJSON = %s, want %s", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { buf = h.AppendJSON(buf[:0]) }); n != 0 {
+		t.Errorf("AppendJSON allocates %v times with room in the buffer", n)
+	}
+}
