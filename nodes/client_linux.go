@@ -213,8 +213,8 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 		w.connectFailed(idx, tries, err)
 		return false
 	}
-	w.connHist.Record(w.now() - c.startTime())
-	c.left, c.aux, c.sub = 0, 0, 0
+	w.connHist.Record(c.sinceStart(w.now()))
+	c.left, c.sub = 0, 0
 	c.state = stOpen
 	w.st.Connecting--
 	w.st.Established++

@@ -16,24 +16,27 @@ const (
 	fMsg                       // client message partly written; left = bytes still to write
 	fSend                      // a send command is writing; left = bytes still to write
 	fTx                        // client: sends in the running traffic run
-	fRx                        // client: its input is traffic replies (sub, idx, aux hold the one being read)
+	fRx                        // client: its input is traffic replies (sub and idx hold the one being read)
 	fPart                      // client: a traffic message partly written; left = bytes still to write
 	fCut                       // client: that part stopped inside the time field; the rest goes out unmeasured
 	fRxSkip                    // client: the reply being read is an unmeasured one (its marker said so)
 )
 
-// conn is one slot of the connection table, indexed by fd: 16 bytes, so a
-// worker with 20,000 connections spends about 320 KB on its table (12
-// bytes before issue 14: aux is the 4 bytes latency added). The fields
-// after flags mean different things in different states, never two at
-// once:
+// conn is one slot of the connection table, indexed by fd: 12 bytes, so a
+// worker with 20,000 connections spends about 240 KB on its table; timing
+// connects and round trips added nothing to it. The fields after flags
+// mean different things in different states, never two at once:
 //
-//	state        sub                idx                  left, aux
-//	connecting   retries spent      connection index     intended start (loop clock ns, low, high)
-//	open         traffic: bytes of  Message: connection  left: bytes still to write;
-//	             the reply read     index; traffic: low  aux: traffic: high half of
-//	             so far             half of the reply's  the reply's send time
-//	                                send time
+//	state        sub                idx                     left
+//	connecting   retries spent      connection index        intended start (tick)
+//	open         traffic: bytes of  Message: connection     bytes still to write
+//	             the reply read     index; traffic: the
+//	             so far             reply's send time, read
+//	                                so far (tick)
+//
+// A tick is 256 ns of CLOCK_MONOTONIC (bits 8..39 of a nanosecond time):
+// 32 bits of it wrap after 18 minutes, and an interval shorter than that
+// (a connect in flight, a round trip) is their difference modulo 2^32.
 //
 // The Message index is needed only until the message is written, which is
 // why a traffic run takes no connection whose message is still going out.
@@ -43,26 +46,43 @@ type conn struct {
 	sub   uint16
 	idx   uint32
 	left  uint32
-	aux   uint32
 }
 
-// connSize is the size of a table slot (a test keeps it at 16).
-const connSize = 16
+// connSize is the size of a table slot (a test keeps it at 12).
+const connSize = 12
+
+// tickShift turns nanoseconds into ticks of 256 ns.
+const tickShift = 8
+
+// tick is t (nanoseconds) in ticks, modulo 2^32.
+func tick(t uint64) uint32 { return uint32(t >> tickShift) }
+
+// sinceTick is the time from tick then to nanosecond time now: exact to a
+// tick for intervals under 2^32 ticks (18 minutes).
+func sinceTick(now uint64, then uint32) time.Duration {
+	return time.Duration(tick(now)-then) << tickShift
+}
 
 // setStart keeps the intended start of a connect in progress.
-func (c *conn) setStart(t time.Duration) {
-	c.left, c.aux = uint32(uint64(t)), uint32(uint64(t)>>32)
+func (c *conn) setStart(t time.Duration) { c.left = tick(uint64(t)) }
+
+// sinceStart is the time from the start kept by setStart to now.
+func (c *conn) sinceStart(now time.Duration) time.Duration { return sinceTick(uint64(now), c.left) }
+
+// rxStamp is the send time (in ticks) gathered so far from the reply
+// being read.
+func (c *conn) rxStamp() uint32 { return c.idx }
+
+func (c *conn) setRxStamp(v uint32) { c.idx = v }
+
+// addStampByte adds byte b, the off-th of a reply's 8-byte little-endian
+// nanosecond send time, to the stamp being read: bytes 1 to 4 are its
+// ticks (bits 8..39); the others are not kept.
+func (c *conn) addStampByte(off int, b byte) {
+	if off >= 1 && off <= 4 {
+		c.idx |= uint32(b) << (8 * (off - 1))
+	}
 }
-
-// startTime is the intended start kept by setStart.
-func (c *conn) startTime() time.Duration {
-	return time.Duration(uint64(c.left) | uint64(c.aux)<<32)
-}
-
-// rxStamp is the send time gathered so far from the reply being read.
-func (c *conn) rxStamp() uint64 { return uint64(c.idx) | uint64(c.aux)<<32 }
-
-func (c *conn) setRxStamp(v uint64) { c.idx, c.aux = uint32(v), uint32(v>>32) }
 
 // slot returns the table entry for fd, growing the table by a quarter
 // (not doubling: at 20k fds, doubling would leave up to 10k idle slots)

@@ -271,7 +271,7 @@ func (w *Worker) replies(c *conn, b []byte, now uint64) bool {
 			b = b[size:]
 			switch [8]byte(m[8:16]) {
 			case markBeat:
-				w.answered(now, binary.LittleEndian.Uint64(m), true)
+				w.answered(now, tick(binary.LittleEndian.Uint64(m)), true)
 			case markSkip:
 				w.answered(now, 0, false)
 			default:
@@ -282,7 +282,7 @@ func (w *Worker) replies(c *conn, b []byte, now uint64) bool {
 		}
 		switch {
 		case off < 8:
-			c.setRxStamp(c.rxStamp() | uint64(b[0])<<(8*off))
+			c.addStampByte(off, b[0])
 			b = b[1:]
 			off++
 		case off < 16:
@@ -315,14 +315,15 @@ func (w *Worker) replies(c *conn, b []byte, now uint64) bool {
 }
 
 // answered counts one reply read whole and, when timed, records its round
-// trip from the intended send time sent (CLOCK_MONOTONIC ns).
-func (w *Worker) answered(now, sent uint64, timed bool) {
+// trip from now (CLOCK_MONOTONIC ns) back to the intended send time sent
+// (in ticks: see conn).
+func (w *Worker) answered(now uint64, sent uint32, timed bool) {
 	w.st.MsgAnswered++
 	if w.tf.active {
 		w.tf.answered++
 	}
 	if timed {
-		w.rttHist.Record(time.Duration(int64(now - sent)))
+		w.rttHist.Record(sinceTick(now, sent))
 	}
 }
 

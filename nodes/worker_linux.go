@@ -89,10 +89,9 @@ type Worker struct {
 	sj  sendJob
 	tf  trafficJob
 
-	// latency: the worker's histograms, what the last Stats call sent of
-	// them, and the copies it sent (a report marshals them afterwards)
+	// latency: the worker's histograms and their counts when the last
+	// Stats call sent them
 	connHist, rttHist histogram.Histogram
-	connSnap, rttSnap histogram.Histogram
 	connSent, rttSent uint64
 	monoBase          int64  // CLOCK_MONOTONIC ns at start (the loop clock's zero)
 	txbuf, txskip     []byte // the traffic message, timed and unmeasured
