@@ -1,7 +1,6 @@
 package nodes
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -29,36 +28,7 @@ func benchServerEcho(b *testing.B, connBuffer int) {
 	hostlock.Shared(b)
 	ns := testNetns(b)
 	const conns = 100
-	var w *Worker
-	var fds []int
-	err := inNetns(ns, func() error {
-		var err error
-		w, err = NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, OnData: "echo", ConnBuffer: connBuffer})
-		if err != nil {
-			return err
-		}
-		dst := &unix.SockaddrInet4{Addr: [4]byte{198, 18, 0, 1}, Port: 5001}
-		for i := 0; i < conns; i++ {
-			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-			if err != nil {
-				return err
-			}
-			fds = append(fds, fd)
-			if err := unix.Connect(fd, dst); err != nil {
-				return fmt.Errorf("connect: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		for _, fd := range fds {
-			unix.Close(fd)
-		}
-		w.Close()
-	})
+	w, fds := echoServerWithConns(b, ns, conns, connBuffer)
 	for w.st.Established < conns {
 		if err := w.Poll(10 * time.Millisecond); err != nil {
 			b.Fatal(err)

@@ -31,38 +31,7 @@ func TestServerConnPoolEcho(t *testing.T) {
 	hostlock.Shared(t)
 	ns := testNetns(t)
 	const conns, size = 50, 4096
-	var w *Worker
-	var fds []int
-	err := inNetns(ns, func() error {
-		var err error
-		w, err = NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, OnData: "echo", ConnBuffer: size})
-		if err != nil {
-			return err
-		}
-		dst := &unix.SockaddrInet4{Addr: [4]byte{198, 18, 0, 1}, Port: 5001}
-		for i := 0; i < conns; i++ {
-			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-			if err != nil {
-				return err
-			}
-			fds = append(fds, fd)
-			if err := unix.Connect(fd, dst); err != nil {
-				return fmt.Errorf("connect: %w", err)
-			}
-		}
-		return nil
-	})
-	t.Cleanup(func() {
-		for _, fd := range fds {
-			unix.Close(fd)
-		}
-		if w != nil {
-			w.Close()
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, fds := echoServerWithConns(t, ns, conns, size)
 	if !strings.Contains(w.readyDetail(), "connection pool") {
 		t.Errorf("ready detail %q does not mention the pool", w.readyDetail())
 	}

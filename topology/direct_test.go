@@ -2,7 +2,6 @@ package topology
 
 import (
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -25,25 +24,7 @@ func TestTopologyDirectConntrack(t *testing.T) {
 		t.Skip("skipping: this kernel has no conntrack")
 	}
 	topo := buildForTest(t, Spec{ClientNamespaces: 1, ClientAddresses: 8, ServerAddresses: 1, Conntrack: true, DirectRoutes: true})
-	var ln net.Listener
-	err := Do(topo.Server.Name, func() error {
-		var err error
-		ln, err = net.Listen("tcp", netip.AddrPortFrom(topo.Server.Addrs[0], 5001).String())
-		return err
-	})
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	ln := acceptInServer(t, topo)
 	var conns []net.Conn
 	t.Cleanup(func() {
 		for _, c := range conns {

@@ -1,6 +1,8 @@
 package topology
 
 import (
+	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strings"
@@ -57,4 +59,39 @@ func assertNothingLeft(t testing.TB, runID string) {
 			t.Errorf("ip %v still shows run %s:\n%s", args, runID, out)
 		}
 	}
+}
+
+// acceptInServer listens on the topology's first server address, port
+// 5001, from a thread inside the server namespace, and accepts (and holds)
+// every connection until the test ends.
+func acceptInServer(t *testing.T, topo *Topology) net.Listener {
+	t.Helper()
+	var ln net.Listener
+	err := Do(topo.Server.Name, func() error {
+		var err error
+		ln, err = net.Listen("tcp", netip.AddrPortFrom(topo.Server.Addrs[0], 5001).String())
+		return err
+	})
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	accepted := make(chan []net.Conn, 1)
+	go func() {
+		var held []net.Conn
+		defer func() { accepted <- held }()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		for _, c := range <-accepted {
+			c.Close()
+		}
+	})
+	return ln
 }

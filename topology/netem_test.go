@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -141,25 +140,7 @@ func TestTopologyLinkDelayConnect(t *testing.T) {
 		}
 	}
 
-	var ln net.Listener
-	err := Do(topo.Server.Name, func() error {
-		var err error
-		ln, err = net.Listen("tcp", netip.AddrPortFrom(topo.Server.Addrs[0], 5001).String())
-		return err
-	})
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	ln := acceptInServer(t, topo)
 	for range 3 {
 		var took time.Duration
 		err := Do(cl.Name, func() error {
