@@ -1,8 +1,6 @@
 package report
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/atomicfile"
 )
 
 // ErrUnsafeDir means a results directory was refused because writing into
@@ -244,62 +244,18 @@ func (d *Dir) WriteFile(name string, data []byte) error {
 		return fmt.Errorf("failed to write %s: %w", d.Join(name), err)
 	}
 	defer r.Close()
-	tmp, f, err := createTemp(r, base)
-	if err != nil {
-		return fmt.Errorf("failed to write %s: could not create a temporary file beside it (is the directory writable?): %w", d.Join(name), err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = r.Rename(tmp, base)
-	}
-	if err != nil {
-		rmErr := r.Remove(tmp)
+	if err := atomicfile.Write(r, base, data, 0o644); err != nil {
 		hint := ""
-		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		if atomicfile.DiskFull(err) {
 			hint = " (the disk is full: free some space and try again)"
 		}
-		if rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
-			return fmt.Errorf("failed to write %s%s: %w; the temporary file %s could not be removed either: %v", d.Join(name), hint, err, d.Join(path.Join(dir, tmp)), rmErr)
+		var left *atomicfile.TempLeftError
+		if errors.As(err, &left) {
+			return fmt.Errorf("failed to write %s%s: %w", d.Join(name), hint, err)
 		}
 		return fmt.Errorf("failed to write %s%s: %w; the temporary file was removed", d.Join(name), hint, err)
 	}
-	syncDir(r)
 	return nil
-}
-
-// createTemp creates a new temporary file for base in r: base.tmp-<random>,
-// O_CREAT|O_EXCL (which never follows a symbolic link).
-func createTemp(r *os.Root, base string) (string, *os.File, error) {
-	var err error
-	for range 5 {
-		var b [6]byte
-		rand.Read(b[:])
-		name := base + ".tmp-" + hex.EncodeToString(b[:])
-		var f *os.File
-		f, err = r.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
-		if err == nil {
-			return name, f, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			break
-		}
-	}
-	return "", nil, err
-}
-
-// syncDir fsyncs a directory so a rename in it survives a crash; a failure
-// only weakens durability, so it is ignored.
-func syncDir(r *os.Root) {
-	if f, err := r.Open("."); err == nil {
-		f.Sync()
-		f.Close()
-	}
 }
 
 // CreateStream creates name for streaming (samples.csv during a run): an

@@ -3,7 +3,6 @@ package testbed
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/atomicfile"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -199,33 +199,13 @@ func liveHolders(self string) []Holder {
 	return out
 }
 
-// writeNew writes a small file that must not exist yet (or replaces
-// one of ours), never through a symbolic link: a temporary name beside
-// it is created O_EXCL|O_NOFOLLOW, written, fsynced and renamed over it.
-// A failure removes the temporary file.
+// writeNew writes a small file in a directory of ours, never through a
+// symbolic link (atomicfile.Write, confined to the file's directory).
 func writeNew(path string, data []byte, mode os.FileMode) error {
-	tmp := fmt.Sprintf("%s.tmp-%d", path, os.Getpid())
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, mode)
-	if errors.Is(err, os.ErrExist) { // a leftover of a crash of ours with the same pid
-		_ = os.Remove(tmp)
-		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, mode)
-	}
+	r, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return nil
+	defer r.Close()
+	return atomicfile.Write(r, filepath.Base(path), data, mode)
 }

@@ -24,15 +24,16 @@ var root = filepath.Join("..", "..")
 var allowed = map[string][]string{
 	"cmd/c1m-testbed":      {"testbed", "scenarios", "report", "nodes"}, // nodes: the hidden `node` worker entry
 	"cmd/c1m-node":         {"nodes"},
-	"testbed":              {"scenarios", "topology", "nodes", "report", "internal/histogram", "internal/layout"},
+	"testbed":              {"scenarios", "topology", "nodes", "report", "internal/atomicfile", "internal/histogram", "internal/layout"},
 	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope"},
 	"topology":             {"internal/layout", "internal/sysctlscope"},
 	"nodes":                {"internal/histogram"},
-	"report":               {"internal/histogram"},
+	"report":               {"internal/atomicfile", "internal/histogram"},
 	"internal/sysctlscope": {"internal/editdist"},
 	"internal/layout":      {},
 	"internal/editdist":    {},
 	"internal/histogram":   {},
+	"internal/atomicfile":  {},
 	"internal/hostlock":    {},
 	"examples/goserver":    {},
 	"examples/goclient":    {},
