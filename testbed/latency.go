@@ -51,9 +51,18 @@ func (c msgCounts) sub(o msgCounts) msgCounts {
 
 // takeHists keeps what a stats report carries of the worker's histograms
 // in w.hist and drops the pointers from the stats the worker keeps, so a
-// snapshot never shares them. Called under w.mu.
+// snapshot never shares them (a worker sends a histogram only when its
+// count changed: a report without one leaves w.hist as it was). Called
+// under w.mu.
 func (w *worker) takeHists(s *nodes.Stats) {
-	takeStatsHists(s, &w.hist)
+	if s.ConnectHist != nil {
+		w.hist.connect = *s.ConnectHist
+		s.ConnectHist = nil
+	}
+	if s.RTTHist != nil {
+		w.hist.rtt = *s.RTTHist
+		s.RTTHist = nil
+	}
 }
 
 // mergeHists sets into to the merged histograms of every worker of a role
@@ -75,10 +84,9 @@ func (f *fleet) msgCountsOf(role string) msgCounts {
 		s := w.snapshot()
 		c.bytesOut += s.BytesOut
 		c.bytesIn += s.BytesIn
-		a, se, an := statsMsgs(&s)
-		c.asked += a
-		c.sent += se
-		c.answered += an
+		c.asked += s.MsgAsked
+		c.sent += s.MsgSent
+		c.answered += s.MsgAnswered
 	}
 	return c
 }

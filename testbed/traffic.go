@@ -31,7 +31,9 @@ func (r *runner) traffic(ctx context.Context, ph scenarios.Phase, rec *report.Ph
 	waiting := map[*worker]bool{}
 	err := r.fleet.broadcast(roleClient, func(i int, w *worker) nodes.Command {
 		waiting[w] = true
-		return trafficCommand(ph, fraction)
+		// every worker gets the same command: each sends from its own share
+		return nodes.Command{Cmd: nodes.CmdTraffic, Bytes: ph.Bytes, Fraction: fraction,
+			Interval: ph.Interval, Duration: ph.Duration}
 	})
 	if err != nil {
 		return err
