@@ -11,10 +11,16 @@ import (
 // parsed.
 var errStatFormat = errors.New("malformed /proc/<pid>/stat line")
 
-// procStat is what the liveness check needs of a /proc/<pid>/stat line.
+// procStat is what the liveness check and the role meter need of a
+// /proc/<pid>/stat line.
 type procStat struct {
-	State byte   // field 3: R, S, D, Z, T, ...
-	Start uint64 // field 22: start time in clock ticks since boot
+	Comm        string // field 2, without its parentheses
+	State       byte   // field 3: R, S, D, Z, T, ...
+	PPID        int    // field 4
+	UserTicks   uint64 // field 14: user CPU time in clock ticks
+	SystemTicks uint64 // field 15: system CPU time in clock ticks
+	Start       uint64 // field 22: start time in clock ticks since boot
+	RSSPages    int64  // field 24: resident pages (0 when the line stops before it)
 }
 
 // parseProcStat parses a /proc/<pid>/stat line. Field 2, the command name,
@@ -38,5 +44,12 @@ func parseProcStat(line string) (procStat, error) {
 	if err != nil {
 		return procStat{}, fmt.Errorf("%w: start time %q", errStatFormat, f[19])
 	}
-	return procStat{State: f[0][0], Start: start}, nil
+	st := procStat{Comm: line[open+1 : end], State: f[0][0], Start: start}
+	st.PPID, _ = strconv.Atoi(f[1])
+	st.UserTicks, _ = strconv.ParseUint(f[11], 10, 64)
+	st.SystemTicks, _ = strconv.ParseUint(f[12], 10, 64)
+	if len(f) > 21 {
+		st.RSSPages, _ = strconv.ParseInt(f[21], 10, 64)
+	}
+	return st, nil
 }

@@ -1,0 +1,68 @@
+package topology
+
+import (
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
+)
+
+// TestProcStatFields: the fields the role meter sums come from the right
+// columns, counted from the last ')'.
+func TestProcStatFields(t *testing.T) {
+	st, err := parseProcStat("12 (a) b) S" + rest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := procStat{Comm: "a) b", State: 'S', PPID: 1, UserTicks: 3, SystemTicks: 4, Start: 4242, RSSPages: 100}
+	if st != want {
+		t.Errorf("parseProcStat = %+v, want %+v", st, want)
+	}
+}
+
+// TestReadProcessSelf: this process reads back as itself.
+func TestReadProcessSelf(t *testing.T) {
+	p, err := ReadProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.PPID != os.Getppid() || p.RSSBytes <= 0 || p.Start == 0 {
+		t.Errorf("ReadProcess(self) = %+v; want ppid %d and some resident memory", p, os.Getppid())
+	}
+	if _, err := ReadProcess(1 << 30); err == nil {
+		t.Errorf("ReadProcess of a pid that cannot exist succeeded")
+	}
+	if pids := AllPIDs(); !slices.Contains(pids, os.Getpid()) {
+		t.Errorf("AllPIDs does not list this process")
+	}
+}
+
+// TestProcessesInFollowsDaemons: a process that left its parent's group
+// and session is still found in its namespace, and nothing of the host's.
+func TestProcessesInFollowsDaemons(t *testing.T) {
+	hostlock.Shared(t)
+	skipUnlessRoot(t)
+	topo := buildForTest(t, Spec{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1})
+	pid := startDaemon(t, topo.Server.Name, daemon)
+	var found map[int]string
+	for range 50 { // the daemon's sh may still be exiting
+		found = ProcessesIn([]string{topo.Server.Name, topo.Clients[0].Name})
+		if len(found) == 1 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(found) != 1 || found[pid] != topo.Server.Name {
+		t.Errorf("ProcessesIn = %v; want only the daemon %d in %s", found, pid, topo.Server.Name)
+	}
+	topo.KillGrace = 500 * time.Millisecond
+	if err := topo.Teardown(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ProcessesIn([]string{topo.Server.Name}); len(got) != 0 {
+		t.Errorf("ProcessesIn after teardown = %v", got)
+	}
+	assertNothingLeft(t, topo.RunID)
+}
