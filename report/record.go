@@ -29,6 +29,7 @@ type Record struct {
 	Plan         any               `json:"plan,omitempty"`
 	Phases       []Phase           `json:"phases"`
 	Workers      []Worker          `json:"workers"`
+	Roles        []RoleUsage       `json:"roles,omitempty"` // each role's processes, measured by network namespace
 	Summary      Summary           `json:"summary"`
 	Expectations []Expectation     `json:"expectations"`
 	Passed       bool              `json:"passed"`
