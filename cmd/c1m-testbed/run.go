@@ -5,9 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -42,7 +40,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	scale := fs.Float64("scale", 1, "multiply connection counts by `F`, above 0 and at most 10 (e.g. 0.02 runs 2% of the scenario)")
 	clean := fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start")
 	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
-	nodeExe := fs.String("node-exe", "", "run the workers from this `binary` (e.g. a c1m-node build) instead of re-executing c1m-testbed")
+	nodeFlag := fs.String("node-exe", "", "run the workers from this `binary` (default: the c1m-node beside c1m-testbed when it is of the same build, else c1m-testbed re-executed; \"self\" forces the latter)")
 	readyTimeout := fs.Duration("ready-timeout", 0, "how long an external server ([server] command) may take to open its ports (default 30s)")
 	wait := waitFlag(fs)
 	if code, done := parseFlags(fs, reorder(fs, args)); done {
@@ -55,20 +53,18 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	if err := scenarios.CheckScale(*scale); err != nil {
 		return exitFor("run", err)
 	}
-	if *nodeExe != "" {
-		abs, err := exec.LookPath(*nodeExe)
-		if err == nil {
-			abs, err = filepath.Abs(abs)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "c1m-testbed run: --node-exe %s cannot be run: %v (build it with 'go build -o bin/ ./cmd/c1m-node')\n", *nodeExe, err)
-			return exitUsage
-		}
-		*nodeExe = abs
+	exe, exeNote, err := nodeExe(*nodeFlag)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
+		return exitUsage
 	}
 	sc, err := scenarios.Load(fs.Arg(0))
 	if err != nil {
 		return exitFor("run", err)
+	}
+
+	if exeNote != "" {
+		fmt.Println(exeNote)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -88,7 +84,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	res, err := testbed.Run(ctx, testbed.Options{
 		Scenario: sc, Scale: *scale, OutDir: *out, Clean: *clean,
 		Progress: os.Stdout, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
-		Force: force, NoReport: *noReport, Exe: *nodeExe, ReadyTimeout: *readyTimeout,
+		Force: force, NoReport: *noReport, Exe: exe, ReadyTimeout: *readyTimeout,
 		HostWait: hostWait(*wait),
 	})
 	if err != nil {

@@ -48,8 +48,9 @@ Exit status: 0 the lab is up, 1 it failed to come up (and was torn down),
 		return exitFor("up", err)
 	}
 	if *daemon != "" {
+		exe, _, _ := nodeExe("") // the lean worker beside this binary, if it is of this build
 		opt := testbed.Options{Scenario: sc, Scale: *scale, Clean: *clean, ReadyTimeout: *readyTimeout,
-			HostWait: hostWait(*wait), RunID: *daemon}
+			HostWait: hostWait(*wait), RunID: *daemon, Exe: exe}
 		return exitStatus(testbed.ServeLab(opt, *clients))
 	}
 	exe, err := os.Executable()
