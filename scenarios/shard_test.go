@@ -1,0 +1,254 @@
+package scenarios
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseShard(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Shard
+		err  bool
+	}{
+		{"0/1", Shard{0, 1}, false},
+		{"3/4", Shard{3, 4}, false},
+		{" 0/2 ", Shard{0, 2}, false},
+		{"4/4", Shard{}, true},
+		{"-1/4", Shard{}, true},
+		{"1/0", Shard{}, true},
+		{"1", Shard{}, true},
+		{"a/b", Shard{}, true},
+		{"0/100001", Shard{}, true},
+	} {
+		got, err := ParseShard(tc.in)
+		if (err != nil) != tc.err {
+			t.Errorf("ParseShard(%q) error %v, want error %v", tc.in, err, tc.err)
+			continue
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseShard(%q): %v does not wrap ErrInvalid", tc.in, err)
+		}
+		if err == nil && got != tc.want {
+			t.Errorf("ParseShard(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestShardParts(t *testing.T) {
+	for _, tc := range []struct {
+		total, n int
+		parts    []int
+	}{
+		{10, 3, []int{4, 3, 3}},
+		{2, 4, []int{1, 1, 0, 0}},
+		{1000000, 7, []int{142858, 142857, 142857, 142857, 142857, 142857, 142857}},
+		{0, 2, []int{0, 0}},
+	} {
+		off := 0
+		for i, want := range tc.parts {
+			s := Shard{i, tc.n}
+			if got := s.Part(tc.total); got != want {
+				t.Errorf("Shard %v.Part(%d) = %d, want %d", s, tc.total, got, want)
+			}
+			if got := s.Offset(tc.total); got != off {
+				t.Errorf("Shard %v.Offset(%d) = %d, want %d", s, tc.total, got, off)
+			}
+			off += want
+		}
+	}
+}
+
+func TestShardPortSlice(t *testing.T) {
+	for _, tc := range []struct {
+		low, high, n int
+		want         [][2]int
+		ok           bool
+	}{
+		{32768, 60999, 2, [][2]int{{32768, 46883}, {46884, 60999}}, true},
+		{1000, 1009, 3, [][2]int{{1000, 1002}, {1003, 1005}, {1006, 1009}}, true},
+		{1000, 1001, 3, nil, false},
+	} {
+		for i := 0; i < tc.n; i++ {
+			lo, hi, ok := Shard{i, tc.n}.PortSlice(tc.low, tc.high)
+			if ok != tc.ok {
+				t.Errorf("PortSlice %d/%d of %d-%d ok = %v", i, tc.n, tc.low, tc.high, ok)
+				continue
+			}
+			if ok && [2]int{lo, hi} != tc.want[i] {
+				t.Errorf("PortSlice %d/%d of %d-%d = %d-%d, want %v", i, tc.n, tc.low, tc.high, lo, hi, tc.want[i])
+			}
+		}
+	}
+}
+
+// checkShards checks the property every shard count must have: the parts
+// of total are disjoint, contiguous and add up to it, and so do the port slices.
+func checkShards(t *testing.T, total, n, low, high int) {
+	t.Helper()
+	next, sum := 0, 0
+	nextPort := low
+	for i := 0; i < n; i++ {
+		s := Shard{i, n}
+		if s.Offset(total) != next {
+			t.Fatalf("%d over %d: shard %d starts at %d, want %d (gap or overlap)", total, n, i, s.Offset(total), next)
+		}
+		p := s.Part(total)
+		if p < 0 || p > total/n+1 {
+			t.Fatalf("%d over %d: shard %d part %d is uneven", total, n, i, p)
+		}
+		next += p
+		sum += p
+		if lo, hi, ok := s.PortSlice(low, high); ok {
+			if lo != nextPort || hi < lo || hi > high {
+				t.Fatalf("ports %d-%d over %d: shard %d slice %d-%d, want from %d", low, high, n, i, lo, hi, nextPort)
+			}
+			nextPort = hi + 1
+		} else if high-low+1 >= n {
+			t.Fatalf("ports %d-%d over %d: shard %d got no slice", low, high, n, i)
+		}
+	}
+	if sum != total {
+		t.Fatalf("%d over %d shards sums to %d", total, n, sum)
+	}
+	if high-low+1 >= n && nextPort != high+1 {
+		t.Fatalf("ports %d-%d over %d: slices end at %d", low, high, n, nextPort-1)
+	}
+}
+
+func FuzzShardsAddUp(f *testing.F) {
+	f.Add(1000000, 7, 32768, 60999)
+	f.Add(3, 3, 1024, 1024)
+	f.Add(0, 1, 1, 65535)
+	f.Fuzz(func(t *testing.T, total, n, low, high int) {
+		if total < 0 || n < 1 || n > 1000 || low < 1 || high > 65535 || low > high {
+			t.Skip()
+		}
+		checkShards(t, total%100000000, n, low, high)
+	})
+}
+
+func TestShardedScenarioAddsUp(t *testing.T) {
+	for _, name := range []string{"smoke", "million", "heartbeat", "close-storm-rate", "syn-backlog"} {
+		sc, err := Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{1, 2, 3, 7} {
+			var parts []*Scenario
+			for i := 0; i < n; i++ {
+				p, err := sc.Sharded(Shard{i, n})
+				if err != nil {
+					t.Fatalf("%s shard %d/%d: %v", name, i, n, err)
+				}
+				parts = append(parts, p)
+			}
+			whole, err := Unshard(parts)
+			if err != nil {
+				t.Fatalf("%s over %d: %v", name, n, err)
+			}
+			if math.Abs(whole.Expect.MessagesPerSecondMin-sc.Expect.MessagesPerSecondMin) > 1e-6*math.Max(1, sc.Expect.MessagesPerSecondMin) {
+				t.Errorf("%s over %d: messages-per-second-min %g, want %g", name, n, whole.Expect.MessagesPerSecondMin, sc.Expect.MessagesPerSecondMin)
+			}
+			whole.Expect.MessagesPerSecondMin = sc.Expect.MessagesPerSecondMin
+			if !reflect.DeepEqual(whole, sc.clone()) {
+				t.Errorf("%s over %d shards does not add up to it:\n got %+v\nwant %+v", name, n, whole, sc)
+			}
+		}
+	}
+}
+
+func TestShardedRefusals(t *testing.T) {
+	sc, err := Load("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	few := sc.clone()
+	few.Client.Connections = 3
+	slow := sc.clone()
+	slow.Phases[0].Rate = 5
+	for _, tc := range []struct {
+		sc   *Scenario
+		sh   Shard
+		want string
+	}{
+		{few, Shard{0, 4}, "at most 3 shards"},
+		{slow, Shard{0, 8}, "at most 5 shards"},
+		{sc, Shard{2, 2}, "0 <= I < N"},
+	} {
+		_, err := tc.sc.Sharded(tc.sh)
+		if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Sharded(%v) = %v, want an ErrInvalid saying %q", tc.sh, err, tc.want)
+		}
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		err      bool
+	}{
+		{"198.18.0.1:8000", "198.18.0.1:8000", false},
+		{"10.0.0.5,10.0.0.6:8000-8003,9000", "10.0.0.5,10.0.0.6:8000-8003,9000", false},
+		{"198.18.0.1", "", true},
+		{"::1:80", "", true},
+		{"127.0.0.1:80", "", true},
+		{"198.18.0.1:0", "", true},
+		{"198.18.0.1:9-8", "", true},
+		{"198.18.0.1:80,80", "", true},
+		{"198.18.0.1,198.18.0.1:80", "", true},
+		{"example.com:80", "", true},
+	} {
+		got, err := ParseTarget(tc.in)
+		if (err != nil) != tc.err {
+			t.Errorf("ParseTarget(%q) error %v, want error %v", tc.in, err, tc.err)
+			continue
+		}
+		if err == nil && got.String() != tc.want {
+			t.Errorf("ParseTarget(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	tg, _ := ParseTarget("198.18.0.1,10.1.2.3:80")
+	if out := tg.Outside(DefaultSubnet); len(out) != 1 || out[0].String() != "10.1.2.3" {
+		t.Errorf("Outside = %v, want [10.1.2.3]", out)
+	}
+}
+
+func TestForClients(t *testing.T) {
+	sc, err := Load("million")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, _ := ParseTarget("10.0.0.5:8000-8003")
+	c, notes, err := sc.ForClients(InPlace{Target: tg, Sources: 4, PortLow: 1024, PortHigh: 65535})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Topology.ClientNamespaces != 1 || c.Topology.ClientAddresses != 4 || c.Topology.ServerAddresses != 1 || len(c.Topology.ServerPorts) != 4 {
+		t.Errorf("topology in place = %+v", c.Topology)
+	}
+	if len(c.Host) != 0 || c.Sysctl.Client["net.ipv4.ip_local_port_range"] != "1024 65535" {
+		t.Errorf("host %v, client sysctls %v", c.Host, c.Sysctl.Client)
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], "tcp_child_ehash_entries") {
+		t.Errorf("notes %q do not name the [host] key left out", notes)
+	}
+	p, err := NewPlan(c, DefaultEnv())
+	if err != nil {
+		t.Fatalf("the plan in place: %v", err)
+	}
+	if p.Pairs != 16 || p.PortsPerPair != 65535-1024+1 {
+		t.Errorf("pairs %d × %d ports, want 16 × 64512", p.Pairs, p.PortsPerPair)
+	}
+
+	storm, _ := Load("close-storm")
+	if _, _, err := storm.ForClients(InPlace{Target: tg, Sources: 1, PortLow: 1024, PortHigh: 65535}); err == nil || !strings.Contains(err.Error(), "server side") {
+		t.Errorf("close-storm in place: %v, want a refusal of its server close", err)
+	}
+	if _, _, err := sc.ForClients(InPlace{Target: tg, Sources: 0, PortLow: 1024, PortHigh: 65535}); err == nil {
+		t.Error("no sources accepted")
+	}
+}
