@@ -2,8 +2,6 @@ package testbed
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -58,52 +56,9 @@ func parseSnmpTCP(data []byte) kernelTCP {
 	return kernelTCP{CurrEstab: m["Tcp.CurrEstab"], ActiveOpens: m["Tcp.ActiveOpens"], PassiveOpens: m["Tcp.PassiveOpens"]}
 }
 
-// procUsage is what /proc says of one process.
+// procUsage is what the role meter read of one worker's own process.
 type procUsage struct {
 	RSS, PSS   int64   // bytes
 	CPUSeconds float64 // user + system time
 	FDs        int64   // open file descriptors
-}
-
-// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat
-// (100 on every Linux architecture Go supports).
-const clockTicks = 100
-
-// parseStatCPU returns utime+stime (fields 14 and 15) of a /proc/<pid>/stat line in seconds.
-func parseStatCPU(data []byte) float64 {
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return float64(ut+st) / clockTicks
-}
-
-// readProcUsage reads the memory, CPU time and open files of pid; zero
-// values when it is gone.
-func readProcUsage(pid int) procUsage {
-	var u procUsage
-	if pid <= 0 {
-		return u
-	}
-	u.CPUSeconds = parseStatCPU(readFile(fmt.Sprintf("/proc/%d/stat", pid)))
-	m := parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)))
-	u.RSS, u.PSS = m["Rss"], m["Pss"]
-	if d, err := os.Open(fmt.Sprintf("/proc/%d/fd", pid)); err == nil {
-		for {
-			names, err := d.Readdirnames(4096)
-			u.FDs += int64(len(names))
-			if err != nil {
-				break
-			}
-		}
-		d.Close()
-	}
-	return u
 }

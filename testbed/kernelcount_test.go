@@ -27,20 +27,19 @@ func TestParseSnmpTCP(t *testing.T) {
 	}
 }
 
-func TestParseStatCPU(t *testing.T) {
-	line := "42 (a b) c) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 123 0 0"
-	if got := parseStatCPU([]byte(line)); got != 3.0 {
-		t.Errorf("parseStatCPU = %v, want 3 (300 ticks)", got)
+// TestCountFDsSelf: the fd count of this process matches a listing of
+// its /proc/self/fd, and a process that cannot exist has none.
+func TestCountFDsSelf(t *testing.T) {
+	names, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestReadProcUsageSelf(t *testing.T) {
-	u := readProcUsage(os.Getpid())
-	if u.RSS <= 0 || u.FDs < 3 {
-		t.Errorf("readProcUsage(self) = %+v: want RSS > 0 and at least 3 fds", u)
+	got := countFDs(os.Getpid())
+	if got < 3 || got > int64(len(names))+1 || got < int64(len(names))-1 {
+		t.Errorf("countFDs(self) = %d; /proc/self/fd lists %d", got, len(names))
 	}
-	if z := readProcUsage(0); z != (procUsage{}) {
-		t.Errorf("readProcUsage(0) = %+v, want zero", z)
+	if n := countFDs(1 << 30); n != 0 {
+		t.Errorf("countFDs of a pid that cannot exist = %d", n)
 	}
 }
 

@@ -9,17 +9,18 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
-// measureEvery bounds how often external roles are measured from /proc:
+// tcpEvery bounds how often external roles' kernel TCP counters are read:
 // counts older than this are read again when asked for.
-const measureEvery = 200 * time.Millisecond
+const tcpEvery = 200 * time.Millisecond
 
 // outside measures the roles that run external programs from the
 // kernel's side: established connections from each namespace's
 // Tcp: CurrEstab, connects and accepts from ActiveOpens and PassiveOpens
-// (since the programs started), and each program's memory, CPU time and
-// open files from /proc.
+// (since the programs started), all cheap. Memory and open files are the
+// role meter's latest sums over every process of the role.
 type outside struct {
 	f        *fleet
+	meter    *roleMeter
 	ns       map[string][]string // role → its namespaces
 	external map[string]bool     // role → runs external programs
 
@@ -29,8 +30,8 @@ type outside struct {
 	base map[string]kernelTCP // role → at the start
 }
 
-func newOutside(f *fleet, serverNS string, clientNS []string, extServer, extClient bool) *outside {
-	o := &outside{f: f, ns: map[string][]string{roleServer: {serverNS}, roleClient: clientNS},
+func newOutside(f *fleet, meter *roleMeter, serverNS string, clientNS []string, extServer, extClient bool) *outside {
+	o := &outside{f: f, meter: meter, ns: map[string][]string{roleServer: {serverNS}, roleClient: clientNS},
 		external: map[string]bool{roleServer: extServer, roleClient: extClient}}
 	o.base = map[string]kernelTCP{roleServer: o.readTCP(roleServer), roleClient: o.readTCP(roleClient)}
 	return o
@@ -48,31 +49,17 @@ func (o *outside) readTCP(role string) kernelTCP {
 	return t
 }
 
-// refresh reads everything again when the last reading is stale.
+// refresh reads the counters again when the last reading is stale.
 func (o *outside) refresh() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if time.Since(o.at) < measureEvery {
+	if time.Since(o.at) < tcpEvery {
 		return
 	}
 	o.tcp = map[string]kernelTCP{}
 	for role, ext := range o.external {
-		if !ext {
-			continue
-		}
-		o.tcp[role] = o.readTCP(role)
-		for _, w := range o.f.role(role) {
-			if !w.alive() {
-				continue
-			}
-			u := readProcUsage(w.pid())
-			w.mu.Lock()
-			if u.CPUSeconds > 0 || u.RSS > 0 {
-				w.usage = u
-				w.peak.RSS, w.peak.PSS, w.peak.FDs = max(w.peak.RSS, u.RSS), max(w.peak.PSS, u.PSS), max(w.peak.FDs, u.FDs)
-				w.peak.CPUSeconds = u.CPUSeconds
-			}
-			w.mu.Unlock()
+		if ext {
+			o.tcp[role] = o.readTCP(role)
 		}
 	}
 	o.at = time.Now()
@@ -93,21 +80,17 @@ func (o *outside) overlay(role string, s *nodes.Stats) {
 	} else {
 		s.Accepted = t.PassiveOpens - b.PassiveOpens
 	}
-	s.RSS, s.FDs = 0, 0
-	for _, w := range o.f.role(role) {
-		if w.alive() {
-			w.mu.Lock()
-			s.RSS += w.usage.RSS
-			s.FDs += w.usage.FDs
-			w.mu.Unlock()
-		}
-	}
+	n, _ := o.meter.latest(role)
+	s.RSS, s.FDs = n.RSS, n.FDs
 }
 
 // readNSFile reads /proc/net/NAME as seen from namespace ns: through a
 // live worker's /proc/<pid>/net when one lives there, else from a thread
-// switched into ns.
+// switched into ns. ownNamespace reads the orchestrator's own.
 func readNSFile(f *fleet, ns, name string) []byte {
+	if ns == ownNamespace {
+		return readFile("/proc/self/net/" + name)
+	}
 	if f != nil {
 		for _, w := range f.all() {
 			if w.namespace == ns && w.alive() {

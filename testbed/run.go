@@ -183,7 +183,7 @@ func (r *runner) build(ctx context.Context, rec *report.Record) error {
 	if err != nil {
 		return err
 	}
-	r.fleet.outside = newOutside(r.fleet, topo.Server.Name, clientNS, r.external(roleServer), r.external(roleClient))
+	r.fleet.outside = newOutside(r.fleet, r.sampler.meter, topo.Server.Name, clientNS, r.external(roleServer), r.external(roleClient))
 	return nil
 }
 
@@ -202,6 +202,7 @@ func (r *runner) finish(rec *report.Record, c closing, failure error) {
 		}
 		s.Messages = r.fleet.roleStats(roleServer).Messages
 		r.summaryLatency(s)
+		rec.Roles = r.sampler.meter.usage()
 	}
 	// A lab that closes right after connecting may peak between two
 	// samples; the connect phases saw every stats report, so their

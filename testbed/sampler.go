@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
 )
@@ -41,21 +44,16 @@ type sampler struct {
 	lat       intervalLatency // connect and RTT p99, message rates, per interval
 	trafficOn atomic.Bool     // a traffic phase runs (its message rates are written even when 0)
 
-	samples                int   // samples taken
-	forcePSS               bool  // read PSS at the next sample (set at a peak)
-	lastCliPSS, lastSrvPSS int64 // the latest PSS readings, carried between reads
+	// meter measures each role's processes on its own goroutine and
+	// slower cadence; a sample takes its latest sums and never waits.
+	meter   *roleMeter
+	fullGen int64 // the meter's full readings the last sample saw
 }
 
-// pssEvery is how many samples share one PSS reading of every worker:
-// smaps_rollup walks page tables, and a hundred workers read every 500 ms
-// cost a few percent of both CPUs at a million connections.
-const pssEvery = 8
-
-// measurePSS makes the next sample read PSS afresh (call it at a peak).
+// measurePSS asks the role meter to read PSS now (call it at a peak); a
+// sample taken after that reading counts as the peak's if the count held.
 func (s *sampler) measurePSS() {
-	s.mu.Lock()
-	s.forcePSS = true
-	s.mu.Unlock()
+	s.meter.requestFull()
 }
 
 // peaks are the maxima the summary reports.
@@ -75,7 +73,8 @@ func newSampler(dir *report.Dir, start time.Time, f *fleet, serverNS string, cli
 	if err != nil {
 		return nil, fmt.Errorf("failed to create the samples file: %w", err)
 	}
-	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file), path: dir.Join(report.SamplesFile)}
+	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file), path: dir.Join(report.SamplesFile),
+		meter: newRoleMeter(start, f, serverNS, clientNS)}
 	s.write(report.Header())
 	s.slabBase = parseMeminfo(readFile("/proc/meminfo"))["Slab"]
 	s.kmsg = openKernelLog()
@@ -83,8 +82,15 @@ func newSampler(dir *report.Dir, start time.Time, f *fleet, serverNS string, cli
 	return s, nil
 }
 
-// loop samples until stop is closed.
+// loop samples until stop is closed, with the role meter beside it. It
+// runs on an OS thread of its own at a higher priority (raisePriority), so
+// that a hundred busy programs under test do not delay the samples.
 func (s *sampler) loop(stop <-chan struct{}) {
+	runtime.LockOSThread() // never unlocked: the raised thread ends with the loop
+	raisePriority()
+	meterDone := make(chan struct{})
+	go func() { s.meter.loop(stop); close(meterDone) }()
+	defer func() { <-meterDone }()
 	t := time.NewTicker(SampleInterval)
 	defer t.Stop()
 	s.take()
@@ -99,6 +105,17 @@ func (s *sampler) loop(stop <-chan struct{}) {
 	}
 }
 
+// samplerNice is the nice value of the sampling thread: above the programs
+// measured (0) so samples keep their cadence, not so high as to matter.
+const samplerNice = -10
+
+// raisePriority sets the calling thread's nice value to samplerNice (Linux
+// setpriority on a thread id changes that thread only). Best effort: it
+// needs CAP_SYS_NICE, which root has.
+func raisePriority() {
+	_ = unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), samplerNice)
+}
+
 // take reads every metric once and appends a row.
 func (s *sampler) take() report.Sample {
 	now := time.Now()
@@ -111,20 +128,23 @@ func (s *sampler) take() report.Sample {
 		CliEstablished: cli.Established, CliConnecting: cli.Connecting, CliConnected: cli.Connected,
 		CliClosed:      cli.ClosedByPeer + cli.ClosedByUs,
 		SrvEstablished: srv.Established, SrvAccepted: srv.Accepted, SrvClosed: srv.ClosedByPeer + srv.ClosedByUs,
-		CliRSS: cli.RSS, SrvRSS: srv.RSS, Messages: srv.Messages,
-		Errors: s.fleet.errors(),
+		Messages: srv.Messages,
+		Errors:   s.fleet.errors(),
 	}
-	s.mu.Lock()
-	force := s.forcePSS
-	s.forcePSS = false
-	s.mu.Unlock()
-	freshPSS := s.samples%pssEvery == 0 || force
-	if freshPSS {
-		s.lastCliPSS, s.lastSrvPSS = s.pss(roleClient), s.pss(roleServer)
+	// Memory is the role meter's: every process of each role, measured
+	// the same way for built-in workers and external programs.
+	cliNow, gen := s.meter.latest(roleClient)
+	srvNow, _ := s.meter.latest(roleServer)
+	smp.CliRSS, smp.SrvRSS, smp.CliPSS, smp.SrvPSS = cliNow.RSS, srvNow.RSS, cliNow.PSS, srvNow.PSS
+	freshPSS := gen != s.fullGen
+	s.fullGen = gen
+	var srvSock Sockstat
+	if s.serverNS != "" {
+		srvSock = s.sockstat(s.serverNS)
+	} else if len(s.clientNS) > 0 { // no server here: the host-wide counters from any namespace
+		c := s.sockstat(s.clientNS[0])
+		srvSock = Sockstat{Orphan: c.Orphan, Alloc: c.Alloc}
 	}
-	s.samples++
-	smp.CliPSS, smp.SrvPSS = s.lastCliPSS, s.lastSrvPSS
-	srvSock := s.sockstat(s.serverNS)
 	// inuse and tw are counted per namespace; orphan and alloc (like mem)
 	// are host-wide counters, so they are reported once, in srv_*.
 	smp.SrvInuse, smp.SrvOrphan, smp.SrvTW, smp.SrvAlloc = srvSock.Inuse, srvSock.Orphan, srvSock.TW, srvSock.Alloc
@@ -230,17 +250,6 @@ func (s *sampler) close() error {
 	return nil
 }
 
-// pss sums the proportional set size of a role's live workers.
-func (s *sampler) pss(role string) int64 {
-	var total int64
-	for _, w := range s.fleet.role(role) {
-		if w.alive() {
-			total += parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", w.pid())))["Pss"]
-		}
-	}
-	return total
-}
-
 // readInNS reads /proc/net/NAME as seen from namespace ns.
 func (s *sampler) readInNS(ns, name string) []byte {
 	return readNSFile(s.fleet, ns, name)
@@ -253,13 +262,22 @@ func (s *sampler) sockstat(ns string) Sockstat {
 // nstatNow sums the sampled TcpExt counters over the run's namespaces.
 func (s *sampler) nstatNow() map[string]int64 {
 	m := map[string]int64{}
-	for _, ns := range append([]string{s.serverNS}, s.clientNS...) {
+	for _, ns := range s.namespaces() {
 		c := parseNetstat(s.readInNS(ns, "netstat"))
 		for _, n := range report.NstatColumns {
 			m[n] += c["TcpExt."+n]
 		}
 	}
 	return m
+}
+
+// namespaces lists the run's namespaces: the server's (when it has one
+// here) and the clients'.
+func (s *sampler) namespaces() []string {
+	if s.serverNS == "" {
+		return s.clientNS
+	}
+	return append([]string{s.serverNS}, s.clientNS...)
 }
 
 // errorsString renders error counts compactly, biggest first.

@@ -1,0 +1,337 @@
+package testbed
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// The role meter's cadences: every meterEvery it finds each role's
+// processes and reads their stat (CPU, RSS) and open-file count, both
+// cheap; every meterFullEvery, and when asked at a peak, it also reads
+// smaps_rollup (PSS), which walks page tables.
+const (
+	meterEvery     = time.Second
+	meterFullEvery = 4 * time.Second
+)
+
+// ownNamespace, as a role's namespace, is the orchestrator's own network
+// namespace (clients run in place, in a pod): there the role is the
+// processes descending from its workers, not every process in the
+// namespace.
+const ownNamespace = ""
+
+// meterRole is one role the meter measures.
+type meterRole struct {
+	name       string
+	namespaces []string
+}
+
+// procKey names one process for good: a pid reused later has another
+// start time.
+type procKey struct {
+	pid   int
+	start uint64
+}
+
+// procRecord is what the meter knows of one process.
+type procRecord struct {
+	usage    report.ProcessUsage
+	role     string
+	alive    bool
+	rss, pss int64 // the latest readings
+	fds      int64
+}
+
+// roleNow is a role's sums over its live processes at the latest reading.
+type roleNow struct {
+	Processes     int
+	RSS, PSS, FDs int64
+}
+
+// roleMeter measures each role's processes from /proc by network
+// namespace, on its own goroutine and cadence, so the sampler only reads
+// its latest sums and never waits for a scan.
+type roleMeter struct {
+	start time.Time
+	fleet *fleet
+	roles []meterRole
+	wake  chan struct{}
+
+	mu      sync.Mutex
+	procs   map[procKey]*procRecord
+	now     map[string]roleNow
+	peaks   map[string]*report.RoleUsage
+	fullGen int64     // full readings done (PSS fresh)
+	fullAt  time.Time // the last full reading
+}
+
+func newRoleMeter(start time.Time, f *fleet, serverNS string, clientNS []string) *roleMeter {
+	m := &roleMeter{start: start, fleet: f, wake: make(chan struct{}, 1),
+		procs: map[procKey]*procRecord{}, now: map[string]roleNow{}, peaks: map[string]*report.RoleUsage{}}
+	if serverNS != "" {
+		m.roles = append(m.roles, meterRole{name: roleServer, namespaces: []string{serverNS}})
+	}
+	if len(clientNS) > 0 {
+		m.roles = append(m.roles, meterRole{name: roleClient, namespaces: clientNS})
+	}
+	for _, r := range m.roles {
+		m.peaks[r.name] = &report.RoleUsage{Role: r.name, Namespaces: len(r.namespaces)}
+	}
+	return m
+}
+
+// loop reads until stop is closed, then once more.
+func (m *roleMeter) loop(stop <-chan struct{}) {
+	t := time.NewTicker(meterEvery)
+	defer t.Stop()
+	m.read(true)
+	for {
+		select {
+		case <-stop:
+			m.read(true)
+			return
+		case <-m.wake:
+			m.read(true)
+		case <-t.C:
+			m.mu.Lock()
+			full := time.Since(m.fullAt) >= meterFullEvery
+			m.mu.Unlock()
+			m.read(full)
+		}
+	}
+}
+
+// requestFull asks for a full reading (PSS) as soon as possible.
+func (m *roleMeter) requestFull() {
+	if m == nil {
+		return
+	}
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// latest returns a role's sums and how many full readings are done.
+func (m *roleMeter) latest(role string) (roleNow, int64) {
+	if m == nil {
+		return roleNow{}, 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.now[role], m.fullGen
+}
+
+// read finds every role's processes and reads them; full adds PSS. The
+// /proc reads happen outside the lock.
+func (m *roleMeter) read(full bool) {
+	found := m.find()
+	type reading struct {
+		p        topology.Process
+		role, ns string
+		pss, fds int64
+		cmdline  string
+		known    bool
+	}
+	m.mu.Lock()
+	known := maps.Clone(m.procs)
+	m.mu.Unlock()
+	var got []reading
+	for pid, where := range found {
+		p, err := topology.ReadProcess(pid)
+		if err != nil {
+			continue
+		}
+		r := reading{p: p, role: where[0], ns: where[1], fds: countFDs(pid)}
+		_, r.known = known[procKey{pid, p.Start}]
+		if !r.known {
+			r.cmdline = readCmdline(pid)
+		}
+		if full {
+			r.pss = parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)))["Pss"]
+		}
+		got = append(got, r)
+	}
+	at := time.Since(m.start).Seconds()
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, rec := range m.procs {
+		rec.alive = false
+	}
+	for _, r := range got {
+		k := procKey{r.p.PID, r.p.Start}
+		rec := m.procs[k]
+		if rec == nil {
+			rec = &procRecord{role: r.role, usage: report.ProcessUsage{PID: r.p.PID, PPID: r.p.PPID, Comm: r.p.Comm,
+				Command: r.cmdline, Namespace: r.ns, StartedSeconds: at}}
+			m.procs[k] = rec
+		}
+		rec.alive = true
+		u := &rec.usage
+		u.LastSeenSeconds, u.Comm = at, r.p.Comm
+		u.CPUUserSeconds, u.CPUSystemSeconds = r.p.UserCPU.Seconds(), r.p.SystemCPU.Seconds()
+		rec.rss, rec.fds = r.p.RSSBytes, r.fds
+		if full {
+			rec.pss = r.pss
+		}
+		u.PeakRSS, u.PeakPSS, u.PeakFDs = max(u.PeakRSS, rec.rss), max(u.PeakPSS, rec.pss), max(u.PeakFDs, rec.fds)
+	}
+	now := map[string]roleNow{}
+	for _, rec := range m.procs {
+		rec.usage.Exited = !rec.alive
+		if !rec.alive {
+			continue
+		}
+		n := now[rec.role]
+		n.Processes++
+		n.RSS += rec.rss
+		n.PSS += rec.pss
+		n.FDs += rec.fds
+		now[rec.role] = n
+	}
+	for role, p := range m.peaks {
+		n := now[role]
+		p.PeakProcesses = max(p.PeakProcesses, n.Processes)
+		p.PeakRSS, p.PeakPSS, p.PeakFDs = max(p.PeakRSS, n.RSS), max(p.PeakPSS, n.PSS), max(p.PeakFDs, n.FDs)
+	}
+	m.now = now
+	if full {
+		m.fullGen++
+		m.fullAt = time.Now()
+	}
+	m.updateWorkers()
+}
+
+// find maps each pid of a role to its role and namespace name.
+func (m *roleMeter) find() map[int][2]string {
+	out := map[int][2]string{}
+	var own []string // roles measured in the orchestrator's namespace
+	for _, r := range m.roles {
+		var named []string
+		for _, ns := range r.namespaces {
+			if ns == ownNamespace {
+				own = append(own, r.name)
+			} else {
+				named = append(named, ns)
+			}
+		}
+		for pid, ns := range topology.ProcessesIn(named) {
+			out[pid] = [2]string{r.name, ns}
+		}
+	}
+	if len(own) > 0 {
+		children := map[int][]int{}
+		for _, pid := range topology.AllPIDs() {
+			if p, err := topology.ReadProcess(pid); err == nil {
+				children[p.PPID] = append(children[p.PPID], pid)
+			}
+		}
+		for _, role := range own {
+			var queue []int
+			for _, w := range m.fleet.role(role) {
+				if w.alive() {
+					queue = append(queue, w.pid())
+				}
+			}
+			for len(queue) > 0 {
+				pid := queue[0]
+				queue = append(queue[1:], children[pid]...)
+				out[pid] = [2]string{role, ownNamespace}
+			}
+		}
+	}
+	return out
+}
+
+// updateWorkers copies each worker's own process readings to it, for
+// run.json's per-program extra (the caller holds m.mu).
+func (m *roleMeter) updateWorkers() {
+	byPID := map[int]*procRecord{}
+	for _, rec := range m.procs {
+		if rec.alive {
+			byPID[rec.usage.PID] = rec
+		}
+	}
+	for _, w := range m.fleet.all() {
+		rec := byPID[w.pid()]
+		if rec == nil {
+			continue
+		}
+		u := procUsage{RSS: rec.rss, PSS: rec.pss, FDs: rec.fds, CPUSeconds: rec.usage.CPUUserSeconds + rec.usage.CPUSystemSeconds}
+		w.mu.Lock()
+		w.usage = u
+		w.peak.RSS, w.peak.PSS, w.peak.FDs = max(w.peak.RSS, u.RSS), max(w.peak.PSS, u.PSS), max(w.peak.FDs, u.FDs)
+		w.peak.CPUSeconds = u.CPUSeconds
+		w.mu.Unlock()
+	}
+}
+
+// usage returns each role's record for run.json.
+func (m *roleMeter) usage() []report.RoleUsage {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []report.RoleUsage
+	for _, r := range m.roles {
+		u := *m.peaks[r.name]
+		u.Processes = nil
+		for _, rec := range m.procs {
+			if rec.role != r.name {
+				continue
+			}
+			u.ProcessesSeen++
+			u.CPUUserSeconds += rec.usage.CPUUserSeconds
+			u.CPUSystemSeconds += rec.usage.CPUSystemSeconds
+			u.Processes = append(u.Processes, rec.usage)
+		}
+		slices.SortFunc(u.Processes, func(a, b report.ProcessUsage) int { return a.PID - b.PID })
+		out = append(out, u)
+	}
+	return out
+}
+
+// countFDs counts a process's open files: the size the kernel gives its
+// /proc/PID/fd directory (Linux 6.2 and later), else by reading it.
+func countFDs(pid int) int64 {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	var st unix.Stat_t
+	if unix.Stat(dir, &st) == nil && st.Size > 0 {
+		return st.Size
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	var n int64
+	for {
+		names, err := d.Readdirnames(4096)
+		n += int64(len(names))
+		if err != nil {
+			return n
+		}
+	}
+}
+
+// readCmdline returns a process's command line, arguments joined by
+// spaces, at most 512 bytes.
+func readCmdline(pid int) string {
+	b := bytes.TrimRight(readFile(fmt.Sprintf("/proc/%d/cmdline", pid)), "\x00")
+	if len(b) > 512 {
+		b = b[:512]
+	}
+	return string(bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
+}
