@@ -24,6 +24,13 @@ const (
 	UserBytesPerWorker = 3 << 20
 	// FilesPerWorker are files a worker holds besides its connections.
 	FilesPerWorker = 16
+	// MemFloorMax is the most MemAvailable a plan must leave free (the
+	// "memory" limit): room for the orchestrator, its sampler and results,
+	// the binaries' page cache, the kernel's own bursts in a close storm
+	// (orphans, TIME_WAIT) and a build beside the run, so that no run
+	// drives the host into reclaim or the OOM killer. Smaller hosts leave
+	// an eighth of MemTotal (memFloor).
+	MemFloorMax = 2 << 30
 	// DefaultTimeWaitBuckets is tcp_max_tw_buckets of a fresh namespace.
 	DefaultTimeWaitBuckets = 131072
 	// DefaultTCPWmemMax and DefaultTCPRmemMax bound the kernel's default

@@ -82,17 +82,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 		commas(satAdd(need, need/10)), commas(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-satMul(2, conns)))/2)))
 	out = append(out, l)
 
-	need = satAdd(p.KernelBytes, p.UserBytes)
-	l = newLimit("memory", "bytes", "ENOMEM", need, env.MemAvailable)
-	l.Expected = expects(s, "ENOMEM")
-	perConn := int64(2*KernelBytesPerSocket + 2*UserBytesPerSocket)
-	if conns > 0 {
-		perConn = max(perConn, need/conns)
-	}
-	l.Why = fmt.Sprintf("kernel %s (%s B per socket, 2 per connection, + %s buffered) + workers %s, against MemAvailable",
-		mib(p.KernelBytes), commas(KernelBytesPerSocket), mib(p.BufferedBytes), mib(p.UserBytes))
-	l.Fix = fmt.Sprintf("ask for at most %s connections, or send fewer bytes per connection", commas(env.MemAvailable/perConn))
-	out = append(out, l)
+	out = append(out, memoryLimit(s, p, env))
 
 	if p.BufferedBytes > 0 {
 		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, satMul(env.TCPMem[2], env.PageSize))
@@ -118,6 +108,42 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 		out = append(out, l)
 	}
 	return out
+}
+
+// memFloor is the MemAvailable a run must leave: MemFloorMax, or an
+// eighth of MemTotal on a host with less than 16 GiB (a 2 GiB CI runner
+// keeps 256 MiB), MemFloorMax when MemTotal is unknown.
+func memFloor(env Env) int64 {
+	if env.MemTotal <= 0 {
+		return MemFloorMax
+	}
+	return min(MemFloorMax, env.MemTotal/8)
+}
+
+// memoryLimit is the "memory" limit: kernel and worker memory at the peak
+// against MemAvailable less the safety floor (memFloor). When it fails,
+// Why says how far below the floor MemAvailable would fall.
+func memoryLimit(s *Scenario, p *Plan, env Env) Limit {
+	use := satAdd(p.KernelBytes, p.UserBytes)
+	floor := memFloor(env)
+	l := newLimit("memory", "bytes", "ENOMEM", use, max(0, env.MemAvailable-floor))
+	l.Expected = expects(s, "ENOMEM")
+	conns := p.Connections
+	perConn := int64(2*KernelBytesPerSocket + 2*UserBytesPerSocket)
+	if conns > 0 {
+		perConn = max(perConn, use/conns)
+	}
+	l.Why = fmt.Sprintf("kernel %s (%s B per socket, 2 per connection, + %s buffered) + workers %s, against MemAvailable %s less a floor of %s kept free",
+		mib(p.KernelBytes), commas(KernelBytesPerSocket), mib(p.BufferedBytes), mib(p.UserBytes), mib(env.MemAvailable), mib(floor))
+	if !l.OK {
+		if left := env.MemAvailable - use; left < 0 {
+			l.Why += fmt.Sprintf("; it would need %s more than MemAvailable, %s short of keeping the floor", mib(-left), mib(floor-left))
+		} else {
+			l.Why += fmt.Sprintf("; it would leave MemAvailable at %s, %s below the floor", mib(left), mib(floor-left))
+		}
+	}
+	l.Fix = fmt.Sprintf("ask for at most %s connections, or send fewer bytes per connection, or free memory on the host", commas(l.Have/perConn))
+	return l
 }
 
 // tupleFix names the cheapest ways to get enough five-tuples.
