@@ -51,8 +51,8 @@ env = { GOMAXPROCS = "1" }
 
 %s`, topo, workers, phases)
 	return []variant{
-		{"epoll-echo", "the testbed's epoll server echoing, built-in clients", epoll},
-		{"goroutine-echo", fmt.Sprintf("goroutine-per-connection server in echo mode (%d processes), built-in clients", workers), gor},
+		{name: "epoll-echo", what: "the testbed's epoll server echoing, built-in clients", toml: epoll},
+		{name: "goroutine-echo", what: fmt.Sprintf("goroutine-per-connection server in echo mode (%d processes), built-in clients", workers), toml: gor},
 	}
 }
 

@@ -16,8 +16,19 @@
 //
 //	go run ./bench --latency --connections 20000
 //
+// With --anchor it measures the product against the floor instead: a
+// minimal C epoll server and client (bench/anchor/, built with the
+// machine's cc) run as million's [server] and [client] command, and
+// `c1m-testbed run million` as the README builds it, interleaved (C, ours,
+// C, ours, ... --pairs times), and it prints each pair's ratios (ramp,
+// close, user and kernel bytes per connection, user and system CPU) and
+// their medians.
+//
+//	go run ./bench --anchor                  # 1M, two pairs: ~10 minutes
+//	go run ./bench --anchor --connections 20000 --pairs 1
+//
 // It needs root (it runs c1m-testbed) and the source tree (it builds
-// c1m-testbed and the two example programs).
+// c1m-testbed, c1m-node and the example programs).
 package main
 
 import (
@@ -41,9 +52,12 @@ func main() {
 	latency := flag.Bool("latency", false, "compare round trips instead: both servers echo a heartbeat from the built-in clients (default 20,000 connections)")
 	interval := flag.Duration("interval", time.Second, "with --latency: how often each connection sends its 64-byte message")
 	duration := flag.Duration("duration", 20*time.Second, "with --latency: how long the heartbeat lasts")
+	anchor := flag.Bool("anchor", false, "measure against a minimal C epoll server and client instead, interleaved with 'run million' (default 1,000,000 connections)")
+	pairs := flag.Int("pairs", 2, "with --anchor: how many (C, product) pairs to run, interleaved")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, `Usage: go run ./bench [--connections N] [--out DIR] [--hold D]
        go run ./bench --latency [--connections N] [--interval D] [--duration D] [--out DIR]
+       go run ./bench --anchor [--connections N] [--pairs N] [--out DIR]
 
 Runs the same scenario twice on the same topology (4 client namespaces x 8
 addresses, 1 server address, 4 ports): once with the testbed's epoll server
@@ -53,7 +67,10 @@ processes as the per-process fd limit needs. Prints both and their ratios.
 With --latency, both runs use the built-in clients, which send 64 bytes from
 every connection every --interval for --duration; one server is the
 testbed's epoll server echoing, the other examples/goserver --echo. Prints
-connect and round-trip percentiles and their ratios. Needs root.
+connect and round-trip percentiles and their ratios. With --anchor, a
+minimal C epoll server and client (bench/anchor/, compiled with cc) run as
+million's commands, interleaved with 'c1m-testbed run million' --pairs
+times; prints each pair's ratios and their medians. Needs root.
 
 Examples:
   go run ./bench --connections 200000
@@ -64,77 +81,116 @@ Flags:
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	vs, rows := variants(*conns, *hold), capacityRows
-	if *latency {
-		n := 20_000
-		flag.Visit(func(f *flag.Flag) {
-			if f.Name == "connections" {
-				n = *conns
-			}
-		})
-		vs, rows = latencyVariants(n, *interval, *duration), latencyRows
+	n := *conns
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "connections" })
+	var err error
+	switch {
+	case *anchor:
+		if !given {
+			n = 1_000_000
+		}
+		err = runAnchor(float64(n)/1e6, *pairs, *out)
+	case *latency:
+		if !given {
+			n = 20_000
+		}
+		_, err = run(latencyVariants(n, *interval, *duration), latencyRows, *out)
+	default:
+		_, err = run(variants(n, *hold), capacityRows, *out)
 	}
-	if err := run(vs, rows, *out); err != nil {
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(vs []variant, rows []row, out string) error {
+// measured is one run of a sitting: its record and the CPU of its
+// c1m-testbed process with every process it waited for (its workers and
+// external programs).
+type measured struct {
+	rec       *report.Record
+	user, sys float64 // seconds
+}
+
+// run runs every variant one after the other, prints their figures and
+// ratios to the first (rows; none when rows is nil) and compares them.
+func run(vs []variant, rows []row, out string) ([]measured, error) {
 	if os.Geteuid() != 0 {
-		return fmt.Errorf("bench runs c1m-testbed, which builds network namespaces: run it as root")
+		return nil, fmt.Errorf("bench runs c1m-testbed, which builds network namespaces: run it as root")
 	}
 	if out == "" {
 		out = filepath.Join("results", "bench-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("failed to create %s: %w", out, err)
+		return nil, fmt.Errorf("failed to create %s: %w", out, err)
 	}
 	bin, err := os.MkdirTemp("", "c1m-bench-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(bin)
 	os.Chmod(bin, 0o755)
-	fmt.Printf("building c1m-testbed and the goroutine-per-connection programs into %s\n", bin)
-	build := exec.Command("go", "build", "-o", bin+"/", "./cmd/c1m-testbed", "./examples/goserver", "./examples/goclient")
+	fmt.Printf("building c1m-testbed, c1m-node and the comparison programs into %s\n", bin)
+	// c1m-node beside c1m-testbed: the workers are the lean ones, as the
+	// README's first command builds them.
+	build := exec.Command("go", "build", "-o", bin+"/", "./cmd/c1m-testbed", "./cmd/c1m-node", "./examples/goserver", "./examples/goclient")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
-		return fmt.Errorf("failed to build (run bench from the repository root): %w", err)
+		return nil, fmt.Errorf("failed to build (run bench from the repository root): %w", err)
+	}
+	if err := buildAnchor(bin); err != nil {
+		return nil, err
 	}
 	var dirs []string
+	var ms []measured
 	for _, v := range vs {
-		file := filepath.Join(bin, v.name+".toml")
-		if err := os.WriteFile(file, []byte(v.toml), 0o644); err != nil {
-			return err
+		target := v.builtin
+		if target == "" {
+			target = filepath.Join(bin, v.name+".toml")
+			if err := os.WriteFile(target, []byte(v.toml), 0o644); err != nil {
+				return nil, err
+			}
 		}
 		dir := filepath.Join(out, v.name)
 		fmt.Printf("\n== %s: %s\n", v.name, v.what)
-		cmd := exec.Command(filepath.Join(bin, "c1m-testbed"), "run", file, "--out", dir)
+		cmd := exec.Command(filepath.Join(bin, "c1m-testbed"), append([]string{"run", target, "--out", dir}, v.args...)...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Printf("(%s: %v — its results are still compared)\n", v.name, err)
 		}
-		dirs = append(dirs, dir)
-	}
-	recs := make([]*report.Record, len(dirs))
-	for i, d := range dirs {
-		if recs[i], err = report.ReadRecord(d); err != nil {
-			return err
+		m := measured{}
+		if cmd.ProcessState != nil {
+			m.user, m.sys = cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds()
 		}
+		if m.rec, err = report.ReadRecord(dir); err != nil {
+			return nil, err
+		}
+		dirs = append(dirs, dir)
+		ms = append(ms, m)
+	}
+	if rows == nil {
+		return ms, nil
+	}
+	recs := make([]*report.Record, len(ms))
+	for i, m := range ms {
+		recs[i] = m.rec
 	}
 	printTable(os.Stdout, recs, rows)
 	cmp := exec.Command(filepath.Join(bin, "c1m-testbed"), append([]string{"compare", "--out", filepath.Join(out, "compare")}, dirs...)...)
 	cmp.Stdout, cmp.Stderr = os.Stdout, os.Stderr
 	if err := cmp.Run(); err != nil {
-		return fmt.Errorf("failed to compare the runs: %w", err)
+		return nil, fmt.Errorf("failed to compare the runs: %w", err)
 	}
-	return nil
+	return ms, nil
 }
 
-// variant is one side of the benchmark.
+// variant is one side of the benchmark: a scenario file's text, or a
+// built-in scenario run with args.
 type variant struct {
 	name, what, toml string
+	builtin          string
+	args             []string
 }
 
 // perProcess is how many connections one example program takes: under
@@ -184,8 +240,8 @@ env = { GOMAXPROCS = "1" }
 
 %s`, topo, workers, conns, clientWorkers, phases)
 	return []variant{
-		{"epoll", "the testbed's epoll server and clients", epoll},
-		{"goroutine", fmt.Sprintf("goroutine-per-connection server (%d processes) and net.Dial clients (%d processes)", workers, clientWorkers), gor},
+		{name: "epoll", what: "the testbed's epoll server and clients", toml: epoll},
+		{name: "goroutine", what: fmt.Sprintf("goroutine-per-connection server (%d processes) and net.Dial clients (%d processes)", workers, clientWorkers), toml: gor},
 	}
 }
 
