@@ -1,0 +1,55 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/c1m-testbed/c1m-testbed/testbed"
+)
+
+func init() {
+	register(&command{name: "merge", summary: "combine the results of a run's shards (directories or kubectl logs) into one run", run: mergeCmd})
+}
+
+func mergeCmd(args []string) int {
+	fs := newFlags("merge", "INPUT... [--out DIR]",
+		`Combines the results of the N shards of one run ('c1m-testbed clients
+--shard I/N') into one results directory, as if one run had made them:
+samples aligned on wall-clock time and summed (host-wide figures once per
+host; per-interval p99 the highest shard's), latency histograms merged,
+errors and counters summed, phases from the first start to the last end,
+and the whole scenario's expectations (the shards' parts added back up)
+evaluated on the whole; then the usual report. Each INPUT is a shard's
+results directory, or a file of output holding result lines ('clients
+--json', e.g. 'kubectl logs -l job-name=JOB --tail=-1 > shards.log').
+Every shard 0..N-1 must be there, once.
+
+Exit status: 0 every expectation of the whole held, 1 one failed (or a
+shard failed), 2 the inputs are not the shards of one run.`,
+		"  c1m-testbed merge results/smoke-*-shard-*\n  kubectl logs -l job-name=c1m-smoke --tail=-1 > shards.log && c1m-testbed merge shards.log --out results/smoke-fleet")
+	out := fs.String("out", "", "merged results directory (default results/<scenario>-merged-<UTC time>)")
+	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
+	if code, done := parseFlags(fs, reorder(fs, args)); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "c1m-testbed merge: name the shards' results directories or log files, e.g. 'c1m-testbed merge results/smoke-*-shard-*'")
+		return exitUsage
+	}
+	res, err := testbed.Merge(testbed.MergeOptions{Inputs: fs.Args(), OutDir: *out, Progress: os.Stdout, NoReport: *noReport})
+	if errors.Is(err, testbed.ErrMergeInput) {
+		fmt.Fprintf(os.Stderr, "c1m-testbed merge: %v\n", err)
+		return exitUsage
+	}
+	if err != nil {
+		return exitFor("merge", err)
+	}
+	for _, e := range res.WriteErrors {
+		fmt.Fprintf(os.Stderr, "c1m-testbed merge: the verdict stands, but results are missing: %s\n", e)
+	}
+	if !res.Passed {
+		return exitFailed
+	}
+	return exitOK
+}

@@ -1,0 +1,377 @@
+package testbed
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/topology"
+)
+
+// ErrMergeInput marks inputs merge cannot combine: not results, results
+// that are not shards of one run, a shard missing or twice.
+var ErrMergeInput = errors.New("these results cannot be merged")
+
+// errMergeInput is ErrMergeInput, for wrapping.
+var errMergeInput = ErrMergeInput
+
+// MergeOptions configure Merge.
+type MergeOptions struct {
+	// Inputs are results directories of shards, or log files holding
+	// their result lines ('clients --json' under 'kubectl logs').
+	Inputs []string
+	// OutDir is the merged results directory; "" means
+	// results/<scenario>-merged-<UTC time>.
+	OutDir string
+	// Progress receives the merged verdict; nil means quiet.
+	Progress io.Writer
+	// NoReport skips rendering report.html/report.md.
+	NoReport bool
+}
+
+// Merge combines the results of the N shards of one run ('c1m-testbed
+// clients --shard I/N') into one run: samples aligned on wall-clock time
+// and summed, latency histograms merged, errors and counters summed, and
+// the whole scenario's expectations (the shards' scenarios put back
+// together, scenarios.Unshard) evaluated on the whole. It writes run.json,
+// samples.csv and the report into OutDir.
+func Merge(opt MergeOptions) (*Outcome, error) {
+	runs, err := loadShardRuns(opt.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	runs, whole, err := orderShards(runs)
+	if err != nil {
+		return nil, err
+	}
+	rec := mergeRecords(runs, whole)
+	series := mergeSamples(runs, rec.Started)
+	applySeries(rec, series, runs)
+	rec.Expectations = append(evaluate(whole.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(whole.Expect, whole.Topology, rec.Phases)...)
+	rec.Passed = allHeld(rec.Expectations) && rec.Failure == ""
+
+	dir := opt.OutDir
+	if dir == "" {
+		dir = filepath.Join("results", whole.Name+"-merged-"+time.Now().UTC().Format("20060102T150405Z"))
+	}
+	out, err := report.CreateDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("results directory (--out): %w", err)
+	}
+	defer out.Close()
+	res := &Outcome{Dir: dir, Passed: rec.Passed}
+	if err := writeSeries(out, series); err != nil {
+		res.WriteErrors = append(res.WriteErrors, err.Error())
+	}
+	if err := out.WriteRecord(rec); err != nil {
+		res.WriteErrors = append(res.WriteErrors, err.Error())
+	} else if !opt.NoReport {
+		if _, err := report.GenerateDir(out); err != nil {
+			res.WriteErrors = append(res.WriteErrors, "report: "+err.Error())
+		}
+	}
+	if w := opt.Progress; w != nil {
+		fmt.Fprintf(w, "c1m-testbed merge: %d shards of %s (%s)\n", len(runs), whole.Name, rec.Extra[ExtraShards])
+		if t := latencyTable(rec.Phases, rec.Summary); t != "" {
+			fmt.Fprintf(w, "\nlatency:\n%s\n", strings.TrimRight(t, "\n"))
+		}
+		fmt.Fprintf(w, "\nexpectations:\n%s\n", expectationTable(rec.Expectations))
+		fmt.Fprintf(w, "peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)\n",
+			rec.Summary.PeakEstablished, sumPeaks(runs), rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond)
+		for _, e := range res.WriteErrors {
+			fmt.Fprintf(w, "results: %s\n", e)
+		}
+		fmt.Fprintf(w, "results: %s\n", dir)
+	}
+	return res, nil
+}
+
+// orderShards checks that runs are the shards 0..N-1 of one scenario,
+// each once, and returns them in order with the whole scenario.
+func orderShards(runs []shardRun) ([]shardRun, *scenarios.Scenario, error) {
+	count := 0
+	byIndex := map[int]shardRun{}
+	for _, r := range runs {
+		sh, err := scenarios.ParseShard(r.rec.Extra[ExtraShard])
+		if r.rec.Extra[ExtraMode] != ModeClients || err != nil {
+			return nil, nil, fmt.Errorf("%w: %s is not a shard of clients in place (run.json extra.shard %q): merge the results of 'c1m-testbed clients --shard I/N'", errMergeInput, r.from, r.rec.Extra[ExtraShard])
+		}
+		if count == 0 {
+			count = sh.Count
+		}
+		if sh.Count != count {
+			return nil, nil, fmt.Errorf("%w: %s is shard %s, another input is of %d shards: merge the shards of one run", errMergeInput, r.from, sh, count)
+		}
+		if prev, dup := byIndex[sh.Index]; dup {
+			return nil, nil, fmt.Errorf("%w: shard %s twice: %s and %s", errMergeInput, sh, prev.from, r.from)
+		}
+		byIndex[sh.Index] = r
+	}
+	var missing []string
+	ordered := make([]shardRun, 0, count)
+	parts := make([]*scenarios.Scenario, 0, count)
+	for i := 0; i < count; i++ {
+		r, ok := byIndex[i]
+		if !ok {
+			missing = append(missing, fmt.Sprint(i))
+			continue
+		}
+		sc, err := decodeScenario(r.rec.ScenarioBody)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %s: its scenario_body does not decode: %w", errMergeInput, r.from, err)
+		}
+		ordered = append(ordered, r)
+		parts = append(parts, sc)
+	}
+	if len(missing) > 0 {
+		return nil, nil, fmt.Errorf("%w: shards %s of %d are missing: give every shard's results (a failed pod's log too)", errMergeInput, strings.Join(missing, ", "), count)
+	}
+	whole, err := scenarios.Unshard(parts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errMergeInput, err)
+	}
+	return ordered, whole, nil
+}
+
+// decodeScenario reads a scenario_body back (it was written from a
+// scenarios.Scenario).
+func decodeScenario(body any) (*scenarios.Scenario, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	var sc scenarios.Scenario
+	if err := json.Unmarshal(data, &sc); err != nil {
+		return nil, err
+	}
+	return &sc, nil
+}
+
+// mergeRecords combines everything of the shards' records that does not
+// come from the time series: phases, latency, errors, counters, workers.
+func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
+	first := runs[0].rec
+	rec := &report.Record{Version: report.RecordVersion, RunID: topology.NewRunID(), Scenario: whole.Name, Source: whole.Source,
+		Description: whole.Description, Scale: first.Scale, Started: first.Started, Ended: first.Ended,
+		ScenarioBody: whole, Counters: map[string]int64{}, Extra: map[string]string{ExtraMode: ModeMerged, ExtraTarget: first.Extra[ExtraTarget]}}
+	s := &rec.Summary
+	s.Errors, s.KernelMessages = map[string]int64{}, map[string]int64{}
+	s.HostRestored = true
+	var ids, fails []string
+	var connect, rtt histogram.Histogram
+	var pss, rss, kernel float64
+	for i, r := range runs {
+		o := r.rec
+		ids = append(ids, o.RunID)
+		if o.Started.Before(rec.Started) {
+			rec.Started = o.Started
+		}
+		if o.Ended.After(rec.Ended) {
+			rec.Ended = o.Ended
+		}
+		if o.Failure != "" {
+			fails = append(fails, fmt.Sprintf("shard %d: %s", i, o.Failure))
+		}
+		for _, n := range o.Notes {
+			rec.Notes = append(rec.Notes, fmt.Sprintf("shard %d: %s", i, n))
+		}
+		for k, v := range o.Counters {
+			rec.Counters[k] += v
+		}
+		for _, l := range o.KernelLog {
+			if !slices.Contains(rec.KernelLog, l) {
+				rec.KernelLog = append(rec.KernelLog, l)
+			}
+		}
+		for _, w := range o.Workers {
+			w.Index = len(rec.Workers)
+			w.Namespace = fmt.Sprintf("shard %d on %s: %s", i, o.Env.Hostname, w.Namespace)
+			rec.Workers = append(rec.Workers, w)
+		}
+		sm := o.Summary
+		for k, v := range sm.Errors {
+			s.Errors[k] += v
+		}
+		for k, v := range sm.KernelMessages {
+			s.KernelMessages[k] += v
+		}
+		s.Messages += sm.Messages
+		s.HostRestored = s.HostRestored && sm.HostRestored
+		s.Leftovers += sm.Leftovers
+		for _, l := range sm.LeftoverItems {
+			s.LeftoverItems = append(s.LeftoverItems, fmt.Sprintf("shard %d: %s", i, l))
+		}
+		s.WorkersKilled += sm.WorkersKilled
+		pss += sm.UserBytesPerConn * float64(sm.PeakEstablished)
+		rss += sm.UserRSSBytesPerConn * float64(sm.PeakEstablished)
+		kernel += sm.KernelBytesPerConn * float64(sm.PeakEstablished)
+		mergeLatency(&connect, sm.Connect)
+		mergeLatency(&rtt, sm.RTT)
+	}
+	if peaks := float64(sumPeaks(runs)); peaks > 0 {
+		s.UserBytesPerConn, s.UserRSSBytesPerConn, s.KernelBytesPerConn = pss/peaks, rss/peaks, kernel/peaks
+	}
+	s.Connect, s.RTT = report.NewLatency(&connect), report.NewLatency(&rtt)
+	rec.Extra[ExtraShards] = strings.Join(ids, ",")
+	rec.Failure = strings.Join(fails, "; ")
+	rec.Env = mergeEnv(runs)
+	rec.Phases = mergePhases(runs)
+	mergeRamp(rec, runs)
+	return rec
+}
+
+// sumPeaks adds the shards' own peaks.
+func sumPeaks(runs []shardRun) int64 {
+	var n int64
+	for _, r := range runs {
+		n += r.rec.Summary.PeakEstablished
+	}
+	return n
+}
+
+// mergeLatency adds a latency result's histogram into h.
+func mergeLatency(h *histogram.Histogram, l *report.Latency) {
+	if l != nil && l.Histogram != nil {
+		h.Merge(l.Histogram)
+	}
+}
+
+// mergeEnv describes the machines of the shards: the first shard's
+// environment, with every distinct host named and their CPUs and memory
+// added up.
+func mergeEnv(runs []shardRun) report.Env {
+	e := runs[0].rec.Env
+	var hosts []string
+	e.CPUs, e.MemTotal, e.MemAvailable = 0, 0, 0
+	for _, r := range runs {
+		h := r.rec.Env.Hostname
+		if slices.Contains(hosts, h) {
+			continue
+		}
+		hosts = append(hosts, h)
+		e.CPUs += r.rec.Env.CPUs
+		e.MemTotal += r.rec.Env.MemTotal
+		e.MemAvailable += r.rec.Env.MemAvailable
+	}
+	e.Hostname = strings.Join(hosts, ",")
+	return e
+}
+
+// mergePhases combines phase j of every shard: from the first start to
+// the last end, targets, reached counts and traffic added, histograms
+// merged, the worst outcome.
+func mergePhases(runs []shardRun) []report.Phase {
+	n := len(runs[0].rec.Phases)
+	for _, r := range runs {
+		n = min(n, len(r.rec.Phases))
+	}
+	out := make([]report.Phase, n)
+	for j := range out {
+		p := &out[j]
+		var connect, rtt histogram.Histogram
+		var traffic *report.Traffic
+		for i, r := range runs {
+			o := r.rec.Phases[j]
+			if i == 0 {
+				p.Name, p.Kind, p.Started, p.Ended, p.Outcome = o.Name, o.Kind, o.Started, o.Ended, o.Outcome
+			}
+			if o.Started.Before(p.Started) {
+				p.Started = o.Started
+			}
+			if o.Ended.After(p.Ended) {
+				p.Ended = o.Ended
+			}
+			if o.Outcome != "done" && (p.Outcome == "done" || i == 0) {
+				p.Outcome = o.Outcome
+				p.Detail = fmt.Sprintf("shard %d: %s", i, o.Detail)
+			}
+			p.Target += o.Target
+			p.Reached += o.Reached
+			mergeLatency(&connect, o.Connect)
+			mergeLatency(&rtt, o.RTT)
+			if t := o.Traffic; t != nil {
+				if traffic == nil {
+					traffic = &report.Traffic{}
+				}
+				traffic.MessagesAsked += t.MessagesAsked
+				traffic.MessagesSent += t.MessagesSent
+				traffic.MessagesAnswered += t.MessagesAnswered
+				traffic.MessagesPerSecond += t.MessagesPerSecond
+				traffic.BytesSent += t.BytesSent
+				traffic.BytesReceived += t.BytesReceived
+			}
+		}
+		p.Seconds = p.Ended.Sub(p.Started).Seconds()
+		p.Connect, p.RTT, p.Traffic = report.NewLatency(&connect), report.NewLatency(&rtt), traffic
+	}
+	return out
+}
+
+// mergeRamp sets the whole's ramp (first connect of any shard to the last
+// shard's connect target reached) and close time (first close command to
+// the last shard's sockets gone), from the shards' first connect and
+// close phases and their own ramp and close seconds.
+func mergeRamp(rec *report.Record, runs []shardRun) {
+	span := func(kind string, secs func(report.Summary) float64) (float64, float64) {
+		var first, last time.Time
+		var conns float64
+		for _, r := range runs {
+			for _, ph := range r.rec.Phases {
+				if ph.Kind != kind {
+					continue
+				}
+				end := ph.Started.Add(time.Duration(secs(r.rec.Summary) * float64(time.Second)))
+				if first.IsZero() || ph.Started.Before(first) {
+					first = ph.Started
+				}
+				if end.After(last) {
+					last = end
+				}
+				conns += r.rec.Summary.ConnectsPerSecond * r.rec.Summary.RampSeconds
+				break
+			}
+		}
+		if first.IsZero() {
+			return 0, 0
+		}
+		return last.Sub(first).Seconds(), conns
+	}
+	s := &rec.Summary
+	var conns float64
+	s.RampSeconds, conns = span(scenarios.PhaseConnect, func(s report.Summary) float64 { return s.RampSeconds })
+	if s.RampSeconds > 0 {
+		s.ConnectsPerSecond = conns / s.RampSeconds
+	}
+	closed := true
+	for _, r := range runs {
+		closed = closed && r.rec.Summary.CloseSeconds > 0
+	}
+	if closed {
+		s.CloseSeconds, _ = span(scenarios.PhaseClose, func(s report.Summary) float64 { return s.CloseSeconds })
+	}
+}
+
+// hostsOf gives each run the index of the first run on the same host
+// (host-wide figures count once per host).
+func hostsOf(runs []shardRun) []int {
+	out := make([]int, len(runs))
+	first := map[string]int{}
+	for i, r := range runs {
+		h := r.rec.Env.Hostname
+		if j, ok := first[h]; ok {
+			out[i] = j
+			continue
+		}
+		first[h] = i
+		out[i] = i
+	}
+	return out
+}
