@@ -61,6 +61,9 @@ func (d *decoder) scenario(root table) *Scenario {
 	}
 	if t, _ := d.sub(root, "server"); true {
 		s.Server = d.server(t)
+		if s.Server.Workers == 0 && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder) {
+			s.Server.Workers = len(s.Topology.ServerPorts) // the default: one copy per port
+		}
 	}
 	if t, _ := d.sub(root, "client"); true {
 		s.Client = d.client(t)

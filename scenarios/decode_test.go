@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -181,5 +182,29 @@ func TestLoadBuiltins(t *testing.T) {
 	}
 	if _, err := Load("no-such-scenario"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Load(no-such-scenario) = %v; want ErrInvalid", err)
+	}
+}
+
+// TestWorkerPortDefault: a server command with {worker-port} runs one copy
+// per port unless told fewer, and {dir} is refused in a built-in scenario.
+func TestWorkerPortDefault(t *testing.T) {
+	for _, tc := range []struct {
+		workers string
+		want    int
+	}{{"", 3}, {"workers = 2", 2}, {"workers = 3", 3}} {
+		s, err := Parse("wp.toml", []byte("[topology]\nserver-ports = [7000, 7001, 7002]\n[server]\ncommand = [\"srv\", \"--port\", \"{worker-port}\"]\n"+tc.workers+"\n[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.workers, err)
+		}
+		if s.Server.Workers != tc.want {
+			t.Errorf("%q: server.workers = %d, want %d", tc.workers, s.Server.Workers, tc.want)
+		}
+	}
+	body := []byte("[server]\ncommand = [\"srv\", \"-c\", \"{dir}/srv.conf\"]\n[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n")
+	if _, err := Parse("builtin:x.toml", body); err == nil || !strings.Contains(err.Error(), "no directory for {dir}") {
+		t.Errorf("{dir} in a built-in scenario: err = %v", err)
+	}
+	if _, err := Parse("/some/x.toml", body); err != nil {
+		t.Errorf("{dir} in a file: %v", err)
 	}
 }

@@ -24,15 +24,35 @@ var Placeholders = map[string]string{
 	"namespace":   "the network namespace it runs in",
 	"run":         "the run id",
 	"bin":         "the directory holding the c1m-testbed binary (build your programs next to it)",
+	"worker-port": "this copy's own port: the server ports' element worker mod their count (one copy per port, for a server without SO_REUSEPORT)",
+	"dir":         "the absolute directory of the scenario file, for config files beside it (not in a built-in scenario)",
+	"tmp":         "a private directory for this run (pid files, sockets), removed with the run",
+}
+
+// WorkerPortPlaceholder gives each copy of a server its own port; a
+// command using it runs one copy per server port by default.
+const WorkerPortPlaceholder = "worker-port"
+
+// DirPlaceholder is the scenario file's directory.
+const DirPlaceholder = "dir"
+
+// UsesPlaceholder reports whether argv uses {name}.
+func UsesPlaceholder(argv []string, name string) bool {
+	for _, a := range argv {
+		if strings.Contains(a, "{"+name+"}") {
+			return true
+		}
+	}
+	return false
 }
 
 // ProgramPlaceholder is the only placeholder a command's program (its
 // first element) may use.
 const ProgramPlaceholder = "bin"
 
-// placeholderRE matches {name} with a lower-case name; other braces are
-// left as written.
-var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+// placeholderRE matches {name} with a lower-case name (letters, '_' and
+// '-'); other braces are left as written.
+var placeholderRE = regexp.MustCompile(`\{([a-z][a-z_-]*)\}`)
 
 // ErrPlaceholder is wrapped by ExpandArgs' error for an unknown placeholder.
 var ErrPlaceholder = fmt.Errorf("%w: unknown placeholder", ErrInvalid)
@@ -92,6 +112,10 @@ func (d *decoder) checkCommand(role string, argv []string) {
 			d.failVal(at, "use "+PlaceholderList()+" (docs/byo.md)", "%s.command: unknown placeholder %s", role, bad)
 			return
 		}
+		if strings.Contains(a, "{"+DirPlaceholder+"}") && strings.HasPrefix(d.file, "builtin:") {
+			d.failVal(at, "copy the scenario next to its config files and run that file", "%s.command: a built-in scenario has no directory for {%s}", role, DirPlaceholder)
+			return
+		}
 		if i == 0 && placeholderRE.MatchString(strings.ReplaceAll(a, "{"+ProgramPlaceholder+"}", "")) {
 			d.failVal(at, "name the program by its path or name; pass addresses and ports as arguments", "%s.command: the program %q may only use the {%s} placeholder", role, a, ProgramPlaceholder)
 			return
@@ -105,6 +129,10 @@ func (d *decoder) checkExternal(s *Scenario) {
 	extSrv, extCli := len(s.Server.Command) > 0, len(s.Client.Command) > 0
 	d.checkCommand("server", s.Server.Command)
 	d.checkCommand("client", s.Client.Command)
+	if ports := len(s.Topology.ServerPorts); extSrv && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder) && s.Server.Workers > ports {
+		d.failVal("server.workers", fmt.Sprintf("set server.workers to at most %d, or list %d server ports", ports, s.Server.Workers),
+			"server.workers = %d, but {%s} gives each copy its own port and there are %d: copies would share a port", s.Server.Workers, WorkerPortPlaceholder, ports)
+	}
 	if !extSrv && !extCli {
 		return
 	}

@@ -198,7 +198,8 @@ func copyVars(sc *scenarios.Scenario, role string, i, copies int, runID, bin str
 			sources = addrStrings(l.Clients[c].Addrs())
 		}
 	}
-	v := programVars(role, i, copies, ns, runID, bin, srv, sc.Topology.ServerPorts, sources, conns)
+	site := programSite{runID: runID, bin: bin, dir: scenarioDir(sc.Source), tmp: runTmp(runID), srvAddrs: srv, ports: sc.Topology.ServerPorts}
+	v := programVars(role, i, copies, ns, site, sources, conns)
 	if !haveLayout {
 		for _, k := range []string{"addrs", "addr", "sources", "source"} {
 			v[k] = "{" + k + "}"

@@ -18,19 +18,33 @@ func expandArgs(argv []string, vars map[string]string) ([]string, error) {
 	return scenarios.ExpandArgs(argv, vars)
 }
 
-// programVars are the placeholder values of one external program.
-func programVars(role string, index, workers int, ns, runID, bin string, srvAddrs []string, ports []int, sources []string, conns int) map[string]string {
-	ps := make([]string, len(ports))
-	for i, p := range ports {
+// programSite is what every copy of a run's external programs shares.
+type programSite struct {
+	runID, bin string
+	dir, tmp   string // the scenario file's directory, the run's private directory
+	srvAddrs   []string
+	ports      []int
+}
+
+// programVars are the placeholder values of one external program: copy
+// index of workers in role, in namespace ns, with its source addresses and
+// share of the connections (clients).
+func programVars(role string, index, workers int, ns string, site programSite, sources []string, conns int) map[string]string {
+	ps := make([]string, len(site.ports))
+	for i, p := range site.ports {
 		ps[i] = strconv.Itoa(p)
 	}
 	v := map[string]string{
-		"addrs": strings.Join(srvAddrs, ","), "ports": strings.Join(ps, ","),
+		"addrs": strings.Join(site.srvAddrs, ","), "ports": strings.Join(ps, ","),
 		"sources": strings.Join(sources, ","), "connections": strconv.Itoa(conns),
 		"worker": strconv.Itoa(index), "workers": strconv.Itoa(workers),
-		"namespace": ns, "run": runID, "bin": bin,
+		"namespace": ns, "run": site.runID, "bin": site.bin, "dir": site.dir, "tmp": site.tmp,
 	}
-	v["addr"], v["port"], v["source"] = first(srvAddrs), first(ps), first(sources)
+	v["addr"], v["port"], v["source"] = first(site.srvAddrs), first(ps), first(sources)
+	v[scenarios.WorkerPortPlaceholder] = ""
+	if len(ps) > 0 {
+		v[scenarios.WorkerPortPlaceholder] = ps[index%len(ps)]
+	}
 	return v
 }
 
@@ -40,7 +54,7 @@ func programVars(role string, index, workers int, ns, runID, bin string, srvAddr
 func programEnv(base []string, scenarioEnv, vars map[string]string) []string {
 	env := append([]string(nil), base...)
 	for _, k := range sortedKeys(vars) {
-		env = append(env, "C1M_"+strings.ToUpper(k)+"="+vars[k])
+		env = append(env, "C1M_"+strings.ToUpper(strings.ReplaceAll(k, "-", "_"))+"="+vars[k])
 	}
 	for _, k := range sortedKeys(scenarioEnv) {
 		env = append(env, k+"="+scenarioEnv[k])

@@ -9,7 +9,8 @@ import (
 )
 
 func TestExpandArgs(t *testing.T) {
-	vars := programVars(roleClient, 1, 4, "c1m-ab-c2", "ab", "/opt/bin", []string{"198.18.0.1", "198.18.0.9"}, []int{8000, 8001}, []string{"198.18.0.2"}, 250)
+	site := programSite{runID: "ab", bin: "/opt/bin", dir: "/etc/lab", tmp: "/run/x/tmp", srvAddrs: []string{"198.18.0.1", "198.18.0.9"}, ports: []int{8000, 8001}}
+	vars := programVars(roleClient, 1, 4, "c1m-ab-c2", site, []string{"198.18.0.2"}, 250)
 	for _, tc := range []struct {
 		in, want string
 		err      bool
@@ -21,6 +22,7 @@ func TestExpandArgs(t *testing.T) {
 		{"-n{connections}", "-n250", false},
 		{"{worker}of{workers}", "1of4", false},
 		{"{namespace} {run} {bin}", "c1m-ab-c2 ab /opt/bin", false},
+		{"{dir}/a.conf {tmp}/p {worker-port}", "/etc/lab/a.conf /run/x/tmp/p 8001", false},
 		{`{"json": 1}`, `{"json": 1}`, false},
 		{"{nope}", "", true},
 	} {
@@ -48,7 +50,7 @@ func TestProgramEnv(t *testing.T) {
 // TestProgramVarsCoverPlaceholders checks that testbed gives a value to
 // every placeholder of scenarios' one list, and to nothing else.
 func TestProgramVarsCoverPlaceholders(t *testing.T) {
-	vars := programVars(roleServer, 0, 1, "ns", "ab", "/x", nil, nil, nil, 0)
+	vars := programVars(roleServer, 0, 1, "ns", programSite{runID: "ab", bin: "/x"}, nil, 0)
 	for name := range scenarios.Placeholders {
 		if _, ok := vars[name]; !ok {
 			t.Errorf("placeholder {%s} has no value in programVars", name)
@@ -58,6 +60,22 @@ func TestProgramVarsCoverPlaceholders(t *testing.T) {
 		if _, ok := scenarios.Placeholders[name]; !ok {
 			t.Errorf("programVars sets {%s}, which scenarios.Placeholders does not list", name)
 		}
+	}
+}
+
+// TestWorkerPort: copy i gets port i mod the port count, in the
+// environment too (C1M_WORKER_PORT).
+func TestWorkerPort(t *testing.T) {
+	site := programSite{ports: []int{6379, 6380, 6381}}
+	for i, want := range []string{"6379", "6380", "6381", "6379"} {
+		v := programVars(roleServer, i, 4, "ns", site, nil, 0)
+		if v["worker-port"] != want {
+			t.Errorf("copy %d: {worker-port} = %q, want %s", i, v["worker-port"], want)
+		}
+	}
+	env := programEnv(nil, nil, map[string]string{"worker-port": "6380"})
+	if len(env) != 1 || env[0] != "C1M_WORKER_PORT=6380" {
+		t.Errorf("programEnv = %q, want C1M_WORKER_PORT=6380", env)
 	}
 }
 

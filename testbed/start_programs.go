@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // defaultReadyTimeout bounds how long an external server may take to
@@ -26,14 +30,17 @@ func (r *runner) startPrograms(role string) error {
 	}
 	raiseFDLimit()
 	n := externalWorkers(r.sc, role)
-	srvAddrs := addrStrings(r.topo.Server.Addrs)
+	site, err := r.programSite(argv)
+	if err != nil {
+		return err
+	}
 	for i := 0; i < n; i++ {
 		ns, sources, conns := r.topo.Server.Name, []string(nil), r.sc.Client.Connections
 		if role == roleClient {
 			c := r.topo.Clients[i%len(r.topo.Clients)]
 			ns, sources, conns = c.Name, addrStrings(c.Addrs), share(r.sc.Client.Connections, n, i)
 		}
-		vars := programVars(role, i, n, ns, r.runID, r.binDir(), srvAddrs, r.sc.Topology.ServerPorts, sources, conns)
+		vars := programVars(role, i, n, ns, site, sources, conns)
 		args, err := expandArgs(argv[1:], vars)
 		if err != nil {
 			return err
@@ -54,6 +61,37 @@ func (r *runner) startPrograms(role string) error {
 	r.progress.printf("started %d %s program(s): %s", n, role, prog)
 	return nil
 }
+
+// programSite gathers what every copy of a run's programs shares; it
+// makes the run's private directory ({tmp}) when argv uses it, inside the
+// run's record directory, which teardown and clean remove.
+func (r *runner) programSite(argv []string) (programSite, error) {
+	site := programSite{runID: r.runID, bin: r.binDir(), dir: scenarioDir(r.sc.Source), tmp: runTmp(r.runID),
+		srvAddrs: addrStrings(r.topo.Server.Addrs), ports: r.sc.Topology.ServerPorts}
+	if scenarios.UsesPlaceholder(argv, "tmp") {
+		if err := os.MkdirAll(site.tmp, 0o700); err != nil {
+			return site, fmt.Errorf("failed to create the run's directory for {tmp}: %w", err)
+		}
+	}
+	return site, nil
+}
+
+// scenarioDir is the absolute directory of a scenario file ({dir}); ""
+// for a built-in scenario.
+func scenarioDir(source string) string {
+	if strings.HasPrefix(source, "builtin:") {
+		return ""
+	}
+	abs, err := filepath.Abs(source)
+	if err != nil {
+		return ""
+	}
+	return filepath.Dir(abs)
+}
+
+// runTmp is the run's private directory ({tmp}), inside its record
+// directory under topology.RunDir.
+func runTmp(runID string) string { return filepath.Join(topology.RunDir, runID, "tmp") }
 
 // binDir is the directory of the c1m-testbed binary ({bin}).
 func (r *runner) binDir() string {
