@@ -154,7 +154,7 @@ func run(vs []variant, rows []row, out string) ([]measured, error) {
 		}
 		dir := filepath.Join(out, v.name)
 		fmt.Printf("\n== %s: %s\n", v.name, v.what)
-		cmd := exec.Command(filepath.Join(bin, "c1m-testbed"), append([]string{"run", target, "--out", dir}, v.args...)...)
+		cmd := exec.Command(filepath.Join(bin, "c1m-testbed"), append([]string{"run", target, "--out", dir, "--wait", "10m"}, v.args...)...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Printf("(%s: %v — its results are still compared)\n", v.name, err)
