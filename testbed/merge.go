@@ -167,7 +167,8 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 	s.HostRestored = true
 	var ids, fails []string
 	var connect, rtt histogram.Histogram
-	var pss, rss, kernel float64
+	var pss, rss float64
+	kernel := map[string]float64{} // slab growth is host-wide: once per host
 	for i, r := range runs {
 		o := r.rec
 		ids = append(ids, o.RunID)
@@ -212,12 +213,16 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 		s.WorkersKilled += sm.WorkersKilled
 		pss += sm.UserBytesPerConn * float64(sm.PeakEstablished)
 		rss += sm.UserRSSBytesPerConn * float64(sm.PeakEstablished)
-		kernel += sm.KernelBytesPerConn * float64(sm.PeakEstablished)
+		kernel[o.Env.Hostname] = max(kernel[o.Env.Hostname], sm.KernelBytesPerConn*float64(sm.PeakEstablished))
 		mergeLatency(&connect, sm.Connect)
 		mergeLatency(&rtt, sm.RTT)
 	}
 	if peaks := float64(sumPeaks(runs)); peaks > 0 {
-		s.UserBytesPerConn, s.UserRSSBytesPerConn, s.KernelBytesPerConn = pss/peaks, rss/peaks, kernel/peaks
+		var k float64
+		for _, v := range kernel {
+			k += v
+		}
+		s.UserBytesPerConn, s.UserRSSBytesPerConn, s.KernelBytesPerConn = pss/peaks, rss/peaks, k/peaks
 	}
 	s.Connect, s.RTT = report.NewLatency(&connect), report.NewLatency(&rtt)
 	rec.Extra[ExtraShards] = strings.Join(ids, ",")
