@@ -35,6 +35,7 @@ recovers those) and who holds the host lock.`,
 		}
 		printLab(os.Stdout, &l.Lab)
 		printCounts(os.Stdout, &l.Lab)
+		printProcesses(os.Stdout, "server", l.Server.Namespace)
 		fmt.Println()
 	}
 	for _, r := range st.Runs {
@@ -70,3 +71,29 @@ func printCounts(w io.Writer, lab *testbed.Lab) {
 		fmt.Fprintf(w, "  %s %d (pid %d) has ended: see %s\n", p.Role, p.Index, p.PID, lab.Log)
 	}
 }
+
+// printProcesses lists every process in a node's namespace (an external
+// server's forks included) with its memory, open files and CPU time, and
+// their sum.
+func printProcesses(w io.Writer, role, ns string) {
+	procs := testbed.ProcessesInNamespace(ns)
+	if len(procs) == 0 {
+		fmt.Fprintf(w, "  %s processes: none running in %s\n", role, ns)
+		return
+	}
+	fmt.Fprintf(w, "  %s processes (every process in %s):\n", role, ns)
+	fmt.Fprintf(w, "    %7s %7s %-16s %10s %10s %8s %8s  %s\n", "pid", "ppid", "comm", "rss", "pss", "fds", "cpu s", "command")
+	var rss, pss, fds int64
+	for _, p := range procs {
+		cmd := p.Command
+		if len(cmd) > 60 {
+			cmd = cmd[:57] + "..."
+		}
+		fmt.Fprintf(w, "    %7d %7d %-16s %10s %10s %8d %8.1f  %s\n", p.PID, p.PPID, p.Comm, mebibytes(p.RSS), mebibytes(p.PSS), p.FDs, p.CPUSeconds, cmd)
+		rss, pss, fds = rss+p.RSS, pss+p.PSS, fds+p.FDs
+	}
+	fmt.Fprintf(w, "    %7s %7s %-16s %10s %10s %8d\n", "", "", fmt.Sprintf("total (%d)", len(procs)), mebibytes(rss), mebibytes(pss), fds)
+}
+
+// mebibytes renders bytes as "12.3 MiB".
+func mebibytes(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

@@ -51,6 +51,10 @@ func TestUpExecDown(t *testing.T) {
 	if code != 0 || !strings.Contains(st, "lab "+id) || !strings.Contains(st, "c1m-"+id+"-srv") {
 		t.Errorf("status (exit %d) does not show lab %s:\n%s", code, id, st)
 	}
+	// The server role's processes, each with its memory: byo-server runs 2 goservers.
+	if n := strings.Count(st, " goserver "); n != 2 || !strings.Contains(st, "server processes") || !strings.Contains(st, "total (2)") {
+		t.Errorf("status lists %d goserver processes, want both with their total:\n%s", n, st)
+	}
 
 	code, down := runBinary(t, "down", id)
 	t.Logf("down:\n%s", down)
