@@ -221,13 +221,15 @@ func newClientRunner(opt ClientOptions) (*clientRun, []string, error) {
 // executeInPlace starts the client workers, waits for the start time
 // and runs the phases; it returns the first failure.
 func (r *clientRun) executeInPlace(ctx context.Context, rec *report.Record, startAt time.Time) error {
+	r.setPhase("start")
+	if err := r.startClientsHere(ctx); err != nil {
+		return err
+	}
+	// Made once the workers live: this namespace is read through their
+	// /proc/<pid>/net, which needs no right to enter it (a pod has none).
 	var err error
 	r.sampler, err = newSampler(r.out, r.start, r.fleet, "", []string{hereNS}, r.phaseName)
 	if err != nil {
-		return err
-	}
-	r.setPhase("start")
-	if err := r.startClientsHere(ctx); err != nil {
 		return err
 	}
 	r.progress.printf("started %d client workers", len(r.fleet.clients))

@@ -1,0 +1,159 @@
+package testbed
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// fakeShard writes the results of shard i of n of smoke at 0.05 (2,000
+// connections): started at start, it connects its part at 1 s, holds,
+// and closes at 4 s; its connects took ms milliseconds each.
+func fakeShard(t *testing.T, dir string, i, n int, start time.Time, host string, ms int) {
+	t.Helper()
+	sc, err := scenarios.Load("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := scenarios.Shard{Index: i, Count: n}
+	part, err := sc.Scaled(0.05).Sharded(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := int64(part.Client.Connections)
+	var h histogram.Histogram
+	h.RecordN(time.Duration(ms)*time.Millisecond, uint64(conns))
+	lat := report.NewLatency(&h)
+	rec := &report.Record{Version: report.RecordVersion, RunID: "shard" + string(rune('a'+i)), Scenario: "smoke", Source: "builtin:smoke",
+		Scale: 0.05, Started: start, Ended: start.Add(5 * time.Second), ScenarioBody: part,
+		Env:    report.Env{Hostname: host, CPUs: 2, MemTotal: 1 << 30},
+		Extra:  map[string]string{ExtraMode: ModeClients, ExtraShard: sh.String(), ExtraTarget: "198.18.0.1:8000"},
+		Phases: []report.Phase{{Name: "connect-1", Kind: "connect", Started: start.Add(time.Second), Ended: start.Add(1500 * time.Millisecond), Seconds: 0.5, Outcome: "done", Target: int(conns), Reached: conns, Connect: lat}},
+		Workers: []report.Worker{{Role: "client", Namespace: hereNS, PID: 100 + i, Exit: "exit status 0"}},
+		Summary: report.Summary{PeakEstablished: conns, Errors: map[string]int64{"ETIMEDOUT": int64(i)}, HostRestored: true,
+			RampSeconds: 0.5, ConnectsPerSecond: float64(conns) / 0.5, KernelBytesPerConn: 10000, Connect: lat},
+		Counters: map[string]int64{"ListenOverflows": 1},
+	}
+	out, err := report.CreateDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := out.WriteRecord(rec); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(report.Header())
+	for k := 0; k <= 10; k++ {
+		s := report.Sample{Seconds: float64(k) * 0.5, Phase: "hold-2", Errors: map[string]int64{"ETIMEDOUT": int64(i)}, Slab: 1000, CliConnected: conns}
+		if k >= 2 && k < 8 {
+			s.CliEstablished = conns
+		}
+		w.Write(s.Row())
+	}
+	w.Flush()
+	if err := out.WriteFile(report.SamplesFile, b.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMergeShards(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	fakeShard(t, filepath.Join(dir, "s0"), 0, 2, start, "node-a", 10)
+	// Shard 1 starts 0.25 s later on another host and prints its results
+	// as a log line would carry them.
+	fakeShard(t, filepath.Join(dir, "s1"), 1, 2, start.Add(250*time.Millisecond), "node-b", 30)
+	var logBuf bytes.Buffer
+	logBuf.WriteString("progress line\n2026-12-02T00:00:05Z ")
+	if err := WriteResultLine(&logBuf, filepath.Join(dir, "s1")); err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(dir, "s1.log")
+	if err := os.WriteFile(logFile, logBuf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Merge(MergeOptions{Inputs: []string{logFile, filepath.Join(dir, "s0")}, OutDir: filepath.Join(dir, "m"), NoReport: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := report.ReadRecord(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rec.Summary
+	if s.PeakEstablished != 2000 {
+		t.Errorf("merged peak %d, want 1000 + 1000 held together", s.PeakEstablished)
+	}
+	if s.Errors["ETIMEDOUT"] != 1 || rec.Counters["ListenOverflows"] != 2 {
+		t.Errorf("errors %v, counters %v: not summed", s.Errors, rec.Counters)
+	}
+	if s.Connect == nil || s.Connect.Count != 2000 || s.Connect.P50 < 0.0099 || s.Connect.P50 > 0.0101 || s.Connect.Max < 0.0299 {
+		t.Errorf("merged connect latency %+v, want 2000 connects, p50 10ms, max 30ms", s.Connect)
+	}
+	if s.KernelBytesPerConn != 10000 {
+		t.Errorf("kernel bytes per conn %v, want 10000 (two hosts, each counted once)", s.KernelBytesPerConn)
+	}
+	if p := rec.Phases[0]; p.Target != 2000 || p.Reached != 2000 || !p.Started.Equal(start.Add(time.Second)) || p.Connect.Count != 2000 {
+		t.Errorf("merged phase %+v", p)
+	}
+	// smoke expects no errors at all: shard 1's ETIMEDOUT fails the whole.
+	if e := rec.Expectations; rec.Passed || len(e) < 2 || e[0].Name != "min-established" || e[0].Want != ">= 2000" || !e[0].Held ||
+		e[1].Name != "errors-absent *" || e[1].Held {
+		t.Errorf("expectations of the whole %+v (passed %v)", rec.Expectations, rec.Passed)
+	}
+	if rec.Env.Hostname != "node-a,node-b" || rec.Env.CPUs != 4 {
+		t.Errorf("env %q %d CPUs", rec.Env.Hostname, rec.Env.CPUs)
+	}
+	data, err := os.ReadFile(filepath.Join(res.Dir, report.SamplesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := report.ReadSamples(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, slab := tab.Columns["cli_established"], tab.Columns["slab"]
+	// Rows every 0.5 s from shard 0's start; shard 1 is 0.25 s behind, so
+	// its row k lands in merged row k+1.
+	if est[2] != 1000 || est[3] != 2000 || est[8] != 1000 || slab[3] != 2000 {
+		t.Errorf("merged established %v, slab %v", est, slab)
+	}
+}
+
+func TestMergeRefusals(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Now()
+	fakeShard(t, filepath.Join(dir, "a0"), 0, 3, start, "h", 1)
+	fakeShard(t, filepath.Join(dir, "b0"), 0, 2, start, "h", 1)
+	os.WriteFile(filepath.Join(dir, "empty.log"), []byte("nothing here\n"), 0o644)
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"a0"}, "shards 1, 2 of 3 are missing"},
+		{[]string{"a0", "a0"}, "twice"},
+		{[]string{"a0", "b0"}, "of 3 shards"},
+		{[]string{"empty.log"}, "no results"},
+		{[]string{"nothing"}, "failed to read"},
+	} {
+		var in []string
+		for _, p := range tc.in {
+			in = append(in, filepath.Join(dir, p))
+		}
+		_, err := Merge(MergeOptions{Inputs: in, OutDir: filepath.Join(dir, "out")})
+		if err == nil || !errors.Is(err, ErrMergeInput) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Merge(%v) = %v, want ErrMergeInput saying %q", tc.in, err, tc.want)
+		}
+	}
+}
