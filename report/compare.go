@@ -120,7 +120,7 @@ func summaryCompare(runs []*Run, labels []string) table {
 		if !r.has("summary") {
 			continue
 		}
-		per[i] = summaryMetrics(r.Record.Summary)
+		per[i] = recordMetrics(r.Record)
 		if r.has("phases") {
 			per[i] = append(per[i], trafficMetrics(r.Record)...)
 		}

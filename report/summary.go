@@ -56,6 +56,32 @@ func summaryMetrics(s Summary) []metric {
 	return append(ms, latencyMetrics("round trip", s.RTT)...)
 }
 
+// recordMetrics is the summary's metrics and then each role's, measured
+// by network namespace (roles[]): processes, memory per connection, CPU.
+func recordMetrics(rec *Record) []metric {
+	return append(summaryMetrics(rec.Summary), roleMetrics(rec.Roles, rec.Summary.PeakEstablished)...)
+}
+
+// roleMetrics renders roles[]: per role its peak processes, PSS and RSS
+// per connection at conns, open files and CPU time.
+func roleMetrics(roles []RoleUsage, conns int64) []metric {
+	var ms []metric
+	for _, r := range roles {
+		n := func(label string, v float64, text string) metric {
+			return metric{label: r.Role + " " + label, value: v, numeric: true, text: text}
+		}
+		ms = append(ms, n("processes (peak)", float64(r.PeakProcesses), num(float64(r.PeakProcesses))))
+		if conns > 0 {
+			pss, rss := float64(r.PeakPSS)/float64(conns), float64(r.PeakRSS)/float64(conns)
+			ms = append(ms, n("memory per connection (PSS)", pss, bytesIEC(pss)), n("memory per connection (RSS)", rss, bytesIEC(rss)))
+		}
+		ms = append(ms, n("memory (peak PSS)", float64(r.PeakPSS), bytesIEC(float64(r.PeakPSS))),
+			n("CPU user", r.CPUUserSeconds, fmt.Sprintf("%.2f s", r.CPUUserSeconds)),
+			n("CPU system", r.CPUSystemSeconds, fmt.Sprintf("%.2f s", r.CPUSystemSeconds)))
+	}
+	return ms
+}
+
 func sumErrors(m map[string]int64) int64 {
 	var t int64
 	for _, v := range m {
@@ -101,7 +127,7 @@ func runTables(r *Run) (before, after []table) {
 		"result", verdict, "failure", rec.Failure))
 	if r.has("summary") {
 		t := table{title: "Summary", head: []string{"", ""}}
-		for _, m := range summaryMetrics(rec.Summary) {
+		for _, m := range recordMetrics(rec) {
 			t.rows = append(t.rows, []string{m.label, m.text})
 		}
 		if len(rec.Summary.LeftoverItems) > 0 {
@@ -160,6 +186,17 @@ func runTables(r *Run) (before, after []table) {
 		t := table{title: "Workers", head: []string{"role", "index", "namespace", "pid", "exit", "ended early", "stderr tail"}}
 		for _, w := range rec.Workers {
 			t.rows = append(t.rows, []string{w.Role, fmt.Sprint(w.Index), w.Namespace, fmt.Sprint(w.PID), w.Exit, yesNo(w.Killed), w.Tail})
+		}
+		ts = append(ts, t)
+	}
+	if len(rec.Roles) > 0 {
+		t := table{title: "Processes of each role (found by network namespace)", head: []string{"role", "pid", "ppid", "name", "command", "peak RSS", "peak PSS", "peak fds", "CPU user (s)", "CPU system (s)", "exited"}}
+		for _, r := range rec.Roles {
+			for _, p := range r.Processes {
+				t.rows = append(t.rows, []string{r.Role, fmt.Sprint(p.PID), fmt.Sprint(p.PPID), p.Comm, p.Command,
+					bytesIEC(float64(p.PeakRSS)), bytesIEC(float64(p.PeakPSS)), num(float64(p.PeakFDs)),
+					fmt.Sprintf("%.2f", p.CPUUserSeconds), fmt.Sprintf("%.2f", p.CPUSystemSeconds), yesNo(p.Exited)})
+			}
 		}
 		ts = append(ts, t)
 	}
