@@ -54,16 +54,26 @@ func TestClientsShardsMerge(t *testing.T) {
 	}
 	target := srv[1] + ":" + srv[2]
 
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
+	// Shard 0 runs as nobody without capabilities where setpriv exists, as
+	// in an unprivileged pod: it may not enter a namespace.
+	dir, err := os.MkdirTemp("", "c1m-clients-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o777)
 	start := time.Now().Add(4 * time.Second).UTC().Format(time.RFC3339Nano)
-	shard := func(node, s string, extra ...string) *exec.Cmd {
-		args := append([]string{"exec", "--run", id, node, "--", bin, "clients", "smoke", "--scale", "0.05",
-			"--target", target, "--shard", s, "--start-at", start, "--no-report"}, extra...)
+	shard := func(node, s string, unprivileged bool, extra ...string) *exec.Cmd {
+		args := []string{"exec", "--run", id, node, "--"}
+		if sp, err := exec.LookPath("setpriv"); err == nil && unprivileged {
+			args = append(args, sp, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all")
+		}
+		args = append(append(args, bin, "clients", "smoke", "--scale", "0.05",
+			"--target", target, "--shard", s, "--start-at", start, "--no-report"), extra...)
 		return exec.Command(bin, args...)
 	}
-	c0 := shard("c1", "0/2", "--out", filepath.Join(dir, "shard0"))
-	c1 := shard("c2", "1/2", "--out", filepath.Join(dir, "shard1"), "--json")
+	c0 := shard("c1", "0/2", true, "--out", filepath.Join(dir, "shard0"))
+	c1 := shard("c2", "1/2", false, "--out", filepath.Join(dir, "shard1"), "--json")
 	var out0, out1, err1 bytes.Buffer
 	c0.Stdout, c0.Stderr = &out0, &out0
 	c1.Stdout, c1.Stderr = &out1, &err1
@@ -87,7 +97,7 @@ func TestClientsShardsMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	merged := filepath.Join(dir, "merged")
+	merged := filepath.Join(t.TempDir(), "merged")
 	code, mout := runBinary(t, "merge", filepath.Join(dir, "shard0"), log, "--out", merged)
 	t.Logf("merge:\n%s", mout)
 	if code != exitOK {
