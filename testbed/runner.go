@@ -108,9 +108,9 @@ func (r *runner) status() status {
 // still wait for their FIN handshake; not TIME_WAIT). Unlike orphans it is
 // counted per namespace, so other programs on the host do not show.
 func (r *runner) inuse() int64 {
-	n := r.sampler.sockstat(r.topo.Server.Name).Inuse
-	for _, c := range r.topo.Clients {
-		n += r.sampler.sockstat(c.Name).Inuse
+	var n int64
+	for _, ns := range r.sampler.namespaces() { // the server's only when it is here (not clients in place)
+		n += r.sampler.sockstat(ns).Inuse
 	}
 	return n
 }
