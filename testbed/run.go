@@ -274,7 +274,7 @@ func (r *runner) programExtra(rec *report.Record, w *worker) {
 // from the run's start where the sampler has a base.
 func (r *runner) countersNow() map[string]int64 {
 	m := map[string]int64{}
-	for _, ns := range append([]string{r.topo.Server.Name}, r.sampler.clientNS...) {
+	for _, ns := range r.sampler.namespaces() {
 		for k, v := range parseNetstat(r.sampler.readInNS(ns, "netstat")) {
 			if name, ok := strings.CutPrefix(k, "TcpExt."); ok {
 				m[name] += v
