@@ -297,11 +297,13 @@ func colours(img image.Image, limit int) int {
 
 func TestSamplesLatencyColumns(t *testing.T) {
 	var s Sample
+	// The latency columns sit just before the process columns.
+	lat := func(row []string) []string { return row[len(row)-len(ProcessColumns)-4 : len(row)-len(ProcessColumns)] }
 	row := s.Row()
 	if len(row) != len(Header()) {
 		t.Fatalf("row has %d fields, header %d", len(row), len(Header()))
 	}
-	if got := strings.Join(row[len(row)-4:], ","); got != ",,," {
+	if got := strings.Join(lat(row), ","); got != ",,," {
 		t.Errorf("a sample without latency writes %q, want four empty cells", got)
 	}
 	var conn, rtt histogram.Histogram
@@ -309,12 +311,12 @@ func TestSamplesLatencyColumns(t *testing.T) {
 	s.SetIntervalLatency(&conn, &rtt)
 	s.SetIntervalTraffic(0, 0, 0.5)
 	row = s.Row()
-	if got := strings.Join(row[len(row)-4:], ","); got != strconvMs(conn.ValueAt(0.99))+",,0.0,0.0" {
+	if got := strings.Join(lat(row), ","); got != strconvMs(conn.ValueAt(0.99))+",,0.0,0.0" {
 		t.Errorf("latency cells = %q", got)
 	}
 	s.SetIntervalTraffic(500, 250, 0.5)
-	if row = s.Row(); row[len(row)-2] != "1000.0" || row[len(row)-1] != "500.0" {
-		t.Errorf("traffic cells = %q", row[len(row)-2:])
+	if row = lat(s.Row()); row[2] != "1000.0" || row[3] != "500.0" {
+		t.Errorf("traffic cells = %q", row[2:])
 	}
 
 	// A file with the new columns, one row empty, one filled.

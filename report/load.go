@@ -184,9 +184,9 @@ func (r *Run) loadSamples(d *Dir) bool {
 	if t.Rows == 0 {
 		r.notice("%s has no complete row: no charts.", SamplesFile)
 	}
-	var missing []string // the latency columns are optional: older files lack them
+	var missing []string // the latency and process columns are optional: older files lack them
 	for _, h := range Header() {
-		if _, ok := t.Columns[h]; !ok && h != "phase" && !emptyIsNaN[h] {
+		if _, ok := t.Columns[h]; !ok && h != "phase" && !emptyIsNaN[h] && !slices.Contains(ProcessColumns, h) {
 			missing = append(missing, h)
 		}
 	}

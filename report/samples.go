@@ -47,10 +47,14 @@ type Sample struct {
 
 	Nstat map[string]int64 // cumulative TcpExt counters since the run started
 
-	// CliPSS and SrvPSS are the proportional set size of all workers of a
-	// role (/proc/<pid>/smaps_rollup): shared pages such as the program's
-	// text are counted once over all workers, unlike RSS.
+	// CliPSS and SrvPSS are the proportional set size of all processes of
+	// a role (/proc/<pid>/smaps_rollup): shared pages such as the program's
+	// text are counted once over all of them, unlike RSS.
 	CliPSS, SrvPSS int64
+
+	// CliProcesses and SrvProcesses count the live processes of each role's
+	// namespaces at the role meter's latest reading (forks included).
+	CliProcesses, SrvProcesses int64
 
 	// Latency and traffic of the interval since the previous sample
 	// (SetIntervalLatency, SetIntervalTraffic): the p99 of the connects
@@ -83,8 +87,13 @@ func Header() []string {
 		h = append(h, "nstat_"+n)
 	}
 	h = append(h, "cli_pss", "srv_pss")
-	return append(h, LatencyColumns...)
+	h = append(h, LatencyColumns...)
+	return append(h, ProcessColumns...)
 }
+
+// ProcessColumns come after LatencyColumns, added with issue 17; files
+// written before have none.
+var ProcessColumns = []string{"cli_processes", "srv_processes"}
 
 // Row returns s as CSV fields in Header order.
 func (s *Sample) Row() []string {
@@ -125,7 +134,8 @@ func (s *Sample) Row() []string {
 		}
 		return f(*v)
 	}
-	return append(r, ms(s.ConnectP99), ms(s.RTTP99), opt(s.MsgsAskedPerSec), opt(s.MsgsAnsweredPerSec))
+	r = append(r, ms(s.ConnectP99), ms(s.RTTP99), opt(s.MsgsAskedPerSec), opt(s.MsgsAnsweredPerSec))
+	return append(r, i(s.CliProcesses), i(s.SrvProcesses))
 }
 
 // Table is samples.csv read back: the header and the numeric columns by name.

@@ -136,6 +136,7 @@ func (s *sampler) take() report.Sample {
 	cliNow, gen := s.meter.latest(roleClient)
 	srvNow, _ := s.meter.latest(roleServer)
 	smp.CliRSS, smp.SrvRSS, smp.CliPSS, smp.SrvPSS = cliNow.RSS, srvNow.RSS, cliNow.PSS, srvNow.PSS
+	smp.CliProcesses, smp.SrvProcesses = int64(cliNow.Processes), int64(srvNow.Processes)
 	freshPSS := gen != s.fullGen
 	s.fullGen = gen
 	var srvSock Sockstat
