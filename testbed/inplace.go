@@ -15,10 +15,11 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
-// hereNS names the network namespace this process runs in, for clients
-// in place: a path, so that measuring reads it through the workers'
-// /proc/<pid>/net and never confuses it with the absent server's "".
-const hereNS = "/proc/self/ns/net"
+// hereNS is the client namespace of clients in place: the orchestrator's
+// own (ownNamespace, read through /proc/self/net and measured by process
+// tree, never entered); the server namespace is "" as well, which the
+// sampler reads as "no server role here".
+const hereNS = ownNamespace
 
 // ClientOptions configure the built-in clients run in place (RunClients).
 type ClientOptions struct {
@@ -225,8 +226,7 @@ func (r *clientRun) executeInPlace(ctx context.Context, rec *report.Record, star
 	if err := r.startClientsHere(ctx); err != nil {
 		return err
 	}
-	// Made once the workers live: this namespace is read through their
-	// /proc/<pid>/net, which needs no right to enter it (a pod has none).
+	// Made once the workers live, so the role meter finds them from the start.
 	var err error
 	r.sampler, err = newSampler(r.out, r.start, r.fleet, "", []string{hereNS}, r.phaseName)
 	if err != nil {

@@ -194,7 +194,11 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 		}
 		for _, w := range o.Workers {
 			w.Index = len(rec.Workers)
-			w.Namespace = fmt.Sprintf("shard %d on %s: %s", i, o.Env.Hostname, w.Namespace)
+			ns := w.Namespace
+			if ns == ownNamespace {
+				ns = "its own network namespace"
+			}
+			w.Namespace = fmt.Sprintf("shard %d on %s: %s", i, o.Env.Hostname, ns)
 			rec.Workers = append(rec.Workers, w)
 		}
 		sm := o.Summary
