@@ -22,9 +22,16 @@ type RoleUsage struct {
 	// one interval's time).
 	CPUUserSeconds   float64 `json:"cpu_user_seconds"`
 	CPUSystemSeconds float64 `json:"cpu_system_seconds"`
-	// Processes is each process seen, in order of pid.
-	Processes []ProcessUsage `json:"processes"`
+	// Processes is each process seen, in order of pid, at most
+	// MaxRoleProcesses of them; ProcessesOmitted counts the rest (their
+	// CPU and memory are in the sums above).
+	Processes        []ProcessUsage `json:"processes"`
+	ProcessesOmitted int            `json:"processes_omitted,omitempty"`
 }
+
+// MaxRoleProcesses bounds roles[].processes, so a server that forks per
+// connection cannot make run.json grow without end.
+const MaxRoleProcesses = 2000
 
 // ProcessUsage is one process of a role.
 type ProcessUsage struct {

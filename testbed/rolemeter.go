@@ -303,6 +303,9 @@ func (m *roleMeter) usage() []report.RoleUsage {
 			u.Processes = append(u.Processes, rec.usage)
 		}
 		slices.SortFunc(u.Processes, func(a, b report.ProcessUsage) int { return a.PID - b.PID })
+		if n := len(u.Processes); n > report.MaxRoleProcesses {
+			u.Processes, u.ProcessesOmitted = u.Processes[:report.MaxRoleProcesses], n-report.MaxRoleProcesses
+		}
 		out = append(out, u)
 	}
 	return out
