@@ -232,6 +232,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 	rec.Extra[ExtraShards] = strings.Join(ids, ",")
 	rec.Failure = strings.Join(fails, "; ")
 	rec.Env = mergeEnv(runs)
+	rec.Roles = mergeRoles(runs)
 	rec.Phases = mergePhases(runs)
 	mergeRamp(rec, runs)
 	return rec
@@ -381,6 +382,39 @@ func hostsOf(runs []shardRun) []int {
 		}
 		first[h] = i
 		out[i] = i
+	}
+	return out
+}
+
+// mergeRoles adds up each role's usage over the shards: CPU times and
+// process counts exactly; the peaks (RSS, PSS, fds, processes alive) as
+// the sum of the shards' peaks, an upper bound of the fleet's at one
+// instant. Each process's namespace says its shard.
+func mergeRoles(runs []shardRun) []report.RoleUsage {
+	var out []report.RoleUsage
+	idx := map[string]int{}
+	for i, r := range runs {
+		for _, u := range r.rec.Roles {
+			j, ok := idx[u.Role]
+			if !ok {
+				j = len(out)
+				idx[u.Role] = j
+				out = append(out, report.RoleUsage{Role: u.Role})
+			}
+			m := &out[j]
+			m.Namespaces += u.Namespaces
+			m.PeakProcesses += u.PeakProcesses
+			m.ProcessesSeen += u.ProcessesSeen
+			m.PeakRSS += u.PeakRSS
+			m.PeakPSS += u.PeakPSS
+			m.PeakFDs += u.PeakFDs
+			m.CPUUserSeconds += u.CPUUserSeconds
+			m.CPUSystemSeconds += u.CPUSystemSeconds
+			for _, p := range u.Processes {
+				p.Namespace = fmt.Sprintf("shard %d on %s: %s", i, r.rec.Env.Hostname, p.Namespace)
+				m.Processes = append(m.Processes, p)
+			}
+		}
 	}
 	return out
 }

@@ -42,6 +42,8 @@ func fakeShard(t *testing.T, dir string, i, n int, start time.Time, host string,
 		Summary: report.Summary{PeakEstablished: conns, Errors: map[string]int64{"ETIMEDOUT": int64(i)}, HostRestored: true,
 			RampSeconds: 0.5, ConnectsPerSecond: float64(conns) / 0.5, KernelBytesPerConn: 10000, Connect: lat},
 		Counters: map[string]int64{"ListenOverflows": 1},
+		Roles: []report.RoleUsage{{Role: "client", Namespaces: 1, PeakProcesses: 2, ProcessesSeen: 2, PeakPSS: 1 << 20, CPUUserSeconds: 1.5,
+			Processes: []report.ProcessUsage{{PID: 100 + i, Comm: "c1m-testbed"}, {PID: 200 + i, Comm: "c1m-testbed"}}}},
 	}
 	out, err := report.CreateDir(dir)
 	if err != nil {
@@ -111,6 +113,9 @@ func TestMergeShards(t *testing.T) {
 	if e := rec.Expectations; rec.Passed || len(e) < 2 || e[0].Name != "min-established" || e[0].Want != ">= 2000" || !e[0].Held ||
 		e[1].Name != "errors-absent *" || e[1].Held {
 		t.Errorf("expectations of the whole %+v (passed %v)", rec.Expectations, rec.Passed)
+	}
+	if r := rec.Roles; len(r) != 1 || r[0].Role != "client" || r[0].ProcessesSeen != 4 || r[0].CPUUserSeconds != 3 || r[0].PeakPSS != 2<<20 || len(r[0].Processes) != 4 {
+		t.Errorf("merged roles %+v", r)
 	}
 	if rec.Env.Hostname != "node-a,node-b" || rec.Env.CPUs != 4 {
 		t.Errorf("env %q %d CPUs", rec.Env.Hostname, rec.Env.CPUs)
