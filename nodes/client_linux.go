@@ -161,8 +161,8 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 		return
 	}
 	var start time.Duration
-	if err = unix.SetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1); err == nil {
-		if err = unix.Bind(fd, t.src); err == nil {
+	if err = rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1); err == nil {
+		if err = rawBind(fd, t.src); err == nil {
 			// The loop clock just before connect(): now is that of the
 			// whole batch, up to in_flight dials old.
 			start = w.now()
@@ -172,14 +172,14 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 			if w.cli.PortLow > 0 {
 				err = w.connectExplicit(fd, t)
 			} else {
-				err = unix.Connect(fd, t.dst)
+				err = rawConnect(fd, t.dst)
 			}
 		}
 	}
 	switch err {
 	case nil, unix.EINPROGRESS:
 	default:
-		unix.Close(fd)
+		rawClose(fd)
 		if err == unix.EADDRNOTAVAIL && w.cli.Strategy == "fill" {
 			w.fillPos = (w.fillPos + 1) % len(w.targets)
 		}
@@ -189,7 +189,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 	c := w.slot(fd)
 	w.ev = unix.EpollEvent{Events: connEvents, Fd: int32(fd)}
 	if e := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); e != nil {
-		unix.Close(fd)
+		rawClose(fd)
 		w.connectFailed(idx, tries, e)
 		return
 	}
@@ -203,7 +203,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 // finishConnect completes a connect on its first event; it returns false
 // when the connection failed (and was closed).
 func (w *Worker) finishConnect(fd int, c *conn) bool {
-	soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	soerr, err := rawGetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	if err == nil && soerr != 0 {
 		err = unix.Errno(soerr)
 	}
@@ -266,10 +266,10 @@ func (w *Worker) connectExplicit(fd int, t *target) error {
 		if t.next > w.cli.PortHigh {
 			t.next = w.cli.PortLow
 		}
-		if err = unix.SetsockoptInt(fd, unix.SOL_IP, unix.IP_LOCAL_PORT_RANGE, p|p<<16); err != nil {
+		if err = rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_LOCAL_PORT_RANGE, p|p<<16); err != nil {
 			return err
 		}
-		if err = unix.Connect(fd, t.dst); err != unix.EADDRNOTAVAIL {
+		if err = rawConnect(fd, t.dst); err != unix.EADDRNOTAVAIL {
 			return err
 		}
 	}

@@ -153,7 +153,7 @@ func (w *Worker) flush(fd int, c *conn) bool {
 				b = b[:c.left]
 			}
 		}
-		n, err := unix.Write(fd, b)
+		n, err := rawWrite(fd, b)
 		if err != nil {
 			if err == unix.EAGAIN {
 				return true

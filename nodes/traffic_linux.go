@@ -214,7 +214,7 @@ func (w *Worker) sendTraffic(fd int, c *conn, t time.Duration) {
 	}
 	binary.LittleEndian.PutUint64(w.txbuf, w.mono(t))
 	for {
-		n, err := unix.Write(fd, w.txbuf)
+		n, err := rawWrite(fd, w.txbuf)
 		if err != nil {
 			if err == unix.EINTR {
 				continue

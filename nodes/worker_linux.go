@@ -335,7 +335,7 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 	}
 	if e&(unix.EPOLLERR|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
 		if e&unix.EPOLLERR != 0 {
-			if soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && soerr != 0 {
+			if soerr, err := rawGetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && soerr != 0 {
 				w.errs.add(unix.Errno(soerr))
 			}
 		}
@@ -356,7 +356,7 @@ func (w *Worker) read(fd int, c *conn) bool {
 		}
 	}
 	for {
-		n, err := unix.Read(fd, rbuf)
+		n, err := rawRead(fd, rbuf)
 		if err != nil {
 			if err == unix.EAGAIN {
 				return true
@@ -411,7 +411,7 @@ func (w *Worker) writeOnce(fd int, b []byte, short string) {
 	if len(b) == 0 {
 		return
 	}
-	n, err := unix.Write(fd, b)
+	n, err := rawWrite(fd, b)
 	if n > 0 {
 		w.st.BytesOut += int64(n)
 	}
@@ -429,7 +429,7 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 			w.errs.add(err)
 		}
 	}
-	unix.Close(fd)
+	rawClose(fd) // never lingers with a timeout: rst sets {1, 0}
 	switch c.state {
 	case stOpen:
 		w.st.Established--
