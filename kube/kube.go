@@ -92,9 +92,9 @@ type PodPlan struct {
 
 // Manifests are the objects of a fleet.
 type Manifests struct {
-	ConfigMap *corev1.ConfigMap
-	Job       *batchv1.Job
-	Pod       PodPlan
+	ConfigMap *corev1.ConfigMap // the scenario, mounted in every pod
+	Job       *batchv1.Job      // the Indexed Job, one shard per pod
+	Pod       PodPlan           // what each pod was sized for
 }
 
 // nameRE is what a Job's name may be (an RFC 1123 label; the Job

@@ -13,8 +13,8 @@ import (
 // own, and PortSlice gives it source ports no other shard uses.
 // A zero Shard (Count 0) and 0/1 are the whole scenario.
 type Shard struct {
-	Index int `json:"index"`
-	Count int `json:"count"`
+	Index int `json:"index"` // from 0, as JOB_COMPLETION_INDEX counts
+	Count int `json:"count"` // N, the number of shards
 }
 
 // ParseShard reads "I/N" (0 <= I < N).

@@ -12,8 +12,8 @@ import (
 // clients, a Kubernetes pod) load: its IPv4 addresses and ports. It
 // comes from the command line only, never from a scenario file.
 type Target struct {
-	Addrs []netip.Addr
-	Ports []int
+	Addrs []netip.Addr // the server's IPv4 addresses
+	Ports []int        // its ports
 }
 
 // ParseTarget reads "ADDR[,ADDR...]:PORTS", PORTS a comma list of ports
@@ -102,9 +102,9 @@ func (t Target) Outside(subnet netip.Prefix) []netip.Addr {
 // InPlace describes where clients run in place: the number of local
 // source addresses and the namespace's ephemeral port range, as found.
 type InPlace struct {
-	Target   Target
-	Sources  int
-	PortLow  int
+	Target   Target // the server
+	Sources  int    // local addresses to connect from
+	PortLow  int    // the namespace's ip_local_port_range (or the shard's slice of it)
 	PortHigh int
 }
 
