@@ -410,6 +410,7 @@ func mergeRoles(runs []shardRun) []report.RoleUsage {
 			m.PeakFDs += u.PeakFDs
 			m.CPUUserSeconds += u.CPUUserSeconds
 			m.CPUSystemSeconds += u.CPUSystemSeconds
+			m.ProcessesOmitted += u.ProcessesOmitted
 			for _, p := range u.Processes {
 				p.Namespace = fmt.Sprintf("shard %d on %s: %s", i, r.rec.Env.Hostname, p.Namespace)
 				m.Processes = append(m.Processes, p)
