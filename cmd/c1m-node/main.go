@@ -2,14 +2,16 @@
 // behaves exactly like `c1m-testbed node server|client`, in a binary that
 // links nothing but the nodes package. Every worker process pays for the
 // initialisation of every package its binary links; this one starts about
-// 1 MB smaller (docs/benchmarks.md), which at a million connections over
-// ~105 workers is ~100 bytes per connection.
+// 1.4 MB smaller (docs/nodes.md), which at a million connections over
+// ~105 workers is well over 100 bytes per connection.
 //
-// Optional: `c1m-testbed run --node-exe PATH` uses it; by default the
-// testbed re-executes itself (docs/architecture.md).
+// The default: built beside c1m-testbed by one line, it is the worker
+// `c1m-testbed run` starts when --node-exe is not given (docs/nodes.md,
+// "Lean by default"); --node-exe names another, --node-exe self makes
+// c1m-testbed re-execute itself instead.
 //
-//	go build -o bin/ ./cmd/c1m-testbed ./cmd/c1m-node
-//	sudo bin/c1m-testbed run million --node-exe bin/c1m-node
+//	go build -o . ./cmd/c1m-testbed ./cmd/c1m-node
+//	sudo ./c1m-testbed run million
 package main
 
 import (
