@@ -23,7 +23,7 @@ import (
 // from the shard's base on, and its own slice of the shard's ports.
 func (r *clientRun) startClientsHere(ctx context.Context) error {
 	for i := 0; i < r.plan.ClientWorkers; i++ {
-		w, err := startWorkerHere(r.opt.Exe, i, r.fleet.events)
+		w, err := startWorker(r.opt.Exe, roleClient, i, hereNS, r.fleet.events)
 		if err != nil {
 			return err
 		}
@@ -76,31 +76,6 @@ func startHere(cmd *exec.Cmd) error {
 	done := make(chan error, 1)
 	hereSpawner.reqs <- func() { done <- cmd.Start() }
 	return <-done
-}
-
-// startWorkerHere starts `exe node client` in this network namespace,
-// as startWorker does inside one.
-func startWorkerHere(exe string, index int, events chan<- workerEvent) (*worker, error) {
-	w := &worker{role: roleClient, index: index, namespace: hereNS, events: events, done: make(chan struct{})}
-	cmd := exec.Command(exe, "node", roleClient)
-	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GODEBUG=madvdontneed=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, fmt.Errorf("failed to make a control pipe for client worker %d: %w", index, err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("failed to make a report pipe for client worker %d: %w", index, err)
-	}
-	cmd.Stderr = &w.tail
-	w.cmd, w.stdin = cmd, stdin
-	if err := startHere(cmd); err != nil {
-		stdin.Close()
-		stdout.Close()
-		return nil, fmt.Errorf("failed to start client worker %d (%s node client): %w", index, exe, err)
-	}
-	go w.read(stdout)
-	return w, nil
 }
 
 // localAddrs lists the global unicast IPv4 addresses of this network

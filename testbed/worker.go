@@ -46,7 +46,9 @@ type workerEvent struct {
 	detail string
 }
 
-// startWorker starts `exe node ROLE` inside namespace ns.
+// startWorker starts `exe node ROLE` inside namespace ns, or here, in the
+// orchestrator's own namespace, for ownNamespace (clients in place: a pod
+// may not enter a namespace, so nothing is switched).
 func startWorker(exe, role string, index int, ns string, events chan<- workerEvent) (*worker, error) {
 	w := &worker{role: role, index: index, namespace: ns, events: events, done: make(chan struct{})}
 	cmd := exec.Command(exe, "node", role)
@@ -61,10 +63,15 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 	}
 	cmd.Stderr = &w.tail
 	w.cmd, w.stdin = cmd, stdin
-	if err := topology.StartIn(ns, cmd); err != nil {
+	start := func() error { return topology.StartIn(ns, cmd) }
+	where := "in " + ns
+	if ns == ownNamespace {
+		start, where = func() error { return startHere(cmd) }, "here ("+exe+" node "+role+")"
+	}
+	if err := start(); err != nil {
 		stdin.Close()
 		stdout.Close()
-		return nil, fmt.Errorf("failed to start %s worker %d in %s: %w", role, index, ns, err)
+		return nil, fmt.Errorf("failed to start %s worker %d %s: %w", role, index, where, err)
 	}
 	go w.read(stdout)
 	return w, nil
