@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -35,6 +36,108 @@ func Tune() {
 	debug.FreeOSMemory()
 }
 
+// commandSource is where a node's commands come from: first blocks for
+// a line before the worker exists; after started, poll returns the lines
+// there are now (ok false when none is left, ended when the stream ended).
+type commandSource interface {
+	first() (line, bool)
+	started(w *Worker) error
+	poll(w *Worker) (l line, ok, ended bool)
+}
+
+// newCommandSource reads a pipe or file in the loop itself (fdSource),
+// anything else from a goroutine (chanSource).
+func newCommandSource(in io.Reader) commandSource {
+	if f, ok := in.(*os.File); ok {
+		var st unix.Stat_t
+		fd := int(f.Fd()) // blocking mode, as Fd leaves it
+		if unix.Fstat(fd, &st) == nil && (st.Mode&unix.S_IFMT == unix.S_IFIFO || st.Mode&unix.S_IFMT == unix.S_IFSOCK) {
+			return &fdSource{c: fdCommands{fd: fd}, f: f}
+		}
+	}
+	s := &chanSource{lines: make(chan line, 64), wake: make(chan struct{})}
+	go readCommands(in, s.lines, func() {
+		select {
+		case <-s.wake:
+			s.w.Wake()
+		default:
+		}
+	})
+	return s
+}
+
+// chanSource is a reader goroutine feeding a channel; it wakes the loop
+// through the worker's eventfd.
+type chanSource struct {
+	lines chan line
+	wake  chan struct{} // closed once w is set
+	w     *Worker
+}
+
+func (s *chanSource) first() (line, bool) {
+	l, ok := <-s.lines
+	return l, ok
+}
+
+func (s *chanSource) started(w *Worker) error {
+	s.w = w
+	close(s.wake)
+	return nil
+}
+
+func (s *chanSource) poll(*Worker) (line, bool, bool) {
+	select {
+	case l, ok := <-s.lines:
+		return l, ok, !ok
+	default:
+		return line{}, false, false
+	}
+}
+
+// fdSource reads the command pipe in the loop's thread: blocking before
+// start, then non-blocking and watched in the worker's epoll set, so no
+// goroutine but the loop ever needs to run and the loop waits with a raw
+// epoll_pwait2 (Worker.WatchCommands).
+type fdSource struct {
+	c    fdCommands
+	f    *os.File // kept alive: its finaliser would close the fd
+	told bool     // c.err was reported
+}
+
+func (s *fdSource) first() (line, bool) {
+	l, ok := s.c.next()
+	if !ok && s.c.err != nil && !s.told {
+		s.told = true // say it once, then the stream has ended
+		return line{err: s.c.err}, true
+	}
+	return l, ok
+}
+
+func (s *fdSource) started(w *Worker) error {
+	if err := unix.SetNonblock(s.c.fd, true); err != nil {
+		return fmt.Errorf("failed to make the command stream non-blocking: %w", err)
+	}
+	w.cmdReady = true // lines read with the start command may be waiting
+	return w.WatchCommands(s.c.fd)
+}
+
+func (s *fdSource) poll(w *Worker) (line, bool, bool) {
+	if l, ok := s.c.pop(); ok {
+		return l, true, false
+	}
+	if !w.CommandsReady() {
+		return line{}, false, false
+	}
+	l, ok := s.c.next()
+	if !ok && s.c.done() {
+		return line{}, false, true
+	}
+	if ok {
+		w.cmdReady = true // more may be buffered or readable: look again
+	}
+	return l, ok, false
+}
+
 // line is one command line from the orchestrator, or why it did not parse.
 type line struct {
 	cmd Command
@@ -62,20 +165,12 @@ func Main(role string, in io.Reader, out io.Writer) int {
 		rep.event(EventError, fmt.Sprintf("unknown role %q: use server or client", role))
 		return ExitUsage
 	}
-	lines := make(chan line, 64)
-	var w *Worker
-	wake := make(chan struct{}) // closed once the worker exists
-	go readCommands(in, lines, func() {
-		select {
-		case <-wake:
-			w.Wake()
-		default:
-		}
-	})
+	src := newCommandSource(in)
 
-	// Before start: block on the channel.
+	// Before start: block for the next line.
+	var w *Worker
 	for w == nil {
-		l, ok := <-lines
+		l, ok := src.first()
 		if !ok {
 			return ExitOK
 		}
@@ -100,7 +195,10 @@ func Main(role string, in io.Reader, out io.Writer) int {
 	}
 	defer w.Close()
 	w.OnEvent = rep.event
-	close(wake)
+	if err := src.started(w); err != nil {
+		rep.event(EventError, err.Error())
+		return ExitStart
+	}
 	rep.event(EventReady, w.readyDetail())
 	rep.stats(w.Stats())
 	nextStats := w.now() + statsEvery
@@ -109,28 +207,27 @@ func Main(role string, in io.Reader, out io.Writer) int {
 			rep.event(EventError, err.Error())
 			return ExitStart
 		}
-		for drained := false; !drained; {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					return ExitOK
-				}
-				if l.err != nil {
-					rep.event(EventError, l.err.Error())
-					continue
-				}
-				switch l.cmd.Cmd {
-				case CmdStop:
-					return ExitOK
-				case CmdStart:
-					rep.event(EventError, "start received twice: this node is already running")
-				default:
-					if err := w.Do(l.cmd); err != nil {
-						rep.event(EventError, fmt.Sprintf("%s: %v", l.cmd.Cmd, err))
-					}
-				}
+		for {
+			l, ok, ended := src.poll(w)
+			if ended {
+				return ExitOK
+			}
+			if !ok {
+				break
+			}
+			if l.err != nil {
+				rep.event(EventError, l.err.Error())
+				continue
+			}
+			switch l.cmd.Cmd {
+			case CmdStop:
+				return ExitOK
+			case CmdStart:
+				rep.event(EventError, "start received twice: this node is already running")
 			default:
-				drained = true
+				if err := w.Do(l.cmd); err != nil {
+					rep.event(EventError, fmt.Sprintf("%s: %v", l.cmd.Cmd, err))
+				}
 			}
 		}
 		if now := w.now(); now >= nextStats {
@@ -170,15 +267,20 @@ func readCommands(in io.Reader, lines chan<- line, wake func()) {
 		if len(b) == 0 {
 			continue
 		}
-		var l line
-		if err := json.Unmarshal(b, &l.cmd); err != nil {
-			l.err = fmt.Errorf("failed to parse command %q: %w", truncate(b, 200), err)
-		}
-		lines <- l
+		lines <- parseCommand(b)
 		wake()
 	}
 	close(lines)
 	wake()
+}
+
+// parseCommand decodes one command line.
+func parseCommand(b []byte) line {
+	var l line
+	if err := json.Unmarshal(b, &l.cmd); err != nil {
+		l.err = fmt.Errorf("failed to parse command %q: %w", truncate(b, 200), err)
+	}
+	return l
 }
 
 func truncate(b []byte, n int) string {

@@ -53,16 +53,24 @@ type Worker struct {
 	role   string
 	ep     int
 	wakeFD int
-	wakeMu sync.Mutex // guards wakeFD against Wake after Close
-	start  time.Time
-	events []unix.EpollEvent
-	ev     unix.EpollEvent // scratch for epoll_ctl
-	conns  []conn
-	pool   connPool // server with conn_buffer: a read and a write buffer per slot
-	rbuf   []byte
-	sbuf   []byte
-	zeros  []byte
-	linger unix.Linger
+	// cmdFD, when >= 0, is the command stream's fd, read by the loop
+	// itself (WatchCommands): then no other goroutine needs the P, and
+	// epoll_pwait2 is made as a raw system call (rawWait).
+	cmdFD    int
+	cmdReady bool
+	rawWait  bool
+	// lastEvents is what the last epoll_pwait2 returned.
+	lastEvents int
+	wakeMu     sync.Mutex // guards wakeFD against Wake after Close
+	start      time.Time
+	events     []unix.EpollEvent
+	ev         unix.EpollEvent // scratch for epoll_ctl
+	conns      []conn
+	pool       connPool // server with conn_buffer: a read and a write buffer per slot
+	rbuf       []byte
+	sbuf       []byte
+	zeros      []byte
+	linger     unix.Linger
 
 	// server
 	srv          ServerConfig
@@ -107,7 +115,7 @@ type Worker struct {
 }
 
 func newWorker(role string, fdLimit int) (*Worker, error) {
-	w := &Worker{role: role, ep: -1, wakeFD: -1, start: time.Now()}
+	w := &Worker{role: role, ep: -1, wakeFD: -1, cmdFD: -1, start: time.Now()}
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return nil, fmt.Errorf("failed to read CLOCK_MONOTONIC: %w", err)
@@ -176,6 +184,29 @@ func countFDs() int64 {
 // now is the loop clock: time since the worker started (monotonic).
 func (w *Worker) now() time.Duration { return time.Since(w.start) }
 
+// WatchCommands makes the loop watch fd, the command stream, in its own
+// epoll set (level-triggered), and wait for events with a raw system
+// call: the caller promises that no other goroutine of the process needs
+// to run while the loop waits (it reads fd itself when CommandsReady).
+// A waiting loop then keeps its P, and sysmon has no thread in a system
+// call to take it from and hand to another (docs/nodes.md).
+func (w *Worker) WatchCommands(fd int) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}
+	if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return fmt.Errorf("failed to watch the command stream: %w", err)
+	}
+	w.cmdFD, w.rawWait = fd, true
+	return nil
+}
+
+// CommandsReady reports whether the command stream was readable (or hung
+// up) in the last Poll, and clears it.
+func (w *Worker) CommandsReady() bool {
+	r := w.cmdReady
+	w.cmdReady = false
+	return r
+}
+
 // Wake interrupts a Poll blocked in epoll_wait; safe from any goroutine.
 func (w *Worker) Wake() {
 	var one = [8]byte{1}
@@ -220,12 +251,22 @@ func (w *Worker) Poll(max time.Duration) error {
 func (w *Worker) wait(timeout time.Duration) (int, error) {
 	if !w.noPwait2 {
 		ts := unix.NsecToTimespec(int64(timeout))
-		r, _, e := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(w.ep), uintptr(unsafe.Pointer(&w.events[0])),
+		// Raw only while busy (the last wait returned events): an idle
+		// loop blocked raw would look to sysmon like a goroutine running
+		// for ever and be preempted every 10 ms; through the scheduler it
+		// gives its P away once and sleeps.
+		call := unix.Syscall6
+		if w.rawWait && w.lastEvents > 0 {
+			call = unix.RawSyscall6
+		}
+		r, _, e := call(unix.SYS_EPOLL_PWAIT2, uintptr(w.ep), uintptr(unsafe.Pointer(&w.events[0])),
 			uintptr(len(w.events)), uintptr(unsafe.Pointer(&ts)), 0, 0)
 		if e != unix.ENOSYS {
 			if e != 0 {
+				w.lastEvents = 0
 				return 0, e
 			}
+			w.lastEvents = int(r)
 			return int(r), nil
 		}
 		w.noPwait2 = true
@@ -304,6 +345,10 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 	if fd == w.wakeFD {
 		var b [8]byte
 		unix.Read(fd, b[:])
+		return
+	}
+	if fd == w.cmdFD {
+		w.cmdReady = true
 		return
 	}
 	if fd >= len(w.conns) || w.conns[fd].state == stFree {
