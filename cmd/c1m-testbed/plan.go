@@ -72,6 +72,9 @@ Exit status: 0 the plan fits (or hits only limits the scenario expects),
 		return exitUsage
 	}
 	exe, _ := os.Executable()
+	if node, _, _ := nodeExe(""); node != "" {
+		exe = node // what run will start: the lean worker beside this binary
+	}
 	fmt.Println()
 	testbed.WriteActions(os.Stdout, testbed.PlanActions(s, p, env, exe))
 	return exitOK
