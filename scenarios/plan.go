@@ -102,6 +102,9 @@ type Plan struct {
 	FDBudget int64 `json:"fd_budget"`
 	// ServerWorkers and ClientWorkers are worker processes per role.
 	ServerWorkers int `json:"server_workers"`
+	// PortPerCopy: the server is an external program given one port per
+	// copy ({worker-port}), not copies sharing every port (SO_REUSEPORT).
+	PortPerCopy bool `json:"port_per_copy"`
 	ClientWorkers int `json:"client_workers"`
 	// ClientWorkersPerNamespace is client workers in each client namespace.
 	ClientWorkersPerNamespace int `json:"client_workers_per_namespace"`
@@ -260,6 +263,9 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 	p.FiveTuples = satMul(p.Pairs, p.PortsPerPair)
 
 	p.Listeners = int64(tp.ServerAddresses) * int64(len(tp.ServerPorts))
+	if p.PortPerCopy = len(s.Server.Command) > 0 && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder); p.PortPerCopy {
+		p.Listeners = int64(tp.ServerAddresses) // each copy listens on its own port only
+	}
 	p.ServerFDLimit = fdLimit(env, s.Server.FDLimit)
 	p.ClientFDLimit = fdLimit(env, s.Client.FDLimit)
 	serverBudget := p.ServerFDLimit - FDReserve - p.Listeners

@@ -55,6 +55,14 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 		commas(conns), p.ServerWorkers, FDReserve, p.Listeners, commas(p.ServerFDLimit))
 	l.Fix = fmt.Sprintf("set server.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
 		commas(ceilDiv(conns, max(1, int64(float64(p.ServerFDLimit-FDReserve-p.Listeners)*ServerShare)))))
+	if p.PortPerCopy { // one copy per port: the clients spread evenly, and more copies need more ports
+		l.Need = satAdd(p.ConnsPerServerWorker, FDReserve, p.Listeners)
+		l.OK = l.Need <= l.Have
+		l.Why = fmt.Sprintf("%s connections over %d server copies, one port each ({%s}), +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
+			commas(conns), p.ServerWorkers, WorkerPortPlaceholder, FDReserve, p.Listeners, commas(p.ServerFDLimit))
+		l.Fix = fmt.Sprintf("list at least %s server ports (one copy each), or fewer connections",
+			commas(ceilDiv(conns, max(1, p.ServerFDLimit-FDReserve-p.Listeners))))
+	}
 	out = append(out, l)
 
 	need = satAdd(p.ConnsPerClientWorker, FDReserve)

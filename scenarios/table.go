@@ -20,8 +20,11 @@ func (p *Plan) WriteTable(w io.Writer) {
 		commas(p.Pairs), commas(p.PortsPerPair), p.PortLow, p.PortHigh, commas(p.FiveTuples)))
 	row("fd budget", fmt.Sprintf("%s per worker (RLIMIT_NOFILE server %s, client %s, minus %d reserved)",
 		commas(p.FDBudget), commas(p.ServerFDLimit), commas(p.ClientFDLimit), FDReserve))
-	row("server workers", fmt.Sprintf("%d, ~%s connections each (SO_REUSEPORT, %d listeners each)",
-		p.ServerWorkers, commas(p.ConnsPerServerWorker), p.Listeners))
+	how := fmt.Sprintf("SO_REUSEPORT, %d listeners each", p.Listeners)
+	if p.PortPerCopy {
+		how = fmt.Sprintf("one server port each, {%s}", WorkerPortPlaceholder)
+	}
+	row("server workers", fmt.Sprintf("%d, ~%s connections each (%s)", p.ServerWorkers, commas(p.ConnsPerServerWorker), how))
 	row("client workers", fmt.Sprintf("%d (%d per namespace), ~%s connections each",
 		p.ClientWorkers, p.ClientWorkersPerNamespace, commas(p.ConnsPerClientWorker)))
 	row("file descriptors", commas(p.FileDescriptors)+" (both ends run on this host)")
