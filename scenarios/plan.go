@@ -102,10 +102,10 @@ type Plan struct {
 	FDBudget int64 `json:"fd_budget"`
 	// ServerWorkers and ClientWorkers are worker processes per role.
 	ServerWorkers int `json:"server_workers"`
+	ClientWorkers int `json:"client_workers"`
 	// PortPerCopy: the server is an external program given one port per
 	// copy ({worker-port}), not copies sharing every port (SO_REUSEPORT).
 	PortPerCopy bool `json:"port_per_copy"`
-	ClientWorkers int `json:"client_workers"`
 	// ClientWorkersPerNamespace is client workers in each client namespace.
 	ClientWorkersPerNamespace int `json:"client_workers_per_namespace"`
 	// InFlightPerWorker is the connects in progress each client worker
