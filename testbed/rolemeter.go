@@ -68,13 +68,19 @@ type roleMeter struct {
 	roles []meterRole
 	wake  chan struct{}
 
-	mu      sync.Mutex
-	procs   map[procKey]*procRecord
-	now     map[string]roleNow
-	peaks   map[string]*report.RoleUsage
-	fullGen int64     // full readings done (PSS fresh)
-	fullAt  time.Time // the last full reading
+	mu       sync.Mutex
+	procs    map[procKey]*procRecord
+	now      map[string]roleNow
+	peaks    map[string]*report.RoleUsage
+	fullGen  int64     // full readings done (PSS fresh)
+	fullAt   time.Time // the last full reading
+	followUp int       // full readings still due at the next ticks (after a peak)
 }
+
+// peakFollowUps is how many more full readings follow one asked for at a
+// peak, a second apart: the server may still be accepting the last
+// connections (and touching their memory) when the clients' count peaks.
+const peakFollowUps = 2
 
 func newRoleMeter(start time.Time, f *fleet, serverNS string, clientNS []string) *roleMeter {
 	m := &roleMeter{start: start, fleet: f, wake: make(chan struct{}, 1),
@@ -106,10 +112,16 @@ func (m *roleMeter) loop(stop <-chan struct{}) {
 			m.read(true)
 			return
 		case <-m.wake:
+			m.mu.Lock()
+			m.followUp = peakFollowUps
+			m.mu.Unlock()
 			m.read(true)
 		case <-t.C:
 			m.mu.Lock()
-			full := time.Since(m.fullAt) >= meterFullEvery
+			full := time.Since(m.fullAt) >= meterFullEvery || m.followUp > 0
+			if m.followUp > 0 {
+				m.followUp--
+			}
 			m.mu.Unlock()
 			m.read(full)
 		}

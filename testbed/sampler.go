@@ -176,11 +176,18 @@ func (s *sampler) take() report.Sample {
 	s.prevConn, s.prevClosed = cli.Connected, smp.CliClosed
 	s.last, s.lastAt = smp, now
 	p := &s.peaks
-	if smp.CliEstablished > p.cliEstablished || (freshPSS && smp.CliEstablished == p.cliEstablished && smp.CliEstablished > 0) {
+	switch {
+	case smp.CliEstablished > p.cliEstablished: // a new peak
 		p.cliEstablished = smp.CliEstablished
 		p.rssAtPeak = smp.CliRSS + smp.SrvRSS
 		p.pssAtPeak = smp.CliPSS + smp.SrvPSS
 		p.slabAtPeak = smp.Slab
+	case freshPSS && smp.CliEstablished == p.cliEstablished && smp.CliEstablished > 0:
+		// A fresh reading at the peak: memory still grows while the server
+		// accepts the last connections, so the highest one counts.
+		p.rssAtPeak = max(p.rssAtPeak, smp.CliRSS+smp.SrvRSS)
+		p.pssAtPeak = max(p.pssAtPeak, smp.CliPSS+smp.SrvPSS)
+		p.slabAtPeak = max(p.slabAtPeak, smp.Slab)
 	}
 	p.srvEstablished = max(p.srvEstablished, smp.SrvEstablished)
 	p.tcpMem = max(p.tcpMem, smp.TCPMemPages)
