@@ -241,15 +241,7 @@ func (r *clientRun) executeInPlace(ctx context.Context, rec *report.Record, star
 	if err := r.waitStart(ctx, startAt); err != nil {
 		return err
 	}
-	for i, ph := range r.sc.Phases {
-		pr := r.runPhase(ctx, i, ph)
-		rec.Phases = append(rec.Phases, pr)
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted during phase %s: the workers are stopped", pr.Name)
-		}
-	}
-	rec.Counters = r.countersNow()
-	return nil
+	return r.runPhases(ctx, rec, "the workers are stopped")
 }
 
 // waitStart holds the first phase until startAt (shards start together).

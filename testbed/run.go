@@ -141,11 +141,18 @@ func (r *runner) execute(ctx context.Context, rec *report.Record) error {
 	go func() { r.sampler.loop(stop); close(done) }()
 	defer func() { close(stop); <-done }()
 
+	return r.runPhases(ctx, rec, "teardown follows")
+}
+
+// runPhases runs the scenario's phases into rec, then reads the run's
+// TcpExt counters; an interruption ends it with an error naming the phase
+// and what follows.
+func (r *runner) runPhases(ctx context.Context, rec *report.Record, follows string) error {
 	for i, ph := range r.sc.Phases {
 		pr := r.runPhase(ctx, i, ph)
 		rec.Phases = append(rec.Phases, pr)
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted during phase %s: teardown follows", pr.Name)
+			return fmt.Errorf("interrupted during phase %s: %s", pr.Name, follows)
 		}
 	}
 	rec.Counters = r.countersNow()

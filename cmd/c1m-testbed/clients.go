@@ -116,19 +116,13 @@ scenario, shard or target is wrong, 3 the environment refused.`,
 	if err != nil {
 		return exitFor("clients", err)
 	}
-	for _, e := range res.WriteErrors {
-		fmt.Fprintf(os.Stderr, "c1m-testbed clients: the verdict stands, but results are missing: %s\n", e)
-	}
 	if *jsonOut {
 		if err := testbed.WriteResultLine(os.Stdout, res.Dir); err != nil {
 			fmt.Fprintf(os.Stderr, "c1m-testbed clients: %v\n", err)
 			return exitFailed
 		}
 	}
-	if !res.Passed {
-		return exitFailed
-	}
-	return exitOK
+	return verdict("clients", res)
 }
 
 // clientOptions reads the target, shard, start time and sources of the

@@ -35,3 +35,16 @@ func exitStatus(err error) int {
 	}
 	return exitFailed
 }
+
+// verdict is the exit status of a run, clients or merge that finished:
+// 0 when every expectation held, else 1; results that could not be
+// written (a full disk) are said on stderr first, as the verdict stands.
+func verdict(cmd string, res *testbed.Outcome) int {
+	for _, e := range res.WriteErrors {
+		fmt.Fprintf(os.Stderr, "c1m-testbed %s: the verdict stands, but results are missing: %s\n", cmd, e)
+	}
+	if !res.Passed {
+		return exitFailed
+	}
+	return exitOK
+}

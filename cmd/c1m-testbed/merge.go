@@ -45,11 +45,5 @@ shard failed), 2 the inputs are not the shards of one run.`,
 	if err != nil {
 		return exitFor("merge", err)
 	}
-	for _, e := range res.WriteErrors {
-		fmt.Fprintf(os.Stderr, "c1m-testbed merge: the verdict stands, but results are missing: %s\n", e)
-	}
-	if !res.Passed {
-		return exitFailed
-	}
-	return exitOK
+	return verdict("merge", res)
 }

@@ -90,15 +90,7 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	if err != nil {
 		return exitFor("run", err)
 	}
-	// The exit status is the verdict's; results that could not be written
-	// (a full disk) are said on stderr too.
-	for _, e := range res.WriteErrors {
-		fmt.Fprintf(os.Stderr, "c1m-testbed run: the verdict stands, but results are missing: %s\n", e)
-	}
-	if !res.Passed {
-		return exitFailed
-	}
-	return exitOK
+	return verdict("run", res)
 }
 
 // waitFlag defines --wait, how long run and up wait for the host lock.
