@@ -76,7 +76,9 @@ func TestResolveRelative(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := strconv.ParseInt(got, 10, 64); n < files+1000 || n > files+1000+100000 {
+	// Other tests open and close files meanwhile: allow the count to have
+	// fallen by a few hundred between the two readings.
+	if n, _ := strconv.ParseInt(got, 10, 64); n < files+1000-300 || n > files+1000+100000 {
 		t.Errorf("resolveRelative(fs.file-max, +1000) = %s, want about %d", got, files+1000)
 	}
 	if got, _ := resolveRelative("net.ipv4.tcp_mem", "1 2 3"); got != "1 2 3" {
