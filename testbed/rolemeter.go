@@ -3,7 +3,6 @@ package testbed
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -150,7 +149,8 @@ func (m *roleMeter) latest(role string) (roleNow, int64) {
 }
 
 // read finds every role's processes and reads them; full adds PSS. The
-// /proc reads happen outside the lock.
+// /proc reads happen outside the lock; the stat read while finding a
+// process is the one used.
 func (m *roleMeter) read(full bool) {
 	found := m.find()
 	type reading struct {
@@ -158,26 +158,25 @@ func (m *roleMeter) read(full bool) {
 		role, ns string
 		pss, fds int64
 		cmdline  string
-		known    bool
 	}
-	m.mu.Lock()
-	known := maps.Clone(m.procs)
-	m.mu.Unlock()
-	var got []reading
-	for pid, where := range found {
-		p, err := topology.ReadProcess(pid)
-		if err != nil {
-			continue
-		}
-		r := reading{p: p, role: where[0], ns: where[1], fds: countFDs(pid)}
-		_, r.known = known[procKey{pid, p.Start}]
-		if !r.known {
-			r.cmdline = readCmdline(pid)
-		}
+	got := make([]reading, 0, len(found))
+	for _, f := range found {
+		r := reading{p: f.Process, role: f.role, ns: f.Namespace, fds: countFDs(f.PID)}
 		if full {
-			r.pss = parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)))["Pss"]
+			r.pss = readPSS(f.PID)
 		}
 		got = append(got, r)
+	}
+	m.mu.Lock()
+	var fresh []int // processes not seen before: their command line is read once
+	for i, r := range got {
+		if m.procs[procKey{r.p.PID, r.p.Start}] == nil {
+			fresh = append(fresh, i)
+		}
+	}
+	m.mu.Unlock()
+	for _, i := range fresh {
+		got[i].cmdline = readCmdline(got[i].p.PID)
 	}
 	at := time.Since(m.start).Seconds()
 
@@ -230,9 +229,15 @@ func (m *roleMeter) read(full bool) {
 	m.updateWorkers()
 }
 
-// find maps each pid of a role to its role and namespace name.
-func (m *roleMeter) find() map[int][2]string {
-	out := map[int][2]string{}
+// found is a process of a role, as stat showed it when it was found.
+type found struct {
+	topology.NSProcess
+	role string
+}
+
+// find lists every process of each role.
+func (m *roleMeter) find() []found {
+	var out []found
 	var own []string // roles measured in the orchestrator's namespace
 	for _, r := range m.roles {
 		var named []string
@@ -243,28 +248,33 @@ func (m *roleMeter) find() map[int][2]string {
 				named = append(named, ns)
 			}
 		}
-		for pid, ns := range topology.ProcessesIn(named) {
-			out[pid] = [2]string{r.name, ns}
+		for _, p := range topology.ProcessesIn(named) {
+			out = append(out, found{p, r.name})
 		}
 	}
-	if len(own) > 0 {
-		children := map[int][]int{}
-		for _, pid := range topology.AllPIDs() {
-			if p, err := topology.ReadProcess(pid); err == nil {
-				children[p.PPID] = append(children[p.PPID], pid)
+	if len(own) == 0 {
+		return out
+	}
+	procs := map[int]topology.Process{}
+	children := map[int][]int{}
+	for _, pid := range topology.AllPIDs() {
+		if p, err := topology.ReadProcess(pid); err == nil {
+			procs[pid] = p
+			children[p.PPID] = append(children[p.PPID], pid)
+		}
+	}
+	for _, role := range own {
+		var queue []int
+		for _, w := range m.fleet.role(role) {
+			if w.alive() {
+				queue = append(queue, w.pid())
 			}
 		}
-		for _, role := range own {
-			var queue []int
-			for _, w := range m.fleet.role(role) {
-				if w.alive() {
-					queue = append(queue, w.pid())
-				}
-			}
-			for len(queue) > 0 {
-				pid := queue[0]
-				queue = append(queue[1:], children[pid]...)
-				out[pid] = [2]string{role, ownNamespace}
+		for len(queue) > 0 {
+			pid := queue[0]
+			queue = append(queue[1:], children[pid]...)
+			if p, ok := procs[pid]; ok {
+				out = append(out, found{topology.NSProcess{Process: p, Namespace: ownNamespace}, role})
 			}
 		}
 	}
@@ -321,6 +331,12 @@ func (m *roleMeter) usage() []report.RoleUsage {
 		out = append(out, u)
 	}
 	return out
+}
+
+// readPSS is a process's proportional set size from smaps_rollup (0 when
+// it is gone).
+func readPSS(pid int) int64 {
+	return parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)))["Pss"]
 }
 
 // countFDs counts a process's open files: the size the kernel gives its

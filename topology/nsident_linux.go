@@ -55,15 +55,25 @@ func statNS(path string) (nsID, error) {
 	if err := unix.Stat(path, &st); err != nil {
 		return nsID{}, err
 	}
-	var self unix.Stat_t
-	if err := unix.Stat("/proc/self/ns/net", &self); err != nil {
+	dev, err := nsfsDev()
+	if err != nil {
 		return nsID{}, err
 	}
-	if st.Dev != self.Dev { // every namespace lives on the one nsfs
+	if st.Dev != dev { // every namespace lives on the one nsfs
 		return nsID{}, fmt.Errorf("%s is not a network namespace", path)
 	}
 	return nsID{Dev: st.Dev, Ino: st.Ino}, nil
 }
+
+// nsfsDev is the device of the nsfs every namespace file lives on, read
+// once (statNS runs for every process of a /proc scan).
+var nsfsDev = sync.OnceValues(func() (uint64, error) {
+	var self unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/net", &self); err != nil {
+		return 0, err
+	}
+	return self.Dev, nil
+})
 
 // cookieHere returns the cookie of the calling thread's network namespace
 // (0 when the kernel is older than 5.14 and has none).

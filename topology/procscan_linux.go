@@ -31,25 +31,36 @@ func ReadProcess(pid int) (Process, error) {
 	if st.State == 'Z' || st.State == 'X' {
 		return Process{}, os.ErrNotExist
 	}
+	return processOf(pid, st), nil
+}
+
+// processOf converts a parsed stat line of pid.
+func processOf(pid int, st procStat) Process {
 	tick := time.Second / ClockTicks
 	return Process{PID: pid, PPID: st.PPID, Comm: st.Comm, Start: st.Start,
 		UserCPU: time.Duration(st.UserTicks) * tick, SystemCPU: time.Duration(st.SystemTicks) * tick,
-		RSSBytes: st.RSSPages * int64(os.Getpagesize())}, nil
+		RSSBytes: st.RSSPages * int64(os.Getpagesize())}
+}
+
+// NSProcess is a process found in one of a set of namespaces.
+type NSProcess struct {
+	Process
+	Namespace string // the name it was found in
 }
 
 // ProcessesIn returns the live processes whose network namespace is one of
-// the named ones (names under /run/netns, or paths), mapped to that name.
-// A process is found by its /proc/<pid>/ns/net, whoever started it and
-// whatever it forked or re-executed since; the calling process is left
-// out. Names that do not exist are skipped.
-func ProcessesIn(names []string) map[int]string {
+// the named ones (names under /run/netns, or paths), by pid, with the stat
+// read when each was found. A process is found by its /proc/<pid>/ns/net,
+// whoever started it and whatever it forked or re-executed since; the
+// calling process is left out. Names that do not exist are skipped.
+func ProcessesIn(names []string) map[int]NSProcess {
 	ns := namedNamespaces(names)
-	out := map[int]string{}
+	out := map[int]NSProcess{}
 	if len(ns) == 0 {
 		return out
 	}
 	for _, p := range processesIn(ns) {
-		out[p.PID] = p.NS.Name
+		out[p.PID] = NSProcess{Process: processOf(p.PID, p.Stat), Namespace: p.NS.Name}
 	}
 	return out
 }

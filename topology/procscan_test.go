@@ -46,7 +46,7 @@ func TestProcessesInFollowsDaemons(t *testing.T) {
 	skipUnlessRoot(t)
 	topo := buildForTest(t, Spec{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1})
 	pid := startDaemon(t, topo.Server.Name, daemon)
-	var found map[int]string
+	var found map[int]NSProcess
 	for range 50 { // the daemon's sh may still be exiting
 		found = ProcessesIn([]string{topo.Server.Name, topo.Clients[0].Name})
 		if len(found) == 1 {
@@ -54,7 +54,7 @@ func TestProcessesInFollowsDaemons(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if len(found) != 1 || found[pid] != topo.Server.Name {
+	if p := found[pid]; len(found) != 1 || p.Namespace != topo.Server.Name || p.Comm != "sleep" || p.RSSBytes <= 0 {
 		t.Errorf("ProcessesIn = %v; want only the daemon %d in %s", found, pid, topo.Server.Name)
 	}
 	topo.KillGrace = 500 * time.Millisecond

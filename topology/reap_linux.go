@@ -29,6 +29,7 @@ type nsProc struct {
 	PID   int
 	Start uint64
 	NS    nsEntry
+	Stat  procStat // as read when it was found
 }
 
 // KillProcessesIn ends every process whose network namespace is one of the
@@ -175,7 +176,7 @@ func procIn(pid int, ns map[nsID]nsEntry) (nsProc, bool) {
 	if e.Unnamed && cookieOf(path) != e.Cookie {
 		return nsProc{}, false // a new namespace that got a freed inode of ours
 	}
-	return nsProc{PID: pid, Start: st.Start, NS: e}, true
+	return nsProc{PID: pid, Start: st.Start, NS: e, Stat: st}, true
 }
 
 // signalIn sends sig to p only if it still is the process that was found
