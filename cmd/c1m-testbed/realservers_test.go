@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
@@ -48,6 +50,14 @@ func runDuringHold(t *testing.T, scenario string, during func(serverNS string)) 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Should the test stop early, end the run (SIGTERM tears it down) and
+	// wait for it, so no namespace or process outlives the test.
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+		}
+	})
 	var log bytes.Buffer
 	var ns string
 	sc := bufio.NewScanner(pipe)
@@ -65,7 +75,7 @@ func runDuringHold(t *testing.T, scenario string, during func(serverNS string)) 
 	code := 0
 	if err := cmd.Wait(); err != nil {
 		var ee *exec.ExitError
-		if !errorsAs(err, &ee) {
+		if !errors.As(err, &ee) {
 			t.Fatalf("c1m-testbed run %s: %v", scenario, err)
 		}
 		code = ee.ExitCode()
@@ -82,21 +92,16 @@ func runDuringHold(t *testing.T, scenario string, during func(serverNS string)) 
 	return rec, code, log.String()
 }
 
-func errorsAs(err error, ee **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	if ok {
-		*ee = e
-	}
-	return ok
-}
-
 // nsRSS reads, independently of the testbed, the pids in a namespace
-// (`ip netns pids`) and each one's VmRSS from /proc/PID/status.
+// (`ip netns pids`) and each one's VmRSS from /proc/PID/status. It runs
+// while the run's output is read, so it reports and goes on rather than
+// stop the test.
 func nsRSS(t *testing.T, ns string) (map[int]int64, int64) {
 	t.Helper()
 	out, err := exec.Command("ip", "netns", "pids", ns).Output()
 	if err != nil {
-		t.Fatalf("ip netns pids %s: %v", ns, err)
+		t.Errorf("ip netns pids %s: %v", ns, err)
+		return nil, 0
 	}
 	rss := map[int]int64{}
 	var sum int64
