@@ -87,4 +87,3 @@ func (c *conn) addStampByte(off int, b byte) {
 		c.idx |= uint32(b) << (8 * (off - 1))
 	}
 }
-

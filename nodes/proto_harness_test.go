@@ -11,7 +11,7 @@ import (
 // recorder is a sink that writes down every call, one line each, so a
 // framer's output can be compared across splits of the same input.
 type recorder struct {
-	calls []string
+	calls  []string
 	pinged []byte // a server ping's payload gathered so far
 }
 
