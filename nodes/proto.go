@@ -30,8 +30,8 @@ type ProtoOptions struct {
 	// Path is the request target of websocket's upgrade and http's GET
 	// (default "/").
 	Path string `json:"path,omitempty"`
-	// Host is the Host header of websocket and http (default: the server
-	// address the connection goes to).
+	// Host is the Host header of websocket and http (the worker fills in
+	// the first server address when it is empty).
 	Host string `json:"host,omitempty"`
 	// Headers are extra header lines ("Name: value") of websocket's
 	// upgrade and http's requests.
@@ -46,7 +46,9 @@ type ProtoOptions struct {
 	// a payload that comes back); line: the request's bytes ("%d" is the
 	// connection index; default "PING\n").
 	Request string `json:"request,omitempty"`
-	// Topic is mqtt's topic for "publish" ("%d" = connection index).
+	// Topic is mqtt's topic for "publish"; "%d" becomes the connection's
+	// id, unique among the run's open connections: IndexBase × 2^20 + its
+	// fd (a request knows its fd, not its index).
 	Topic string `json:"topic,omitempty"`
 	// ClientID is mqtt's ClientId ("%d" = connection index; "" = a
 	// zero-length id, which mosquitto accepts with a clean session).
@@ -107,13 +109,14 @@ const (
 // it speaks. Methods must not allocate once dst has room (benchmarks check
 // 0 allocations per reply).
 type clientProto interface {
-	// hello appends connection idx's handshake request to dst; a
+	// hello appends the handshake request of connection idx (local
+	// index; IndexBase + idx is its number) on socket fd to dst; a
 	// protocol without a handshake appends nothing (the worker then sets
 	// pbReady at connect).
-	hello(dst []byte, idx uint32, server string) []byte
+	hello(dst []byte, idx uint32, fd int) []byte
 	// request appends one timed request intended at t (CLOCK_MONOTONIC
-	// ns) to dst.
-	request(dst []byte, t uint64) []byte
+	// ns) on socket fd to dst.
+	request(dst []byte, t uint64, fd int) []byte
 	// keepalive appends one untimed request to dst.
 	keepalive(dst []byte) []byte
 	// pong appends the answer to a server ping carrying payload
