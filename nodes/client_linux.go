@@ -86,6 +86,13 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 	}
 	w.cli, w.targets, w.msg = cfg, targets, parseMessage(cfg.Message)
 	w.onData = onDiscard
+	if w.proto, err = newClientProto(cfg); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if w.proto != nil {
+		w.keep = keepJob{period: cfg.ProtoOptions.KeepAlive, start: w.now()}
+	}
 	w.fdBase = countFDs()
 	return w, nil
 }
@@ -221,7 +228,11 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 	w.st.Connected++
 	w.cj.ok++
 	w.cj.done++
-	if !w.msg.empty() {
+	if w.proto != nil {
+		if !w.helloConn(fd, c) {
+			return false
+		}
+	} else if !w.msg.empty() {
 		w.sbuf = w.msg.appendTo(w.sbuf[:0], int64(w.cli.IndexBase)+int64(c.idx))
 		c.left = uint32(len(w.sbuf))
 		c.flags |= fMsg

@@ -100,6 +100,9 @@ func (w *Worker) runClose(now time.Duration) {
 }
 
 func (w *Worker) startSend(bytes int64) error {
+	if w.framed() {
+		return fmt.Errorf("send writes raw bytes, which would garble a protocol's stream: use a traffic phase with a protocol")
+	}
 	if w.sj.active {
 		return errBusy
 	}

@@ -91,6 +91,12 @@ type ServerConfig struct {
 	// reads go into the slot's buffer, echo writes from its write buffer.
 	// 0 = the compact table and one shared read buffer per worker.
 	ConnBuffer int `json:"conn_buffer,omitempty"`
+	// Protocol is what the server speaks: "" or ProtoEcho (on_data
+	// decides), or one of Protocols: then it answers that protocol's
+	// requests (on_data must be "" or "echo").
+	Protocol string `json:"protocol,omitempty"`
+	// ProtoOptions are the protocol's settings (Body for http).
+	ProtoOptions ProtoOptions `json:"proto_options,omitzero"`
 }
 
 // ClientConfig configures a client worker.
@@ -119,6 +125,14 @@ type ClientConfig struct {
 	// inside the namespace's ip_local_port_range. 0 = the kernel chooses.
 	PortLow  int `json:"port_low,omitempty"`
 	PortHigh int `json:"port_high,omitempty"`
+	// Protocol is what the client speaks: "" or ProtoEcho (traffic
+	// messages echoed verbatim), or one of Protocols: then every
+	// connection makes the protocol's handshake after connecting, sends
+	// its keep-alive in every phase, and a traffic run sends its timed
+	// request (see docs/node-protocol.md). Message must be empty then.
+	Protocol string `json:"protocol,omitempty"`
+	// ProtoOptions are the protocol's settings.
+	ProtoOptions ProtoOptions `json:"proto_options,omitzero"`
 }
 
 // Report types.
@@ -179,4 +193,18 @@ type Stats struct {
 	MsgAsked    int64                `json:"msg_asked,omitempty"`    // traffic sends due by the schedule
 	MsgSent     int64                `json:"msg_sent,omitempty"`     // traffic messages written whole
 	MsgAnswered int64                `json:"msg_answered,omitempty"` // traffic replies read whole
+
+	// A protocol's counters (a client with Protocol set; the server's
+	// Handshakes too). HandshakeHist holds every handshake's time from
+	// established to the answer read whole, sent like ConnectHist.
+	HandshakeHist *histogram.Histogram `json:"handshake_hist,omitempty"`
+	Handshakes    int64                `json:"handshakes,omitempty"`    // handshakes completed (client: answers accepted; server: upgrades/CONNACKs sent)
+	Ready         int64                `json:"ready,omitempty"`         // connections open with their handshake done now (client)
+	KeepSent      int64                `json:"keep_sent,omitempty"`     // keep-alive requests written
+	KeepAnswered  int64                `json:"keep_answered,omitempty"` // keep-alive replies read
+	Pongs         int64                `json:"pongs,omitempty"`         // server pings answered (client)
+	Pushes        int64                `json:"pushes,omitempty"`        // frames the server sent unasked (client)
+	// Statuses counts replies by class where the protocol has one (http:
+	// "2xx" … "5xx").
+	Statuses map[string]int64 `json:"statuses,omitempty"`
 }

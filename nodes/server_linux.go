@@ -38,7 +38,11 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 		w.Close()
 		return nil, err
 	}
-	w.srv, w.onData, w.reply = cfg, onData, []byte(cfg.Reply)
+	w.srv, w.onData, w.replyOnce = cfg, onData, []byte(cfg.Reply)
+	if w.sproto, err = newServerProto(cfg); err != nil {
+		w.Close()
+		return nil, err
+	}
 	w.acceptBucket.reset(cfg.AcceptRate, w.now())
 	backlog := cfg.Backlog
 	if backlog <= 0 {

@@ -41,6 +41,11 @@ func (w *Worker) Stats() Stats {
 		w.rttSent = n
 		s.RTTHist = &w.rttHist
 	}
+	if n := w.hsHist.Count(); n != w.hsSent {
+		w.hsSent = n
+		s.HandshakeHist = &w.hsHist
+	}
+	s.Statuses = w.statusSnapshot()
 	return s
 }
 

@@ -91,7 +91,7 @@ func (w *Worker) startTraffic(cmd Command) error {
 	if !(cmd.Fraction > 0 && cmd.Fraction <= 1) {
 		return fmt.Errorf("traffic needs 0 < fraction <= 1 (got %g)", cmd.Fraction)
 	}
-	if w.tf.bytes != 0 && w.tf.bytes != int(cmd.Bytes) {
+	if w.proto == nil && w.tf.bytes != 0 && w.tf.bytes != int(cmd.Bytes) {
 		// Replies still due from the previous run are framed by its size.
 		w.resetFraming()
 	}
@@ -107,8 +107,11 @@ func (w *Worker) startTraffic(cmd Command) error {
 		if c.state != stOpen || c.flags&(fMsg|fSend) != 0 {
 			continue
 		}
+		if w.proto != nil && c.pb&pbReady == 0 {
+			continue // its handshake is not done
+		}
 		c.flags |= fTx
-		if c.flags&fRx == 0 {
+		if w.proto == nil && c.flags&fRx == 0 {
 			c.flags |= fRx
 			c.sub = 0
 			c.setRxStamp(0)
@@ -206,6 +209,10 @@ func (w *Worker) stopSending(now time.Duration) {
 // part-written) drops it: counted as asked and under EAGAIN, not sent, not
 // retried. Other write errors close the connection.
 func (w *Worker) sendTraffic(fd int, c *conn, t time.Duration) {
+	if w.proto != nil {
+		w.sendProtoTraffic(fd, c, t)
+		return
+	}
 	w.st.MsgAsked++
 	w.tf.asked++
 	if c.left > 0 {
@@ -354,6 +361,9 @@ func (w *Worker) finishTraffic() {
 	j := &w.tf
 	for fd := 0; fd < j.hi && fd < len(w.conns); fd++ {
 		w.conns[fd].flags &^= fTx
+		// A request owed for a reply still out is not sent after the
+		// run: asked, not sent.
+		w.conns[fd].pb &^= pbOwed
 	}
 	j.active, j.sending = false, false
 	w.emit(EventTrafficDone, fmt.Sprintf("%d asked, %d sent, %d answered; %d of %d connections still in the run",

@@ -75,7 +75,7 @@ type Worker struct {
 	// server
 	srv          ServerConfig
 	onData       uint8
-	reply        []byte
+	replyOnce    []byte
 	listeners    []int
 	lnPaused     bool
 	lnResume     time.Duration
@@ -104,6 +104,25 @@ type Worker struct {
 	monoBase          int64  // CLOCK_MONOTONIC ns at start (the loop clock's zero)
 	txbuf, txskip     []byte // the traffic message, timed and unmeasured
 	noPwait2          bool   // epoll_pwait2 missing: millisecond timeouts
+
+	// protocols (proto.go): the client's framer or the server's, a
+	// scratch for what they write, rests of writes a socket cut short,
+	// server pings split over reads, server requests split over reads
+	proto    clientProto
+	sproto   serverProto
+	pbuf     []byte
+	pending  map[int32][]byte
+	pings    map[int32][]byte
+	srvPart  map[int32][]byte
+	keep     keepJob
+	hsHist   histogram.Histogram
+	hsSent   uint64
+	statuses [6]int64 // replies by class: other, 1xx … 5xx
+	// the connection a framer is feeding, the read's time, whether it
+	// ended inside feed
+	curFD            int
+	rxNow            uint64
+	curGone, feeding bool
 
 	st      Stats
 	errs    errCounts
@@ -147,6 +166,7 @@ func newWorker(role string, fdLimit int) (*Worker, error) {
 	w.conns = make([]conn, min(lim, maxTable))
 	w.rbuf = make([]byte, readBufSize)
 	w.sbuf = make([]byte, 0, 256)
+	w.pbuf = make([]byte, 0, 512)
 	w.linger = unix.Linger{Onoff: 1, Linger: 0}
 	return w, nil
 }
@@ -293,6 +313,9 @@ func (w *Worker) runJobs(now time.Duration) {
 	if w.tf.active {
 		w.runTraffic(now)
 	}
+	if w.keep.period > 0 {
+		w.runKeep(now)
+	}
 }
 
 // timeout is how long epoll_wait may block: never longer than max, and
@@ -332,6 +355,9 @@ func (w *Worker) timeout(now, max time.Duration) time.Duration {
 			lower(w.tf.drainEnd - now)
 		}
 	}
+	if w.keep.period > 0 {
+		lower(w.keepWait(now))
+	}
 	if t < 0 {
 		t = 0 // a negative max (a late caller) must not become epoll_wait's -1
 	}
@@ -368,8 +394,12 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 			return
 		}
 	}
-	if e&unix.EPOLLOUT != 0 && c.left > 0 {
-		if !w.flush(fd, c) {
+	if e&unix.EPOLLOUT != 0 {
+		if w.framed() {
+			if c.flags&fMsg != 0 && !w.flushProto(fd, c) {
+				return
+			}
+		} else if c.left > 0 && !w.flush(fd, c) {
 			return
 		}
 	}
@@ -419,6 +449,27 @@ func (w *Worker) read(fd int, c *conn) bool {
 		}
 		b := rbuf[:n]
 		w.st.BytesIn += int64(n)
+		if w.proto != nil {
+			if now == 0 {
+				now = w.mono(w.now())
+			}
+			if !w.feedProto(fd, c, b, now) {
+				return false
+			}
+			if n < len(rbuf) {
+				return true
+			}
+			continue
+		}
+		if w.sproto != nil {
+			if !w.serveProto(fd, c, b) {
+				return false
+			}
+			if n < len(rbuf) {
+				return true
+			}
+			continue
+		}
 		if c.flags&fRx != 0 {
 			if now == 0 {
 				now = w.mono(w.now())
@@ -441,7 +492,7 @@ func (w *Worker) read(fd int, c *conn) bool {
 		case onReplyOnce:
 			if c.flags&fReplied == 0 {
 				c.flags |= fReplied
-				w.writeOnce(fd, w.reply, "reply-short")
+				w.writeOnce(fd, w.replyOnce, "reply-short")
 			}
 		}
 		if n < len(rbuf) {
@@ -490,6 +541,9 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 		w.sendEnded(false)
 	}
 	w.trafficClosed(c)
+	if w.framed() {
+		w.protoClosed(fd, c)
+	}
 	*c = conn{}
 	// An fd came free: a paused listener or connect job may go on.
 	if w.lnPaused {
@@ -508,7 +562,7 @@ func (w *Worker) Close() {
 		}
 	}
 	w.listeners = nil
-	w.st.Established, w.st.Connecting = 0, 0
+	w.st.Established, w.st.Connecting, w.st.Ready = 0, 0, 0
 	w.wakeMu.Lock()
 	if w.wakeFD >= 0 {
 		unix.Close(w.wakeFD)
