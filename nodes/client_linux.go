@@ -226,13 +226,22 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 	w.st.Connecting--
 	w.st.Established++
 	w.st.Connected++
-	w.cj.ok++
-	w.cj.done++
 	if w.proto != nil {
+		// The attempt completes with its handshake (ready, or the
+		// connection ending first: protoClosed).
 		if !w.helloConn(fd, c) {
 			return false
 		}
-	} else if !w.msg.empty() {
+		if c.pb&pbReady != 0 {
+			w.cj.ok++
+			w.cj.done++
+		}
+		w.checkConnectDone()
+		return true
+	}
+	w.cj.ok++
+	w.cj.done++
+	if !w.msg.empty() {
 		w.sbuf = w.msg.appendTo(w.sbuf[:0], int64(w.cli.IndexBase)+int64(c.idx))
 		c.left = uint32(len(w.sbuf))
 		c.flags |= fMsg
@@ -260,6 +269,10 @@ func (w *Worker) checkConnectDone() {
 	j := &w.cj
 	if j.active && j.done >= j.total {
 		j.active = false
+		if w.proto != nil {
+			w.emit(EventConnectDone, fmt.Sprintf("%d established and ready (handshake done), %d failed", j.ok, j.fail))
+			return
+		}
 		w.emit(EventConnectDone, fmt.Sprintf("%d established, %d failed", j.ok, j.fail))
 	}
 }

@@ -143,6 +143,11 @@ func (s *protoSink) ready(c *conn) {
 	c.pb |= pbReady
 	w.st.Handshakes++
 	w.st.Ready++
+	if w.cj.active {
+		w.cj.ok++
+		w.cj.done++
+		w.checkConnectDone()
+	}
 }
 
 // refused is sink.refused: counted by kind; the framer returns false and
@@ -343,8 +348,15 @@ func (w *Worker) framed() bool { return w.proto != nil || w.sproto != nil }
 
 // protoClosed forgets what a closing connection had pending.
 func (w *Worker) protoClosed(fd int, c *conn) {
-	if c.state == stOpen && c.pb&pbReady != 0 && w.proto != nil {
-		w.st.Ready--
+	if c.state == stOpen && w.proto != nil {
+		if c.pb&pbReady != 0 {
+			w.st.Ready--
+		} else if w.cj.active {
+			// Its handshake never completed: the attempt failed.
+			w.cj.fail++
+			w.cj.done++
+			w.checkConnectDone()
+		}
 	}
 	if c.flags&fMsg != 0 {
 		delete(w.pending, int32(fd))
