@@ -3,24 +3,27 @@ package nodes
 import (
 	"encoding/binary"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/protocols"
 )
 
 // Protocols the built-in client and server speak (ClientConfig.Protocol,
 // ServerConfig.Protocol). Echo is the original: a traffic message carries
 // its send time and comes back verbatim (traffic_linux.go). The others are
 // framed by a clientProto on the client and a serverProto on the server.
+// The names are internal/protocols' (one list for the decoder and here).
 const (
-	ProtoEcho      = "echo"
-	ProtoWebSocket = "websocket"
-	ProtoMQTT      = "mqtt"
-	ProtoHTTP      = "http"
-	ProtoRedis     = "redis"
-	ProtoMemcached = "memcached"
-	ProtoLine      = "line"
+	ProtoEcho      = protocols.Echo
+	ProtoWebSocket = protocols.WebSocket
+	ProtoMQTT      = protocols.MQTT
+	ProtoHTTP      = protocols.HTTP
+	ProtoRedis     = protocols.Redis
+	ProtoMemcached = protocols.Memcached
+	ProtoLine      = protocols.Line
 )
 
 // Protocols lists every protocol name, echo first.
-var Protocols = []string{ProtoEcho, ProtoWebSocket, ProtoMQTT, ProtoHTTP, ProtoRedis, ProtoMemcached, ProtoLine}
+var Protocols = protocols.Names
 
 // ProtoOptions are a protocol's settings, the same on the client and the
 // server side (each side reads the ones it needs). Every string may hold
