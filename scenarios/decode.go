@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/protocols"
 )
 
 // Parse decodes, defaults and validates a scenario from data; name is used
@@ -249,6 +251,8 @@ func (d *decoder) server(t table) Server {
 		AcceptRate: int(d.count(t, "accept-rate", 0, 0, 1<<30)),
 		Command:    d.command(t),
 		Env:        d.env(t),
+		Protocol:   d.enum(t, "protocol", DefaultProtocol, protocols.Names...),
+		Body:       d.str(t, "body", DefaultBody),
 	}
 }
 
@@ -308,6 +312,10 @@ func (d *decoder) client(t table) Client {
 		FDLimit:        d.fdLimit(t),
 		Command:        d.command(t),
 		Env:            d.env(t),
+		Protocol:       d.enum(t, "protocol", DefaultProtocol, protocols.Names...),
+	}
+	if d.err == nil {
+		c.Proto = d.proto(t, c.Protocol)
 	}
 	if d.err == nil {
 		if _, present := t.m["connections"]; !present {
@@ -335,6 +343,7 @@ func (d *decoder) expect(t table) Expect {
 		ConnectP99Min:        d.duration(t, "connect-p99-min", 0),
 		RTTP99Max:            d.duration(t, "rtt-p99-max", 0),
 		RTTP50Min:            d.duration(t, "rtt-p50-min", 0),
+		HandshakeP99Max:      d.duration(t, "handshake-p99-max", 0),
 		MessagesPerSecondMin: float64(d.count(t, "messages-per-second-min", 0, 0, 1<<40)),
 	}
 	if e.MaxUserBytesPerConn > 0 && e.MinUserBytesPerConn > e.MaxUserBytesPerConn {

@@ -72,7 +72,8 @@ func (e Expect) MarshalJSON() ([]byte, error) {
 		ConnectP99Min float64 `json:"connect_p99_min_seconds"`
 		RTTP99Max     float64 `json:"rtt_p99_max_seconds"`
 		RTTP50Min     float64 `json:"rtt_p50_min_seconds"`
-	}{plain(e), seconds(e.CloseWithin), seconds(e.ConnectP99Max), seconds(e.ConnectP99Min), seconds(e.RTTP99Max), seconds(e.RTTP50Min)})
+		HandshakeMax  float64 `json:"handshake_p99_max_seconds"`
+	}{plain(e), seconds(e.CloseWithin), seconds(e.ConnectP99Max), seconds(e.ConnectP99Min), seconds(e.RTTP99Max), seconds(e.RTTP50Min), seconds(e.HandshakeP99Max)})
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
@@ -85,6 +86,7 @@ func (e *Expect) UnmarshalJSON(b []byte) error {
 		ConnectP99Min float64 `json:"connect_p99_min_seconds"`
 		RTTP99Max     float64 `json:"rtt_p99_max_seconds"`
 		RTTP50Min     float64 `json:"rtt_p50_min_seconds"`
+		HandshakeMax  float64 `json:"handshake_p99_max_seconds"`
 	}{plain: (*plain)(e)}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
@@ -92,6 +94,7 @@ func (e *Expect) UnmarshalJSON(b []byte) error {
 	e.CloseWithin = fromSeconds(v.CloseWithin)
 	e.ConnectP99Max, e.ConnectP99Min = fromSeconds(v.ConnectP99Max), fromSeconds(v.ConnectP99Min)
 	e.RTTP99Max, e.RTTP50Min = fromSeconds(v.RTTP99Max), fromSeconds(v.RTTP50Min)
+	e.HandshakeP99Max = fromSeconds(v.HandshakeMax)
 	return nil
 }
 

@@ -41,6 +41,8 @@ var sectionKeys = map[string][]keyDef{
 		{"accept-rate", "0"},
 		{"command", "none"},
 		{"env", "none"},
+		{"protocol", strconv.Quote(DefaultProtocol)},
+		{"body", strconv.Quote(DefaultBody)},
 	},
 	"client": {
 		{"connections", "required"},
@@ -54,13 +56,23 @@ var sectionKeys = map[string][]keyDef{
 		{"fd-limit", "0"},
 		{"command", "none"},
 		{"env", "none"},
+		{"protocol", strconv.Quote(DefaultProtocol)},
+		{"path", strconv.Quote(DefaultPath)},
+		{"host", "the server address"},
+		{"headers", "none"},
+		{"request", "per protocol"},
+		{"topic", strconv.Quote(DefaultTopic)},
+		{"client-id", strconv.Quote(DefaultClientID)},
+		{"keep-alive", "0"},
+		{"reply-delimiter", `"\n"`},
+		{"reply-size", "0"},
 	},
 	"expect": {
 		{"min-established", ""}, {"max-established", ""}, {"errors-present", ""}, {"errors-absent", ""},
 		{"close-within", ""}, {"no-node-killed", ""}, {"counters", ""}, {"counters-max", ""}, {"kernel-log", ""},
 		{"min-user-bytes-per-conn", ""}, {"max-user-bytes-per-conn", ""},
 		{"connect-p99-max", ""}, {"connect-p99-min", ""}, {"rtt-p99-max", ""}, {"rtt-p50-min", ""},
-		{"messages-per-second-min", ""},
+		{"messages-per-second-min", ""}, {"handshake-p99-max", ""},
 	},
 }
 

@@ -119,6 +119,11 @@ type Server struct {
 	Command []string `toml:"command" json:"command"`
 	// Env is added to the environment of Command.
 	Env map[string]string `toml:"env" json:"env"`
+	// Protocol is what the built-in server speaks: "echo" (on-data
+	// decides) or one of internal/protocols.Names.
+	Protocol string `json:"protocol"`
+	// Body is what the built-in http server answers.
+	Body string `json:"body"`
 }
 
 // Client configures the built-in clients.
@@ -152,6 +157,12 @@ type Client struct {
 	Command []string `toml:"command" json:"command"`
 	// Env is added to the environment of Command.
 	Env map[string]string `toml:"env" json:"env"`
+	// Protocol is what the built-in clients speak: "echo" (default: the
+	// traffic message comes back verbatim) or one of
+	// internal/protocols.Names, with its keys in Proto.
+	Protocol string `json:"protocol"`
+	// Proto holds the protocol's keys.
+	Proto Proto `json:"proto"`
 }
 
 // Sysctls holds per-namespace sysctl settings by role.
@@ -246,6 +257,10 @@ type Expect struct {
 	// RTTP99Max bounds the p99 and RTTP50Min the p50 of the round trips of
 	// all traffic phases merged; 0 = unchecked.
 	RTTP99Max time.Duration `toml:"-" json:"rtt_p99_max_seconds"`
+	// HandshakeP99Max bounds the p99 of the protocol handshakes (from
+	// established to the answer read whole) over all connect phases
+	// merged; 0 = unchecked.
+	HandshakeP99Max time.Duration `json:"handshake_p99_max_seconds"`
 	RTTP50Min time.Duration `toml:"-" json:"rtt_p50_min_seconds"`
 	// MessagesPerSecondMin is the least messages answered per second of
 	// each traffic phase (answered / the phase's duration); 0 = unchecked.

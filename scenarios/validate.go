@@ -18,6 +18,7 @@ func (d *decoder) validate(s *Scenario) {
 	tp := s.Topology
 	d.checkLayout(tp)
 	d.checkExternal(s)
+	d.validateProtocol(s)
 	d.validateTraffic(s)
 	seen := map[string]int{}
 	for i, p := range s.Phases {

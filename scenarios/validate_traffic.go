@@ -23,7 +23,7 @@ func (d *decoder) validateTraffic(s *Scenario) {
 		case len(s.Client.Command) > 0:
 			d.failKey(at, "remove client.command: the traffic phase's messages and round trips are the built-in clients' work",
 				"%s: the clients are an external program and cannot be told to send heartbeats", name)
-		case len(s.Server.Command) == 0 && s.Server.OnData != "echo":
+		case len(s.Server.Command) == 0 && s.Server.Protocol == DefaultProtocol && s.Server.OnData != "echo":
 			fix := `set on-data = "echo" under [server]: a traffic phase times each message's round trip through the server's echo`
 			if _, ok := d.pos.val["server.on-data"]; ok {
 				d.failVal("server.on-data", fix, "%s: the server's on-data is %q, so no message comes back", name, s.Server.OnData)
