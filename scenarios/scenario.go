@@ -261,7 +261,7 @@ type Expect struct {
 	// established to the answer read whole) over all connect phases
 	// merged; 0 = unchecked.
 	HandshakeP99Max time.Duration `json:"handshake_p99_max_seconds"`
-	RTTP50Min time.Duration `toml:"-" json:"rtt_p50_min_seconds"`
+	RTTP50Min       time.Duration `toml:"-" json:"rtt_p50_min_seconds"`
 	// MessagesPerSecondMin is the least messages answered per second of
 	// each traffic phase (answered / the phase's duration); 0 = unchecked.
 	// --scale scales it like the other counts.
