@@ -35,7 +35,8 @@ func (r *clientRun) startClientsHere(ctx context.Context) error {
 	base := r.base
 	err := r.startAndWait(ctx, roleClient, func(i int) nodes.Command {
 		c := nodes.ClientConfig{Sources: src, Servers: srv, Ports: r.sc.Topology.ServerPorts, Message: r.sc.Client.Message,
-			IndexBase: base, Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit}
+			IndexBase: base, Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit,
+			Protocol: r.sc.Client.Protocol, ProtoOptions: clientProto(r.sc)}
 		base += share(r.sc.Client.Connections, r.plan.ClientWorkers, i)
 		if explicit {
 			c.PortLow, c.PortHigh = portSlice(r.plan.PortLow, r.plan.PortHigh, i, r.plan.ClientWorkers)

@@ -55,7 +55,11 @@ func (r *runner) startServers(ctx context.Context) error {
 	}
 	cfg := nodes.ServerConfig{Addrs: srvAddrs, Ports: r.sc.Topology.ServerPorts, Backlog: r.sc.Server.Backlog,
 		OnData: r.sc.Server.OnData, Reply: r.sc.Server.Reply, FDLimit: r.sc.Server.FDLimit,
-		AcceptRate: r.acceptRatePerWorker(), ConnBuffer: int(r.sc.Server.ConnBuffer)}
+		AcceptRate: r.acceptRatePerWorker(), ConnBuffer: int(r.sc.Server.ConnBuffer),
+		Protocol: r.sc.Server.Protocol, ProtoOptions: serverProto(r.sc)}
+	if cfg.Protocol != nodes.ProtoEcho {
+		cfg.OnData = "" // the protocol answers
+	}
 	if err := r.startAndWait(ctx, roleServer, func(int) nodes.Command {
 		return nodes.Command{Cmd: nodes.CmdStart, Server: &cfg}
 	}); err != nil {
@@ -81,7 +85,8 @@ func (r *runner) startClients(ctx context.Context) error {
 	if err := r.startAndWait(ctx, roleClient, func(i int) nodes.Command {
 		c := nodes.ClientConfig{Sources: addrStrings(r.topo.Clients[i%n].Addrs), Servers: srvAddrs,
 			Ports: r.sc.Topology.ServerPorts, Message: r.sc.Client.Message, IndexBase: base,
-			Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit}
+			Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit,
+			Protocol: r.sc.Client.Protocol, ProtoOptions: clientProto(r.sc)}
 		base += share(r.sc.Client.Connections, r.plan.ClientWorkers, i)
 		if explicit {
 			c.PortLow, c.PortHigh = portSlice(r.plan.PortLow, r.plan.PortHigh, i/n, workersIn(r.plan.ClientWorkers, n, i%n))

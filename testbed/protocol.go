@@ -1,0 +1,32 @@
+package testbed
+
+import (
+	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// clientProto is what a client worker needs of the scenario's protocol
+// keys: the keys themselves, and the size of the traffic phases' timed
+// payload (every traffic phase of a run sends the same size).
+func clientProto(sc *scenarios.Scenario) nodes.ProtoOptions {
+	p := sc.Client.Proto
+	return nodes.ProtoOptions{Path: p.Path, Host: p.Host, Headers: p.Headers, Request: p.Request, Topic: p.Topic,
+		ClientID: p.ClientID, KeepAlive: p.KeepAlive, ReplyDelimiter: p.ReplyDelimiter, ReplySize: p.ReplySize,
+		Bytes: trafficBytes(sc)}
+}
+
+// serverProto is what a server worker needs of them: the http body.
+func serverProto(sc *scenarios.Scenario) nodes.ProtoOptions {
+	return nodes.ProtoOptions{Body: sc.Server.Body}
+}
+
+// trafficBytes is the message size of the scenario's first traffic phase
+// (the decoder's default when there is none).
+func trafficBytes(sc *scenarios.Scenario) int {
+	for _, p := range sc.Phases {
+		if p.Kind == scenarios.PhaseTraffic {
+			return int(p.Bytes)
+		}
+	}
+	return scenarios.DefaultTrafficBytes
+}
