@@ -72,9 +72,10 @@ type Phase struct {
 	Target  int       `json:"target,omitempty"`
 	Reached int64     `json:"reached,omitempty"`
 
-	Connect *Latency `json:"connect_latency,omitempty"` // connects completed during the phase
-	RTT     *Latency `json:"rtt,omitempty"`             // round trips of the messages answered during the phase
-	Traffic *Traffic `json:"traffic,omitempty"`         // a traffic phase's messages
+	Connect   *Latency `json:"connect_latency,omitempty"` // connects completed during the phase
+	Handshake *Latency `json:"handshake,omitempty"`       // protocol handshakes completed during the phase
+	RTT       *Latency `json:"rtt,omitempty"`             // round trips of the messages answered during the phase
+	Traffic   *Traffic `json:"traffic,omitempty"`         // a traffic phase's messages
 }
 
 // Worker is one node process of the run.
@@ -109,8 +110,23 @@ type Summary struct {
 	WorkersKilled         int              `json:"workers_killed"`
 	KernelMessages        map[string]int64 `json:"kernel_messages,omitempty"`
 
-	Connect *Latency `json:"connect_latency,omitempty"` // every connect of the run
-	RTT     *Latency `json:"rtt,omitempty"`             // every round trip of the run
+	Connect   *Latency  `json:"connect_latency,omitempty"` // every connect of the run
+	Handshake *Latency  `json:"handshake,omitempty"`       // every protocol handshake of the run
+	RTT       *Latency  `json:"rtt,omitempty"`             // every round trip of the run
+	Protocol  *Protocol `json:"protocol,omitempty"`        // what the clients counted of their protocol (not echo)
+}
+
+// Protocol is what the built-in clients counted of the protocol they
+// speak, over the run.
+type Protocol struct {
+	Name              string           `json:"name"`
+	Handshakes        int64            `json:"handshakes"`          // handshakes accepted
+	Ready             int64            `json:"ready"`               // connections with their handshake done at the end
+	KeepAliveSent     int64            `json:"keep_alive_sent"`     // keep-alive requests written
+	KeepAliveAnswered int64            `json:"keep_alive_answered"` // keep-alive replies read
+	Pongs             int64            `json:"pongs"`               // server pings answered
+	Pushes            int64            `json:"pushes"`              // frames the server sent unasked
+	Statuses          map[string]int64 `json:"statuses,omitempty"`  // replies by class (http: "2xx" … "5xx")
 }
 
 // Expectation is one [expect] entry and whether it held.

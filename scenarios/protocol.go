@@ -40,7 +40,7 @@ type Proto struct {
 	ClientID string `json:"client_id,omitempty"`
 	// KeepAlive is how often an idle connection sends an untimed request,
 	// in every phase; 0 = never.
-	KeepAlive time.Duration `json:"-"`
+	KeepAlive time.Duration `json:"keep_alive_seconds,omitempty"`
 	// ReplyDelimiter ends a line reply; ReplySize, when > 0, is a line
 	// reply's fixed size instead.
 	ReplyDelimiter string `json:"reply_delimiter,omitempty"`

@@ -16,13 +16,14 @@ import (
 // so the last one received stays the worker's until a newer one comes.
 // 34 KB, a value with no pointers: `a = b` is a snapshot.
 type hists struct {
-	connect, rtt histogram.Histogram
+	connect, rtt, handshake histogram.Histogram
 }
 
 // merge adds every recording of o to h.
 func (h *hists) merge(o *hists) {
 	h.connect.Merge(&o.connect)
 	h.rtt.Merge(&o.rtt)
+	h.handshake.Merge(&o.handshake)
 }
 
 // delta sets h to the recordings of cur that are not in prev (an earlier
@@ -35,6 +36,9 @@ func (h *hists) delta(cur, prev *hists) {
 	}
 	if h.rtt.Delta(&cur.rtt, &prev.rtt) != nil {
 		h.rtt = cur.rtt
+	}
+	if h.handshake.Delta(&cur.handshake, &prev.handshake) != nil {
+		h.handshake = cur.handshake
 	}
 }
 
@@ -63,6 +67,10 @@ func (w *worker) takeHists(s *nodes.Stats) {
 		w.hist.rtt = *s.RTTHist
 		s.RTTHist = nil
 	}
+	if s.HandshakeHist != nil {
+		w.hist.handshake = *s.HandshakeHist
+		s.HandshakeHist = nil
+	}
 }
 
 // mergeHists sets into to the merged histograms of every worker of a role
@@ -70,6 +78,7 @@ func (w *worker) takeHists(s *nodes.Stats) {
 func (f *fleet) mergeHists(role string, into *hists) {
 	into.connect.Reset()
 	into.rtt.Reset()
+	into.handshake.Reset()
 	for _, w := range f.role(role) {
 		w.mu.Lock()
 		into.merge(&w.hist)
@@ -125,6 +134,7 @@ func (r *runner) phaseLatencyEnd(ctx context.Context, ph scenarios.Phase, rec *r
 	r.lat.delta.delta(&r.lat.end, &r.lat.start)
 	if ph.Kind == scenarios.PhaseConnect {
 		rec.Connect = report.NewLatency(&r.lat.delta.connect)
+		rec.Handshake = report.NewLatency(&r.lat.delta.handshake)
 		return
 	}
 	rec.RTT = report.NewLatency(&r.lat.delta.rtt)
@@ -165,4 +175,31 @@ func (r *runner) summaryLatency(s *report.Summary) {
 	r.fleet.mergeHists(roleClient, &r.lat.end)
 	s.Connect = report.NewLatency(&r.lat.end.connect)
 	s.RTT = report.NewLatency(&r.lat.end.rtt)
+	s.Handshake = report.NewLatency(&r.lat.end.handshake)
+	s.Protocol = r.fleet.protocolOf(r.sc.Client.Protocol)
+}
+
+// protocolOf sums what the client workers counted of their protocol; nil
+// for echo.
+func (f *fleet) protocolOf(name string) *report.Protocol {
+	if name == "" || name == nodes.ProtoEcho {
+		return nil
+	}
+	p := &report.Protocol{Name: name}
+	for _, w := range f.role(roleClient) {
+		s := w.snapshot()
+		p.Handshakes += s.Handshakes
+		p.Ready += s.Ready
+		p.KeepAliveSent += s.KeepSent
+		p.KeepAliveAnswered += s.KeepAnswered
+		p.Pongs += s.Pongs
+		p.Pushes += s.Pushes
+		for k, n := range s.Statuses {
+			if p.Statuses == nil {
+				p.Statuses = map[string]int64{}
+			}
+			p.Statuses[k] += n
+		}
+	}
+	return p
 }
