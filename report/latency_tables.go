@@ -6,7 +6,7 @@ import (
 	"strconv"
 )
 
-// latencyMeasures names the two latencies a record holds, in the order
+// latencyMeasures names the latencies a record holds, in the order
 // the report shows them, with how to read each from a phase and a summary.
 var latencyMeasures = []struct {
 	name    string // as shown
@@ -15,6 +15,7 @@ var latencyMeasures = []struct {
 	summary func(*Summary) *Latency
 }{
 	{"connect", "connect", func(p *Phase) *Latency { return p.Connect }, func(s *Summary) *Latency { return s.Connect }},
+	{"handshake", "handshake", func(p *Phase) *Latency { return p.Handshake }, func(s *Summary) *Latency { return s.Handshake }},
 	{"round trip", "rtt", func(p *Phase) *Latency { return p.RTT }, func(s *Summary) *Latency { return s.RTT }},
 }
 

@@ -53,7 +53,20 @@ func summaryMetrics(s Summary) []metric {
 		n("workers killed", float64(s.WorkersKilled), ""),
 	)
 	ms = append(ms, latencyMetrics("connect", s.Connect)...)
-	return append(ms, latencyMetrics("round trip", s.RTT)...)
+	ms = append(ms, latencyMetrics("handshake", s.Handshake)...)
+	ms = append(ms, latencyMetrics("round trip", s.RTT)...)
+	if p := s.Protocol; p != nil {
+		ms = append(ms, metric{label: "protocol", text: p.Name},
+			n("handshakes", float64(p.Handshakes), ""),
+			n("keep-alives sent", float64(p.KeepAliveSent), ""),
+			n("keep-alives answered", float64(p.KeepAliveAnswered), ""),
+			n("server pings answered", float64(p.Pongs), ""),
+			n("frames pushed by the server", float64(p.Pushes), ""))
+		for _, k := range sortedKeys(p.Statuses) {
+			ms = append(ms, n("replies "+k, float64(p.Statuses[k]), ""))
+		}
+	}
+	return ms
 }
 
 // recordMetrics is the summary's metrics and then each role's, measured

@@ -16,7 +16,8 @@ const floorSlack = 1.0 / 128
 
 // evaluateLatency checks the latency expectations of e against the
 // phases' histograms: connect-p99-max and connect-p99-min over every
-// connect phase merged, rtt-p99-max and rtt-p50-min over every traffic
+// connect phase merged, handshake-p99-max over their handshakes,
+// rtt-p99-max and rtt-p50-min over every traffic
 // phase merged, messages-per-second-min on each traffic phase, and, when
 // the links are delayed, the physical floor the delay sets (a connect and
 // a round trip each cross every link twice, so their p50 is at least
@@ -28,10 +29,13 @@ func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []repor
 	add := func(name, want, got string, held bool) {
 		out = append(out, report.Expectation{Name: name, Want: want, Got: got, Held: held})
 	}
-	var connect, rtt histogram.Histogram
+	var connect, handshake, rtt histogram.Histogram
 	for _, ph := range phases {
 		if ph.Connect != nil && ph.Connect.Histogram != nil {
 			connect.Merge(ph.Connect.Histogram)
+		}
+		if ph.Handshake != nil && ph.Handshake.Histogram != nil {
+			handshake.Merge(ph.Handshake.Histogram)
 		}
 		if ph.RTT != nil && ph.RTT.Histogram != nil {
 			rtt.Merge(ph.RTT.Histogram)
@@ -58,6 +62,9 @@ func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []repor
 	}
 	if e.ConnectP99Min > 0 {
 		bound("connect-p99-min", &connect, "connects", 0.99, e.ConnectP99Min, false)
+	}
+	if e.HandshakeP99Max > 0 {
+		bound("handshake-p99-max", &handshake, "handshakes", 0.99, e.HandshakeP99Max, true)
 	}
 	if e.RTTP99Max > 0 {
 		bound("rtt-p99-max", &rtt, "round trips", 0.99, e.RTTP99Max, true)

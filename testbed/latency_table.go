@@ -10,7 +10,7 @@ import (
 )
 
 // latencyTable renders the run's latency results for the terminal: a row
-// of count and percentiles per phase and kind (connect, rtt), a traffic
+// of count and percentiles per phase and kind (connect, handshake, rtt), a traffic
 // line per traffic phase, and the whole run's rows; "" when the run
 // recorded no latency (external clients, no connect).
 func latencyTable(phases []report.Phase, sum report.Summary) string {
@@ -29,6 +29,7 @@ func latencyTable(phases []report.Phase, sum report.Summary) string {
 	var traffic []string
 	for _, ph := range phases {
 		row(ph.Name, "connect", ph.Connect)
+		row(ph.Name, "handshake", ph.Handshake)
 		row(ph.Name, "rtt", ph.RTT)
 		if t := ph.Traffic; t != nil {
 			traffic = append(traffic, fmt.Sprintf("  %s: %d messages asked, %d sent, %d answered: %.0f/s; %s sent, %s received",
@@ -37,6 +38,7 @@ func latencyTable(phases []report.Phase, sum report.Summary) string {
 		}
 	}
 	row("whole run", "connect", sum.Connect)
+	row("whole run", "handshake", sum.Handshake)
 	row("whole run", "rtt", sum.RTT)
 	tw.Flush()
 	if rows == 0 {

@@ -166,7 +166,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 	s.Errors, s.KernelMessages = map[string]int64{}, map[string]int64{}
 	s.HostRestored = true
 	var ids, fails []string
-	var connect, rtt histogram.Histogram
+	var connect, handshake, rtt histogram.Histogram
 	var pss, rss float64
 	kernel := map[string]float64{} // slab growth is host-wide: once per host
 	for i, r := range runs {
@@ -219,7 +219,9 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 		rss += sm.UserRSSBytesPerConn * float64(sm.PeakEstablished)
 		kernel[o.Env.Hostname] = max(kernel[o.Env.Hostname], sm.KernelBytesPerConn*float64(sm.PeakEstablished))
 		mergeLatency(&connect, sm.Connect)
+		mergeLatency(&handshake, sm.Handshake)
 		mergeLatency(&rtt, sm.RTT)
+		s.Protocol = mergeProtocol(s.Protocol, sm.Protocol)
 	}
 	if peaks := float64(sumPeaks(runs)); peaks > 0 {
 		var k float64
@@ -228,7 +230,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 		}
 		s.UserBytesPerConn, s.UserRSSBytesPerConn, s.KernelBytesPerConn = pss/peaks, rss/peaks, k/peaks
 	}
-	s.Connect, s.RTT = report.NewLatency(&connect), report.NewLatency(&rtt)
+	s.Connect, s.Handshake, s.RTT = report.NewLatency(&connect), report.NewLatency(&handshake), report.NewLatency(&rtt)
 	rec.Extra[ExtraShards] = strings.Join(ids, ",")
 	rec.Failure = strings.Join(fails, "; ")
 	rec.Env = mergeEnv(runs)
@@ -245,6 +247,30 @@ func sumPeaks(runs []shardRun) int64 {
 		n += r.rec.Summary.PeakEstablished
 	}
 	return n
+}
+
+// mergeProtocol adds a shard's protocol counts to the whole's (nil when
+// neither has any).
+func mergeProtocol(whole, shard *report.Protocol) *report.Protocol {
+	if shard == nil {
+		return whole
+	}
+	if whole == nil {
+		whole = &report.Protocol{Name: shard.Name}
+	}
+	whole.Handshakes += shard.Handshakes
+	whole.Ready += shard.Ready
+	whole.KeepAliveSent += shard.KeepAliveSent
+	whole.KeepAliveAnswered += shard.KeepAliveAnswered
+	whole.Pongs += shard.Pongs
+	whole.Pushes += shard.Pushes
+	for k, n := range shard.Statuses {
+		if whole.Statuses == nil {
+			whole.Statuses = map[string]int64{}
+		}
+		whole.Statuses[k] += n
+	}
+	return whole
 }
 
 // mergeLatency adds a latency result's histogram into h.
@@ -286,7 +312,7 @@ func mergePhases(runs []shardRun) []report.Phase {
 	out := make([]report.Phase, n)
 	for j := range out {
 		p := &out[j]
-		var connect, rtt histogram.Histogram
+		var connect, handshake, rtt histogram.Histogram
 		var traffic *report.Traffic
 		for i, r := range runs {
 			o := r.rec.Phases[j]
@@ -306,6 +332,7 @@ func mergePhases(runs []shardRun) []report.Phase {
 			p.Target += o.Target
 			p.Reached += o.Reached
 			mergeLatency(&connect, o.Connect)
+			mergeLatency(&handshake, o.Handshake)
 			mergeLatency(&rtt, o.RTT)
 			if t := o.Traffic; t != nil {
 				if traffic == nil {
@@ -320,7 +347,7 @@ func mergePhases(runs []shardRun) []report.Phase {
 			}
 		}
 		p.Seconds = p.Ended.Sub(p.Started).Seconds()
-		p.Connect, p.RTT, p.Traffic = report.NewLatency(&connect), report.NewLatency(&rtt), traffic
+		p.Connect, p.Handshake, p.RTT, p.Traffic = report.NewLatency(&connect), report.NewLatency(&handshake), report.NewLatency(&rtt), traffic
 	}
 	return out
 }
