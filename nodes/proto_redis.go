@@ -1,0 +1,563 @@
+package nodes
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// Redis (RESP2). The client's timed request is PING with a 16-byte stamp
+// as its argument; Redis returns the argument as a bulk string, so the
+// reply carries its stamp back (echoes) and pipelining is harmless:
+//
+//	request  *2\r\n$4\r\nPING\r\n$16\r\n<stamp>\r\n
+//	reply    $16\r\n<stamp>\r\n
+//
+// The client frames every RESP2 reply streaming, skipping bulk bodies in
+// place. Its slot while a reply is read:
+//
+//	sub  bits 0..3  the state (rs…)
+//	     bits 4..9  per state: a length's sign, kind and digit count; a
+//	                stamp's "not beat" / "not keep" bits; letters 10 and
+//	                11 of an error's first word
+//	pa   a length being read, the bytes left of a bulk body (its CRLF
+//	     included), a line's length so far, or letters 0..5 of an
+//	     error's first word
+//	pb   (low 24 bits) the elements left of the array being read (0 at
+//	     the top level), or letters 6..9 of an error's first word
+//	idx  the stamp's tick, gathered from a top-level 16-byte bulk
+const (
+	rsType   uint16 = iota // a reply's (or an array element's) type byte
+	rsLen                  // the digits of a bulk or array length
+	rsLenLF                // the '\n' after a length
+	rsLine                 // a simple string, integer or error element: up to '\r'
+	rsLineLF               // the '\n' that ends it
+	rsBody                 // a bulk body being skipped: pa = bytes left, CRLF included
+	rsStamp                // a top-level 16-byte bulk, maybe our stamp: pa as for rsBody
+	rsErr                  // a top-level error's first word
+
+	rsStateMask uint16 = 0xf
+	rsArrLen    uint16 = 1 << 4 // rsLen: the length is an array's (else a bulk's)
+	rsNeg       uint16 = 1 << 5 // rsLen: the length has a '-' sign
+	rsDigShift         = 6      // rsLen: digits read so far, bits 6..9
+	rsDigMask   uint16 = 0xf << rsDigShift
+	rsNotBeat   uint16 = 1 << 4 // rsStamp: the marker is not markBeat
+	rsNotKeep   uint16 = 1 << 5 // rsStamp: the marker is not markKeep
+)
+
+// Limits of the Redis framers.
+const (
+	redisMaxBulk    = 512 << 20 // RESP's largest bulk string (proto-max-bulk-len)
+	redisMaxLine    = 64 << 10  // the longest simple string, integer or error line
+	redisMaxArray   = pbFramer  // the most elements of an array (24 bits of pb)
+	redisMaxDigits  = 10        // digits of a length (512 MiB has 9)
+	redisMaxWord    = 12        // letters of an error word the slot keeps
+	redisMaxRequest = 64 << 10  // the longest request the server waits for
+	redisNameMax    = 32        // bytes of an unknown command's name echoed back
+)
+
+// redisPingHead is a timed request up to its stamp.
+const redisPingHead = "*2\r\n$4\r\nPING\r\n$16\r\n"
+
+// redisErrKinds are the refusal kinds of Redis' usual error words, so a
+// refusal by one of them allocates nothing (another word makes its kind
+// when it comes).
+var redisErrKinds = func() map[string]string {
+	m := map[string]string{}
+	for _, w := range []string{"ask", "busy", "busygroup", "busykey", "clusterdown", "crossslot",
+		"err", "execabort", "loading", "masterdown", "misconf", "moved", "noauth", "nogoodslave",
+		"nomasterlink", "noperm", "noproto", "noreplicas", "noscript", "notbusy", "oom",
+		"readonly", "tryagain", "unblocked", "unkillable", "wrongpass", "wrongtype"} {
+		m[w] = "redis-" + w
+	}
+	return m
+}()
+
+// redisClient is Redis' client framer. It keeps nothing per connection
+// (see the slot above).
+type redisClient struct{}
+
+// newRedisClient makes the Redis client framer: Request "" or "ping"
+// (PING with a stamp that comes back). indexBase is unused: no Redis
+// request names its connection.
+func newRedisClient(o ProtoOptions, indexBase int64) (clientProto, error) {
+	switch o.Request {
+	case "", "ping":
+		return redisClient{}, nil
+	}
+	return nil, fmt.Errorf("redis has no request %q: use \"ping\" (the default, PING with a stamp Redis returns) or leave request empty", o.Request)
+}
+
+// hello appends nothing: Redis has no handshake.
+func (redisClient) hello(dst []byte, idx uint32, fd int) []byte { return dst }
+
+// request appends PING with a markBeat stamp of t as its argument.
+func (redisClient) request(dst []byte, t uint64, fd int) []byte {
+	dst = append(dst, redisPingHead...)
+	dst = appendStamp(dst, t, markBeat)
+	return append(dst, '\r', '\n')
+}
+
+// keepalive appends PING with a markKeep stamp (time 0) as its argument.
+func (redisClient) keepalive(dst []byte) []byte {
+	dst = append(dst, redisPingHead...)
+	dst = appendStamp(dst, 0, markKeep)
+	return append(dst, '\r', '\n')
+}
+
+// pong appends nothing: Redis never pings a client.
+func (redisClient) pong(dst []byte, payload []byte) []byte { return dst }
+
+// echoes is true: the bulk reply carries the PING's stamp back.
+func (redisClient) echoes() bool { return true }
+
+// feed frames RESP2 replies: a 16-byte top-level bulk with our marker is
+// a reply, an error refuses the connection, anything else well formed
+// (other bulks, simple strings, integers, nulls, arrays of them such as
+// pub/sub messages) is one push.
+func (redisClient) feed(c *conn, b []byte, s sink) bool {
+	for i := 0; i < len(b); {
+		x := b[i]
+		switch c.sub & rsStateMask {
+		case rsType:
+			i++
+			c.pa = 0
+			switch x {
+			case '+', ':':
+				c.sub = rsLine
+			case '-':
+				if c.pb&pbFramer != 0 {
+					c.sub = rsLine // an error element: part of its array
+					break
+				}
+				c.sub = rsErr
+				c.pb &^= pbFramer
+			case '$':
+				c.sub = rsLen
+			case '*':
+				if c.pb&pbFramer != 0 {
+					s.garbled(c, "redis-nested")
+					return false
+				}
+				c.sub = rsLen | rsArrLen
+			default:
+				return redisBad(c, s)
+			}
+		case rsLen:
+			i++
+			digits := (c.sub & rsDigMask) >> rsDigShift
+			switch {
+			case x == '-' && digits == 0 && c.sub&rsNeg == 0:
+				c.sub |= rsNeg
+			case x >= '0' && x <= '9':
+				limit := uint64(redisMaxBulk)
+				if c.sub&rsArrLen != 0 {
+					limit = redisMaxArray
+				}
+				v := uint64(c.pa)*10 + uint64(x-'0')
+				if digits >= redisMaxDigits || v > limit {
+					return redisBad(c, s)
+				}
+				c.pa = uint32(v)
+				c.sub = c.sub&^rsDigMask | (digits+1)<<rsDigShift
+			case x == '\r' && digits > 0:
+				c.sub = c.sub&^rsStateMask | rsLenLF
+			default:
+				return redisBad(c, s)
+			}
+		case rsLenLF:
+			i++
+			if x != '\n' {
+				return redisBad(c, s)
+			}
+			n := c.pa
+			switch {
+			case c.sub&rsNeg != 0:
+				if n != 1 {
+					return redisBad(c, s)
+				}
+				redisDone(c, s) // a null bulk or array
+			case c.sub&rsArrLen != 0:
+				if n == 0 {
+					redisDone(c, s)
+					break
+				}
+				c.sub, c.pa = rsType, 0
+				c.pb = c.pb&^pbFramer | n
+			case c.pb&pbFramer == 0 && n == stampSize:
+				c.sub, c.pa = rsStamp, stampSize+2
+				c.idx = 0
+			default:
+				c.sub, c.pa = rsBody, n+2
+			}
+		case rsLine:
+			j := bytes.IndexByte(b[i:], '\r')
+			k := j
+			if j < 0 {
+				k = len(b) - i
+			}
+			if uint64(c.pa)+uint64(k) > redisMaxLine {
+				return redisBad(c, s)
+			}
+			c.pa += uint32(k)
+			if j < 0 {
+				return true
+			}
+			i += j + 1
+			c.sub = rsLineLF
+		case rsLineLF:
+			i++
+			if x != '\n' {
+				return redisBad(c, s)
+			}
+			redisDone(c, s)
+		case rsBody:
+			if c.pa > 2 {
+				k := min(uint64(c.pa-2), uint64(len(b)-i))
+				i += int(k)
+				c.pa -= uint32(k)
+				break
+			}
+			i++
+			if c.pa == 2 {
+				if x != '\r' {
+					return redisBad(c, s)
+				}
+				c.pa = 1
+				break
+			}
+			if x != '\n' {
+				return redisBad(c, s)
+			}
+			redisDone(c, s)
+		case rsStamp:
+			i++
+			off := int(stampSize + 2 - c.pa)
+			c.pa--
+			switch {
+			case off < 8:
+				c.addStampByte(off, x)
+			case off < stampSize:
+				if x != markBeat[off-8] {
+					c.sub |= rsNotBeat
+				}
+				if x != markKeep[off-8] {
+					c.sub |= rsNotKeep
+				}
+			case off == stampSize:
+				if x != '\r' {
+					return redisBad(c, s)
+				}
+			default:
+				if x != '\n' {
+					return redisBad(c, s)
+				}
+				switch {
+				case c.sub&rsNotBeat == 0:
+					s.reply(c, c.idx, true, true)
+				case c.sub&rsNotKeep == 0:
+					s.reply(c, 0, true, false)
+				default:
+					s.push(c)
+				}
+				c.idx = 0
+				c.sub, c.pa = rsType, 0
+			}
+		case rsErr:
+			i++
+			n := redisWordLen(c)
+			switch {
+			case (x|0x20) >= 'a' && (x|0x20) <= 'z' && n < redisMaxWord:
+				redisSetLetter(c, n, uint32((x|0x20)-'a'+1))
+			case (x == ' ' || x == '\r') && n > 0:
+				s.refused(c, redisWordKind(c, n))
+				return false
+			default:
+				s.refused(c, "redis-error")
+				return false
+			}
+		default:
+			return redisBad(c, s)
+		}
+	}
+	return true
+}
+
+// redisBad reports a reply that breaks RESP2 and ends the connection.
+func redisBad(c *conn, s sink) bool {
+	s.garbled(c, "redis-bad-reply")
+	return false
+}
+
+// redisDone ends a value: a top-level one is a push, an array element
+// counts down its array, which is one push after its last element.
+func redisDone(c *conn, s sink) {
+	c.sub, c.pa = rsType, 0
+	if left := c.pb & pbFramer; left > 0 {
+		c.pb = c.pb&^pbFramer | (left - 1)
+		if left > 1 {
+			return
+		}
+	}
+	s.push(c)
+}
+
+// redisLetter is letter k of the error word being read (1..26 for a..z,
+// 0 past its end): letters 0..5 are in pa, 6..9 in pb's framer bits,
+// 10..11 in sub bits 4..13, 5 bits each.
+func redisLetter(c *conn, k int) uint32 {
+	switch {
+	case k < 6:
+		return c.pa >> (5 * k) & 31
+	case k < 10:
+		return c.pb >> (5 * (k - 6)) & 31
+	default:
+		return uint32(c.sub>>(4+5*(k-10))) & 31
+	}
+}
+
+// redisSetLetter stores letter k (1..26) of the error word being read.
+func redisSetLetter(c *conn, k int, v uint32) {
+	switch {
+	case k < 6:
+		c.pa |= v << (5 * k)
+	case k < 10:
+		c.pb |= v << (5 * (k - 6))
+	default:
+		c.sub |= uint16(v) << (4 + 5*(k-10))
+	}
+}
+
+// redisWordLen is how many letters of the error word were read.
+func redisWordLen(c *conn) int {
+	for k := range redisMaxWord {
+		if redisLetter(c, k) == 0 {
+			return k
+		}
+	}
+	return redisMaxWord
+}
+
+// redisWordKind is the refusal kind of the n-letter error word read:
+// "redis-" and the word lowercased.
+func redisWordKind(c *conn, n int) string {
+	var w [redisMaxWord]byte
+	for k := range n {
+		w[k] = 'a' - 1 + byte(redisLetter(c, k))
+	}
+	if kind, ok := redisErrKinds[string(w[:n])]; ok {
+		return kind
+	}
+	return "redis-" + string(w[:n])
+}
+
+// redisServer is the built-in server's Redis: PING, ECHO and QUIT, as
+// RESP arrays of bulk strings or inline commands. It keeps no state per
+// connection.
+type redisServer struct{}
+
+// newRedisServer makes the Redis server framer (it reads no option).
+func newRedisServer(o ProtoOptions) (serverProto, error) { return redisServer{}, nil }
+
+// maxRequest is the longest command the server waits for.
+func (redisServer) maxRequest() int { return redisMaxRequest }
+
+// redisCmd is one command as serve reads it, without copying: its name,
+// its first argument and how many arguments it has.
+type redisCmd struct {
+	name, arg []byte
+	nargs     int
+}
+
+// serve answers the whole commands at the start of b: PING → +PONG,
+// PING <arg> and ECHO <arg> → <arg> as a bulk, QUIT → +OK and the end
+// (kind "redis-quit"), anything else → an unknown-command error (the
+// connection stays). A command that breaks RESP is answered with a
+// protocol error and ends the connection ("redis-bad-request").
+func (redisServer) serve(c *conn, b []byte, out []byte) (int, []byte, string) {
+	n := 0
+	for n < len(b) {
+		var cmd redisCmd
+		var used int
+		var bad bool
+		if b[n] == '*' {
+			used, cmd, bad = redisMultibulk(b[n:])
+		} else {
+			used, cmd = redisInline(b[n:])
+		}
+		if bad {
+			return n, append(out, "-ERR Protocol error\r\n"...), "redis-bad-request"
+		}
+		if used == 0 {
+			return n, out, ""
+		}
+		n += used
+		if cmd.name == nil {
+			continue // an empty line or array: no answer
+		}
+		var quit bool
+		out, quit = redisExec(cmd, out)
+		if quit {
+			return n, out, "redis-quit"
+		}
+	}
+	return n, out, ""
+}
+
+// redisExec appends the answer to cmd; quit reports QUIT.
+func redisExec(cmd redisCmd, out []byte) ([]byte, bool) {
+	switch {
+	case bytes.EqualFold(cmd.name, []byte("ping")):
+		switch cmd.nargs {
+		case 0:
+			return append(out, "+PONG\r\n"...), false
+		case 1:
+			return redisAppendBulk(out, cmd.arg), false
+		}
+		return append(out, "-ERR wrong number of arguments for 'ping' command\r\n"...), false
+	case bytes.EqualFold(cmd.name, []byte("echo")):
+		if cmd.nargs == 1 {
+			return redisAppendBulk(out, cmd.arg), false
+		}
+		return append(out, "-ERR wrong number of arguments for 'echo' command\r\n"...), false
+	case bytes.EqualFold(cmd.name, []byte("quit")):
+		return append(out, "+OK\r\n"...), true
+	}
+	out = append(out, "-ERR unknown command '"...)
+	for i, x := range cmd.name {
+		if i == redisNameMax {
+			break
+		}
+		if x < ' ' || x > '~' || x == '\'' {
+			x = '?'
+		}
+		out = append(out, x)
+	}
+	return append(out, "'\r\n"...), false
+}
+
+// redisAppendBulk appends v as a RESP bulk string.
+func redisAppendBulk(out, v []byte) []byte {
+	out = append(out, '$')
+	out = strconv.AppendInt(out, int64(len(v)), 10)
+	out = append(out, '\r', '\n')
+	out = append(out, v...)
+	return append(out, '\r', '\n')
+}
+
+// redisMultibulk reads one RESP array of bulk strings at the start of b:
+// used is 0 while it is incomplete; bad reports one that breaks RESP.
+// An empty or null array is used with no name (no answer).
+func redisMultibulk(b []byte) (used int, cmd redisCmd, bad bool) {
+	count, p, ok := redisNumber(b, 1)
+	if !ok {
+		return 0, cmd, true
+	}
+	if p == 0 {
+		return 0, cmd, false
+	}
+	if count <= 0 {
+		return p, cmd, false
+	}
+	if count > redisMaxRequest/4 {
+		return 0, cmd, true
+	}
+	for k := range count {
+		if p >= len(b) {
+			return 0, cmd, false
+		}
+		if b[p] != '$' {
+			return 0, cmd, true
+		}
+		size, q, ok := redisNumber(b[p:], 1)
+		if !ok || q > 0 && (size < 0 || size > redisMaxRequest) {
+			return 0, cmd, true
+		}
+		if q == 0 {
+			return 0, cmd, false
+		}
+		start := p + q
+		end := start + int(size)
+		if end+2 > len(b) {
+			return 0, cmd, false
+		}
+		if b[end] != '\r' || b[end+1] != '\n' {
+			return 0, cmd, true
+		}
+		switch k {
+		case 0:
+			cmd.name = b[start:end:end]
+		case 1:
+			cmd.arg = b[start:end:end]
+		}
+		p = end + 2
+	}
+	cmd.nargs = int(count - 1)
+	return p, cmd, false
+}
+
+// redisNumber reads the decimal after b[:skip] up to CRLF: p is the bytes
+// used with the CRLF (0 while the line is incomplete); ok is false as soon
+// as the line cannot be a number (an optional '-', at most 18 digits).
+func redisNumber(b []byte, skip int) (v int64, p int, ok bool) {
+	neg := false
+	digits := 0
+	for i := skip; i < len(b); i++ {
+		x := b[i]
+		switch {
+		case x == '-' && i == skip:
+			neg = true
+		case x >= '0' && x <= '9' && digits < 18:
+			v = v*10 + int64(x-'0')
+			digits++
+		case x == '\r' && digits > 0:
+			if i+1 == len(b) {
+				return 0, 0, true
+			}
+			if b[i+1] != '\n' {
+				return 0, 0, false
+			}
+			if neg {
+				v = -v
+			}
+			return v, i + 2, true
+		default:
+			return 0, 0, false
+		}
+	}
+	return 0, 0, true
+}
+
+// redisInline reads one inline command (a line of words split by spaces
+// or tabs) at the start of b: used is 0 while the line is incomplete.
+// A blank line is used with no name.
+func redisInline(b []byte) (used int, cmd redisCmd) {
+	nl := bytes.IndexByte(b, '\n')
+	if nl < 0 {
+		return 0, cmd
+	}
+	line := b[:nl]
+	for len(line) > 0 {
+		for len(line) > 0 && (line[0] == ' ' || line[0] == '\t' || line[0] == '\r') {
+			line = line[1:]
+		}
+		if len(line) == 0 {
+			break
+		}
+		end := 0
+		for end < len(line) && line[end] != ' ' && line[end] != '\t' && line[end] != '\r' {
+			end++
+		}
+		switch {
+		case cmd.name == nil:
+			cmd.name = line[:end:end]
+		case cmd.nargs == 0:
+			cmd.arg = line[:end:end]
+			cmd.nargs++
+		default:
+			cmd.nargs++
+		}
+		line = line[end:]
+	}
+	return nl + 1, cmd
+}
