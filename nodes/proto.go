@@ -46,8 +46,8 @@ type ProtoOptions struct {
 	// connection subscribed to: the broker's fan-out timed); memcached
 	// "mn" (default: meta no-op, timed in order), "version" or "mg" (meta
 	// get with an opaque token that comes back); redis "ping" (PING with
-	// a payload that comes back); line: the request's bytes ("%d" is the
-	// connection index; default "PING\n").
+	// a payload that comes back); line: the request's bytes, the same
+	// every time ("%d" is refused; default "PING\n").
 	Request string `json:"request,omitempty"`
 	// Topic is mqtt's topic for "publish"; "%d" becomes the connection's
 	// id, unique among the run's open connections: IndexBase × 2^20 + its

@@ -209,6 +209,12 @@ func (s *protoSink) reply(c *conn, stamp uint32, echoed, timed bool) {
 		}
 		return
 	}
+	if w.proto.echoes() {
+		// Timed replies carry their stamp: one in order answers a
+		// keep-alive (mqtt's PINGRESP when publishes are timed).
+		w.st.KeepAnswered++
+		return
+	}
 	if c.pb&pbWaiting == 0 {
 		w.errs.addName(errUnexpectedReply)
 		return

@@ -4,8 +4,22 @@ import "fmt"
 
 // clientProtos and serverProtos make each protocol's framers, by name.
 var (
-	clientProtos = map[string]func(ProtoOptions, int64) (clientProto, error){}
-	serverProtos = map[string]func(ProtoOptions) (serverProto, error){}
+	clientProtos = map[string]func(ProtoOptions, int64) (clientProto, error){
+		ProtoWebSocket: newWebSocketClient,
+		ProtoMQTT:      newMQTTClient,
+		ProtoHTTP:      newHTTPClient,
+		ProtoRedis:     newRedisClient,
+		ProtoMemcached: newMemcachedClient,
+		ProtoLine:      newLineClient,
+	}
+	serverProtos = map[string]func(ProtoOptions) (serverProto, error){
+		ProtoWebSocket: newWebSocketServer,
+		ProtoMQTT:      newMQTTServer,
+		ProtoHTTP:      newHTTPServer,
+		ProtoRedis:     newRedisServer,
+		ProtoMemcached: newMemcachedServer,
+		ProtoLine:      newLineServer,
+	}
 )
 
 // newClientProto makes the framer cfg.Protocol names, nil for echo. An

@@ -1,0 +1,142 @@
+package nodes
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
+)
+
+// protoPair runs a built-in server and client speaking proto in this
+// process, inside a fresh namespace, and drives them with cmds: each
+// command is given to the client and the loops are polled until the
+// client emits the event named beside it.
+type protoPair struct {
+	t        *testing.T
+	srv, cli *Worker
+	events   []string
+}
+
+// poll runs both loops until cond holds (10 s at most).
+func (p *protoPair) poll(what string, cond func() bool) {
+	p.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if err := p.cli.Poll(time.Millisecond); err != nil {
+			p.t.Fatal(err)
+		}
+		if err := p.srv.Poll(0); err != nil {
+			p.t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: stuck; events %q\nclient %+v\nserver %+v", what, p.events, p.cli.Stats(), p.srv.Stats())
+		}
+	}
+}
+
+// do gives the client cmd and polls until it emitted event.
+func (p *protoPair) do(cmd Command, event string) string {
+	p.t.Helper()
+	n := len(p.events)
+	if err := p.cli.Do(cmd); err != nil {
+		p.t.Fatal(err)
+	}
+	var got string
+	p.poll(cmd.Cmd, func() bool {
+		for _, e := range p.events[n:] {
+			if len(e) > len(event) && e[:len(event)+1] == event+":" {
+				got = e[len(event)+2:]
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// TestProtocolsEndToEnd: for every protocol and timed request, the
+// built-in client and server over real sockets: every connection makes
+// its handshake (connect-done counts them ready), a traffic run is
+// answered and timed exactly, keep-alives go out and come back in every
+// phase, and nothing is counted as an error.
+func TestProtocolsEndToEnd(t *testing.T) {
+	hostlock.Shared(t)
+	ns := testNetns(t)
+	cases := []struct {
+		proto     string
+		opt       ProtoOptions
+		handshake bool
+	}{
+		{ProtoWebSocket, ProtoOptions{Request: "ping"}, true},
+		{ProtoWebSocket, ProtoOptions{Request: "text", Bytes: 300}, true},
+		{ProtoMQTT, ProtoOptions{Request: "ping", ClientID: "c1m-%d"}, true},
+		{ProtoMQTT, ProtoOptions{Request: "publish", ClientID: "c1m-%d", Topic: "c1m/%d"}, true},
+		{ProtoHTTP, ProtoOptions{Path: "/"}, false},
+		{ProtoRedis, ProtoOptions{Request: "ping"}, false},
+		{ProtoMemcached, ProtoOptions{Request: "mn"}, false},
+		{ProtoMemcached, ProtoOptions{Request: "version"}, false},
+		{ProtoMemcached, ProtoOptions{Request: "mg"}, true},
+		{ProtoLine, ProtoOptions{}, false},
+	}
+	for i, tc := range cases {
+		t.Run(tc.proto+"-"+tc.opt.Request, func(t *testing.T) {
+			const conns = 40
+			port := 5100 + i
+			err := inNetns(ns, func() error {
+				srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 1024, Protocol: tc.proto})
+				if err != nil {
+					return err
+				}
+				defer srv.Close()
+				opt := tc.opt
+				opt.KeepAlive = 200 * time.Millisecond
+				cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{port},
+					IndexBase: 1000 * i, Protocol: tc.proto, ProtoOptions: opt})
+				if err != nil {
+					return err
+				}
+				defer cli.Close()
+				p := &protoPair{t: t, srv: srv, cli: cli}
+				cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+
+				got := p.do(Command{Cmd: CmdConnect, Count: conns, InFlight: testInFlight}, EventConnectDone)
+				if want := fmt.Sprintf("%d established and ready (handshake done), 0 failed", conns); got != want {
+					t.Errorf("connect-done %q, want %q", got, want)
+				}
+				if s := cli.Stats(); s.Ready != conns {
+					t.Errorf("ready %d, want %d", s.Ready, conns)
+				}
+				if hs := cli.hsHist.Count(); tc.handshake && hs != conns || !tc.handshake && hs != 0 {
+					t.Errorf("%d handshakes timed, want %d", hs, map[bool]int{true: conns}[tc.handshake])
+				}
+
+				const k = 5 // interval 100 ms over 500 ms
+				got = p.do(Command{Cmd: CmdTraffic, Bytes: 64, Interval: 100 * time.Millisecond, Duration: 500 * time.Millisecond, Fraction: 1}, EventTrafficDone)
+				if want := fmt.Sprintf("%d asked, %d sent, %d answered; %d of %d connections still in the run", k*conns, k*conns, k*conns, conns, conns); got != want {
+					t.Errorf("traffic-done %q, want %q", got, want)
+				}
+				if n := cli.rttHist.Count(); n != k*conns {
+					t.Errorf("%d round trips timed, want %d", n, k*conns)
+				}
+				// Keep-alives, outside any traffic run: each is answered.
+				start := cli.Stats()
+				p.poll("keep-alives", func() bool {
+					s := cli.Stats()
+					return s.KeepSent >= start.KeepSent+2*conns && s.KeepAnswered >= s.KeepSent-conns
+				})
+				s := cli.Stats()
+				if len(s.Errors) != 0 || len(srv.Stats().Errors) != 0 {
+					t.Errorf("errors: client %v, server %v", s.Errors, srv.Stats().Errors)
+				}
+				if tc.proto == ProtoHTTP && s.Statuses["2xx"] < k*conns {
+					t.Errorf("statuses %v, want at least %d 2xx", s.Statuses, k*conns)
+				}
+				t.Logf("handshake %v; rtt %v; keep-alives %d sent, %d answered", cli.hsHist.Percentiles(), cli.rttHist.Percentiles(), s.KeepSent, s.KeepAnswered)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
