@@ -93,6 +93,18 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 	if w.proto != nil {
 		w.keep = keepJob{period: cfg.ProtoOptions.KeepAlive, start: w.now()}
 	}
+	switch cfg.Reconnect {
+	case ReconnectOff:
+	case ReconnectFixed, ReconnectExponential:
+		if cfg.ReconnectDelay < 0 || cfg.Reconnect == ReconnectExponential && cfg.ReconnectMaxDelay < cfg.ReconnectDelay {
+			w.Close()
+			return nil, fmt.Errorf("reconnect delays %v (max %v) invalid: use 0 <= delay <= max delay", cfg.ReconnectDelay, cfg.ReconnectMaxDelay)
+		}
+		w.connIdx = make([]uint32, len(w.conns))
+	default:
+		w.Close()
+		return nil, fmt.Errorf("unknown reconnect %q: use fixed or exponential (or leave it empty)", cfg.Reconnect)
+	}
 	w.fdBase = countFDs()
 	return w, nil
 }
@@ -200,7 +212,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 		w.connectFailed(idx, tries, e)
 		return
 	}
-	*c = conn{state: stConnecting, idx: idx, sub: uint16(tries)}
+	*c = conn{state: stConnecting, flags: w.dialing, idx: idx, sub: uint16(tries)}
 	c.setStart(start)
 	w.st.Connecting++
 	// Completion (or failure) comes as EPOLLOUT/EPOLLERR, even when the
@@ -215,12 +227,19 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 		err = unix.Errno(soerr)
 	}
 	if err != nil {
-		idx, tries := c.idx, uint8(c.sub)
+		idx, tries, recon := c.idx, uint8(c.sub), c.flags&fRecon != 0
 		w.closeConn(fd, false, false)
-		w.connectFailed(idx, tries, err)
+		if recon {
+			w.reconnectFailed(idx, tries, err)
+		} else {
+			w.connectFailed(idx, tries, err)
+		}
 		return false
 	}
 	w.connHist.Record(c.sinceStart(w.now()))
+	if w.connIdx != nil && fd < len(w.connIdx) {
+		w.connIdx[fd] = c.idx
+	}
 	c.left, c.sub = 0, 0
 	c.state = stOpen
 	w.st.Connecting--
@@ -233,14 +252,11 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 			return false
 		}
 		if c.pb&pbReady != 0 {
-			w.cj.ok++
-			w.cj.done++
+			w.attemptDone(c)
 		}
-		w.checkConnectDone()
 		return true
 	}
-	w.cj.ok++
-	w.cj.done++
+	w.attemptDone(c)
 	if !w.msg.empty() {
 		w.sbuf = w.msg.appendTo(w.sbuf[:0], int64(w.cli.IndexBase)+int64(c.idx))
 		c.left = uint32(len(w.sbuf))
@@ -253,8 +269,31 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 	return true
 }
 
+// attemptDone counts an attempt that succeeded: a reconnect, or one of
+// the connect command's.
+func (w *Worker) attemptDone(c *conn) {
+	if c.flags&fRecon != 0 {
+		w.reconnected(c)
+		return
+	}
+	w.cj.ok++
+	w.cj.done++
+	w.checkConnectDone()
+}
+
+// reconnectFailed counts a reconnect attempt that failed and queues the
+// next, backed off further.
+func (w *Worker) reconnectFailed(idx uint32, attempt uint8, err error) {
+	w.errs.add(err)
+	w.lost(idx, min(attempt, 254)+1)
+}
+
 // connectFailed counts a failed attempt and queues a retry if any is left.
 func (w *Worker) connectFailed(idx uint32, tries uint8, err error) {
+	if w.dialing&fRecon != 0 {
+		w.reconnectFailed(idx, tries, err)
+		return
+	}
 	w.errs.add(err)
 	if int(tries) < w.cli.Retries {
 		w.cj.retries = append(w.cj.retries, retry{idx: idx, tries: tries + 1})

@@ -143,10 +143,8 @@ func (s *protoSink) ready(c *conn) {
 	c.pb |= pbReady
 	w.st.Handshakes++
 	w.st.Ready++
-	if w.cj.active {
-		w.cj.ok++
-		w.cj.done++
-		w.checkConnectDone()
+	if c.flags&fRecon != 0 || w.cj.active {
+		w.attemptDone(c)
 	}
 }
 
@@ -357,6 +355,9 @@ func (w *Worker) protoClosed(fd int, c *conn) {
 	if c.state == stOpen && w.proto != nil {
 		if c.pb&pbReady != 0 {
 			w.st.Ready--
+		} else if c.flags&fRecon != 0 {
+			// A reconnect whose handshake failed: closeConn queued it
+			// again (with connIdx).
 		} else if w.cj.active {
 			// Its handshake never completed: the attempt failed.
 			w.cj.fail++

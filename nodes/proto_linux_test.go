@@ -140,3 +140,69 @@ func TestProtocolsEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestReconnectAfterReset: with reconnect on, every connection the
+// server resets comes back after its backoff, its handshake included;
+// connections the client closes itself do not.
+func TestReconnectAfterReset(t *testing.T) {
+	hostlock.Shared(t)
+	ns := testNetns(t)
+	for i, tc := range []struct {
+		proto, policy string
+		jitter        bool
+	}{{ProtoEcho, ReconnectFixed, false}, {ProtoWebSocket, ReconnectExponential, true}, {ProtoMQTT, ReconnectFixed, true}} {
+		t.Run(tc.proto+"-"+tc.policy, func(t *testing.T) {
+			const conns = 50
+			port := 5200 + i
+			err := inNetns(ns, func() error {
+				srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 1024, Protocol: tc.proto})
+				if err != nil {
+					return err
+				}
+				defer srv.Close()
+				cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{port},
+					Protocol: tc.proto, ProtoOptions: ProtoOptions{ClientID: "c1m-%d"},
+					Reconnect: tc.policy, ReconnectDelay: 50 * time.Millisecond, ReconnectMaxDelay: 400 * time.Millisecond, ReconnectJitter: tc.jitter})
+				if err != nil {
+					return err
+				}
+				defer cli.Close()
+				p := &protoPair{t: t, srv: srv, cli: cli}
+				cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+				p.do(Command{Cmd: CmdConnect, Count: conns, InFlight: testInFlight}, EventConnectDone)
+				p.poll("server accepted all", func() bool { return srv.Stats().Established == conns })
+				hs := cli.hsHist.Count()
+				// The server "restarts": every connection reset at once.
+				if err := srv.Do(Command{Cmd: CmdClose, Fraction: 1, Mode: "rst"}); err != nil {
+					return err
+				}
+				p.poll("every connection back", func() bool {
+					s := cli.Stats()
+					return s.Reconnected == conns && s.Established == conns && srv.Stats().Established == conns
+				})
+				s := cli.Stats()
+				if s.Reconnects < conns || s.ReconnectsPending != 0 {
+					t.Errorf("reconnects %d started, %d pending; want >= %d and 0", s.Reconnects, s.ReconnectsPending, conns)
+				}
+				if tc.proto != ProtoEcho && cli.hsHist.Count() != hs+conns {
+					t.Errorf("%d handshakes timed after the reconnects, want %d", cli.hsHist.Count(), hs+conns)
+				}
+				if tc.proto != ProtoEcho && s.Ready != conns {
+					t.Errorf("ready %d, want %d", s.Ready, conns)
+				}
+				// A close by the client is not reconnected.
+				p.do(Command{Cmd: CmdClose, Fraction: 1}, EventCloseDone)
+				deadline := time.Now().Add(300 * time.Millisecond)
+				p.poll("quiet after the client's close", func() bool { return time.Now().After(deadline) })
+				if s := cli.Stats(); s.Established != 0 || s.ReconnectsPending != 0 {
+					t.Errorf("after the client's own close: %d established, %d pending reconnects; want none", s.Established, s.ReconnectsPending)
+				}
+				t.Logf("reconnects %d, back %d; errors %v", s.Reconnects, s.Reconnected, s.Errors)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -133,6 +133,17 @@ type ClientConfig struct {
 	Protocol string `json:"protocol,omitempty"`
 	// ProtoOptions are the protocol's settings.
 	ProtoOptions ProtoOptions `json:"proto_options,omitzero"`
+	// Reconnect, when set ("fixed" or "exponential"), opens a connection
+	// the server closed or reset (or that broke its protocol) again after
+	// a backoff, its handshake included; a failed attempt backs off
+	// further. Connections a close command closes are not reopened.
+	Reconnect string `json:"reconnect,omitempty"`
+	// ReconnectDelay is the first backoff (and every one, "fixed");
+	// ReconnectMaxDelay caps "exponential"'s doubling; ReconnectJitter
+	// draws each wait uniformly from [0, the backoff].
+	ReconnectDelay    time.Duration `json:"reconnect_delay_ns,omitempty"`
+	ReconnectMaxDelay time.Duration `json:"reconnect_max_delay_ns,omitempty"`
+	ReconnectJitter   bool          `json:"reconnect_jitter,omitempty"`
 }
 
 // Report types.
@@ -204,6 +215,12 @@ type Stats struct {
 	KeepAnswered  int64                `json:"keep_answered,omitempty"` // keep-alive replies read
 	Pongs         int64                `json:"pongs,omitempty"`         // server pings answered (client)
 	Pushes        int64                `json:"pushes,omitempty"`        // frames the server sent unasked (client)
+	// Reconnects counts reconnect attempts started, Reconnected those
+	// back (established, and ready with a handshake); ReconnectsPending
+	// the connections waiting for their backoff now.
+	Reconnects        int64 `json:"reconnects,omitempty"`
+	Reconnected       int64 `json:"reconnected,omitempty"`
+	ReconnectsPending int64 `json:"reconnects_pending,omitempty"`
 	// Statuses counts replies by class where the protocol has one (http:
 	// "2xx" … "5xx").
 	Statuses map[string]int64 `json:"statuses,omitempty"`

@@ -97,6 +97,15 @@ type Worker struct {
 	sj  sendJob
 	tf  trafficJob
 
+	// reconnects: the lost connections waiting for their backoff; the
+	// flag a dial gives its connection (fRecon while reconnecting)
+	recon   reconnectQueue
+	dialing uint8
+	// connIdx keeps each open connection's index by fd, with reconnect
+	// on (4 bytes per connection: the slot's idx serves the protocol
+	// once the handshake is done, and a reconnect reopens the same index)
+	connIdx []uint32
+
 	// latency: the worker's histograms and their counts when the last
 	// Stats call sent them
 	connHist, rttHist histogram.Histogram
@@ -316,6 +325,9 @@ func (w *Worker) runJobs(now time.Duration) {
 	if w.keep.period > 0 {
 		w.runKeep(now)
 	}
+	if len(w.recon) > 0 {
+		w.runReconnect(now)
+	}
 }
 
 // timeout is how long epoll_wait may block: never longer than max, and
@@ -357,6 +369,9 @@ func (w *Worker) timeout(now, max time.Duration) time.Duration {
 	}
 	if w.keep.period > 0 {
 		lower(w.keepWait(now))
+	}
+	if len(w.recon) > 0 {
+		lower(w.reconnectWait(now))
 	}
 	if t < 0 {
 		t = 0 // a negative max (a late caller) must not become epoll_wait's -1
@@ -533,6 +548,11 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 			w.st.ClosedByUs++
 		} else {
 			w.st.ClosedByPeer++
+		}
+		// A connection lost otherwise than by a close command comes
+		// back after its backoff, with its index.
+		if w.connIdx != nil && fd < len(w.connIdx) && !w.clj.active {
+			w.lost(w.connIdx[fd], 0)
 		}
 	case stConnecting:
 		w.st.Connecting--
