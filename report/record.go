@@ -110,10 +110,13 @@ type Summary struct {
 	WorkersKilled         int              `json:"workers_killed"`
 	KernelMessages        map[string]int64 `json:"kernel_messages,omitempty"`
 
-	Connect   *Latency  `json:"connect_latency,omitempty"` // every connect of the run
-	Handshake *Latency  `json:"handshake,omitempty"`       // every protocol handshake of the run
-	RTT       *Latency  `json:"rtt,omitempty"`             // every round trip of the run
-	Protocol  *Protocol `json:"protocol,omitempty"`        // what the clients counted of their protocol (not echo)
+	Connect     *Latency `json:"connect_latency,omitempty"` // every connect of the run
+	Reconnects  int64    `json:"reconnects"`                // reconnect attempts started
+	Reconnected int64    `json:"reconnected"`               // reconnects that came back
+
+	Handshake *Latency  `json:"handshake,omitempty"` // every protocol handshake of the run
+	RTT       *Latency  `json:"rtt,omitempty"`       // every round trip of the run
+	Protocol  *Protocol `json:"protocol,omitempty"`  // what the clients counted of their protocol (not echo)
 }
 
 // Protocol is what the built-in clients counted of the protocol they

@@ -318,6 +318,9 @@ func (d *decoder) client(t table) Client {
 		c.Proto = d.proto(t, c.Protocol)
 	}
 	if d.err == nil {
+		c.Reconnect = d.reconnect(t)
+	}
+	if d.err == nil {
 		if _, present := t.m["connections"]; !present {
 			d.failKey(t.path, "add connections = N under [client], e.g. connections = \"40k\"", "client.connections is missing")
 		} else if c.Connections == 0 {

@@ -66,6 +66,10 @@ var sectionKeys = map[string][]keyDef{
 		{"keep-alive", "0"},
 		{"reply-delimiter", `"\n"`},
 		{"reply-size", "0"},
+		{"reconnect", strconv.Quote(ReconnectOff)},
+		{"reconnect-delay", `"1s"`},
+		{"reconnect-max-delay", `"30s"`},
+		{"reconnect-jitter", "false"},
 	},
 	"expect": {
 		{"min-established", ""}, {"max-established", ""}, {"errors-present", ""}, {"errors-absent", ""},

@@ -70,6 +70,90 @@ func (p *Proto) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Reconnect policies ([client] reconnect).
+const (
+	ReconnectOff         = "off"
+	ReconnectFixed       = "fixed"
+	ReconnectExponential = "exponential"
+	// DefaultReconnectDelay and DefaultReconnectMaxDelay are the backoff's
+	// defaults.
+	DefaultReconnectDelay    = time.Second
+	DefaultReconnectMaxDelay = 30 * time.Second
+)
+
+// Reconnect is how the built-in clients reopen a connection the server
+// closed or reset.
+type Reconnect struct {
+	// Policy is "off" (default), "fixed" or "exponential".
+	Policy string `json:"policy"`
+	// Delay is the first backoff (every one with "fixed"); MaxDelay caps
+	// the doubling of "exponential"; Jitter draws each wait uniformly
+	// from [0, the backoff].
+	Delay    time.Duration `json:"delay_seconds"`
+	MaxDelay time.Duration `json:"max_delay_seconds"`
+	Jitter   bool          `json:"jitter"`
+}
+
+// MarshalJSON writes the delays in seconds.
+func (r Reconnect) MarshalJSON() ([]byte, error) {
+	type plain Reconnect
+	return json.Marshal(struct {
+		plain
+		Delay    float64 `json:"delay_seconds"`
+		MaxDelay float64 `json:"max_delay_seconds"`
+	}{plain(r), seconds(r.Delay), seconds(r.MaxDelay)})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (r *Reconnect) UnmarshalJSON(b []byte) error {
+	type plain Reconnect
+	v := struct {
+		*plain
+		Delay    float64 `json:"delay_seconds"`
+		MaxDelay float64 `json:"max_delay_seconds"`
+	}{plain: (*plain)(r)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	r.Delay, r.MaxDelay = fromSeconds(v.Delay), fromSeconds(v.MaxDelay)
+	return nil
+}
+
+// reconnect reads [client] reconnect, reconnect-delay,
+// reconnect-max-delay and reconnect-jitter.
+func (d *decoder) reconnect(t table) Reconnect {
+	r := Reconnect{
+		Policy:   d.enum(t, "reconnect", ReconnectOff, ReconnectOff, ReconnectFixed, ReconnectExponential),
+		Delay:    d.duration(t, "reconnect-delay", DefaultReconnectDelay),
+		MaxDelay: d.duration(t, "reconnect-max-delay", DefaultReconnectMaxDelay),
+		Jitter:   d.boolean(t, "reconnect-jitter"),
+	}
+	if d.err != nil {
+		return r
+	}
+	if r.Policy == ReconnectOff {
+		for _, k := range []string{"reconnect-delay", "reconnect-max-delay", "reconnect-jitter"} {
+			if _, present := t.m[k]; present {
+				d.failKey(t.child(k), `set reconnect = "fixed" or "exponential", or remove `+k, "client.%s applies only when reconnect is on", k)
+				return r
+			}
+		}
+		return Reconnect{Policy: ReconnectOff}
+	}
+	switch {
+	case r.Delay < 0 || r.Delay > time.Hour:
+		d.failVal(t.child("reconnect-delay"), "use 0 to 1h", "client.reconnect-delay %v is out of range", r.Delay)
+	case r.Policy == ReconnectExponential && (r.MaxDelay < r.Delay || r.MaxDelay > time.Hour):
+		d.failVal(t.child("reconnect-max-delay"), fmt.Sprintf("use reconnect-delay (%v) to 1h", r.Delay), "client.reconnect-max-delay %v is out of range", r.MaxDelay)
+	case r.Policy == ReconnectFixed:
+		if _, present := t.m["reconnect-max-delay"]; present {
+			d.failKey(t.child("reconnect-max-delay"), `set reconnect = "exponential", or remove reconnect-max-delay`, "client.reconnect-max-delay applies to exponential backoff only")
+		}
+		r.MaxDelay = 0
+	}
+	return r
+}
+
 // protoKeys are the [client] keys that belong to one protocol or another.
 var protoKeys = []string{"path", "host", "headers", "request", "topic", "client-id", "keep-alive", "reply-delimiter", "reply-size"}
 

@@ -163,6 +163,9 @@ type Client struct {
 	Protocol string `json:"protocol"`
 	// Proto holds the protocol's keys.
 	Proto Proto `json:"proto"`
+	// Reconnect is how a connection the server closed or reset is
+	// opened again (off by default).
+	Reconnect Reconnect `json:"reconnect"`
 }
 
 // Sysctls holds per-namespace sysctl settings by role.

@@ -37,6 +37,7 @@ func (r *clientRun) startClientsHere(ctx context.Context) error {
 		c := nodes.ClientConfig{Sources: src, Servers: srv, Ports: r.sc.Topology.ServerPorts, Message: r.sc.Client.Message,
 			IndexBase: base, Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit,
 			Protocol: r.sc.Client.Protocol, ProtoOptions: clientProto(r.sc)}
+		reconnect(&c, r.sc)
 		base += share(r.sc.Client.Connections, r.plan.ClientWorkers, i)
 		if explicit {
 			c.PortLow, c.PortHigh = portSlice(r.plan.PortLow, r.plan.PortHigh, i, r.plan.ClientWorkers)

@@ -125,14 +125,16 @@ func (r *runner) phaseLatencyStart() {
 // since phaseLatencyStart: it first waits (at most statsStale) for a
 // stats report of every client worker sent after the phase's work ended.
 func (r *runner) phaseLatencyEnd(ctx context.Context, ph scenarios.Phase, rec *report.Phase) {
-	if ph.Kind != scenarios.PhaseConnect && ph.Kind != scenarios.PhaseTraffic || r.external(roleClient) {
+	reconnects := r.sc.Client.Reconnect.Policy != scenarios.ReconnectOff
+	if ph.Kind != scenarios.PhaseConnect && ph.Kind != scenarios.PhaseTraffic && !reconnects || r.external(roleClient) {
 		return
 	}
 	ended := time.Now()
 	_ = r.pollUntil(ctx, ended.Add(statsStale), func() bool { return r.fleet.reportedSince(roleClient, ended) })
 	r.fleet.mergeHists(roleClient, &r.lat.end)
 	r.lat.delta.delta(&r.lat.end, &r.lat.start)
-	if ph.Kind == scenarios.PhaseConnect {
+	if ph.Kind != scenarios.PhaseTraffic {
+		// A connect phase's connects, or the reconnects of any phase.
 		rec.Connect = report.NewLatency(&r.lat.delta.connect)
 		rec.Handshake = report.NewLatency(&r.lat.delta.handshake)
 		return
@@ -177,6 +179,11 @@ func (r *runner) summaryLatency(s *report.Summary) {
 	s.RTT = report.NewLatency(&r.lat.end.rtt)
 	s.Handshake = report.NewLatency(&r.lat.end.handshake)
 	s.Protocol = r.fleet.protocolOf(r.sc.Client.Protocol)
+	for _, w := range r.fleet.role(roleClient) {
+		st := w.snapshot()
+		s.Reconnects += st.Reconnects
+		s.Reconnected += st.Reconnected
+	}
 }
 
 // protocolOf sums what the client workers counted of their protocol; nil

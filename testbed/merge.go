@@ -222,6 +222,8 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 		mergeLatency(&handshake, sm.Handshake)
 		mergeLatency(&rtt, sm.RTT)
 		s.Protocol = mergeProtocol(s.Protocol, sm.Protocol)
+		s.Reconnects += sm.Reconnects
+		s.Reconnected += sm.Reconnected
 	}
 	if peaks := float64(sumPeaks(runs)); peaks > 0 {
 		var k float64

@@ -15,6 +15,15 @@ func clientProto(sc *scenarios.Scenario) nodes.ProtoOptions {
 		Bytes: trafficBytes(sc)}
 }
 
+// reconnect sets c's reconnect policy from the scenario's.
+func reconnect(c *nodes.ClientConfig, sc *scenarios.Scenario) {
+	r := sc.Client.Reconnect
+	if r.Policy == scenarios.ReconnectOff {
+		return
+	}
+	c.Reconnect, c.ReconnectDelay, c.ReconnectMaxDelay, c.ReconnectJitter = r.Policy, r.Delay, r.MaxDelay, r.Jitter
+}
+
 // serverProto is what a server worker needs of them: the http body.
 func serverProto(sc *scenarios.Scenario) nodes.ProtoOptions {
 	return nodes.ProtoOptions{Body: sc.Server.Body}
