@@ -152,6 +152,8 @@ type Plan struct {
 
 	// link is the scenario's topology, for the table's link shaping row.
 	link Topology
+	// client is the scenario's clients, for the traffic row's protocol.
+	client Client
 }
 
 // ceilDiv is a/b rounded up, for a >= 0; b <= 0 gives MaxInt64.
@@ -254,7 +256,7 @@ func fdLimit(env Env, cap int) int64 {
 func NewPlan(s *Scenario, env Env) (*Plan, error) {
 	env = applyHost(env, s)
 	tp := s.Topology
-	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections), link: s.Topology}
+	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections), link: s.Topology, client: s.Client}
 	conns := p.Connections
 
 	p.PortLow, p.PortHigh = portRange(s, env)

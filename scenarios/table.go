@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/protocols"
 )
 
 // WriteTable prints the plan as a readable table: the arithmetic, then each
@@ -38,7 +40,7 @@ func (p *Plan) WriteTable(w io.Writer) {
 		row("client links", link)
 	}
 	if p.MessagesPerSecond > 0 {
-		row("traffic", fmt.Sprintf("%s messages/s in the busiest traffic phase (connections × fraction / interval), each echoed", rate(p.MessagesPerSecond)))
+		row("traffic", fmt.Sprintf("%s messages/s in the busiest traffic phase (connections × fraction / interval), %s", rate(p.MessagesPerSecond), p.answeredBy()))
 	}
 	if p.TimeWait > 0 {
 		row("TIME_WAIT", fmt.Sprintf("%s in the busiest namespace, cap %s", commas(p.TimeWait), commas(p.TimeWaitBudget)))
@@ -65,6 +67,23 @@ func (p *Plan) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, "\nAlso: %s (%s)\n  %s\n  fix: %s\n", l.Name, status(l), l.Why, l.Fix)
 		}
 	}
+}
+
+// answeredBy says how a traffic request comes back.
+func (p *Plan) answeredBy() string {
+	c := p.client
+	switch c.Protocol {
+	case "", DefaultProtocol:
+		return "each echoed"
+	case "http":
+		return "each a keep-alive GET answered in order"
+	case "line":
+		return "each a line request answered in order"
+	}
+	if protocols.Echoes(c.Protocol, c.Proto.Request) {
+		return fmt.Sprintf("each a %s %s whose reply brings its send time back", c.Protocol, c.Proto.Request)
+	}
+	return fmt.Sprintf("each a %s %s answered in order (one in flight per connection)", c.Protocol, c.Proto.Request)
 }
 
 // linkShape describes the netem shaping of the client links, "" when none.

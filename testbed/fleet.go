@@ -62,6 +62,11 @@ func addStats(s *nodes.Stats, o nodes.Stats) {
 	s.BytesIn += o.BytesIn
 	s.BytesOut += o.BytesOut
 	s.Messages += o.Messages
+	s.Ready += o.Ready
+	s.Handshakes += o.Handshakes
+	s.Reconnects += o.Reconnects
+	s.Reconnected += o.Reconnected
+	s.ReconnectsPending += o.ReconnectsPending
 	s.RSS += o.RSS
 	s.FDs += o.FDs
 	s.FDLimit += o.FDLimit

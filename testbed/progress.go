@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -68,7 +69,13 @@ func (p *progress) line(phase string, target int, st status) string {
 	if target > 0 {
 		line += "/" + count(int64(target))
 	}
+	if st.protocol != "" && st.protocol != nodes.ProtoEcho {
+		line += fmt.Sprintf("  %s ready %s", st.protocol, count(st.ready))
+	}
 	line += fmt.Sprintf("  srv %s  %s conn/s", count(st.srvEstablished), count(int64(st.connectsPerSec)))
+	if st.reconnecting > 0 {
+		line += "  reconnecting " + count(st.reconnecting)
+	}
 	switch {
 	case st.kind == scenarios.PhaseTraffic:
 		line += fmt.Sprintf("  msgs %s/s  rtt p99 %s", count(int64(st.answeredPerSec)), durationString(st.rttP99))
@@ -100,6 +107,8 @@ type status struct {
 	connectP99, rttP99          time.Duration // the last sample interval's; 0 when nothing was recorded
 	answeredPerSec              float64       // messages answered per second, the last interval
 	established, srvEstablished int64
+	protocol                    string // the clients' ("echo" or "": no ready count shown)
+	ready, reconnecting         int64  // connections with their handshake done; lost ones waiting for their backoff
 	connectsPerSec              float64
 	errors                      map[string]int64
 	tcpMemPages, memAvailable   int64

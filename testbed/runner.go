@@ -97,6 +97,7 @@ func (r *runner) status() status {
 		kind: kind, connectP99: cp99, rttP99: rp99, answeredPerSec: ans,
 		seconds:     time.Since(r.start).Seconds(),
 		established: cli.Established, srvEstablished: srv.Established,
+		protocol: r.sc.Client.Protocol, ready: cli.Ready, reconnecting: cli.ReconnectsPending,
 		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.errors(),
 		tcpMemPages: smp.TCPMemPages, memAvailable: smp.MemAvailable,
 		tw: smp.SrvTW + smp.CliTW, orphans: smp.SrvOrphan,
