@@ -16,7 +16,16 @@ type closeJob struct {
 	cursor int // next fd to look at
 	rst    bool
 	bucket bucket
+	// deferred counts the closes waiting for a request in flight to be
+	// answered (a protocol's: see pbCloseAfter); they are forced at
+	// drainEnd.
+	deferred int
+	drainEnd time.Duration
 }
+
+// closeDrain bounds how long a close waits for the replies in flight on
+// the connections it closes.
+const closeDrain = time.Second
 
 // sendJob is the state of one send command. Its done rule: send-done comes
 // when every connection has written its bytes, failed or closed — or when
@@ -89,14 +98,40 @@ func (w *Worker) runClose(now time.Duration) {
 			j.left = 0
 			break
 		}
-		w.closeConn(j.cursor, true, j.rst)
+		if c := &w.conns[j.cursor]; w.proto != nil && c.pb&pbWaiting != 0 {
+			// A request is in flight: closing now would make its reply
+			// meet a closed socket, which answers with a reset. The
+			// connection closes when the reply is in (or at drainEnd).
+			c.pb |= pbCloseAfter
+			if j.rst {
+				c.pb |= pbCloseRST
+			}
+			j.deferred++
+			j.cursor++
+		} else {
+			w.closeConn(j.cursor, true, j.rst)
+		}
 		j.left--
 		j.issued++
 	}
-	if j.left == 0 {
-		j.active = false
-		w.emit(EventCloseDone, fmt.Sprintf("%d closed", j.issued))
+	if j.left > 0 {
+		return
 	}
+	if j.deferred > 0 {
+		if j.drainEnd == 0 {
+			j.drainEnd = now + closeDrain
+		}
+		if now < j.drainEnd {
+			return
+		}
+		for fd := range w.conns {
+			if c := &w.conns[fd]; c.state == stOpen && c.pb&pbCloseAfter != 0 {
+				w.closeConn(fd, true, c.pb&pbCloseRST != 0)
+			}
+		}
+	}
+	j.active = false
+	w.emit(EventCloseDone, fmt.Sprintf("%d closed", j.issued))
 }
 
 func (w *Worker) startSend(bytes int64) error {

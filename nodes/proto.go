@@ -103,6 +103,10 @@ const (
 	pbWaiting = 1 << 30   // worker: a request is in flight (in-order protocols)
 	pbTimed   = 1 << 29   // worker: that request is timed (not a keep-alive)
 	pbOwed    = 1 << 28   // worker: a timed request came due while one was in flight; it goes out with the reply
+	// worker: a close command closes this connection once the request in
+	// flight is answered (with a reset when pbCloseRST)
+	pbCloseAfter = 1 << 27
+	pbCloseRST   = 1 << 26
 )
 
 // clientProto is one protocol's client side: what a connection writes,

@@ -113,11 +113,17 @@ func (w *Worker) flushProto(fd int, c *conn) bool {
 // feedProto frames input b of fd through the protocol; it returns false
 // when the connection ended.
 func (w *Worker) feedProto(fd int, c *conn, b []byte, now uint64) bool {
-	w.curFD, w.rxNow, w.curGone, w.feeding = fd, now, false, true
+	w.curFD, w.rxNow, w.curGone, w.feeding, w.closeAfterFeed = fd, now, false, true, false
 	ok := w.proto.feed(c, b, (*protoSink)(w))
 	w.feeding = false
 	if w.curGone {
 		w.closeConn(fd, false, false)
+		return false
+	}
+	if w.closeAfterFeed {
+		// A close command waited for this reply.
+		w.closeAfterFeed = false
+		w.closeConn(fd, true, c.pb&pbCloseRST != 0)
 		return false
 	}
 	if !ok {
@@ -204,6 +210,7 @@ func (s *protoSink) reply(c *conn, stamp uint32, echoed, timed bool) {
 			w.answered(w.rxNow, stamp, true)
 		} else {
 			w.st.KeepAnswered++
+			w.keepAnswered(c)
 		}
 		return
 	}
@@ -211,6 +218,7 @@ func (s *protoSink) reply(c *conn, stamp uint32, echoed, timed bool) {
 		// Timed replies carry their stamp: one in order answers a
 		// keep-alive (mqtt's PINGRESP when publishes are timed).
 		w.st.KeepAnswered++
+		w.keepAnswered(c)
 		return
 	}
 	if c.pb&pbWaiting == 0 {
@@ -224,6 +232,10 @@ func (s *protoSink) reply(c *conn, stamp uint32, echoed, timed bool) {
 		w.st.KeepAnswered++
 	}
 	c.pb &^= pbWaiting | pbTimed
+	if c.pb&pbCloseAfter != 0 {
+		w.closeAfterFeed = true
+		return
+	}
 	if c.pb&pbOwed == 0 {
 		return
 	}
@@ -237,6 +249,15 @@ func (s *protoSink) reply(c *conn, stamp uint32, echoed, timed bool) {
 		due += uint32(w.tf.interval >> tickShift)
 	}
 	w.sendInOrder(w.curFD, c, due)
+}
+
+// keepAnswered clears the keep-alive in flight of an echoing protocol's
+// connection (its close may have waited for it).
+func (w *Worker) keepAnswered(c *conn) {
+	c.pb &^= pbWaiting
+	if c.pb&pbCloseAfter != 0 {
+		w.closeAfterFeed = true
+	}
 }
 
 // sendInOrder writes a timed request of an in-order protocol, due at tick
@@ -310,18 +331,27 @@ func (w *Worker) runKeep(now time.Duration) {
 		return
 	}
 	n := len(w.conns)
+	// While a close command closes connections the hand moves on
+	// without sending: a keep-alive still in flight when its connection
+	// closes comes back to a closed socket, which answers with a reset
+	// (the server would count ECONNRESET for a close that was ours).
+	send := !w.clj.active
 	for now-k.start >= k.period {
-		w.keepTo(n)
+		w.keepTo(n, send)
 		k.start += k.period
 		k.cursor = 0
 	}
-	w.keepTo(int(int64(n) * int64(now-k.start) / int64(k.period)))
+	w.keepTo(int(int64(n)*int64(now-k.start)/int64(k.period)), send)
 }
 
 // keepTo moves the hand to fd end, sending each ready connection it
-// passes its keep-alive.
-func (w *Worker) keepTo(end int) {
+// passes its keep-alive when send is set.
+func (w *Worker) keepTo(end int, send bool) {
 	k := &w.keep
+	if !send {
+		k.cursor = max(k.cursor, end)
+		return
+	}
 	for ; k.cursor < end; k.cursor++ {
 		fd := k.cursor
 		c := &w.conns[fd]
@@ -329,10 +359,10 @@ func (w *Worker) keepTo(end int) {
 			continue
 		}
 		w.pbuf = w.proto.keepalive(w.pbuf[:0])
-		if !w.proto.echoes() {
-			c.pb |= pbWaiting
-			c.pb &^= pbTimed
-		}
+		// One keep-alive in flight per connection, whatever the
+		// protocol (a close waits for it: see closeJob).
+		c.pb |= pbWaiting
+		c.pb &^= pbTimed
 		if w.writeProto(fd, c, w.pbuf, false) {
 			w.st.KeepSent++
 		}
@@ -364,6 +394,9 @@ func (w *Worker) protoClosed(fd int, c *conn) {
 			w.cj.done++
 			w.checkConnectDone()
 		}
+	}
+	if c.pb&pbCloseAfter != 0 && w.clj.deferred > 0 {
+		w.clj.deferred--
 	}
 	if c.flags&fMsg != 0 {
 		delete(w.pending, int32(fd))

@@ -206,3 +206,54 @@ func TestReconnectAfterReset(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseWaitsForRequestInFlight: a close command does not close a
+// protocol connection whose request is in flight (its reply would meet a
+// closed socket and reset the server's end): it closes when the reply is
+// in, and at the latest closeDrain after the last close was issued.
+func TestCloseWaitsForRequestInFlight(t *testing.T) {
+	hostlock.Shared(t)
+	ns := testNetns(t)
+	err := inNetns(ns, func() error {
+		srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5310}, Backlog: 1024, Protocol: ProtoRedis})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{5310}, Protocol: ProtoRedis})
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		p := &protoPair{t: t, srv: srv, cli: cli}
+		cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+		p.do(Command{Cmd: CmdConnect, Count: 20, InFlight: testInFlight}, EventConnectDone)
+		// Half the connections look as if a keep-alive were out (no reply
+		// will come): their close waits for the drain.
+		waiting := 0
+		for fd := range cli.conns {
+			if c := &cli.conns[fd]; c.state == stOpen && waiting < 10 {
+				c.pb |= pbWaiting
+				waiting++
+			}
+		}
+		begin := time.Now()
+		if err := cli.Do(Command{Cmd: CmdClose, Fraction: 1}); err != nil {
+			return err
+		}
+		p.poll("the others closed", func() bool { return cli.Stats().Established == 10 })
+		p.poll("close-done", func() bool {
+			return len(p.events) > 0 && p.events[len(p.events)-1] == EventCloseDone+": 20 closed"
+		})
+		if d := time.Since(begin); d < closeDrain {
+			t.Errorf("close-done after %v: the closes waiting for a reply were forced before closeDrain (%v)", d, closeDrain)
+		}
+		if s := cli.Stats(); s.Established != 0 {
+			t.Errorf("%d still established after close-done", s.Established)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -132,6 +132,7 @@ type Worker struct {
 	curFD            int
 	rxNow            uint64
 	curGone, feeding bool
+	closeAfterFeed   bool // a close command waited for the reply just framed
 
 	st      Stats
 	errs    errCounts
@@ -356,6 +357,9 @@ func (w *Worker) timeout(now, max time.Duration) time.Duration {
 	}
 	if w.clj.active {
 		lower(w.clj.bucket.wait(now))
+		if w.clj.left == 0 && w.clj.deferred > 0 {
+			lower(w.clj.drainEnd - now)
+		}
 	}
 	if w.sj.active {
 		lower(w.sj.progress + sendStall + time.Millisecond - now)
