@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"internal/hostlock":    {},
 	"examples/goserver":    {},
 	"examples/goclient":    {},
+	"examples/wsserver":    {},
 	"bench":                {"scenarios", "report", "testbed"},
 	"kube":                 {"scenarios"}, // pure: k8s.io/api types printed with sigs.k8s.io/yaml
 }
