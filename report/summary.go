@@ -53,6 +53,9 @@ func summaryMetrics(s Summary) []metric {
 		n("workers killed", float64(s.WorkersKilled), ""),
 	)
 	ms = append(ms, latencyMetrics("connect", s.Connect)...)
+	if s.Reconnects > 0 {
+		ms = append(ms, n("reconnects", float64(s.Reconnects), ""), n("reconnected", float64(s.Reconnected), ""))
+	}
 	ms = append(ms, latencyMetrics("handshake", s.Handshake)...)
 	ms = append(ms, latencyMetrics("round trip", s.RTT)...)
 	if p := s.Protocol; p != nil {

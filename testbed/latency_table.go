@@ -2,6 +2,8 @@ package testbed
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,6 +48,17 @@ func latencyTable(phases []report.Phase, sum report.Summary) string {
 	}
 	for _, t := range traffic {
 		b.WriteString(t + "\n")
+	}
+	if p := sum.Protocol; p != nil {
+		line := fmt.Sprintf("  %s: %d handshakes, keep-alives %d sent, %d answered, %d server pings answered, %d frames pushed",
+			p.Name, p.Handshakes, p.KeepAliveSent, p.KeepAliveAnswered, p.Pongs, p.Pushes)
+		for _, k := range slices.Sorted(maps.Keys(p.Statuses)) {
+			line += fmt.Sprintf(", %s %d", k, p.Statuses[k])
+		}
+		b.WriteString(line + "\n")
+	}
+	if sum.Reconnects > 0 {
+		fmt.Fprintf(&b, "  reconnects: %d started, %d back\n", sum.Reconnects, sum.Reconnected)
 	}
 	return b.String()
 }
