@@ -88,6 +88,16 @@ func appendStamp(dst []byte, t uint64, m [8]byte) []byte {
 	return append(dst, m[:]...)
 }
 
+// appendStampHex appends t as the 16 lowercase hex digits of a text
+// stamp (most significant first): digits 6..13 are its tick.
+func appendStampHex(dst []byte, t uint64) []byte {
+	const hex = "0123456789abcdef"
+	for shift := 60; shift >= 0; shift -= 4 {
+		dst = append(dst, hex[t>>shift&0xf])
+	}
+	return dst
+}
+
 // The slot of a connection that speaks a protocol other than echo (see
 // conn): the framer owns sub, pa and the low 24 bits of pb; the worker
 // owns the top 8 bits of pb (pbReady and the request queue below), state,

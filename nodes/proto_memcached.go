@@ -195,16 +195,6 @@ func (mcClient) pong(dst []byte, payload []byte) []byte { return dst }
 // echoes is true for "mg", whose opaque token brings the stamp back.
 func (p mcClient) echoes() bool { return p.mode == mcModeMG }
 
-// appendStampHex appends t as the 16 lowercase hex digits of a text
-// stamp (most significant first): digits 6..13 are its tick.
-func appendStampHex(dst []byte, t uint64) []byte {
-	const hex = "0123456789abcdef"
-	for shift := 60; shift >= 0; shift -= 4 {
-		dst = append(dst, hex[t>>shift&0xf])
-	}
-	return dst
-}
-
 // feed frames memcached reply lines (and VA's data blocks).
 func (p mcClient) feed(c *conn, b []byte, s sink) bool {
 	ready := p.mode != mcModeMG || c.pb&pbReady != 0

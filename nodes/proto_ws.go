@@ -147,10 +147,13 @@ func newWebSocketClient(o ProtoOptions, indexBase int64) (clientProto, error) {
 	}
 	switch {
 	case p.bytes == 0:
-		p.bytes = stampSize
-	case p.bytes < stampSize || p.bytes > wsMaxBytes:
-		return nil, fmt.Errorf("websocket bytes %d is out of range: use %d (the stamp) to %d", p.bytes, stampSize, wsMaxBytes)
+		p.bytes = wsTextStampSize
+	case p.bytes > wsMaxBytes:
+		return nil, fmt.Errorf("websocket bytes %d is out of range: use at most %d", p.bytes, wsMaxBytes)
 	}
+	// A text frame must be valid UTF-8 (RFC 6455 8.1: servers close on
+	// anything else), so its stamp is text: at least wsTextStampSize.
+	p.bytes = max(p.bytes, wsTextStampSize)
 	path := o.Path
 	if path == "" {
 		path = "/"
@@ -270,24 +273,55 @@ func (p *wsClient) hello(dst []byte, idx uint32, fd int) []byte {
 	return append(dst, "\r\n"...)
 }
 
+// wsTextStampSize is a text frame's stamp: the intended send time as 16
+// lower-case hex digits (most significant first), then the marker, all
+// ASCII, so the frame is valid UTF-8.
+const wsTextStampSize = 16 + 8
+
 // request appends a timed request: a masked ping carrying the stamp, or a
-// masked text frame of Bytes whose first 16 are the stamp (zeros after).
+// masked text frame of Bytes whose first 24 are the text stamp (spaces
+// after).
 func (p *wsClient) request(dst []byte, t uint64, fd int) []byte {
-	var buf [stampSize]byte
-	st := appendStamp(buf[:0], t, markBeat)
+	var buf [wsTextStampSize]byte
 	if !p.text {
-		return p.appendMasked(dst, wsOpPing, st)
+		return p.appendMasked(dst, wsOpPing, appendStamp(buf[:0], t, markBeat))
 	}
+	st := append(appendStampHex(buf[:0], t), markBeat[:]...)
 	k := p.nextMask()
 	dst = slices.Grow(dst, wsFrameMax+p.bytes)
 	dst = wsAppendHeader(dst, 0x80|wsOpText, p.bytes, &k)
 	for i, x := range st {
 		dst = append(dst, x^k[i&3])
 	}
-	for i := stampSize; i < p.bytes; i++ {
-		dst = append(dst, k[i&3])
+	for i := len(st); i < p.bytes; i++ {
+		dst = append(dst, ' '^k[i&3])
 	}
 	return dst
+}
+
+// wsTextStampByte is wsStampByte for a text stamp: off 0..15 are hex
+// digits of the time (digits 6..13 are its tick: bits 39..8, gathered
+// into idx), 16..23 the marker.
+func wsTextStampByte(c *conn, off int, x byte, v uint32) uint32 {
+	switch {
+	case v == wsVForeign:
+		return v
+	case off < 16:
+		var d byte
+		switch {
+		case x >= '0' && x <= '9':
+			d = x - '0'
+		case x >= 'a' && x <= 'f':
+			d = x - 'a' + 10
+		default:
+			return wsVForeign
+		}
+		if off >= 6 && off <= 13 {
+			c.idx = c.idx<<4 | uint32(d)
+		}
+		return v
+	}
+	return wsStampByte(c, off-8, x, v, false)
 }
 
 // keepalive appends an untimed request: a masked ping carrying a markKeep
@@ -566,8 +600,12 @@ func (p *wsClient) feed(c *conn, b []byte, s sink) bool {
 			default:
 				v := c.pb >> wsMsgVShift & 3
 				pos := c.pb >> wsMsgPosShift & 31
-				for ; n > 0 && v != wsVForeign && pos < stampSize; n-- {
-					v = wsStampByte(c, int(pos), b[i], v, true)
+				for ; n > 0 && v != wsVForeign && int(pos) < p.stampLen(); n-- {
+					if p.text {
+						v = wsTextStampByte(c, int(pos), b[i], v)
+					} else {
+						v = wsStampByte(c, int(pos), b[i], v, true)
+					}
 					if v == wsVForeign {
 						c.idx = 0
 					}
@@ -585,6 +623,15 @@ func (p *wsClient) feed(c *conn, b []byte, s sink) bool {
 		}
 	}
 	return true
+}
+
+// stampLen is the size of the stamp a data message of ours starts with:
+// the text stamp in "text" mode (data messages are pushes otherwise).
+func (p *wsClient) stampLen() int {
+	if p.text {
+		return wsTextStampSize
+	}
+	return stampSize
 }
 
 // wsLower is x in lower case when it is an ASCII letter.
@@ -659,9 +706,9 @@ func (p *wsClient) endFrame(c *conn, s sink) {
 		v := c.pb >> wsMsgVShift & 3
 		pos := c.pb >> wsMsgPosShift & 31
 		switch {
-		case pos == stampSize && v == wsVBeat:
+		case int(pos) == p.stampLen() && v == wsVBeat:
 			s.reply(c, c.idx, true, true)
-		case pos == stampSize && v == wsVKeep:
+		case int(pos) == p.stampLen() && v == wsVKeep:
 			s.reply(c, 0, true, false)
 		default:
 			s.push(c)

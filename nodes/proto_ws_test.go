@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // wsTestT is the intended send time the tests stamp; wsTestTick its tick.
@@ -44,6 +45,9 @@ func wsSrv(b0 byte, payload []byte) []byte {
 
 // wsStamp is a stamp of wsTestT with marker m.
 func wsStamp(m [8]byte) []byte { return appendStamp(nil, wsTestT, m) }
+
+// wsTextStamp is the text stamp of wsTestT with marker m (text frames).
+func wsTextStamp(m [8]byte) []byte { return append(appendStampHex(nil, wsTestT), m[:]...) }
 
 // wsCat joins byte slices.
 func wsCat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
@@ -126,7 +130,8 @@ func TestWebSocketClientFrames(t *testing.T) {
 	ping := wsTestClient(t, ProtoOptions{})
 	text := wsTestClient(t, ProtoOptions{Request: "text", Bytes: 40})
 	beat, keep := wsStamp(markBeat), wsStamp(markKeep)
-	echo := append(slices.Clone(beat), make([]byte, 24)...)
+	tbeat, tkeep := wsTextStamp(markBeat), wsTextStamp(markKeep)
+	echo := append(slices.Clone(tbeat), bytes.Repeat([]byte(" "), 16)...)
 	len64 := func(b0 byte, n uint64) []byte { return binary.BigEndian.AppendUint64([]byte{b0, 127}, n) }
 	tests := []struct {
 		name string
@@ -155,9 +160,11 @@ func TestWebSocketClientFrames(t *testing.T) {
 		{"64-bit length of 2^32-1", ping, len64(0x82, 1<<32-1), nil},
 		{"empty text", ping, wsSrv(0x81, nil), []string{"push"}},
 		{"text echo", text, wsSrv(0x81, echo), []string{wsReplyBeat}},
-		{"binary echo of a keep stamp", text, wsSrv(0x82, keep), []string{wsReplyKeep}},
-		{"text echo with 64-bit length", text, wsSrv(0x81, append(slices.Clone(beat), make([]byte, 70000)...)), []string{wsReplyBeat}},
-		{"text of 15 bytes", text, wsSrv(0x81, beat[:15]), []string{"push"}},
+		{"binary echo of a keep stamp", text, wsSrv(0x82, tkeep), []string{wsReplyKeep}},
+		{"text echo with 64-bit length", text, wsSrv(0x81, append(slices.Clone(tbeat), make([]byte, 70000)...)), []string{wsReplyBeat}},
+		{"text of 23 bytes", text, wsSrv(0x81, tbeat[:23]), []string{"push"}},
+		{"text with a binary stamp", text, wsSrv(0x81, beat), []string{"push"}},
+		{"text with upper-case hex", text, wsSrv(0x81, []byte(strings.ToUpper(string(tbeat[:16]))+"c1m-beat")), []string{"push"}},
 		{"text not ours", text, wsSrv(0x81, []byte("welcome to the chat room")), []string{"push"}},
 		{"pipelined echoes", text, wsCat(wsSrv(0x81, echo), wsSrv(0x8A, keep), wsSrv(0x81, []byte("hi")), wsSrv(0x81, echo)),
 			[]string{wsReplyBeat, wsReplyKeep, "push", wsReplyBeat}},
@@ -236,10 +243,16 @@ func TestWebSocketClientWrites(t *testing.T) {
 	if len(masks) < 4 {
 		t.Errorf("5 frames used %d masking keys", len(masks))
 	}
-	for _, n := range []int{16, 125, 126, 65535, 65536, 70000} {
+	for _, n := range []int{16, 24, 125, 126, 65535, 65536, 70000} {
 		tp := wsTestClient(t, ProtoOptions{Request: "text", Bytes: n})
 		frame := tp.request(nil, wsTestT, 3)
-		check(fmt.Sprintf("text of %d", n), frame, 0x81, append(wsStamp(markBeat), make([]byte, n-16)...))
+		size := max(n, wsTextStampSize)
+		_, payload, _ := wsClientFrame(t, frame)
+		if !utf8.Valid(payload) {
+			t.Errorf("text of %d: payload is not valid UTF-8 (RFC 6455 8.1)", n)
+		}
+		check(fmt.Sprintf("text of %d", n), frame, 0x81, append(wsTextStamp(markBeat), bytes.Repeat([]byte(" "), size-wsTextStampSize)...))
+		n = size
 		want := byte(127)
 		switch {
 		case n <= 125:
@@ -260,9 +273,7 @@ func TestWebSocketClientWrites(t *testing.T) {
 func TestWebSocketClientOptions(t *testing.T) {
 	for _, o := range []ProtoOptions{
 		{Request: "bogus"},
-		{Bytes: 8},
 		{Bytes: wsMaxBytes + 1},
-		{Bytes: -1},
 		{Path: "ws"},
 		{Path: "/a b"},
 		{Host: "a b"},
@@ -277,7 +288,7 @@ func TestWebSocketClientOptions(t *testing.T) {
 		}
 	}
 	p, err := newWebSocketClient(ProtoOptions{Request: "text"}, 0)
-	if err != nil || p.(*wsClient).bytes != stampSize || !p.(*wsClient).text {
+	if err != nil || p.(*wsClient).bytes != wsTextStampSize || !p.(*wsClient).text {
 		t.Errorf("text defaults: %v %+v", err, p)
 	}
 }
@@ -466,7 +477,7 @@ func BenchmarkWebSocketReply(b *testing.B) {
 		in   []byte
 	}{
 		{"pong", ProtoOptions{}, wsSrv(0x8A, wsStamp(markBeat))},
-		{"text64", ProtoOptions{Request: "text", Bytes: 64}, wsSrv(0x81, append(wsStamp(markBeat), make([]byte, 48)...))},
+		{"text64", ProtoOptions{Request: "text", Bytes: 64}, wsSrv(0x81, append(wsTextStamp(markBeat), make([]byte, 40)...))},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			p := wsTestClient(b, tc.o)
