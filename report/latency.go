@@ -53,6 +53,12 @@ func (s *Sample) SetIntervalLatency(connect, rtt *histogram.Histogram) {
 	s.ConnectP99, s.RTTP99 = intervalP99(connect), intervalP99(rtt)
 }
 
+// SetIntervalHandshake fills the handshake_p99_ms cell of s from the
+// handshakes completed during its interval (empty when none).
+func (s *Sample) SetIntervalHandshake(h *histogram.Histogram) {
+	s.HandshakeP99 = intervalP99(h)
+}
+
 // SetIntervalTraffic fills the msgs_asked_per_sec and
 // msgs_answered_per_sec cells of s from the messages asked and answered
 // during its interval of seconds (call it while a traffic phase runs, so

@@ -298,7 +298,8 @@ func colours(img image.Image, limit int) int {
 func TestSamplesLatencyColumns(t *testing.T) {
 	var s Sample
 	// The latency columns sit just before the process columns.
-	lat := func(row []string) []string { return row[len(row)-len(ProcessColumns)-4 : len(row)-len(ProcessColumns)] }
+	tail := len(ProcessColumns) + len(ProtocolColumns)
+	lat := func(row []string) []string { return row[len(row)-tail-4 : len(row)-tail] }
 	row := s.Row()
 	if len(row) != len(Header()) {
 		t.Fatalf("row has %d fields, header %d", len(row), len(Header()))

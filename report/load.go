@@ -186,7 +186,7 @@ func (r *Run) loadSamples(d *Dir) bool {
 	}
 	var missing []string // the latency and process columns are optional: older files lack them
 	for _, h := range Header() {
-		if _, ok := t.Columns[h]; !ok && h != "phase" && !emptyIsNaN[h] && !slices.Contains(ProcessColumns, h) {
+		if _, ok := t.Columns[h]; !ok && h != "phase" && !emptyIsNaN[h] && !slices.Contains(ProcessColumns, h) && !slices.Contains(ProtocolColumns, h) {
 			missing = append(missing, h)
 		}
 	}

@@ -124,7 +124,7 @@ type Summary struct {
 type Protocol struct {
 	Name              string           `json:"name"`
 	Handshakes        int64            `json:"handshakes"`          // handshakes accepted
-	Ready             int64            `json:"ready"`               // connections with their handshake done at the end
+	PeakReady         int64            `json:"peak_ready"`          // most connections with their handshake done at once (sampled)
 	KeepAliveSent     int64            `json:"keep_alive_sent"`     // keep-alive requests written
 	KeepAliveAnswered int64            `json:"keep_alive_answered"` // keep-alive replies read
 	Pongs             int64            `json:"pongs"`               // server pings answered

@@ -63,6 +63,12 @@ type Sample struct {
 	// (or, for the rates, no traffic phase ran).
 	ConnectP99, RTTP99                  *time.Duration
 	MsgsAskedPerSec, MsgsAnsweredPerSec *float64
+
+	// CliReady counts the client connections with their protocol's
+	// handshake done, CliReconnecting those lost and waiting for their
+	// backoff; HandshakeP99 is the interval's handshake p99 (nil: none).
+	CliReady, CliReconnecting int64
+	HandshakeP99              *time.Duration
 }
 
 // LatencyColumns are the last columns of samples.csv, added with issue
@@ -88,12 +94,18 @@ func Header() []string {
 	}
 	h = append(h, "cli_pss", "srv_pss")
 	h = append(h, LatencyColumns...)
-	return append(h, ProcessColumns...)
+	h = append(h, ProcessColumns...)
+	return append(h, ProtocolColumns...)
 }
 
 // ProcessColumns come after LatencyColumns, added with issue 17; files
 // written before have none.
 var ProcessColumns = []string{"cli_processes", "srv_processes"}
+
+// ProtocolColumns come last, added with issue 21 (protocols and
+// reconnects); files written before have none. handshake_p99_ms is empty
+// when no handshake completed in the interval.
+var ProtocolColumns = []string{"cli_ready", "cli_reconnecting", "handshake_p99_ms"}
 
 // Row returns s as CSV fields in Header order.
 func (s *Sample) Row() []string {
@@ -135,7 +147,8 @@ func (s *Sample) Row() []string {
 		return f(*v)
 	}
 	r = append(r, ms(s.ConnectP99), ms(s.RTTP99), opt(s.MsgsAskedPerSec), opt(s.MsgsAnsweredPerSec))
-	return append(r, i(s.CliProcesses), i(s.SrvProcesses))
+	r = append(r, i(s.CliProcesses), i(s.SrvProcesses))
+	return append(r, i(s.CliReady), i(s.CliReconnecting), ms(s.HandshakeP99))
 }
 
 // Table is samples.csv read back: the header and the numeric columns by name.
@@ -153,6 +166,7 @@ var emptyIsNaN = func() map[string]bool {
 	for _, c := range LatencyColumns {
 		m[c] = true
 	}
+	m["handshake_p99_ms"] = true
 	return m
 }()
 

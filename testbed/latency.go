@@ -196,7 +196,6 @@ func (f *fleet) protocolOf(name string) *report.Protocol {
 	for _, w := range f.role(roleClient) {
 		s := w.snapshot()
 		p.Handshakes += s.Handshakes
-		p.Ready += s.Ready
 		p.KeepAliveSent += s.KeepSent
 		p.KeepAliveAnswered += s.KeepAnswered
 		p.Pongs += s.Pongs

@@ -261,7 +261,7 @@ func mergeProtocol(whole, shard *report.Protocol) *report.Protocol {
 		whole = &report.Protocol{Name: shard.Name}
 	}
 	whole.Handshakes += shard.Handshakes
-	whole.Ready += shard.Ready
+	whole.PeakReady += shard.PeakReady // an upper bound, as the roles' peaks
 	whole.KeepAliveSent += shard.KeepAliveSent
 	whole.KeepAliveAnswered += shard.KeepAliveAnswered
 	whole.Pongs += shard.Pongs

@@ -20,9 +20,9 @@ var (
 		"file_nr": true, "srv_orphan": true, "srv_alloc": true}
 	// maxColumns are per-interval percentiles: the whole's p99 is at most
 	// the highest of the shards', which is what merge writes.
-	maxColumns = map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true}
+	maxColumns = map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true, "handshake_p99_ms": true}
 	// emptyColumns may be empty (nothing recorded): empty when every shard's is.
-	emptyColumns = map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true, "msgs_asked_per_sec": true, "msgs_answered_per_sec": true}
+	emptyColumns = map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true, "msgs_asked_per_sec": true, "msgs_answered_per_sec": true, "handshake_p99_ms": true}
 )
 
 // cumulative reports whether a column counts since the run started (a

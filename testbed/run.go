@@ -209,6 +209,9 @@ func (r *runner) finish(rec *report.Record, c closing, failure error) {
 		}
 		s.Messages = r.fleet.roleStats(roleServer).Messages
 		r.summaryLatency(s)
+		if s.Protocol != nil {
+			s.Protocol.PeakReady = p.cliReady
+		}
 		rec.Roles = r.sampler.meter.usage()
 	}
 	// A lab that closes right after connecting may peak between two

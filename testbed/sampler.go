@@ -62,6 +62,7 @@ type peaks struct {
 	rssAtPeak, pssAtPeak           int64
 	slabAtPeak                     int64
 	tcpMem, orphans, tw            int64
+	cliReady                       int64
 }
 
 // newSampler creates samples.csv in dir (never through a symbolic link)
@@ -137,6 +138,7 @@ func (s *sampler) take() report.Sample {
 	srvNow, _ := s.meter.latest(roleServer)
 	smp.CliRSS, smp.SrvRSS, smp.CliPSS, smp.SrvPSS = cliNow.RSS, srvNow.RSS, cliNow.PSS, srvNow.PSS
 	smp.CliProcesses, smp.SrvProcesses = int64(cliNow.Processes), int64(srvNow.Processes)
+	smp.CliReady, smp.CliReconnecting = cli.Ready, cli.ReconnectsPending
 	freshPSS := gen != s.fullGen
 	s.fullGen = gen
 	var srvSock Sockstat
@@ -193,6 +195,7 @@ func (s *sampler) take() report.Sample {
 	p.tcpMem = max(p.tcpMem, smp.TCPMemPages)
 	p.orphans = max(p.orphans, smp.SrvOrphan)
 	p.tw = max(p.tw, smp.SrvTW+smp.CliTW)
+	p.cliReady = max(p.cliReady, smp.CliReady)
 	s.write(smp.Row())
 	s.mu.Unlock()
 	return smp

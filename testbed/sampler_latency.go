@@ -28,6 +28,7 @@ func (l *intervalLatency) take(f *fleet, smp *report.Sample, dt float64, traffic
 	l.delta.delta(&l.cur, &l.prev)
 	l.prev = l.cur
 	smp.SetIntervalLatency(&l.delta.connect, &l.delta.rtt)
+	smp.SetIntervalHandshake(&l.delta.handshake)
 	l.connectP99, l.rttP99 = p99(&l.delta.connect), p99(&l.delta.rtt)
 
 	m := f.msgCountsOf(roleClient)
