@@ -18,7 +18,7 @@ func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report
 	name := ph.Name // the decoder names every phase
 	r.setPhaseKind(name, ph.Kind)
 	rec := report.Phase{Name: name, Kind: ph.Kind, Started: time.Now()}
-	r.progress.printf("phase %s: %s", name, describePhase(ph))
+	r.progress.printf("phase %s: %s", name, describePhase(ph, r.sc.Client))
 	r.phaseLatencyStart()
 	var err error
 	switch ph.Kind {
@@ -269,8 +269,9 @@ func (r *runner) wait(ctx context.Context, ph scenarios.Phase, rec *report.Phase
 	return r.pollUntil(ctx, time.Now().Add(timeoutOf(ph)), func() bool { return cond(r) })
 }
 
-// describePhase says in a few words what a phase does.
-func describePhase(ph scenarios.Phase) string {
+// describePhase says in a few words what a phase does (a traffic phase
+// in the clients' protocol).
+func describePhase(ph scenarios.Phase, cli scenarios.Client) string {
 	switch ph.Kind {
 	case scenarios.PhaseConnect:
 		s := "connect every client connection"
@@ -296,6 +297,9 @@ func describePhase(ph scenarios.Phase) string {
 		f := ph.Fraction
 		if f <= 0 {
 			f = 1
+		}
+		if cli.Protocol != scenarios.DefaultProtocol && cli.Protocol != "" {
+			return fmt.Sprintf("%.0f%% of the connections send a %s request every %s for %s, each reply timed", f*100, protocolRequest(cli), ph.Interval, ph.Duration)
 		}
 		return fmt.Sprintf("%.0f%% of the connections send %d bytes every %s for %s (echoed)", f*100, ph.Bytes, ph.Interval, ph.Duration)
 	}

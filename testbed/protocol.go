@@ -39,3 +39,15 @@ func trafficBytes(sc *scenarios.Scenario) int {
 	}
 	return scenarios.DefaultTrafficBytes
 }
+
+// protocolRequest names the clients' timed request: "websocket ping",
+// "http GET /", "line" …
+func protocolRequest(c scenarios.Client) string {
+	switch c.Protocol {
+	case "http":
+		return "http GET " + c.Proto.Path
+	case "line":
+		return "line"
+	}
+	return c.Protocol + " " + c.Proto.Request
+}
