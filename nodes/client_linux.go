@@ -240,6 +240,7 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 	if w.connIdx != nil && fd < len(w.connIdx) {
 		w.connIdx[fd] = c.idx
 	}
+	w.fdHigh = max(w.fdHigh, fd)
 	c.left, c.sub = 0, 0
 	c.state = stOpen
 	w.st.Connecting--

@@ -330,7 +330,9 @@ func (w *Worker) runKeep(now time.Duration) {
 	if k.period <= 0 {
 		return
 	}
-	n := len(w.conns)
+	// The hand sweeps the fds in use (up to the highest so far), so the
+	// keep-alives spread over the period however full the table is.
+	n := min(w.fdHigh+1, len(w.conns))
 	// While a close command closes connections the hand moves on
 	// without sending: a keep-alive still in flight when its connection
 	// closes comes back to a closed socket, which answers with a reset
@@ -373,7 +375,7 @@ func (w *Worker) keepTo(end int, send bool) {
 func (w *Worker) keepWait(now time.Duration) time.Duration {
 	k := &w.keep
 	step := k.period / keepSteps
-	next := k.start + time.Duration(int64(k.cursor)*int64(k.period)/int64(max(len(w.conns), 1)))
+	next := k.start + time.Duration(int64(k.cursor)*int64(k.period)/int64(max(min(w.fdHigh+1, len(w.conns)), 1)))
 	return max(min(next+step-now, step), 0)
 }
 

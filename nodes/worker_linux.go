@@ -124,6 +124,7 @@ type Worker struct {
 	pings    map[int32][]byte
 	srvPart  map[int32][]byte
 	keep     keepJob
+	fdHigh   int // the highest fd a connection has had (client): the keep-alive hand's end
 	hsHist   histogram.Histogram
 	hsSent   uint64
 	statuses [6]int64 // replies by class: other, 1xx … 5xx
