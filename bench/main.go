@@ -27,6 +27,13 @@
 //	go run ./bench --anchor                  # 1M, two pairs: ~10 minutes
 //	go run ./bench --anchor --connections 20000 --pairs 1
 //
+// With --protocols it runs million's load once per protocol (echo, the
+// baseline, then websocket, mqtt, mqtt publish, http, redis, memcached,
+// line), the built-in server and clients speaking it: ramp, handshake
+// percentiles, user and kernel bytes per connection, close time.
+//
+//	go run ./bench --protocols               # 1M each: ~15 minutes
+//
 // It needs root (it runs c1m-testbed) and the source tree (it builds
 // c1m-testbed, c1m-node and the example programs).
 package main
@@ -54,10 +61,12 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "with --latency: how long the heartbeat lasts")
 	anchor := flag.Bool("anchor", false, "measure against a minimal C epoll server and client instead, interleaved with 'run million' (default 1,000,000 connections)")
 	pairs := flag.Int("pairs", 2, "with --anchor: how many (C, product) pairs to run, interleaved")
+	protocols := flag.Bool("protocols", false, "run million's load once per protocol (echo, websocket, mqtt, http, redis, memcached, line), built-in server and clients: ramp, handshake, user memory per connection (default 1,000,000 connections)")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, `Usage: go run ./bench [--connections N] [--out DIR] [--hold D]
        go run ./bench --latency [--connections N] [--interval D] [--duration D] [--out DIR]
        go run ./bench --anchor [--connections N] [--pairs N] [--out DIR]
+       go run ./bench --protocols [--connections N] [--hold D] [--out DIR]
 
 Runs the same scenario twice on the same topology (4 client namespaces x 8
 addresses, 1 server address, 4 ports): once with the testbed's epoll server
@@ -91,6 +100,11 @@ Flags:
 			n = 1_000_000
 		}
 		err = runAnchor(float64(n)/1e6, *pairs, *out)
+	case *protocols:
+		if !given {
+			n = 1_000_000
+		}
+		_, err = run(protocolVariants(n, hold.String()), protocolRows, *out)
 	case *latency:
 		if !given {
 			n = 20_000

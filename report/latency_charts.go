@@ -120,6 +120,7 @@ func runLatencyCharts(r *Run) []chart {
 	marks := phaseBoundaries(r)
 	for _, col := range []struct{ col, file, what string }{
 		{"connect_p99_ms", "connect-p99", "Connect latency p99"},
+		{"handshake_p99_ms", "handshake-p99", "Handshake p99"},
 		{"rtt_p99_ms", "rtt-p99", "Round-trip p99"},
 	} {
 		ys := t.Columns[col.col]
@@ -185,6 +186,7 @@ func compareLatencyCharts(runs []*Run, labels []string) []chart {
 	}
 	for _, col := range []struct{ col, file, what string }{
 		{"connect_p99_ms", "connect-p99", "Connect latency p99"},
+		{"handshake_p99_ms", "handshake-p99", "Handshake p99"},
 		{"rtt_p99_ms", "rtt-p99", "Round-trip p99"},
 	} {
 		var top, low []series
