@@ -91,7 +91,7 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 		return nil, err
 	}
 	if w.proto != nil {
-		w.keep = keepJob{period: cfg.ProtoOptions.KeepAlive, start: w.now()}
+		w.keep = keepJob{period: cfg.ProtoOptions.KeepAlive / 2, start: w.now()}
 	}
 	switch cfg.Reconnect {
 	case ReconnectOff:

@@ -315,8 +315,8 @@ func (r *reporter) event(name, detail string) {
 // encoding/json, which would copy each 17 KB histogram and leave its JSON
 // as garbage on every report of a million-connection ramp.
 func (r *reporter) stats(s Stats) {
-	ch, rh := s.ConnectHist, s.RTTHist
-	s.ConnectHist, s.RTTHist = nil, nil
+	ch, rh, hh := s.ConnectHist, s.RTTHist, s.HandshakeHist
+	s.ConnectHist, s.RTTHist, s.HandshakeHist = nil, nil, nil
 	b, err := json.Marshal(Report{Type: ReportStats, UnixMilli: time.Now().UnixMilli(), Stats: &s})
 	if err != nil {
 		return
@@ -329,6 +329,9 @@ func (r *reporter) stats(s Stats) {
 	}
 	if rh != nil {
 		r.buf = rh.AppendJSON(append(r.buf, `,"rtt_hist":`...))
+	}
+	if hh != nil {
+		r.buf = hh.AppendJSON(append(r.buf, `,"handshake_hist":`...))
 	}
 	r.buf = append(r.buf, "}}\n"...)
 	r.w.Write(r.buf)

@@ -117,6 +117,9 @@ const (
 	// flight is answered (with a reset when pbCloseRST)
 	pbCloseAfter = 1 << 27
 	pbCloseRST   = 1 << 26
+	// worker: the connection wrote something since the keep-alive hand
+	// last passed it (so it needs no keep-alive this time)
+	pbActive = 1 << 25
 )
 
 // clientProto is one protocol's client side: what a connection writes,

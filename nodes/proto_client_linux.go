@@ -72,6 +72,7 @@ func (w *Worker) writeProto(fd int, c *conn, b []byte, queue bool) bool {
 		}
 		if n > 0 {
 			w.st.BytesOut += int64(n)
+			c.pb |= pbActive
 		}
 		if n < len(b) {
 			if w.pending == nil {
@@ -311,9 +312,13 @@ func (w *Worker) sendProtoTraffic(fd int, c *conn, t time.Duration) {
 	w.sendInOrder(fd, c, tick(mono))
 }
 
-// keepJob sends keep-alives: its hand sweeps the table once per period,
-// so each ready connection gets one untimed request every period (one in
-// flight at most for in-order protocols).
+// keepJob sends keep-alives: its hand sweeps the table twice per
+// keep-alive period, and sends a connection it passes one untimed request
+// only when the connection wrote nothing since the hand's last pass (a
+// bit in the slot, pbActive): an idle connection sends one every
+// keep-alive period, never stays silent longer than that (an MQTT broker
+// allows 1.5 ×), and a connection that sends traffic at least every half
+// period sends none. At most one is in flight per connection.
 type keepJob struct {
 	period time.Duration
 	start  time.Duration // loop clock of the current sweep
@@ -358,6 +363,10 @@ func (w *Worker) keepTo(end int, send bool) {
 		fd := k.cursor
 		c := &w.conns[fd]
 		if c.state != stOpen || c.pb&pbReady == 0 || c.flags&fMsg != 0 || c.pb&pbWaiting != 0 {
+			continue
+		}
+		if c.pb&pbActive != 0 {
+			c.pb &^= pbActive // it spoke since the last pass: not idle
 			continue
 		}
 		w.pbuf = w.proto.keepalive(w.pbuf[:0])

@@ -13,18 +13,19 @@ import (
 // stats line by hand decode exactly, with the rest of the stats, as one
 // JSON report; without histograms the line is what encoding/json writes.
 func TestReporterStatsHistograms(t *testing.T) {
-	var ch, rh histogram.Histogram
+	var ch, rh, hh histogram.Histogram
 	for i := 1; i <= 500; i++ {
 		ch.Record(time.Duration(i) * time.Millisecond)
 		rh.Record(time.Duration(i) * time.Microsecond)
+		hh.Record(time.Duration(i) * 10 * time.Microsecond)
 	}
 	for _, tc := range []struct {
-		name   string
-		ch, rh *histogram.Histogram
-	}{{"both", &ch, &rh}, {"connect only", &ch, nil}, {"rtt only", nil, &rh}, {"none", nil, nil}} {
+		name       string
+		ch, rh, hh *histogram.Histogram
+	}{{"all", &ch, &rh, &hh}, {"connect only", &ch, nil, nil}, {"rtt only", nil, &rh, nil}, {"handshake only", nil, nil, &hh}, {"none", nil, nil, nil}} {
 		var out bytes.Buffer
 		r := &reporter{w: &out}
-		r.stats(Stats{Established: 7, Errors: map[string]int64{"EAGAIN": 2}, ConnectHist: tc.ch, RTTHist: tc.rh})
+		r.stats(Stats{Established: 7, Errors: map[string]int64{"EAGAIN": 2}, ConnectHist: tc.ch, RTTHist: tc.rh, HandshakeHist: tc.hh})
 		line := out.Bytes()
 		if len(line) == 0 || line[len(line)-1] != '\n' || bytes.Count(line, []byte("\n")) != 1 {
 			t.Fatalf("%s: not one JSON line: %q", tc.name, line)
@@ -39,7 +40,7 @@ func TestReporterStatsHistograms(t *testing.T) {
 		for _, h := range []struct {
 			got, want *histogram.Histogram
 			what      string
-		}{{rep.Stats.ConnectHist, tc.ch, "connect_hist"}, {rep.Stats.RTTHist, tc.rh, "rtt_hist"}} {
+		}{{rep.Stats.ConnectHist, tc.ch, "connect_hist"}, {rep.Stats.RTTHist, tc.rh, "rtt_hist"}, {rep.Stats.HandshakeHist, tc.hh, "handshake_hist"}} {
 			switch {
 			case h.want == nil && h.got != nil:
 				t.Errorf("%s: %s present, want none", tc.name, h.what)
