@@ -206,3 +206,61 @@ func TestRunShapedRefusedWithoutNetem(t *testing.T) {
 		t.Errorf("a refused run left its results directory %s", out)
 	}
 }
+
+// TestRunWebSocket: the built-in websocket scenario at 0.2% (2,000
+// connections) passes: every connection upgraded (handshakes timed),
+// every ping of the heartbeat answered and timed, nothing left.
+func TestRunWebSocket(t *testing.T) {
+	hostlock.Shared(t)
+	skipUnlessRoot(t)
+	out := filepath.Join(t.TempDir(), "websocket")
+	code, log := runBinary(t, "run", "websocket", "--scale", "0.002", "--out", out, "--no-report")
+	rec, err := report.ReadRecord(out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, tail(log, 3000))
+	}
+	assertNoNamespaces(t, rec.RunID)
+	if code != exitOK {
+		t.Errorf("exit status %d, want 0; failure: %s\n%s", code, rec.Failure, tail(log, 3000))
+	}
+	s := rec.Summary
+	if s.Handshake == nil || s.Handshake.Count != 2000 {
+		t.Errorf("summary.handshake = %+v, want 2000 handshakes", s.Handshake)
+	}
+	if p := s.Protocol; p == nil || p.Name != "websocket" || p.Handshakes != 2000 || p.PeakReady != 2000 {
+		t.Errorf("summary.protocol = %+v, want websocket, 2000 handshakes, 2000 ready at the peak", p)
+	}
+	if s.RTT == nil || s.RTT.Count != 4000 {
+		t.Errorf("summary.rtt = %+v, want the heartbeat's 4000 round trips (2 pings per connection)", s.RTT)
+	}
+}
+
+// TestRunProtocolExamples: each protocol against the built-in server
+// (examples/protocols) at 5%: every request answered and timed.
+func TestRunProtocolExamples(t *testing.T) {
+	hostlock.Shared(t)
+	skipUnlessRoot(t)
+	files, err := filepath.Glob("../../examples/protocols/*.toml")
+	if err != nil || len(files) < 6 {
+		t.Fatalf("examples/protocols/*.toml: %v %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			code, log := runBinary(t, "run", f, "--scale", "0.05", "--out", out, "--no-report")
+			rec, err := report.ReadRecord(out)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, tail(log, 3000))
+			}
+			assertNoNamespaces(t, rec.RunID)
+			if code != exitOK {
+				t.Errorf("exit status %d, want 0; failure: %s\n%s", code, rec.Failure, tail(log, 3000))
+			}
+			for _, ph := range rec.Phases {
+				if tr := ph.Traffic; tr != nil && (tr.MessagesAnswered != tr.MessagesAsked || ph.RTT == nil || ph.RTT.Count != uint64(tr.MessagesAnswered)) {
+					t.Errorf("%s: %+v, rtt %+v: want every request answered and timed", ph.Name, tr, ph.RTT)
+				}
+			}
+		})
+	}
+}
