@@ -108,3 +108,25 @@ func splitInvariant(t *testing.T, p clientProto, in []byte, seed uint64) {
 		t.Fatalf("input %q: whole gave\n  %s\nsplit at %v gave\n  %s", in, strings.Join(whole, "\n  "), cuts, strings.Join(got, "\n  "))
 	}
 }
+
+// checkPlainWrites checks a protocol with no handshake and replies in
+// order: its request and keep-alive are want (appended to what dst
+// holds), it says no hello and no pong, and it does not echo.
+func checkPlainWrites(t *testing.T, p clientProto, want string) {
+	t.Helper()
+	if got := p.request(nil, 123, 5); string(got) != want {
+		t.Errorf("request = %q, want %q", got, want)
+	}
+	if got := p.keepalive([]byte("x")); string(got) != "x"+want {
+		t.Errorf("keepalive = %q, want %q", got, "x"+want)
+	}
+	if got := p.hello(nil, 1, 5); len(got) != 0 {
+		t.Errorf("hello = %q, want nothing", got)
+	}
+	if got := p.pong(nil, []byte("a")); len(got) != 0 {
+		t.Errorf("pong = %q, want nothing", got)
+	}
+	if p.echoes() {
+		t.Error("echoes() = true, want false")
+	}
+}

@@ -38,22 +38,7 @@ func TestLineClientRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := mustLineClient(t, tt.o)
-			if got := p.request(nil, 99, 5); string(got) != tt.want {
-				t.Errorf("request = %q, want %q", got, tt.want)
-			}
-			if got := p.keepalive([]byte("x")); string(got) != "x"+tt.want {
-				t.Errorf("keepalive = %q, want %q", got, "x"+tt.want)
-			}
-			if got := p.hello(nil, 1, 5); len(got) != 0 {
-				t.Errorf("hello = %q, want nothing", got)
-			}
-			if got := p.pong(nil, []byte("a")); len(got) != 0 {
-				t.Errorf("pong = %q, want nothing", got)
-			}
-			if p.echoes() {
-				t.Error("echoes() = true, want false")
-			}
+			checkPlainWrites(t, mustLineClient(t, tt.o), tt.want)
 		})
 	}
 }

@@ -227,17 +227,7 @@ func TestMemcachedServer(t *testing.T) {
 		{"pipelined", "mn\r\nmg c1m-ka " + mcToken + "\r\nversion\r\n", "MN\r\nHD " + mcToken + "\r\nVERSION 1.6.0-c1m\r\n", -1, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			n, out, kind := p.serve(&conn{state: stOpen}, []byte(tt.in), nil)
-			want := tt.n
-			if want < 0 {
-				want = len(tt.in)
-			}
-			if n != want || string(out) != tt.out || kind != tt.kind {
-				t.Errorf("serve(%q) = %d, %q, %q; want %d, %q, %q", tt.in, n, out, kind, want, tt.out, tt.kind)
-			}
-			kvCheckServer(t, p, []byte(tt.in), 1)
-		})
+		t.Run(tt.name, func(t *testing.T) { kvCheckServe(t, p, tt.in, tt.out, tt.n, tt.kind) })
 	}
 }
 

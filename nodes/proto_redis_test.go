@@ -178,18 +178,23 @@ func TestRedisServer(t *testing.T) {
 		{"count too big", "*99999\r\n", "-ERR Protocol error\r\n", 0, "redis-bad-request"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			n, out, kind := p.serve(&conn{state: stOpen}, []byte(tt.in), nil)
-			want := tt.n
-			if want < 0 {
-				want = len(tt.in)
-			}
-			if n != want || string(out) != tt.out || kind != tt.kind {
-				t.Errorf("serve(%q) = %d, %q, %q; want %d, %q, %q", tt.in, n, out, kind, want, tt.out, tt.kind)
-			}
-			kvCheckServer(t, p, []byte(tt.in), 1)
-		})
+		t.Run(tt.name, func(t *testing.T) { kvCheckServe(t, p, tt.in, tt.out, tt.n, tt.kind) })
 	}
+}
+
+// kvCheckServe serves in on a fresh connection and checks what it
+// consumed (n < 0: all of it), answered and refused, then kvCheckServer's
+// properties.
+func kvCheckServe(t *testing.T, p serverProto, in, out string, n int, kind string) {
+	t.Helper()
+	gotN, gotOut, gotKind := p.serve(&conn{state: stOpen}, []byte(in), nil)
+	if n < 0 {
+		n = len(in)
+	}
+	if gotN != n || string(gotOut) != out || gotKind != kind {
+		t.Errorf("serve(%q) = %d, %q, %q; want %d, %q, %q", in, gotN, gotOut, gotKind, n, out, kind)
+	}
+	kvCheckServer(t, p, []byte(in), 1)
 }
 
 // TestRedisRoundTrip feeds the client's requests to the server and the

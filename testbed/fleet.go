@@ -67,6 +67,16 @@ func addStats(s *nodes.Stats, o nodes.Stats) {
 	s.Reconnects += o.Reconnects
 	s.Reconnected += o.Reconnected
 	s.ReconnectsPending += o.ReconnectsPending
+	s.KeepSent += o.KeepSent
+	s.KeepAnswered += o.KeepAnswered
+	s.Pongs += o.Pongs
+	s.Pushes += o.Pushes
+	for k, v := range o.Statuses {
+		if s.Statuses == nil {
+			s.Statuses = map[string]int64{}
+		}
+		s.Statuses[k] += v
+	}
 	s.RSS += o.RSS
 	s.FDs += o.FDs
 	s.FDLimit += o.FDLimit

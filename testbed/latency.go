@@ -179,33 +179,17 @@ func (r *runner) summaryLatency(s *report.Summary) {
 	s.RTT = report.NewLatency(&r.lat.end.rtt)
 	s.Handshake = report.NewLatency(&r.lat.end.handshake)
 	s.Protocol = r.fleet.protocolOf(r.sc.Client.Protocol)
-	for _, w := range r.fleet.role(roleClient) {
-		st := w.snapshot()
-		s.Reconnects += st.Reconnects
-		s.Reconnected += st.Reconnected
-	}
+	cli := r.fleet.roleStats(roleClient)
+	s.Reconnects, s.Reconnected = cli.Reconnects, cli.Reconnected
 }
 
-// protocolOf sums what the client workers counted of their protocol; nil
+// protocolOf is what the client workers counted of their protocol; nil
 // for echo.
 func (f *fleet) protocolOf(name string) *report.Protocol {
 	if name == "" || name == nodes.ProtoEcho {
 		return nil
 	}
-	p := &report.Protocol{Name: name}
-	for _, w := range f.role(roleClient) {
-		s := w.snapshot()
-		p.Handshakes += s.Handshakes
-		p.KeepAliveSent += s.KeepSent
-		p.KeepAliveAnswered += s.KeepAnswered
-		p.Pongs += s.Pongs
-		p.Pushes += s.Pushes
-		for k, n := range s.Statuses {
-			if p.Statuses == nil {
-				p.Statuses = map[string]int64{}
-			}
-			p.Statuses[k] += n
-		}
-	}
-	return p
+	s := f.roleStats(roleClient)
+	return &report.Protocol{Name: name, Handshakes: s.Handshakes, KeepAliveSent: s.KeepSent, KeepAliveAnswered: s.KeepAnswered,
+		Pongs: s.Pongs, Pushes: s.Pushes, Statuses: s.Statuses}
 }
