@@ -58,7 +58,8 @@ type hline struct {
 
 // mark is a vertical line at a phase boundary with its label.
 type mark struct {
-	label string
+	phase string // the phase's name, as read
+	label string // the name as drawn: escaped, shortened (label)
 	x     float64
 }
 
@@ -185,7 +186,7 @@ func (c *chart) addSeries(p *plot.Plot, leg *plot.Legend, s series) error {
 		}
 		return nil
 	}
-	for i := range s.xs {
+	for i := range min(len(s.xs), len(s.ys)) {
 		x, y := s.xs[i], s.ys[i]
 		if c.xlog {
 			x = percentileX(x, c.xtop)

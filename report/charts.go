@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -30,7 +31,7 @@ func sampleCharts(r *Run) []chart {
 	if xs == nil {
 		return nil
 	}
-	marks := phaseBoundaries(r)
+	marks := r.drawnMarks()
 	lines := func(cols []string, scale float64, always bool) []series {
 		var out []series
 		for _, col := range cols {
@@ -38,7 +39,7 @@ func sampleCharts(r *Run) []chart {
 			if !ok || (!always && allZero(ys)) {
 				continue
 			}
-			out = append(out, series{name: col, xs: xs, ys: scaled(ys, scale)})
+			out = append(out, series{name: label(col), xs: xs, ys: scaled(ys, scale)})
 		}
 		return out
 	}
@@ -82,10 +83,20 @@ func sampleCharts(r *Run) []chart {
 			for i := range c.series {
 				c.series[i].color = i
 			}
-			out = append(out, c)
+			out = append(out, r.fewerSeries(c))
 		}
 	}
 	return out
+}
+
+// fewerSeries keeps the first maxChartSeries lines of c, with a notice
+// when there were more.
+func (r *Run) fewerSeries(c chart) chart {
+	if len(c.series) > maxChartSeries {
+		r.notice("The chart %q shows the first %d of its %d lines.", c.title, maxChartSeries, len(c.series))
+		c.series = c.series[:maxChartSeries]
+	}
+	return c
 }
 
 // tcpMemChart draws host TCP memory against the tcp_mem thresholds.
@@ -119,8 +130,8 @@ func tcpMemThresholds(rec *Record) []float64 {
 	var out []float64
 	for _, f := range strings.Fields(v) {
 		n, err := strconv.ParseFloat(f, 64)
-		if err != nil {
-			return nil
+		if err != nil || !(math.Abs(n) <= MaxSampleValue) || len(out) == 3 {
+			return nil // tcp_mem is three page counts
 		}
 		out = append(out, n)
 	}
@@ -131,14 +142,16 @@ func tcpMemThresholds(rec *Record) []float64 {
 func closeChart(r *Run, marks []mark, s []series) chart {
 	c := chart{name: "close", title: "TIME_WAIT and orphan sockets",
 		xlabel: "time since start (s)", ylabel: "sockets", marks: marks, series: s}
-	for i, m := range marks {
-		if !isClosePhase(r.Record, m.label) {
+	closes := closePhases(r.Record)
+	all := phaseBoundaries(r) // the close may come after the marks drawn
+	for i, m := range all {
+		if !closes(m.phase) {
 			continue
 		}
 		xs := r.Samples.Columns["seconds"]
 		c.xmin = m.x - 2
 		if i > 0 {
-			c.xmin = max(c.xmin, marks[i-1].x)
+			c.xmin = max(c.xmin, all[i-1].x)
 		}
 		c.xmax = xs[len(xs)-1]
 		c.title += " around the close storm"
@@ -147,40 +160,70 @@ func closeChart(r *Run, marks []mark, s []series) chart {
 	return c
 }
 
-// isClosePhase reports whether the phase called name closes connections.
-func isClosePhase(rec *Record, name string) bool {
+// closePhases returns a test of whether the phase called name closes
+// connections: its kind in run.json (the first phase of that name with
+// a kind), else whether its name says "close". Built once, it answers in
+// constant time (a run has up to MaxPhases phases and as many marks).
+func closePhases(rec *Record) func(name string) bool {
+	kinds := map[string]string{}
 	if rec != nil {
 		for _, ph := range rec.Phases {
-			if ph.Name == name && ph.Kind != "" {
-				return ph.Kind == "close"
+			if _, ok := kinds[ph.Name]; !ok && ph.Kind != "" {
+				kinds[ph.Name] = ph.Kind
 			}
 		}
 	}
-	return strings.Contains(strings.ToLower(name), "close")
+	return func(name string) bool {
+		if k, ok := kinds[name]; ok {
+			return k == "close"
+		}
+		return strings.Contains(strings.ToLower(name), "close")
+	}
 }
 
 // phaseBoundaries returns a mark where the phase column changes, or the
-// phase start times from run.json when samples carry no phase names.
+// phase start times from run.json when samples carry no phase names;
+// computed once per run (r.marks).
 func phaseBoundaries(r *Run) []mark {
+	if r.marksDone {
+		return r.marks
+	}
+	r.marksDone = true
 	var out []mark
 	t := r.Samples
 	xs := t.Columns["seconds"]
 	prev := ""
 	for i, ph := range t.Phases {
 		if ph != prev && ph != "" && i > 0 && i < len(xs) {
-			out = append(out, mark{label: ph, x: xs[i]})
+			out = append(out, mark{phase: ph, label: label(ph), x: xs[i]})
 		}
 		prev = ph
 	}
 	if len(out) > 0 || r.Record == nil || r.Record.Started.IsZero() {
+		r.marks = out
 		return out
 	}
 	for _, ph := range r.Record.Phases {
 		if !ph.Started.IsZero() {
-			out = append(out, mark{label: ph.Name, x: ph.Started.Sub(r.Record.Started).Seconds()})
+			out = append(out, mark{phase: ph.Name, label: label(ph.Name), x: ph.Started.Sub(r.Record.Started).Seconds()})
 		}
 	}
+	r.marks = out
 	return out
+}
+
+// drawnMarks returns the phase boundaries a chart draws: the first
+// maxMarks, with a notice (once) when there are more.
+func (r *Run) drawnMarks() []mark {
+	m := phaseBoundaries(r)
+	if len(m) <= maxMarks {
+		return m
+	}
+	if !r.marksNoted {
+		r.marksNoted = true
+		r.notice("The phase changed %d times: the charts mark the first %d.", len(m), maxMarks)
+	}
+	return m[:maxMarks]
 }
 
 func allZero(ys []float64) bool {
@@ -200,8 +243,9 @@ func maxOf(ys []float64) float64 {
 	return m
 }
 
+// scaled returns ys times k; nil (a missing column) stays nil.
 func scaled(ys []float64, k float64) []float64 {
-	if k == 1 {
+	if k == 1 || ys == nil {
 		return ys
 	}
 	out := make([]float64, len(ys))

@@ -31,6 +31,9 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 	if len(dirs) < 2 {
 		return nil, fmt.Errorf("compare needs at least two results directories, got %d", len(dirs))
 	}
+	if len(dirs) > MaxCompareRuns {
+		return nil, fmt.Errorf("%w: compare overlays at most %d runs (one colour each), got %d; compare fewer at a time", ErrOutOfBounds, MaxCompareRuns, len(dirs))
+	}
 	var runs []*Run
 	for _, d := range dirs {
 		r, err := Load(d)
@@ -42,6 +45,7 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 	labels := runLabels(runs)
 	d := &document{title: compareTitle + strings.Join(labels, " vs ")}
 	d.subtitle = "Ratios are against the first run, " + labels[0] + "."
+	charts := compareCharts(runs, labels) // may add notices to the runs
 	for i, r := range runs {
 		for _, n := range r.Notices {
 			d.notices = append(d.notices, labels[i]+": "+n)
@@ -57,7 +61,7 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 		return nil, err
 	}
 	defer od.Close()
-	d.charts, err = drawFigures(od, "compare-", compareCharts(runs, labels), &d.notices)
+	d.charts, err = drawFigures(od, "compare-", charts, &d.notices)
 	if err != nil {
 		return nil, err
 	}
@@ -131,19 +135,26 @@ func summaryCompare(runs []*Run, labels []string) table {
 			}
 		}
 	}
-	find := func(ms []metric, label string) (metric, bool) {
+	// Each run's metrics by label (the first of a label, as a linear
+	// search would find): a summary may hold thousands of error names.
+	byLabel := make([]map[string]metric, len(runs))
+	for i, ms := range per {
+		byLabel[i] = map[string]metric{}
 		for _, m := range ms {
-			if m.label == label {
-				return m, true
+			if _, ok := byLabel[i][m.label]; !ok {
+				byLabel[i][m.label] = m
 			}
 		}
-		return metric{}, false
+	}
+	find := func(i int, label string) (metric, bool) {
+		m, ok := byLabel[i][label]
+		return m, ok
 	}
 	for _, label := range order {
 		row := []string{label}
-		base, haveBase := find(per[0], label)
+		base, haveBase := find(0, label)
 		for i := range runs {
-			m, ok := find(per[i], label)
+			m, ok := find(i, label)
 			cell := "—"
 			if ok {
 				cell = m.text
@@ -177,16 +188,22 @@ func expectCompare(runs []*Run, labels []string) (table, bool) {
 			}
 		}
 	}
+	// Each run's expectations by name (the last of a name, as before).
+	byName := make([]map[string]Expectation, len(runs))
+	for i, r := range runs {
+		byName[i] = map[string]Expectation{}
+		if r.Record != nil {
+			for _, e := range r.Record.Expectations {
+				byName[i][e.Name] = e
+			}
+		}
+	}
 	for _, n := range names {
 		row := []string{n}
-		for _, r := range runs {
+		for i := range runs {
 			cell := "—"
-			if r.Record != nil {
-				for _, e := range r.Record.Expectations {
-					if e.Name == n {
-						cell = heldText(e.Held) + " (got " + e.Got + ", want " + e.Want + ")"
-					}
-				}
+			if e, ok := byName[i][n]; ok {
+				cell = heldText(e.Held) + " (got " + e.Got + ", want " + e.Want + ")"
 			}
 			row = append(row, cell)
 		}

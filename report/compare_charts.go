@@ -21,7 +21,7 @@ func compareCharts(runs []*Run, labels []string) []chart {
 			if ys == nil || (c == 2 && allZero(ys)) {
 				return
 			}
-			cs[c].series = append(cs[c].series, series{name: labels[i] + " " + name, xs: xs, ys: ys, color: i, dash: dash})
+			cs[c].series = append(cs[c].series, series{name: label(labels[i]) + " " + name, xs: xs, ys: ys, color: i, dash: dash})
 		}
 		add(0, "cli_established", 0, t.Columns["cli_established"])
 		add(1, "connects/s", 0, t.Columns["connects_per_sec"])
@@ -32,8 +32,9 @@ func compareCharts(runs []*Run, labels []string) []chart {
 		add(5, "RSS", 1, scaled(sumColumns(t, "cli_rss", "srv_rss"), 1.0/(1<<20)))
 		// Close storm: shift time so every run's close phase starts at 0.
 		shift := 0.0
+		closes := closePhases(r.Record)
 		for _, m := range phaseBoundaries(r) {
-			if isClosePhase(r.Record, m.label) {
+			if closes(m.phase) {
 				shift = m.x
 				break
 			}
@@ -47,10 +48,10 @@ func compareCharts(runs []*Run, labels []string) []chart {
 			cs[3].xmax = max(cs[3].xmax, sx[len(sx)-1])
 		}
 		if tw := sumColumns(t, "srv_tw", "cli_tw"); tw != nil {
-			cs[3].series = append(cs[3].series, series{name: labels[i] + " TIME_WAIT", xs: sx, ys: tw, color: i})
+			cs[3].series = append(cs[3].series, series{name: label(labels[i]) + " TIME_WAIT", xs: sx, ys: tw, color: i})
 		}
 		if or := sumColumns(t, "srv_orphan", "cli_orphan"); or != nil {
-			cs[3].series = append(cs[3].series, series{name: labels[i] + " orphans", xs: sx, ys: or, color: i, dash: 1})
+			cs[3].series = append(cs[3].series, series{name: label(labels[i]) + " orphans", xs: sx, ys: or, color: i, dash: 1})
 		}
 	}
 	var out []chart

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,9 +21,9 @@ import (
 // should be. The error message says what to do instead.
 var ErrUnsafeDir = errors.New("unsafe results directory")
 
-// maxReadSize bounds what ReadFile reads: a samples.csv of a day-long run is
-// well below it.
-const maxReadSize = 512 << 20
+// maxReadSize bounds what ReadFile reads: samples.csv (MaxSamplesSize),
+// the largest file of a results directory.
+const maxReadSize = MaxSamplesSize
 
 // Dir is a results directory opened for reading and writing through an
 // os.Root: no name used through it can leave the directory, and no
@@ -289,7 +290,10 @@ func (d *Dir) CreateStream(name string) (*os.File, error) {
 // ReadFile reads name (slash-separated, inside the directory). A symbolic
 // link, at name or at any directory on the way, is refused with
 // ErrUnsafeDir, and so is anything but a regular file (a FIFO or a device
-// is never opened for reading); a missing file gives fs.ErrNotExist.
+// is never opened for reading) and a file with more than one hard link (a
+// hard link is another name for a file elsewhere, as a symbolic link is);
+// a missing file gives fs.ErrNotExist; a file larger than maxReadSize is
+// refused from its size, before it is read, with ErrOutOfBounds.
 func (d *Dir) ReadFile(name string) ([]byte, error) {
 	return d.read(name, maxReadSize, true)
 }
@@ -299,42 +303,83 @@ func (d *Dir) readHead(name string, n int64) ([]byte, error) {
 	return d.read(name, n, false)
 }
 
+// read reads name with ReadFile's checks; whole refuses a file larger than
+// limit, else only its first limit bytes are read.
 func (d *Dir) read(name string, limit int64, whole bool) ([]byte, error) {
-	dir, base, err := split(name)
-	if err != nil {
-		return nil, err
-	}
-	r, err := d.sub(dir, false)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	fi, err := r.Lstat(base)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s is not a regular file (%s); it was not read", ErrUnsafeDir, d.Join(name), fi.Mode().Type())
-	}
-	f, err := r.OpenFile(base, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, size, err := d.openRead(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !os.SameFile(fi, st) {
-		return nil, fmt.Errorf("%w: %s was replaced while it was being opened; it was not read", ErrUnsafeDir, d.Join(name))
+	if whole && size > limit {
+		return nil, fmt.Errorf("%s: %w: it is larger than %d MiB; it was not read", d.Join(name), ErrOutOfBounds, limit>>20)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// Room for the size fstat gave and a little more: a file that grows
+	// meanwhile is read up to limit+1 bytes, never more.
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, limit)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > limit {
 		if whole {
-			return nil, fmt.Errorf("%s is larger than %d MiB; it was not read", d.Join(name), limit>>20)
+			return nil, fmt.Errorf("%s: %w: it grew past %d MiB while it was being read; it was not read", d.Join(name), ErrOutOfBounds, limit>>20)
 		}
 		data = data[:limit]
 	}
 	return data, nil
+}
+
+// openRead opens name for reading, with ReadFile's checks, and returns its
+// size: a symbolic link (at name or on the way) or anything but a regular
+// file with one link is refused with ErrUnsafeDir. The file is opened
+// O_NONBLOCK|O_NOFOLLOW and checked with fstat before any read, so a FIFO
+// or a device swapped in after the Lstat is never read from and never
+// blocks.
+func (d *Dir) openRead(name string) (*os.File, int64, error) {
+	dir, base, err := split(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := d.sub(dir, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.Close()
+	fi, err := r.Lstat(base)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := regularFile(d.Join(name), fi); err != nil {
+		return nil, 0, err
+	}
+	f, err := r.OpenFile(base, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err == nil && !os.SameFile(fi, st) {
+		err = fmt.Errorf("%w: %s was replaced while it was being opened; it was not read", ErrUnsafeDir, d.Join(name))
+	}
+	if err == nil {
+		err = regularFile(d.Join(name), st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+// regularFile refuses anything but a regular file with a single link.
+func regularFile(path string, fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s is not a regular file (%s); it was not read", ErrUnsafeDir, path, fi.Mode().Type())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+		return fmt.Errorf("%w: %s has %d hard links (another name for a file elsewhere, like a symbolic link); it was not read: copy the file instead of linking it", ErrUnsafeDir, path, st.Nlink)
+	}
+	return nil
 }
 
 // exists reports whether name is present (as anything, links included).

@@ -41,7 +41,7 @@ func GenerateDir(dir *Dir) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &document{title: "c1m-testbed report: " + run.Title(), notices: run.Notices}
+	d := &document{title: "c1m-testbed report: " + run.Title()}
 	if rec := run.Record; rec != nil {
 		d.subtitle = strings.TrimSpace(rec.Description)
 		if run.has("passed") {
@@ -49,7 +49,9 @@ func GenerateDir(dir *Dir) ([]string, error) {
 		}
 	}
 	d.before, d.after = runTables(run)
-	d.charts, err = drawFigures(dir, "", runCharts(run), &d.notices)
+	charts := runCharts(run) // may add notices (what the charts leave out)
+	d.notices = run.Notices
+	d.charts, err = drawFigures(dir, "", charts, &d.notices)
 	if err != nil {
 		return nil, err
 	}

@@ -72,11 +72,11 @@ func (d *document) html() ([]byte, error) {
 	conv := func(ts []table) []htmlTable {
 		var out []htmlTable
 		for _, t := range ts {
-			ht := htmlTable{Title: t.title, Note: t.note, Head: t.head, KV: isKV(t)}
+			ht := htmlTable{Title: safe(t.title), Note: safe(t.note), Head: safeAll(t.head), KV: isKV(t)}
 			for _, r := range t.rows {
-				var row []htmlCell
+				row := make([]htmlCell, 0, len(r))
 				for _, c := range r {
-					row = append(row, htmlCell{Text: c, Class: cellClass(c)})
+					row = append(row, htmlCell{Text: safe(c), Class: cellClass(c)})
 				}
 				ht.Rows = append(ht.Rows, row)
 			}
@@ -91,13 +91,25 @@ func (d *document) html() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	err := htmlPage.Execute(&b, map[string]any{
-		"Title": d.title, "Subtitle": d.subtitle, "Verdict": d.verdict, "Notices": d.notices,
+		"Title": safe(d.title), "Subtitle": safe(d.subtitle), "Verdict": d.verdict, "Notices": safeAll(d.notices),
 		"Before": conv(d.before), "After": conv(d.after), "Charts": figs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to render the HTML report: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// safeAll is safe over a list: every text of a report from a results
+// directory is escaped before html/template escapes it for HTML, so that
+// a bidirectional override or control character cannot reorder or hide
+// what the page shows.
+func safeAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = safe(s)
+	}
+	return out
 }
 
 // isKV reports whether t is a label/value list with no header.

@@ -101,8 +101,12 @@ func runLatencyCharts(r *Run) []chart {
 			var ds []distSeries
 			for i := range rec.Phases {
 				if l := m.phase(&rec.Phases[i]); l != nil {
-					ds = append(ds, distSeries{name: rec.Phases[i].Name, lat: l, color: len(ds)})
+					ds = append(ds, distSeries{name: label(rec.Phases[i].Name), lat: l, color: len(ds)})
 				}
+			}
+			if len(ds) > maxChartSeries-1 {
+				r.notice("The percentile distribution of %s latency shows the first %d of its %d phases.", m.name, maxChartSeries-1, len(ds))
+				ds = ds[:maxChartSeries-1]
 			}
 			if l := m.summary(&rec.Summary); l != nil && r.has("summary") && len(ds) != 1 {
 				ds = append(ds, distSeries{name: "whole run", lat: l, color: len(ds), dash: 1})
@@ -117,7 +121,7 @@ func runLatencyCharts(r *Run) []chart {
 		return out
 	}
 	xs := t.Columns["seconds"]
-	marks := phaseBoundaries(r)
+	marks := r.drawnMarks()
 	for _, col := range []struct{ col, file, what string }{
 		{"connect_p99_ms", "connect-p99", "Connect latency p99"},
 		{"handshake_p99_ms", "handshake-p99", "Handshake p99"},
@@ -176,7 +180,7 @@ func compareLatencyCharts(runs []*Run, labels []string) []chart {
 		for i, r := range runs {
 			if r.has("summary") {
 				if l := m.summary(&r.Record.Summary); l != nil {
-					ds = append(ds, distSeries{name: labels[i], lat: l, color: i})
+					ds = append(ds, distSeries{name: label(labels[i]), lat: l, color: i})
 				}
 			}
 		}
@@ -198,9 +202,9 @@ func compareLatencyCharts(runs []*Run, labels []string) []chart {
 			}
 			xs := t.Columns["seconds"]
 			xmin, xmax = min(xmin, xs[0]), max(xmax, xs[len(xs)-1])
-			top = append(top, series{name: labels[i] + " " + col.col, xs: xs, ys: scaled(t.Columns[col.col], 1e-3), color: i})
+			top = append(top, series{name: label(labels[i]) + " " + col.col, xs: xs, ys: scaled(t.Columns[col.col], 1e-3), color: i})
 			if est := t.Columns["cli_established"]; est != nil {
-				low = append(low, series{name: labels[i] + " cli_established", xs: xs, ys: est, color: i, dash: i})
+				low = append(low, series{name: label(labels[i]) + " cli_established", xs: xs, ys: est, color: i, dash: i})
 			}
 		}
 		if len(top) == 0 {

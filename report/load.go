@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,10 @@ type Run struct {
 	Notices []string // what is missing or damaged, for the reader
 
 	fields map[string]bool // top-level run.json fields read; nil when all were
+
+	marks      []mark // phase boundaries (phaseBoundaries), once marksDone
+	marksDone  bool
+	marksNoted bool // the notice that not all marks are drawn was given
 }
 
 // has reports whether run.json was read and holds the top-level field key.
@@ -48,13 +53,21 @@ func Load(dir string) (*Run, error) {
 	return LoadDir(d)
 }
 
-// LoadDir is Load on an open directory. A symbolic link or anything but a
-// regular file in place of run.json or samples.csv is not read, and a
-// notice says so.
+// LoadDir is Load on an open directory. A symbolic link, a hard link or
+// anything but a regular file in place of run.json or samples.csv is not
+// read, and a notice says so. A file beyond the bounds of a real run
+// (bounds.go) fails the whole load with ErrOutOfBounds, before it is read
+// into memory.
 func LoadDir(d *Dir) (*Run, error) {
 	run := &Run{Dir: d.Path()}
-	haveRec := run.loadRecord(d)
-	haveSamples := run.loadSamples(d)
+	haveRec, err := run.loadRecord(d)
+	if err != nil {
+		return nil, err
+	}
+	haveSamples, err := run.loadSamples(d)
+	if err != nil {
+		return nil, err
+	}
 	if !haveRec && !haveSamples {
 		return nil, fmt.Errorf("%s: %w: neither %s nor %s is there", d.Path(), ErrNotResults, RunFile, SamplesFile)
 	}
@@ -63,32 +76,39 @@ func LoadDir(d *Dir) (*Run, error) {
 }
 
 // leftTemp returns the name of a temporary run.json a killed run left
-// behind (run.json.tmp-<random>, or run.json.tmp from older versions), or "".
+// behind (run.json.tmp-<random>, or run.json.tmp from older versions), or
+// "": the first in name order. The directory is listed in batches, so a
+// directory of millions of entries costs time, not memory.
 func leftTemp(d *Dir) string {
 	f, err := d.root.Open(".")
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	names, _ := f.Readdirnames(-1)
-	slices.Sort(names)
-	for _, n := range names {
-		if n == RunFile+".tmp" || strings.HasPrefix(n, RunFile+".tmp-") {
-			return n
+	best := ""
+	for {
+		names, err := f.Readdirnames(256)
+		for _, n := range names {
+			if (n == RunFile+".tmp" || strings.HasPrefix(n, RunFile+".tmp-")) && (best == "" || n < best) {
+				best = n
+			}
+		}
+		if err != nil || len(names) == 0 {
+			return best
 		}
 	}
-	return ""
 }
 
 // loadRecord reads run.json (or the temporary one a killed run left
-// behind); it reports whether either file existed.
-func (r *Run) loadRecord(d *Dir) bool {
+// behind); it reports whether either file existed, and fails only for a
+// file beyond bounds.
+func (r *Run) loadRecord(d *Dir) (bool, error) {
 	name := RunFile
-	data, err := d.ReadFile(name)
+	data, err := d.read(name, MaxRecordSize, true)
 	if errors.Is(err, fs.ErrNotExist) {
 		if tmp := leftTemp(d); tmp != "" {
 			name = tmp
-			data, err = d.ReadFile(name)
+			data, err = d.read(name, MaxRecordSize, true)
 			if err == nil {
 				r.notice("%s is missing; using %s, which the run was still writing.", RunFile, name)
 			}
@@ -96,21 +116,40 @@ func (r *Run) loadRecord(d *Dir) bool {
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		r.notice("%s is missing (the run was killed before writing it?): no summary, environment, plan or expectations.", RunFile)
-		return false
+		return false, nil
+	}
+	if errors.Is(err, ErrOutOfBounds) {
+		return true, err
 	}
 	if err != nil {
 		r.notice("%s could not be read: %v.", RunFile, err)
-		return true
+		return true, nil
+	}
+	if err := r.parseRecord(name, data); err != nil {
+		return true, fmt.Errorf("%s: %w; it was not read (a real run stays well within)", d.Join(name), err)
+	}
+	return true, nil
+}
+
+// parseRecord decodes run.json's content (data, read from the file name)
+// into r.Record, or as much of it as can be read, with notices; it fails
+// only when data is beyond bounds (recordCost), before decoding.
+func (r *Run) parseRecord(name string, data []byte) error {
+	if len(data) > MaxRecordSize {
+		return outOfBounds("it is larger than %d MiB", MaxRecordSize>>20)
+	}
+	if err := recordCost(data); err != nil {
+		return err
 	}
 	rec := &Record{}
 	if err := decodeRecord(data, rec); err == nil {
 		r.Record = rec
-		return true
+		return nil
 	}
 	rec, got, err := salvageRecord(data)
 	if err != nil {
 		r.notice("%s is malformed and nothing could be read from it: %v.", name, err)
-		return true
+		return nil
 	}
 	r.Record = rec
 	r.fields = map[string]bool{}
@@ -118,7 +157,7 @@ func (r *Run) loadRecord(d *Dir) bool {
 		r.fields[k] = true
 	}
 	r.notice("%s is truncated or malformed: only these fields were read: %s; everything after them is missing.", name, strings.Join(got, ", "))
-	return true
+	return nil
 }
 
 // salvageRecord decodes the top-level fields of a truncated run.json one by
@@ -158,28 +197,44 @@ func salvageRecord(data []byte) (*Record, []string, error) {
 	return rec, kept, nil
 }
 
-// loadSamples reads samples.csv; it reports whether the file existed.
-func (r *Run) loadSamples(d *Dir) bool {
-	data, err := d.ReadFile(SamplesFile)
+// loadSamples reads samples.csv, streaming; it reports whether the file
+// existed, and fails only for a file beyond bounds.
+func (r *Run) loadSamples(d *Dir) (bool, error) {
+	f, size, err := d.openRead(SamplesFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		r.notice("%s is missing: no charts.", SamplesFile)
-		return false
+		return false, nil
 	}
 	if err != nil {
 		r.notice("%s could not be read: %v.", SamplesFile, err)
-		return true
+		return true, nil
 	}
-	t, err := ReadSamples(bytes.NewReader(data))
+	defer f.Close()
+	if size > MaxSamplesSize {
+		return true, fmt.Errorf("%s: %w: it is larger than %d MiB; it was not read (a real run stays well within)", d.Join(SamplesFile), ErrOutOfBounds, MaxSamplesSize>>20)
+	}
+	if err := r.parseSamples(f); err != nil {
+		return true, fmt.Errorf("%s: %w", d.Join(SamplesFile), err)
+	}
+	return true, nil
+}
+
+// parseSamples reads samples.csv from rd into r.Samples, with notices
+// about what was left out; it fails only beyond bounds (ErrOutOfBounds).
+func (r *Run) parseSamples(rd io.Reader) error {
+	t, err := ReadSamples(rd)
+	if errors.Is(err, ErrOutOfBounds) {
+		return fmt.Errorf("%w; it was not read (a real run stays well within)", err)
+	}
 	if err != nil {
 		r.notice("%s could not be read (%v): no charts.", SamplesFile, err)
-		return true
+		return nil
 	}
-	lines := bytes.Count(data, []byte("\n")) // complete lines, header included
-	if len(data) > 0 && data[len(data)-1] != '\n' {
+	if t.cut {
 		r.notice("%s ends in the middle of a row (the run was killed?): the partial row was left out.", SamplesFile)
 	}
-	if dropped := lines - 1 - t.Rows; dropped > 0 {
-		r.notice("%d of %d rows of %s were malformed and left out.", dropped, lines-1, SamplesFile)
+	if t.dropped > 0 {
+		r.notice("%d of %d rows of %s were malformed and left out.", t.dropped, t.dropped+t.Rows, SamplesFile)
 	}
 	if t.Rows == 0 {
 		r.notice("%s has no complete row: no charts.", SamplesFile)
@@ -194,8 +249,12 @@ func (r *Run) loadSamples(d *Dir) bool {
 		r.notice("%s lacks the columns %s: the charts that need them are left out or incomplete.", SamplesFile, strings.Join(missing, ", "))
 	}
 	r.Samples = t
-	return true
+	return nil
 }
+
+// maxKilledNotices bounds the notices about workers that ended early, one
+// each; the Workers table lists them all.
+const maxKilledNotices = 20
 
 // checkRecord adds notices about a run that did not end normally.
 func (r *Run) checkRecord() {
@@ -219,10 +278,16 @@ func (r *Run) checkRecord() {
 		}
 		r.notice("Other runs were active on the host during this one%s: host-wide figures (slab, TCP memory, orphans, kernel bytes per connection) include theirs.", with)
 	}
+	killed := 0
 	for _, w := range rec.Workers {
 		if w.Killed {
-			r.notice("Worker %s/%d (pid %d) ended early: %s.", w.Role, w.Index, w.PID, w.Exit)
+			if killed++; killed <= maxKilledNotices {
+				r.notice("Worker %s/%d (pid %d) ended early: %s.", w.Role, w.Index, w.PID, w.Exit)
+			}
 		}
+	}
+	if killed > maxKilledNotices {
+		r.notice("%d more workers ended early: see the Workers table.", killed-maxKilledNotices)
 	}
 	if r.has("summary") && (len(rec.Summary.LeftoverItems) > 0 || rec.Summary.Leftovers > 0) {
 		r.notice("%d leftovers after teardown: %s. Run 'c1m-testbed clean'.", rec.Summary.Leftovers, strings.Join(rec.Summary.LeftoverItems, ", "))

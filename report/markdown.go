@@ -3,14 +3,16 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 )
 
 // markdown renders the document as GitHub-flavoured Markdown linking the PNG charts.
 func (d *document) markdown() []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", d.title)
+	fmt.Fprintf(&b, "# %s\n\n", printable.String(d.title))
 	if d.subtitle != "" {
-		fmt.Fprintf(&b, "%s\n\n", d.subtitle)
+		fmt.Fprintf(&b, "%s\n\n", safe(d.subtitle))
 	}
 	switch d.verdict {
 	case "pass":
@@ -21,7 +23,7 @@ func (d *document) markdown() []byte {
 	if len(d.notices) > 0 {
 		b.WriteString("> **This report is incomplete or the run did not end normally:**\n")
 		for _, n := range d.notices {
-			fmt.Fprintf(&b, "> - %s\n", n)
+			fmt.Fprintf(&b, "> - %s\n", printable.String(n))
 		}
 		b.WriteString("\n")
 	}
@@ -41,9 +43,9 @@ func (d *document) markdown() []byte {
 }
 
 func writeMarkdownTable(b *strings.Builder, t table) {
-	fmt.Fprintf(b, "## %s\n\n", t.title)
+	fmt.Fprintf(b, "## %s\n\n", printable.String(t.title))
 	if t.note != "" {
-		fmt.Fprintf(b, "%s\n\n", t.note)
+		fmt.Fprintf(b, "%s\n\n", printable.String(t.note))
 	}
 	if len(t.rows) == 0 {
 		return
@@ -67,8 +69,11 @@ func writeMarkdownTable(b *strings.Builder, t table) {
 	b.WriteString("\n")
 }
 
-// mdEscape keeps a value on one table line and out of Markdown syntax.
+// mdEscape keeps a value on one table line and out of Markdown syntax,
+// with control characters, escape sequences and bidirectional overrides
+// shown escaped (safe), never obeyed by a terminal showing the file.
 func mdEscape(s string) string {
-	s = strings.NewReplacer("|", `\|`, "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`, "<", "&lt;", "\r", "").Replace(s)
+	s = safe(strings.ReplaceAll(s, "\r", ""))
+	s = strings.NewReplacer("|", `\|`, "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`, "<", "&lt;").Replace(s)
 	return strings.ReplaceAll(s, "\n", "<br>")
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -53,7 +54,8 @@ func planTables(plan any) []table {
 }
 
 // objectTable renders an array of objects as a table with one column per
-// key; ok is false when some element is not an object.
+// key (at most maxTableColumns); ok is false when some element is not an
+// object.
 func objectTable(key string, items []any) (table, bool) {
 	if len(items) == 0 {
 		return table{}, false
@@ -77,6 +79,13 @@ func objectTable(key string, items []any) (table, bool) {
 	}
 	cols = append(cols, sortedKeys(seen)...)
 	t := table{title: "Plan: " + key, head: cols}
+	if len(cols) > maxTableColumns {
+		// Objects with distinct keys would make a table of rows × keys
+		// cells, nearly all empty: show the first columns and say so.
+		t.note = fmt.Sprintf("The objects have %d different keys; the first %d are shown.", len(cols), maxTableColumns)
+		cols = cols[:maxTableColumns]
+		t.head = cols
+	}
 	for _, it := range items {
 		o := it.(map[string]any)
 		row := make([]string, len(cols))

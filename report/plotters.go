@@ -80,10 +80,21 @@ func (h hlines) Thumbnail(c *draw.Canvas) {
 // M, G suffixes, with unlabelled minor ticks between them.
 type siTicks struct{}
 
-// Ticks implements plot.Ticker.
+// maxTicks bounds the ticks siTicks makes: about 17 for any range;
+// anything more is a range the float64 arithmetic cannot step through
+// (1e17 to 1e17+16 in steps of 1).
+const maxTicks = 64
+
+// Ticks implements plot.Ticker. The ticks are counted from integers, so
+// a step too small to change a value as large as min (1e17 + 1 == 1e17)
+// cannot loop for ever: at most maxTicks are made.
 func (siTicks) Ticks(min, max float64) []plot.Tick {
-	if !(max > min) {
-		return []plot.Tick{{Value: min, Label: si(min)}}
+	finite := !math.IsNaN(min) && !math.IsNaN(max) && !math.IsInf(min, 0) && !math.IsInf(max, 0)
+	if !finite || !(max > min) || math.IsInf(max-min, 0) {
+		if !finite || !(max > min) {
+			return []plot.Tick{{Value: min, Label: si(min)}}
+		}
+		return []plot.Tick{{Value: min, Label: si(min)}, {Value: max, Label: si(max)}}
 	}
 	raw := (max - min) / 8
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
@@ -94,10 +105,14 @@ func (siTicks) Ticks(min, max float64) []plot.Tick {
 			break
 		}
 	}
-	var ts []plot.Tick
 	minor := step / 2
-	for v := math.Ceil(min/minor) * minor; v <= max+minor/1e6; v += minor {
-		v = math.Round(v/minor) * minor
+	first, last := math.Ceil(min/minor), math.Floor((max+minor/1e6)/minor)
+	if !(minor > 0) || !(last-first < maxTicks) {
+		return []plot.Tick{{Value: min, Label: si(min)}, {Value: max, Label: si(max)}}
+	}
+	var ts []plot.Tick
+	for i := 0; i <= int(last-first); i++ {
+		v := (first + float64(i)) * minor
 		t := plot.Tick{Value: v}
 		if math.Abs(math.Remainder(v, step)) < minor/1e3 {
 			t.Label = si(v)
@@ -187,11 +202,22 @@ func percentileLabel(x float64) string {
 // ten (100 µs, 1 ms, 10 ms, 1 s), with unlabelled minor ticks between.
 type durTicks struct{}
 
-// Ticks implements plot.Ticker.
+// maxDecades bounds the powers of ten durTicks labels: 1 ns to 10^31 s.
+const maxDecades = 40
+
+// Ticks implements plot.Ticker. A range that is not positive and finite
+// gets no ticks; at most maxDecades powers of ten get them.
 func (durTicks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max >= min) || math.IsInf(max, 0) {
+		return nil
+	}
 	var ts []plot.Tick
 	few := max/min < 300 // under about two powers of ten: label 2 and 5 too
-	for dec := math.Pow(10, math.Floor(math.Log10(min))); dec <= max; dec *= 10 {
+	dec := math.Pow(10, math.Floor(math.Log10(min)))
+	if !(dec > 0) {
+		dec = math.SmallestNonzeroFloat64
+	}
+	for n := 0; dec <= max && n < maxDecades; n++ {
 		for k := 1.0; k < 10; k++ {
 			v := dec * k
 			if v < min || v > max {
@@ -203,6 +229,7 @@ func (durTicks) Ticks(min, max float64) []plot.Tick {
 			}
 			ts = append(ts, t)
 		}
+		dec *= 10
 	}
 	return ts
 }

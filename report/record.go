@@ -209,8 +209,9 @@ func WriteRecord(dir string, rec *Record) error {
 }
 
 // ReadRecord reads dir/run.json (through OpenDir and Dir.ReadFile: no
-// symbolic link is followed) of any version this package knows, in the
-// form of RecordVersion.
+// symbolic or hard link is followed) of any version this package knows, in
+// the form of RecordVersion, within the bounds of LoadDir (an error
+// wrapping ErrOutOfBounds).
 func ReadRecord(dir string) (*Record, error) {
 	d, err := OpenDir(dir)
 	if err != nil {
@@ -222,9 +223,12 @@ func ReadRecord(dir string) (*Record, error) {
 
 // ReadRecord reads run.json in d; see the function ReadRecord.
 func (d *Dir) ReadRecord() (*Record, error) {
-	data, err := d.ReadFile(RunFile)
+	data, err := d.read(RunFile, MaxRecordSize, true)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read run record (is %s a results directory?): %w", d.Path(), err)
+	}
+	if err := recordCost(data); err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w; it was not decoded", d.Join(RunFile), err)
 	}
 	var rec Record
 	if err := decodeRecord(data, &rec); err != nil {

@@ -1,11 +1,7 @@
 package report
 
 import (
-	"bytes"
-	"encoding/csv"
-	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"time"
 )
@@ -157,6 +153,9 @@ type Table struct {
 	Phases  []string             // the phase column
 	Columns map[string][]float64 // every other column
 	Rows    int
+
+	dropped int  // malformed rows left out
+	cut     bool // the last row had no line break (a killed run)
 }
 
 // emptyIsNaN are the columns whose empty cells mean "nothing recorded"
@@ -171,44 +170,15 @@ var emptyIsNaN = func() map[string]bool {
 }()
 
 // ReadSamples reads a samples.csv (of any version: files written before
-// LatencyColumns existed simply lack those columns). Reading stops at the first malformed
-// line, so a file cut short by a killed run still gives its complete rows;
-// a last line without its newline is dropped as cut.
+// LatencyColumns existed simply lack those columns), streaming, within
+// bounds checked before anything is kept: at most MaxSamplesSize bytes,
+// MaxSampleLine bytes a row, MaxSampleColumns columns, MaxSampleRows rows
+// and MaxSampleCells cells (an error wrapping ErrOutOfBounds says which).
+// A malformed row (a wrong number of fields, broken quoting, a seconds
+// cell that is not a time within MaxSampleSeconds) is left out and
+// counted; a last line without its newline is dropped as cut, so a file
+// cut short by a killed run still gives its complete rows. A header that
+// names a column twice is refused.
 func ReadSamples(r io.Reader) (*Table, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read samples: %w", err)
-	}
-	if i := bytes.LastIndexByte(data, '\n'); i >= 0 && i < len(data)-1 {
-		data = data[:i+1]
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("samples file has no header: %w", err)
-	}
-	t := &Table{Header: header, Columns: map[string][]float64{}}
-	for {
-		rec, err := cr.Read()
-		if err != nil {
-			break
-		}
-		if len(rec) != len(t.Header) {
-			continue
-		}
-		for j, name := range t.Header {
-			if name == "phase" {
-				t.Phases = append(t.Phases, rec[j])
-				continue
-			}
-			v, err := strconv.ParseFloat(rec[j], 64)
-			if err != nil && rec[j] == "" && emptyIsNaN[name] {
-				v = math.NaN() // nothing recorded in the interval
-			}
-			t.Columns[name] = append(t.Columns[name], v)
-		}
-		t.Rows++
-	}
-	return t, nil
+	return readSamples(r)
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 )
 
@@ -23,8 +23,10 @@ func runCompare(args []string) int {
 			"per interval against established connections).\n"+
 			"OUT is made if missing; an existing OUT must be empty or hold an earlier\n"+
 			"comparison, and may not be a symbolic link. No link is ever followed.\n"+
-			"Exit status: 0 written, 2 a DIR is not a results directory or OUT is\n"+
-			"refused, 1 writing failed.",
+			"At most 10 runs are compared at once; each DIR is read as 'report' reads\n"+
+			"it (no link followed, files beyond the bounds of a real run refused).\n"+
+			"Exit status: 0 written, 2 a DIR is not a results directory, is beyond\n"+
+			"bounds, too many DIRs, or OUT is refused, 1 writing failed.",
 		"  c1m-testbed compare results/close-fin-20250101T120000Z results/close-rst-20250101T130000Z --out fin-vs-rst")
 	out := fs.String("out", "compare", "directory to write compare.html, compare.md and charts/ into")
 	dirs, st, done := parseInterspersed(fs, args)
@@ -37,14 +39,11 @@ func runCompare(args []string) int {
 	}
 	paths, err := report.CompareFiles(*out, dirs...)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "c1m-testbed compare: %v\n", err)
-		if errors.Is(err, report.ErrNotResults) || errors.Is(err, report.ErrUnsafeDir) {
-			return exitUsage
-		}
-		return exitFailed
+		fmt.Fprintf(os.Stderr, "c1m-testbed compare: %s\n", printable.String(err.Error()))
+		return resultsExit(err)
 	}
 	for _, p := range paths {
-		fmt.Println(p)
+		fmt.Println(printable.String(p))
 	}
 	return exitOK
 }

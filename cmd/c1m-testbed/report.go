@@ -5,11 +5,21 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 )
 
 func init() {
 	register(&command{name: "report", summary: "write report.html and report.md for a results directory", run: runReport})
+}
+
+// resultsExit is the exit status of report or compare failing with err:
+// 2 for input that is not results, unsafe or beyond bounds, else 1.
+func resultsExit(err error) int {
+	if errors.Is(err, report.ErrNotResults) || errors.Is(err, report.ErrUnsafeDir) || errors.Is(err, report.ErrOutOfBounds) {
+		return exitUsage
+	}
+	return exitFailed
 }
 
 // runReport regenerates the report of one or more results directories.
@@ -23,10 +33,13 @@ func runReport(args []string) int {
 			"(count, p50, p90, p99, p99.9, max), a traffic table, percentile-distribution\n"+
 			"charts and p99 per interval against established connections.\n"+
 			"No symbolic link is followed: DIR itself may not be one, a link where a\n"+
-			"report file goes is replaced by the file, and a link in place of run.json\n"+
-			"or samples.csv is not read.\n"+
-			"Exit status: 0 written, 2 DIR is not a results directory or is refused\n"+
-			"as unsafe, 1 writing failed.",
+			"report file goes is replaced by the file, and a link (symbolic or hard)\n"+
+			"or anything but a regular file in place of run.json or samples.csv is\n"+
+			"not read. Files beyond the bounds of a real run (run.json over 128 MiB,\n"+
+			"samples.csv over 512 MiB, 720,000 rows or 256 columns; docs/security.md)\n"+
+			"are refused before they are read.\n"+
+			"Exit status: 0 written, 2 DIR is not a results directory, is refused\n"+
+			"as unsafe or holds files beyond bounds, 1 writing failed.",
 		"  c1m-testbed report results/million-20250101T120000Z")
 	if st, done := parseFlags(fs, args); done {
 		return st
@@ -39,16 +52,12 @@ func runReport(args []string) int {
 	for _, dir := range fs.Args() {
 		paths, err := report.GenerateFiles(dir)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "c1m-testbed report: %v\n", err)
-			if errors.Is(err, report.ErrNotResults) || errors.Is(err, report.ErrUnsafeDir) {
-				status = max(status, exitUsage)
-			} else {
-				status = max(status, exitFailed)
-			}
+			fmt.Fprintf(os.Stderr, "c1m-testbed report: %s\n", printable.String(err.Error()))
+			status = max(status, resultsExit(err))
 			continue
 		}
 		for _, p := range paths {
-			fmt.Println(p)
+			fmt.Println(printable.String(p))
 		}
 	}
 	return status
