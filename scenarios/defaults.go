@@ -28,10 +28,14 @@ const (
 const (
 	MaxClientNamespaces = 64
 	MaxRetries          = 100
-	MaxBacklog          = 1 << 20
-	MinFDLimit          = 128
-	MaxConnBuffer       = 1 << 30   // server.conn-buffer, per buffer (the nodes' own cap)
-	MaxSendBytes        = 1<<32 - 1 // bytes of a send phase, per connection (the nodes' own cap)
+	// MaxPhases bounds a scenario's [[phase]] list: the built-ins have at
+	// most a dozen; merge and report refuse records beyond it (256 and
+	// 1,000), so no accepted scenario makes a record they refuse.
+	MaxPhases     = 256
+	MaxBacklog    = 1 << 20
+	MinFDLimit    = 128
+	MaxConnBuffer = 1 << 30   // server.conn-buffer, per buffer (the nodes' own cap)
+	MaxSendBytes  = 1<<32 - 1 // bytes of a send phase, per connection (the nodes' own cap)
 	// MinTrafficBytes is the smallest message of a traffic phase: its
 	// first 8 bytes carry the intended send time, the rest pads it.
 	MinTrafficBytes = 16

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
+	"regexp"
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -29,7 +29,8 @@ type MergeOptions struct {
 	// their result lines ('clients --json' under 'kubectl logs').
 	Inputs []string
 	// OutDir is the merged results directory; "" means
-	// results/<scenario>-merged-<UTC time>.
+	// results/<scenario>-merged-<UTC time> (results/merged-<UTC time>
+	// when the scenario's name is not a plain name, see defaultOutDir).
 	OutDir string
 	// Progress receives the merged verdict; nil means quiet.
 	Progress io.Writer
@@ -43,55 +44,138 @@ type MergeOptions struct {
 // the whole scenario's expectations (the shards' scenarios put back
 // together, scenarios.Unshard) evaluated on the whole. It writes run.json,
 // samples.csv and the report into OutDir.
+//
+// The inputs are hostile (logs of remote pods): every size, count and
+// span is checked against defaultMergeLimits before it is allocated
+// (ErrMergeInput says which), totals saturate at 2^53 instead of
+// wrapping, the default directory's name never comes from input as is,
+// and everything printed from the inputs is escaped.
 func Merge(opt MergeOptions) (*Outcome, error) {
-	runs, err := loadShardRuns(opt.Inputs)
-	if err != nil {
-		return nil, err
-	}
-	runs, whole, err := orderShards(runs)
-	if err != nil {
-		return nil, err
-	}
-	rec := mergeRecords(runs, whole)
-	series := mergeSamples(runs, rec.Started)
-	applySeries(rec, series, runs)
-	rec.Expectations = append(evaluate(whole.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(whole.Expect, whole.Topology, rec.Phases)...)
-	rec.Passed = allHeld(rec.Expectations) && rec.Failure == ""
+	return merge(opt, defaultMergeLimits, time.Now())
+}
 
+// merge is Merge within lim, at now (for the default directory's name).
+func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
+	l, err := loadShardRuns(opt.Inputs, lim)
+	if err != nil {
+		return nil, err
+	}
+	runs, whole, err := orderShards(l.runs)
+	if err != nil {
+		return nil, err
+	}
+	rec := mergeRecords(runs, whole, &l.lat)
+	rows, err := seriesSpan(runs, rec.Started, lim)
+	if err != nil {
+		return nil, err
+	}
 	dir := opt.OutDir
 	if dir == "" {
-		dir = filepath.Join("results", whole.Name+"-merged-"+time.Now().UTC().Format("20060102T150405Z"))
+		var note string
+		dir, note = defaultOutDir(whole.Name, now)
+		if note != "" {
+			rec.Notes = append(rec.Notes, note)
+			if opt.Progress != nil {
+				fmt.Fprintf(opt.Progress, "c1m-testbed merge: %s\n", note) // its name is escaped already
+			}
+		}
 	}
 	out, err := report.CreateDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("results directory (--out): %w", err)
 	}
 	defer out.Close()
-	res := &Outcome{Dir: dir, Passed: rec.Passed}
-	if err := writeSeries(out, series); err != nil {
-		res.WriteErrors = append(res.WriteErrors, err.Error())
+	res := &Outcome{Dir: dir}
+	var samplesOut io.Writer = io.Discard
+	f, err := out.CreateStream(report.SamplesFile)
+	if err != nil {
+		res.WriteErrors = append(res.WriteErrors, printable.String(fmt.Sprintf("failed to create the merged samples file: %v", err)))
+	} else {
+		samplesOut = f
 	}
+	peaks, werr := writeSeries(samplesOut, runs, rec.Started, rows)
+	if f != nil {
+		if err := f.Close(); werr == nil && err != nil {
+			werr = fmt.Errorf("failed to write the merged samples: %w", err)
+		}
+	}
+	if werr != nil {
+		res.WriteErrors = append(res.WriteErrors, printable.String(werr.Error()))
+	}
+	applyPeaks(rec, peaks, runs)
+	rec.Expectations = append(evaluate(whole.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(whole.Expect, whole.Topology, rec.Phases)...)
+	rec.Passed = allHeld(rec.Expectations) && rec.Failure == ""
+	res.Passed = rec.Passed
 	if err := out.WriteRecord(rec); err != nil {
-		res.WriteErrors = append(res.WriteErrors, err.Error())
+		res.WriteErrors = append(res.WriteErrors, printable.String(err.Error()))
 	} else if !opt.NoReport {
 		if _, err := report.GenerateDir(out); err != nil {
-			res.WriteErrors = append(res.WriteErrors, "report: "+err.Error())
+			res.WriteErrors = append(res.WriteErrors, printable.String("report: "+err.Error()))
 		}
 	}
 	if w := opt.Progress; w != nil {
-		fmt.Fprintf(w, "c1m-testbed merge: %d shards of %s (%s)\n", len(runs), whole.Name, rec.Extra[ExtraShards])
-		if t := latencyTable(rec.Phases, rec.Summary); t != "" {
-			fmt.Fprintf(w, "\nlatency:\n%s\n", strings.TrimRight(t, "\n"))
-		}
-		fmt.Fprintf(w, "\nexpectations:\n%s\n", expectationTable(rec.Expectations))
-		fmt.Fprintf(w, "peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)\n",
-			rec.Summary.PeakEstablished, sumPeaks(runs), rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond)
-		for _, e := range res.WriteErrors {
-			fmt.Fprintf(w, "results: %s\n", e)
-		}
-		fmt.Fprintf(w, "results: %s\n", dir)
+		printMerged(w, rec, runs, whole, res)
 	}
 	return res, nil
+}
+
+// printMerged prints the merged verdict: every name that came from the
+// shards (scenario, phases, expectations, run ids, protocol) escaped.
+func printMerged(w io.Writer, rec *report.Record, runs []shardRun, whole *scenarios.Scenario, res *Outcome) {
+	ids := strings.Split(rec.Extra[ExtraShards], ",")
+	if len(ids) > 8 {
+		ids = append(ids[:8], fmt.Sprintf("… %d in all", len(ids)))
+	}
+	for i, id := range ids {
+		ids[i] = shown(id, 64)
+	}
+	fmt.Fprintf(w, "c1m-testbed merge: %d shards of %s (%s)\n", len(runs), shown(whole.Name, 200), strings.Join(ids, ","))
+	phases := make([]report.Phase, len(rec.Phases))
+	for i, p := range rec.Phases {
+		phases[i] = report.Phase{Name: shown(p.Name, 200), Connect: p.Connect, Handshake: p.Handshake, RTT: p.RTT, Traffic: p.Traffic}
+	}
+	sum := rec.Summary
+	if p := sum.Protocol; p != nil {
+		q := *p
+		q.Name = shown(p.Name, 64)
+		q.Statuses = make(map[string]int64, len(p.Statuses))
+		for k, v := range p.Statuses {
+			q.Statuses[shown(k, 64)] = v
+		}
+		sum.Protocol = &q
+	}
+	if t := latencyTable(phases, sum); t != "" {
+		fmt.Fprintf(w, "\nlatency:\n%s\n", strings.TrimRight(t, "\n"))
+	}
+	es := make([]report.Expectation, len(rec.Expectations))
+	for i, e := range rec.Expectations {
+		es[i] = report.Expectation{Name: shown(e.Name, 200), Want: shown(e.Want, 200), Got: shown(e.Got, 400), Held: e.Held}
+	}
+	fmt.Fprintf(w, "\nexpectations:\n%s\n", expectationTable(es))
+	fmt.Fprintf(w, "peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)\n",
+		rec.Summary.PeakEstablished, sumPeaks(runs), rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond)
+	for _, e := range res.WriteErrors {
+		fmt.Fprintf(w, "results: %s\n", e)
+	}
+	fmt.Fprintf(w, "results: %s\n", printable.String(res.Dir))
+}
+
+// plainName is a name that may name a directory as it is: letters,
+// digits, '.', '_' and '-', starting with a letter or digit, at most 64
+// bytes (the built-in scenarios' names are all such).
+var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// defaultOutDir names the merged results directory when --out is not
+// given: results/<scenario>-merged-<UTC time> when the scenario's name
+// (read from the shards, so untrusted) is a plain name, else
+// results/merged-<UTC time> and a note that says why.
+func defaultOutDir(name string, now time.Time) (dir, note string) {
+	stamp := now.UTC().Format("20060102T150405Z")
+	if plainName.MatchString(name) {
+		return filepath.Join("results", name+"-merged-"+stamp), ""
+	}
+	dir = filepath.Join("results", "merged-"+stamp)
+	return dir, fmt.Sprintf("the scenario's name \"%s\" is not a plain name (at most 64 letters, digits, '.', '_' or '-', starting with a letter or digit), so the results directory is named %s instead; --out DIR names it", shown(name, 80), dir)
 }
 
 // orderShards checks that runs are the shards 0..N-1 of one scenario,
@@ -100,10 +184,7 @@ func orderShards(runs []shardRun) ([]shardRun, *scenarios.Scenario, error) {
 	count := 0
 	byIndex := map[int]shardRun{}
 	for _, r := range runs {
-		sh, err := scenarios.ParseShard(r.rec.Extra[ExtraShard])
-		if r.rec.Extra[ExtraMode] != ModeClients || err != nil {
-			return nil, nil, fmt.Errorf("%w: %s is not a shard of clients in place (run.json extra.shard %q): merge the results of 'c1m-testbed clients --shard I/N'", errMergeInput, r.from, r.rec.Extra[ExtraShard])
-		}
+		sh := r.shard
 		if count == 0 {
 			count = sh.Count
 		}
@@ -116,22 +197,24 @@ func orderShards(runs []shardRun) ([]shardRun, *scenarios.Scenario, error) {
 		byIndex[sh.Index] = r
 	}
 	var missing []string
-	ordered := make([]shardRun, 0, count)
-	parts := make([]*scenarios.Scenario, 0, count)
+	nMissing := 0
+	ordered := make([]shardRun, 0, len(byIndex))
+	parts := make([]*scenarios.Scenario, 0, len(byIndex))
 	for i := 0; i < count; i++ {
 		r, ok := byIndex[i]
 		if !ok {
-			missing = append(missing, fmt.Sprint(i))
+			if nMissing++; nMissing <= 10 {
+				missing = append(missing, fmt.Sprint(i))
+			}
 			continue
 		}
-		sc, err := decodeScenario(r.rec.ScenarioBody)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %s: its scenario_body does not decode: %w", errMergeInput, r.from, err)
-		}
 		ordered = append(ordered, r)
-		parts = append(parts, sc)
+		parts = append(parts, r.part)
 	}
-	if len(missing) > 0 {
+	if nMissing > 10 {
+		missing = append(missing, fmt.Sprintf("… (%d in all)", nMissing))
+	}
+	if nMissing > 0 {
 		return nil, nil, fmt.Errorf("%w: shards %s of %d are missing: give every shard's results (a failed pod's log too)", errMergeInput, strings.Join(missing, ", "), count)
 	}
 	whole, err := scenarios.Unshard(parts)
@@ -157,7 +240,7 @@ func decodeScenario(body any) (*scenarios.Scenario, error) {
 
 // mergeRecords combines everything of the shards' records that does not
 // come from the time series: phases, latency, errors, counters, workers.
-func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
+func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) *report.Record {
 	first := runs[0].rec
 	rec := &report.Record{Version: report.RecordVersion, RunID: topology.NewRunID(), Scenario: whole.Name, Source: whole.Source,
 		Description: whole.Description, Scale: first.Scale, Started: first.Started, Ended: first.Ended,
@@ -166,8 +249,8 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 	s.Errors, s.KernelMessages = map[string]int64{}, map[string]int64{}
 	s.HostRestored = true
 	var ids, fails []string
-	var connect, handshake, rtt histogram.Histogram
 	var pss, rss float64
+	kernelLog := map[string]bool{}
 	kernel := map[string]float64{} // slab growth is host-wide: once per host
 	for i, r := range runs {
 		o := r.rec
@@ -184,11 +267,10 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 		for _, n := range o.Notes {
 			rec.Notes = append(rec.Notes, fmt.Sprintf("shard %d: %s", i, n))
 		}
-		for k, v := range o.Counters {
-			rec.Counters[k] += v
-		}
+		addCounts(rec.Counters, o.Counters)
 		for _, l := range o.KernelLog {
-			if !slices.Contains(rec.KernelLog, l) {
+			if !kernelLog[l] {
+				kernelLog[l] = true
 				rec.KernelLog = append(rec.KernelLog, l)
 			}
 		}
@@ -202,28 +284,21 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 			rec.Workers = append(rec.Workers, w)
 		}
 		sm := o.Summary
-		for k, v := range sm.Errors {
-			s.Errors[k] += v
-		}
-		for k, v := range sm.KernelMessages {
-			s.KernelMessages[k] += v
-		}
-		s.Messages += sm.Messages
+		addCounts(s.Errors, sm.Errors)
+		addCounts(s.KernelMessages, sm.KernelMessages)
+		s.Messages = satAdd(s.Messages, sm.Messages)
 		s.HostRestored = s.HostRestored && sm.HostRestored
-		s.Leftovers += sm.Leftovers
+		s.Leftovers = satAddInt(s.Leftovers, sm.Leftovers)
 		for _, l := range sm.LeftoverItems {
 			s.LeftoverItems = append(s.LeftoverItems, fmt.Sprintf("shard %d: %s", i, l))
 		}
-		s.WorkersKilled += sm.WorkersKilled
+		s.WorkersKilled = satAddInt(s.WorkersKilled, sm.WorkersKilled)
 		pss += sm.UserBytesPerConn * float64(sm.PeakEstablished)
 		rss += sm.UserRSSBytesPerConn * float64(sm.PeakEstablished)
 		kernel[o.Env.Hostname] = max(kernel[o.Env.Hostname], sm.KernelBytesPerConn*float64(sm.PeakEstablished))
-		mergeLatency(&connect, sm.Connect)
-		mergeLatency(&handshake, sm.Handshake)
-		mergeLatency(&rtt, sm.RTT)
 		s.Protocol = mergeProtocol(s.Protocol, sm.Protocol)
-		s.Reconnects += sm.Reconnects
-		s.Reconnected += sm.Reconnected
+		s.Reconnects = satAdd(s.Reconnects, sm.Reconnects)
+		s.Reconnected = satAdd(s.Reconnected, sm.Reconnected)
 	}
 	if peaks := float64(sumPeaks(runs)); peaks > 0 {
 		var k float64
@@ -232,12 +307,12 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 		}
 		s.UserBytesPerConn, s.UserRSSBytesPerConn, s.KernelBytesPerConn = pss/peaks, rss/peaks, k/peaks
 	}
-	s.Connect, s.Handshake, s.RTT = report.NewLatency(&connect), report.NewLatency(&handshake), report.NewLatency(&rtt)
+	s.Connect, s.Handshake, s.RTT = latencies(&lat.whole)
 	rec.Extra[ExtraShards] = strings.Join(ids, ",")
 	rec.Failure = strings.Join(fails, "; ")
 	rec.Env = mergeEnv(runs)
 	rec.Roles = mergeRoles(runs)
-	rec.Phases = mergePhases(runs)
+	rec.Phases = mergePhases(runs, lat)
 	mergeRamp(rec, runs)
 	return rec
 }
@@ -246,9 +321,17 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario) *report.Record {
 func sumPeaks(runs []shardRun) int64 {
 	var n int64
 	for _, r := range runs {
-		n += r.rec.Summary.PeakEstablished
+		n = satAdd(n, r.rec.Summary.PeakEstablished)
 	}
 	return n
+}
+
+// addCounts adds src's counts into dst, saturating at maxCount (both
+// hold at most mergeLimits.keys names, checked on input).
+func addCounts(dst, src map[string]int64) {
+	for k, v := range src {
+		dst[k] = satAdd(dst[k], v)
+	}
 }
 
 // mergeProtocol adds a shard's protocol counts to the whole's (nil when
@@ -260,26 +343,19 @@ func mergeProtocol(whole, shard *report.Protocol) *report.Protocol {
 	if whole == nil {
 		whole = &report.Protocol{Name: shard.Name}
 	}
-	whole.Handshakes += shard.Handshakes
-	whole.PeakReady += shard.PeakReady // an upper bound, as the roles' peaks
-	whole.KeepAliveSent += shard.KeepAliveSent
-	whole.KeepAliveAnswered += shard.KeepAliveAnswered
-	whole.Pongs += shard.Pongs
-	whole.Pushes += shard.Pushes
-	for k, n := range shard.Statuses {
+	whole.Handshakes = satAdd(whole.Handshakes, shard.Handshakes)
+	whole.PeakReady = satAdd(whole.PeakReady, shard.PeakReady) // an upper bound, as the roles' peaks
+	whole.KeepAliveSent = satAdd(whole.KeepAliveSent, shard.KeepAliveSent)
+	whole.KeepAliveAnswered = satAdd(whole.KeepAliveAnswered, shard.KeepAliveAnswered)
+	whole.Pongs = satAdd(whole.Pongs, shard.Pongs)
+	whole.Pushes = satAdd(whole.Pushes, shard.Pushes)
+	if len(shard.Statuses) > 0 {
 		if whole.Statuses == nil {
 			whole.Statuses = map[string]int64{}
 		}
-		whole.Statuses[k] += n
+		addCounts(whole.Statuses, shard.Statuses)
 	}
 	return whole
-}
-
-// mergeLatency adds a latency result's histogram into h.
-func mergeLatency(h *histogram.Histogram, l *report.Latency) {
-	if l != nil && l.Histogram != nil {
-		h.Merge(l.Histogram)
-	}
 }
 
 // mergeEnv describes the machines of the shards: the first shard's
@@ -288,16 +364,18 @@ func mergeLatency(h *histogram.Histogram, l *report.Latency) {
 func mergeEnv(runs []shardRun) report.Env {
 	e := runs[0].rec.Env
 	var hosts []string
+	seen := map[string]bool{}
 	e.CPUs, e.MemTotal, e.MemAvailable = 0, 0, 0
 	for _, r := range runs {
 		h := r.rec.Env.Hostname
-		if slices.Contains(hosts, h) {
+		if seen[h] {
 			continue
 		}
+		seen[h] = true
 		hosts = append(hosts, h)
-		e.CPUs += r.rec.Env.CPUs
-		e.MemTotal += r.rec.Env.MemTotal
-		e.MemAvailable += r.rec.Env.MemAvailable
+		e.CPUs = satAddInt(e.CPUs, r.rec.Env.CPUs)
+		e.MemTotal = satAdd(e.MemTotal, r.rec.Env.MemTotal)
+		e.MemAvailable = satAdd(e.MemAvailable, r.rec.Env.MemAvailable)
 	}
 	e.Hostname = strings.Join(hosts, ",")
 	return e
@@ -305,8 +383,8 @@ func mergeEnv(runs []shardRun) report.Env {
 
 // mergePhases combines phase j of every shard: from the first start to
 // the last end, targets, reached counts and traffic added, histograms
-// merged, the worst outcome.
-func mergePhases(runs []shardRun) []report.Phase {
+// merged (lat holds their sums), the worst outcome.
+func mergePhases(runs []shardRun, lat *latencySums) []report.Phase {
 	n := len(runs[0].rec.Phases)
 	for _, r := range runs {
 		n = min(n, len(r.rec.Phases))
@@ -314,7 +392,6 @@ func mergePhases(runs []shardRun) []report.Phase {
 	out := make([]report.Phase, n)
 	for j := range out {
 		p := &out[j]
-		var connect, handshake, rtt histogram.Histogram
 		var traffic *report.Traffic
 		for i, r := range runs {
 			o := r.rec.Phases[j]
@@ -331,25 +408,23 @@ func mergePhases(runs []shardRun) []report.Phase {
 				p.Outcome = o.Outcome
 				p.Detail = fmt.Sprintf("shard %d: %s", i, o.Detail)
 			}
-			p.Target += o.Target
-			p.Reached += o.Reached
-			mergeLatency(&connect, o.Connect)
-			mergeLatency(&handshake, o.Handshake)
-			mergeLatency(&rtt, o.RTT)
+			p.Target = satAddInt(p.Target, o.Target)
+			p.Reached = satAdd(p.Reached, o.Reached)
 			if t := o.Traffic; t != nil {
 				if traffic == nil {
 					traffic = &report.Traffic{}
 				}
-				traffic.MessagesAsked += t.MessagesAsked
-				traffic.MessagesSent += t.MessagesSent
-				traffic.MessagesAnswered += t.MessagesAnswered
+				traffic.MessagesAsked = satAdd(traffic.MessagesAsked, t.MessagesAsked)
+				traffic.MessagesSent = satAdd(traffic.MessagesSent, t.MessagesSent)
+				traffic.MessagesAnswered = satAdd(traffic.MessagesAnswered, t.MessagesAnswered)
 				traffic.MessagesPerSecond += t.MessagesPerSecond
-				traffic.BytesSent += t.BytesSent
-				traffic.BytesReceived += t.BytesReceived
+				traffic.BytesSent = satAdd(traffic.BytesSent, t.BytesSent)
+				traffic.BytesReceived = satAdd(traffic.BytesReceived, t.BytesReceived)
 			}
 		}
 		p.Seconds = p.Ended.Sub(p.Started).Seconds()
-		p.Connect, p.Handshake, p.RTT, p.Traffic = report.NewLatency(&connect), report.NewLatency(&handshake), report.NewLatency(&rtt), traffic
+		p.Connect, p.Handshake, p.RTT = latencies(&lat.phases[j])
+		p.Traffic = traffic
 	}
 	return out
 }
@@ -431,15 +506,15 @@ func mergeRoles(runs []shardRun) []report.RoleUsage {
 				out = append(out, report.RoleUsage{Role: u.Role})
 			}
 			m := &out[j]
-			m.Namespaces += u.Namespaces
-			m.PeakProcesses += u.PeakProcesses
-			m.ProcessesSeen += u.ProcessesSeen
-			m.PeakRSS += u.PeakRSS
-			m.PeakPSS += u.PeakPSS
-			m.PeakFDs += u.PeakFDs
+			m.Namespaces = satAddInt(m.Namespaces, u.Namespaces)
+			m.PeakProcesses = satAddInt(m.PeakProcesses, u.PeakProcesses)
+			m.ProcessesSeen = satAddInt(m.ProcessesSeen, u.ProcessesSeen)
+			m.PeakRSS = satAdd(m.PeakRSS, u.PeakRSS)
+			m.PeakPSS = satAdd(m.PeakPSS, u.PeakPSS)
+			m.PeakFDs = satAdd(m.PeakFDs, u.PeakFDs)
 			m.CPUUserSeconds += u.CPUUserSeconds
 			m.CPUSystemSeconds += u.CPUSystemSeconds
-			m.ProcessesOmitted += u.ProcessesOmitted
+			m.ProcessesOmitted = satAddInt(m.ProcessesOmitted, u.ProcessesOmitted)
 			for _, p := range u.Processes {
 				p.Namespace = fmt.Sprintf("shard %d on %s: %s", i, r.rec.Env.Hostname, p.Namespace)
 				m.Processes = append(m.Processes, p)

@@ -3,6 +3,7 @@ package testbed
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,10 +16,18 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
-// fakeShard writes the results of shard i of n of smoke at 0.05 (2,000
+// shardCase is one shard's fake results: its record (the scenario part
+// in ScenarioBody) and its samples.csv.
+type shardCase struct {
+	rec     *report.Record
+	part    *scenarios.Scenario
+	samples []byte
+}
+
+// fakeResults makes the results of shard i of n of smoke at 0.05 (2,000
 // connections): started at start, it connects its part at 1 s, holds,
 // and closes at 4 s; its connects took ms milliseconds each.
-func fakeShard(t *testing.T, dir string, i, n int, start time.Time, host string, ms int) {
+func fakeResults(t testing.TB, i, n int, start time.Time, host string, ms int) shardCase {
 	t.Helper()
 	sc, err := scenarios.Load("smoke")
 	if err != nil {
@@ -33,7 +42,7 @@ func fakeShard(t *testing.T, dir string, i, n int, start time.Time, host string,
 	var h histogram.Histogram
 	h.RecordN(time.Duration(ms)*time.Millisecond, uint64(conns))
 	lat := report.NewLatency(&h)
-	rec := &report.Record{Version: report.RecordVersion, RunID: "shard" + string(rune('a'+i)), Scenario: "smoke", Source: "builtin:smoke",
+	rec := &report.Record{Version: report.RecordVersion, RunID: "shard" + string(rune('a'+i%26)), Scenario: "smoke", Source: "builtin:smoke",
 		Scale: 0.05, Started: start, Ended: start.Add(5 * time.Second), ScenarioBody: part,
 		Env:     report.Env{Hostname: host, CPUs: 2, MemTotal: 1 << 30},
 		Extra:   map[string]string{ExtraMode: ModeClients, ExtraShard: sh.String(), ExtraTarget: "198.18.0.1:8000"},
@@ -44,14 +53,6 @@ func fakeShard(t *testing.T, dir string, i, n int, start time.Time, host string,
 		Counters: map[string]int64{"ListenOverflows": 1},
 		Roles: []report.RoleUsage{{Role: "client", Namespaces: 1, PeakProcesses: 2, ProcessesSeen: 2, PeakPSS: 1 << 20, CPUUserSeconds: 1.5,
 			Processes: []report.ProcessUsage{{PID: 100 + i, Comm: "c1m-testbed"}, {PID: 200 + i, Comm: "c1m-testbed"}}}},
-	}
-	out, err := report.CreateDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if err := out.WriteRecord(rec); err != nil {
-		t.Fatal(err)
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -64,9 +65,45 @@ func fakeShard(t *testing.T, dir string, i, n int, start time.Time, host string,
 		w.Write(s.Row())
 	}
 	w.Flush()
-	if err := out.WriteFile(report.SamplesFile, b.Bytes()); err != nil {
+	return shardCase{rec: rec, part: part, samples: b.Bytes()}
+}
+
+// write writes the case as a results directory.
+func (c shardCase) write(t testing.TB, dir string) {
+	t.Helper()
+	c.rec.ScenarioBody = c.part
+	out, err := report.CreateDir(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer out.Close()
+	if err := out.WriteRecord(c.rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.WriteFile(report.SamplesFile, c.samples); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// line returns the case as a result line, as 'clients --json' prints it.
+func (c shardCase) line(t testing.TB) []byte {
+	t.Helper()
+	c.rec.ScenarioBody = c.part
+	run, err := json.Marshal(c.rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(resultLine{Marker: 1, Run: run, Samples: string(c.samples)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(data, '\n')
+}
+
+// fakeShard writes the results of fakeResults as a results directory.
+func fakeShard(t testing.TB, dir string, i, n int, start time.Time, host string, ms int) {
+	t.Helper()
+	fakeResults(t, i, n, start, host, ms).write(t, dir)
 }
 
 func TestMergeShards(t *testing.T) {

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
@@ -25,8 +27,15 @@ results directory, or a file of output holding result lines ('clients
 --json', e.g. 'kubectl logs -l job-name=JOB --tail=-1 > shards.log').
 Every shard 0..N-1 must be there, once.
 
+Inputs are read as hostile: only directories and regular files (no
+symbolic link, FIFO, device or hard-linked file), within bounds on line
+length, shards, rows, columns, phases and time span (docs/security.md);
+everything printed from them is escaped, and the default directory is
+named from the scenario only when its name is plain.
+
 Exit status: 0 every expectation of the whole held, 1 one failed (or a
-shard failed), 2 the inputs are not the shards of one run.`,
+shard failed), 2 the inputs are not the shards of one run or exceed
+merge's bounds.`,
 		"  c1m-testbed merge results/smoke-*-shard-*\n  kubectl logs -l job-name=c1m-smoke --tail=-1 > shards.log && c1m-testbed merge shards.log --out results/smoke-fleet")
 	out := fs.String("out", "", "merged results directory (default results/<scenario>-merged-<UTC time>)")
 	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
@@ -38,12 +47,20 @@ shard failed), 2 the inputs are not the shards of one run.`,
 		return exitUsage
 	}
 	res, err := testbed.Merge(testbed.MergeOptions{Inputs: fs.Args(), OutDir: *out, Progress: os.Stdout, NoReport: *noReport})
-	if errors.Is(err, testbed.ErrMergeInput) {
-		fmt.Fprintf(os.Stderr, "c1m-testbed merge: %v\n", err)
-		return exitUsage
-	}
 	if err != nil {
-		return exitFor("merge", err)
+		return mergeFailed(os.Stderr, err)
 	}
 	return verdict("merge", res)
+}
+
+// mergeFailed prints merge's error, escaped (it quotes what the shards
+// hold: names, paths, values), and gives its exit status: 2 for inputs
+// that cannot be merged (testbed.ErrMergeInput: not the shards of one
+// run, or beyond merge's bounds) and as exitStatus says otherwise.
+func mergeFailed(w io.Writer, err error) int {
+	fmt.Fprintf(w, "c1m-testbed merge: %s\n", printable.String(err.Error()))
+	if errors.Is(err, testbed.ErrMergeInput) {
+		return exitUsage
+	}
+	return exitStatus(err)
 }
