@@ -180,6 +180,11 @@ func (d *decoder) flatten(t table, base, prefix string, m map[string]any, out ma
 			d.flatten(t, at, name, sub, out, host)
 			continue
 		}
+		if _, dup := out[name]; dup {
+			d.failKey(at, fmt.Sprintf("write %s once, in one spelling (quoted \"%s\" or as a nested key, not both)", name, name),
+				"%s: %s is set twice", t.name, name)
+			return
+		}
 		val, ok := sysctlValue(v)
 		if !ok {
 			d.failVal(at, `write a string, an integer or a list of integers, e.g. "net.ipv4.ip_local_port_range" = "1024 65535"`,
@@ -241,7 +246,7 @@ func sysctlValue(v any) (string, bool) {
 func (d *decoder) server(t table) Server {
 	d.known(t, keysOf("server")...)
 	return Server{
-		Workers:    int(d.integer(t, "workers", 0, 0, 10000)),
+		Workers:    int(d.integer(t, "workers", 0, 0, MaxWorkers)),
 		Backlog:    int(d.count(t, "backlog", DefaultBacklog, 1, MaxBacklog)),
 		OnData:     d.enum(t, "on-data", DefaultOnData, "discard", "echo", "reply-once", "ignore"),
 		Reply:      d.str(t, "reply", DefaultReply),
@@ -302,7 +307,7 @@ func (d *decoder) client(t table) Client {
 	d.known(t, keysOf("client")...)
 	c := Client{
 		Connections:    int(d.count(t, "connections", 0, 0, 1<<40)),
-		Workers:        int(d.integer(t, "workers", 0, 0, 10000)),
+		Workers:        int(d.integer(t, "workers", 0, 0, MaxWorkers)),
 		ConnectRate:    int(d.count(t, "connect-rate", 0, 0, 1<<40)),
 		InFlight:       int(d.count(t, "in-flight", 0, 0, 1<<30)),
 		Message:        d.str(t, "message", ""),

@@ -26,11 +26,21 @@ func (d *decoder) link(t table, tp *Topology) {
 	}
 }
 
-// durationIn reads a duration from 0 to hi.
+// linkResolution is the finest link delay and jitter: the topology
+// (topology.LinkShape.Validate) refuses anything between 0 and 1 µs,
+// netem's resolution, so the decoder does too.
+const linkResolution = time.Microsecond
+
+// durationIn reads a link duration: 0 (none) or from linkResolution to hi.
 func (d *decoder) durationIn(t table, k string, hi time.Duration) time.Duration {
 	v := d.duration(t, k, 0)
-	if v > hi && d.err == nil {
+	switch {
+	case d.err != nil:
+	case v > hi:
 		d.failVal(t.child(k), fmt.Sprintf("use a duration from 0 to %v", hi), "%s: %v is above the maximum %v", t.qualified(k), v, hi)
+		return 0
+	case v > 0 && v < linkResolution:
+		d.failVal(t.child(k), fmt.Sprintf("use 0 (none) or at least %v", linkResolution), "%s: %v is below netem's resolution of %v", t.qualified(k), v, linkResolution)
 		return 0
 	}
 	return v

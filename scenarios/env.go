@@ -25,6 +25,10 @@ type Env struct {
 	ConntrackMax int64 `json:"conntrack_max"`
 	// TimeWaitBuckets is net.ipv4.tcp_max_tw_buckets of a fresh namespace.
 	TimeWaitBuckets int64 `json:"time_wait_buckets"`
+	// NeighbourMax is net.ipv4.neigh.default.gc_thresh3, the most
+	// neighbour entries a table holds (host-global on this kernel); 0 when
+	// unknown, and then not checked.
+	NeighbourMax int64 `json:"neighbour_max"`
 	// CPUs is the number of online CPUs.
 	CPUs int `json:"cpus"`
 	// HostInUse is what the host uses now of the [host] settings that have
@@ -36,7 +40,8 @@ type Env struct {
 
 // DefaultEnv returns the facts of the project's reference machine: 2 CPUs,
 // 24 GiB, an fd hard limit of 20000 that cannot be raised, fs.file-max
-// 2,466,174, the default port range 32768-60999.
+// 2,466,174, the default port range 32768-60999, the kernel's default
+// gc_thresh3 of 1,024.
 func DefaultEnv() Env {
 	return Env{
 		FDSoft:          20000,
@@ -52,6 +57,7 @@ func DefaultEnv() Env {
 		TCPMem:          [3]int64{287898, 383867, 575796},
 		ConntrackMax:    262144,
 		TimeWaitBuckets: 131072,
+		NeighbourMax:    1024,
 		CPUs:            2,
 	}
 }

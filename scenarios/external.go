@@ -129,6 +129,11 @@ func (d *decoder) checkExternal(s *Scenario) {
 	extSrv, extCli := len(s.Server.Command) > 0, len(s.Client.Command) > 0
 	d.checkCommand("server", s.Server.Command)
 	d.checkCommand("client", s.Client.Command)
+	if ports := len(s.Topology.ServerPorts); extSrv && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder) && ports > MaxWorkers && s.Server.Workers == ports {
+		// The default of one copy per port ran past the cap every role has.
+		d.failVal("topology.server-ports", fmt.Sprintf("list at most %s server ports, or pass {ports} instead of {%s} so that each copy listens on every port", commas(MaxWorkers), WorkerPortPlaceholder),
+			"{%s} runs one server copy per port: %s ports would start %s copies, more than the %s a role may run", WorkerPortPlaceholder, commas(int64(ports)), commas(int64(ports)), commas(MaxWorkers))
+	}
 	if ports := len(s.Topology.ServerPorts); extSrv && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder) && s.Server.Workers > ports {
 		d.failVal("server.workers", fmt.Sprintf("set server.workers to at most %d, or list %d server ports", ports, s.Server.Workers),
 			"server.workers = %d, but {%s} gives each copy its own port and there are %d: copies would share a port", s.Server.Workers, WorkerPortPlaceholder, ports)

@@ -213,6 +213,7 @@ func applyHost(env Env, s *Scenario) Env {
 		env.FileMax = env.FileNr + n
 	}
 	env.NrOpen = hostInt(s.Host, "fs.nr_open", env.NrOpen)
+	env.NeighbourMax = hostInt(s.Host, gcThresh3, env.NeighbourMax)
 	env.ConntrackMax = hostInt(s.Host, "net.netfilter.nf_conntrack_max", hostInt(s.Host, "net.nf_conntrack_max", env.ConntrackMax))
 	if f := strings.Fields(s.Host["net.ipv4.tcp_mem"]); len(f) == 3 {
 		for i := range f {
@@ -277,13 +278,13 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 
 	p.ServerWorkers = s.Server.Workers
 	if p.ServerWorkers == 0 {
-		p.ServerWorkers = int(min(ceilDiv(conns, max(serverCap, 1)), 10000))
+		p.ServerWorkers = int(min(ceilDiv(conns, max(serverCap, 1)), MaxWorkers))
 	}
 	ns := int64(tp.ClientNamespaces)
 	p.ClientWorkers = s.Client.Workers
 	if p.ClientWorkers == 0 {
 		w := max(ceilDiv(conns, max(clientBudget, 1)), ns)
-		p.ClientWorkers = int(min(ceilDiv(w, ns)*ns, 10000))
+		p.ClientWorkers = int(min(ceilDiv(w, ns)*ns, MaxWorkers))
 	}
 	p.ClientWorkersPerNamespace = int(ceilDiv(int64(p.ClientWorkers), ns))
 	p.InFlightPerWorker = DefaultInFlightPerWorker
@@ -320,6 +321,9 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 	err := p.pick(s)
 	if herr := checkHostInUse(s, env); herr != nil {
 		err = herr
+	}
+	if nerr := checkNeighbours(s, env); nerr != nil && err == nil {
+		err = nerr
 	}
 	return p, err
 }

@@ -19,6 +19,30 @@ func expects(s *Scenario, errno string, counters ...string) bool {
 	return false
 }
 
+// waive lets the scenario's expectation waive limit l only when the lab
+// set the limit itself (own): a role's fd-limit, a [host] value it lowers
+// for its lesson. A limit that protects the host (the memory floor, the
+// fd budget the host's RLIMIT_NOFILE gives, fs.nr_open, the host's own
+// fs.file-max and tcp_mem headroom) is never waived: expecting its errno
+// would let a run take the host down with it. When the scenario expects
+// it anyway and the limit is hit, Fix says why that does not help.
+func waive(l *Limit, expected, own bool, guard string) {
+	l.Expected = expected && own
+	if expected && !own && !l.OK {
+		l.Fix += fmt.Sprintf("; [expect] cannot waive it (%s)", guard)
+	}
+}
+
+// hostSets reports whether the scenario writes key under [host].
+func hostSets(s *Scenario, key string) bool {
+	_, ok := s.Host[key]
+	return ok
+}
+
+// ownFDLimit reports whether a role's RLIMIT_NOFILE is the scenario's own
+// fd-limit (at most what the host allows), not the host's budget.
+func ownFDLimit(limit int, env Env) bool { return limit > 0 && int64(limit) <= env.FDHard }
+
 func newLimit(name, unit, errno string, need, have int64) Limit {
 	return Limit{Name: name, Unit: unit, Errno: errno, Need: need, Have: have, OK: need <= have}
 }
@@ -50,7 +74,6 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 
 	need := satAdd(ceilDiv(satMul(conns, 100), int64(ServerShare*100)*int64(p.ServerWorkers)), FDReserve, p.Listeners)
 	l = newLimit("fds per server worker", "fds", "EMFILE", need, p.ServerFDLimit)
-	l.Expected = expects(s, "EMFILE")
 	l.Why = fmt.Sprintf("%s connections over %d server workers, +5%% for uneven SO_REUSEPORT hashing, +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
 		commas(conns), p.ServerWorkers, FDReserve, p.Listeners, commas(p.ServerFDLimit))
 	l.Fix = fmt.Sprintf("set server.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
@@ -63,41 +86,44 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 		l.Fix = fmt.Sprintf("list at least %s server ports (one copy each), or fewer connections",
 			commas(ceilDiv(conns, max(1, p.ServerFDLimit-FDReserve-p.Listeners))))
 	}
+	waive(&l, expects(s, "EMFILE"), ownFDLimit(s.Server.FDLimit, env), `errors-present = ["EMFILE"] waives only a lab's own server.fd-limit, not the fd budget the host gives`)
 	out = append(out, l)
 
 	need = satAdd(p.ConnsPerClientWorker, FDReserve)
 	l = newLimit("fds per client worker", "fds", "EMFILE", need, p.ClientFDLimit)
-	l.Expected = expects(s, "EMFILE")
 	l.Why = fmt.Sprintf("%s connections over %d client workers (%d per namespace), +%d reserved; RLIMIT_NOFILE %s",
 		commas(conns), p.ClientWorkers, p.ClientWorkersPerNamespace, FDReserve, commas(p.ClientFDLimit))
 	l.Fix = fmt.Sprintf("set client.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
 		commas(ceilDiv(conns, max(1, p.ClientFDLimit-FDReserve))))
+	waive(&l, expects(s, "EMFILE"), ownFDLimit(s.Client.FDLimit, env), `errors-present = ["EMFILE"] waives only a lab's own client.fd-limit, not the fd budget the host gives`)
 	out = append(out, l)
 
 	need = max(int64(s.Server.FDLimit), int64(s.Client.FDLimit), min(p.ServerFDLimit, p.ClientFDLimit))
 	l = newLimit("fs.nr_open", "fds", "EMFILE", need, env.NrOpen)
-	l.Expected = expects(s, "EMFILE")
 	l.Why = "the largest RLIMIT_NOFILE a worker asks for, against the most any process may have"
 	l.Fix = fmt.Sprintf(`lower fd-limit to at most %s, or raise "fs.nr_open" under [host]`, commas(env.NrOpen))
+	waive(&l, expects(s, "EMFILE"), false, "a worker cannot even be given a limit above fs.nr_open: it fails to start, it does not see EMFILE")
 	out = append(out, l)
 
 	need = satAdd(p.FileDescriptors, env.FileNr)
 	l = newLimit("fs.file-max", "files", "ENFILE", need, env.FileMax)
-	l.Expected = expects(s, "ENFILE")
 	l.Why = fmt.Sprintf("2 × %s sockets (both ends run on this host) + %d per worker + %s already open",
 		commas(conns), FilesPerWorker, commas(env.FileNr))
 	l.Fix = fmt.Sprintf(`raise "fs.file-max" = %s under [host] (journaled and restored), or ask for at most %s connections`,
 		commas(satAdd(need, need/10)), commas(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-satMul(2, conns)))/2)))
+	waive(&l, expects(s, "ENFILE"), hostSets(s, "fs.file-max"),
+		`errors-present = ["ENFILE"] waives only an fs.file-max the lab sets under [host] (relative "+N" keeps the host's margin); the host's own file-max protects every process on it`)
 	out = append(out, l)
 
 	out = append(out, memoryLimit(s, p, env))
 
 	if p.BufferedBytes > 0 {
 		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, satMul(env.TCPMem[2], env.PageSize))
-		l.Expected = expects(s, "ECONNRESET", "TCPAbortOnMemory", "TCPMemoryPressures") || expects(s, "ENOMEM") || expects(s, "ENOBUFS")
 		l.Why = fmt.Sprintf("%s connections × bytes sent sit in socket buffers, against tcp_mem max %s pages × %d B",
 			commas(conns), commas(env.TCPMem[2]), env.PageSize)
 		l.Fix = `send fewer bytes, shrink net.ipv4.tcp_rmem/tcp_wmem under [sysctl.*], or raise "net.ipv4.tcp_mem" under [host]`
+		waive(&l, expects(s, "ECONNRESET", "TCPAbortOnMemory", "TCPMemoryPressures") || expects(s, "ENOMEM") || expects(s, "ENOBUFS"), hostSets(s, "net.ipv4.tcp_mem"),
+			"only a tcp_mem the lab sets under [host] may be expected to run out: the host's own tcp_mem is every TCP socket's on the host")
 		out = append(out, l)
 	}
 	if p.TimeWait > 0 {
@@ -135,7 +161,6 @@ func memoryLimit(s *Scenario, p *Plan, env Env) Limit {
 	use := satAdd(p.KernelBytes, p.UserBytes)
 	floor := memFloor(env)
 	l := newLimit("memory", "bytes", "ENOMEM", use, max(0, env.MemAvailable-floor))
-	l.Expected = expects(s, "ENOMEM")
 	conns := p.Connections
 	perConn := int64(2*KernelBytesPerSocket + 2*UserBytesPerSocket)
 	if conns > 0 {
@@ -151,6 +176,7 @@ func memoryLimit(s *Scenario, p *Plan, env Env) Limit {
 		}
 	}
 	l.Fix = fmt.Sprintf("ask for at most %s connections, or send fewer bytes per connection, or free memory on the host", commas(l.Have/perConn))
+	waive(&l, expects(s, "ENOMEM"), false, "the memory floor keeps the host out of reclaim and the OOM killer; no lab may expect to go below it")
 	return l
 }
 

@@ -123,7 +123,11 @@ func (c *Scenario) scaleLimits(f float64) string {
 	}
 	for _, m := range []map[string]string{c.Sysctl.Server, c.Sysctl.Client} {
 		if v, ok := m["net.ipv4.tcp_max_tw_buckets"]; ok {
-			m["net.ipv4.tcp_max_tw_buckets"] = scaleFields(v, f)
+			nv := scaleFields(v, f)
+			if why := scaledValueProblem("net.ipv4.tcp_max_tw_buckets", v, nv, false); why != "" {
+				return why
+			}
+			m["net.ipv4.tcp_max_tw_buckets"] = nv
 		}
 	}
 	for _, name := range scaledHostKeys {
@@ -131,12 +135,9 @@ func (c *Scenario) scaleLimits(f float64) string {
 		if !ok {
 			continue
 		}
-		k, _ := sysctlscope.Lookup(name)
 		nv := scaleFields(v, f)
-		for _, field := range strings.Fields(nv) {
-			if n, _ := strconv.ParseInt(field, 10, 64); n < k.Least() {
-				return fmt.Sprintf("%s %q would become %q, below the floor %s that keeps the host usable", name, v, nv, commas(k.Least()))
-			}
+		if why := scaledValueProblem(name, v, nv, true); why != "" {
+			return why
 		}
 		c.Host[name] = nv
 	}
@@ -151,6 +152,26 @@ func (c *Scenario) scaleLimits(f float64) string {
 		}
 	}
 	return ""
+}
+
+// scaledValueProblem checks a scaled sysctl value as the decoder checks a
+// written one (normalizeSysctl: fields, the kernel's range, the floor,
+// increasing fields), so a scaled lab never writes what the kernel
+// refuses: gc_thresh3 or tcp_max_orphans of 2^30 at --scale 10 would be
+// past the kernel's int range, and the write would fail after other
+// [host] settings were made. It says why the lab must run whole, or "".
+func scaledValueProblem(name, v, nv string, host bool) string {
+	k, _ := sysctlscope.Lookup(name)
+	if _, _, problem := normalizeSysctl(k, nv, host); problem == "" {
+		return ""
+	}
+	for _, field := range strings.Fields(nv) {
+		n, _ := strconv.ParseInt(field, 10, 64)
+		if n > k.Max {
+			return fmt.Sprintf("%s %q would become %q, above the kernel's maximum %s", name, v, nv, commas(k.Max))
+		}
+	}
+	return fmt.Sprintf("%s %q would become %q, below the floor %s that keeps the host usable", name, v, nv, commas(k.Least()))
 }
 
 // scaleFields scales each whole number of a normalised sysctl value.

@@ -10,10 +10,28 @@ import (
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// sameSetting lists the [host] keys that are two names of one kernel
+// setting, the preferred name first: a scenario may use one of them.
+var sameSetting = [][2]string{
+	{"net.netfilter.nf_conntrack_max", "net.nf_conntrack_max"},
+}
+
 // validate checks what involves more than one key.
 func (d *decoder) validate(s *Scenario) {
 	if s.Name != "" && !nameRE.MatchString(s.Name) {
 		d.failVal("name", "use letters, digits, '.', '_' and '-', at most 64 bytes", "name %q is not a valid scenario name", s.Name)
+	}
+	for _, names := range sameSetting {
+		if _, a := s.Host[names[0]]; a {
+			if _, b := s.Host[names[1]]; b {
+				d.failKey("host."+names[1], fmt.Sprintf("keep %q only: both name the same kernel setting, and the plan would check one value while the run writes the other last", names[0]),
+					"[host] sets %s and %s: two spellings of one setting", names[0], names[1])
+			}
+		}
+	}
+	if len(s.Phases) > MaxPhases {
+		d.failKey(fmt.Sprintf("phase[%d]", MaxPhases), fmt.Sprintf("keep at most %d phases (split the experiment into runs)", MaxPhases),
+			"%d phases: more than %d", len(s.Phases), MaxPhases)
 	}
 	tp := s.Topology
 	d.checkLayout(tp)

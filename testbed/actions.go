@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -23,6 +24,7 @@ const (
 	ActionConntrack       = "conntrack"        // an nftables rule that makes netfilter track the server namespace
 	ActionQdisc           = "qdisc"            // netem qdiscs that shape the client links ([topology] link-*)
 	ActionProgram         = "program"          // a program run as root inside a namespace
+	ActionProgramEnv      = "program-env"      // the environment the scenario gives the program listed before it (Argv: NAME=value)
 )
 
 // ActionFacts is what the list of privileged actions is computed from
@@ -90,7 +92,7 @@ func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []rep
 		out = append(out, report.Action{Kind: ActionConntrack, Count: 1,
 			What: "an nftables table in " + prefix + "srv whose rule reads the conntrack state, so every connection there is tracked"})
 	}
-	out = append(out, programActions(sc, plan, in, runID, l, err == nil)...)
+	out = append(out, programActions(sc, plan, in, runID)...)
 	return out
 }
 
@@ -150,19 +152,25 @@ func computeLayout(sc *scenarios.Scenario) (layout.Layout, error) {
 		ClientAddresses: sc.Topology.ClientAddresses, ServerAddresses: sc.Topology.ServerAddresses, Subnet: subnet})
 }
 
-// programActions lists the programs of both roles.
-func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts, runID string, l layout.Layout, haveLayout bool) []report.Action {
+// programActions lists the programs of both roles; an external program
+// is followed by the environment the scenario gives it (its env table,
+// NAME=value, sorted; the C1M_* copies of the placeholders come on top).
+func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts, runID string) []report.Action {
 	var out []report.Action
+	var planner *copyPlanner
 	for _, role := range []string{roleServer, roleClient} {
-		argv := sc.Server.Command
+		argv, env := sc.Server.Command, sc.Server.Env
 		builtin := plan.ServerWorkers
 		if role == roleClient {
-			argv, builtin = sc.Client.Command, plan.ClientWorkers
+			argv, env, builtin = sc.Client.Command, sc.Client.Env, plan.ClientWorkers
 		}
 		if len(argv) == 0 {
 			out = append(out, report.Action{Kind: ActionProgram, What: "built-in " + role + " worker",
 				Argv: []string{in.Exe, "node", role}, Count: builtin})
 			continue
+		}
+		if planner == nil {
+			planner = newCopyPlanner(sc, runID, in.Bin)
 		}
 		copies := externalWorkers(sc, role)
 		prog := strings.ReplaceAll(argv[0], "{bin}", in.Bin)
@@ -171,57 +179,29 @@ func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts
 				prog = p
 			}
 		}
-		vars := make([]map[string]string, copies)
-		for i := range copies {
-			vars[i] = copyVars(sc, role, i, copies, runID, in.Bin, l, haveLayout)
-		}
 		out = append(out, report.Action{Kind: ActionProgram, What: role + " program (" + sc.Source + ")",
-			Argv: append([]string{prog}, expandCommon(argv[1:], vars)...), Count: copies})
+			Argv: append([]string{prog}, expandCommon(argv[1:], role, copies, planner)...), Count: copies})
+		entries := make([]string, 0, len(env))
+		for _, k := range sortedKeys(env) {
+			entries = append(entries, k+"="+env[k])
+		}
+		out = append(out, report.Action{Kind: ActionProgramEnv, What: role + " program environment", Argv: entries, Count: copies})
 	}
 	return out
 }
 
-// copyVars are the placeholder values of copy i of a role's program, as
-// startPrograms will give them.
-func copyVars(sc *scenarios.Scenario, role string, i, copies int, runID, bin string, l layout.Layout, haveLayout bool) map[string]string {
-	var srv, sources []string
-	ns := topology.ServerName(runID)
-	conns := sc.Client.Connections
-	if haveLayout {
-		srv = addrStrings(l.ServerAddrs())
-	}
-	if role == roleClient {
-		c := i % sc.Topology.ClientNamespaces
-		ns = topology.ClientName(runID, c+1)
-		conns = share(sc.Client.Connections, copies, i)
-		if haveLayout {
-			sources = addrStrings(l.Clients[c].Addrs())
-		}
-	}
-	site := programSite{runID: runID, bin: bin, dir: scenarioDir(sc.Source), tmp: runTmp(runID), srvAddrs: srv, ports: sc.Topology.ServerPorts}
-	v := programVars(role, i, copies, ns, site, sources, conns)
-	if !haveLayout {
-		for _, k := range []string{"addrs", "addr", "sources", "source"} {
-			v[k] = "{" + k + "}"
-		}
-	}
-	return v
-}
-
 // expandCommon expands in args the placeholders every copy gives the
 // same value; the others ({worker}, {sources}, … when copies differ)
-// stay as written, so one argument vector describes every copy.
-func expandCommon(args []string, vars []map[string]string) []string {
-	common := map[string]string{}
-	for k, v := range vars[0] {
-		same := true
-		for _, o := range vars[1:] {
-			same = same && o[k] == v
-		}
-		if same {
-			common[k] = v
-		} else {
-			common[k] = "{" + k + "}"
+// stay as written, so one argument vector describes every copy. Copies
+// are looked at one at a time, their long values shared (copyPlanner).
+func expandCommon(args []string, role string, copies int, p *copyPlanner) []string {
+	common := p.vars(role, 0, copies)
+	for i := 1; i < copies; i++ {
+		v := p.vars(role, i, copies)
+		for k, c := range common {
+			if v[k] != c {
+				common[k] = "{" + k + "}"
+			}
 		}
 	}
 	out, err := expandArgs(args, common)
@@ -249,19 +229,29 @@ func recordActions(actions []report.Action, host []report.HostSetting) []report.
 }
 
 // WriteActions prints actions for a person, one per line, under a title
-// that says they run as root.
+// that says they run as root. Every text that came from the scenario or
+// the host (keys, values, paths, arguments) goes through
+// printable.String, and an argument that needs it is written in bash's
+// $'...' form, so no value can move the cursor, hide or reorder a line.
 func WriteActions(w io.Writer, actions []report.Action) {
 	fmt.Fprintln(w, "What root will do (privileged actions):")
 	for _, a := range actions {
+		what := printable.String(a.What)
 		switch a.Kind {
 		case ActionHostSysctl:
-			fmt.Fprintf(w, "  host setting   %s: %s -> %s (journaled, restored at teardown)\n", a.What, orUnknown(a.Old), a.New)
+			fmt.Fprintf(w, "  host setting   %s: %s -> %s (journaled, restored at teardown)\n", what, printable.String(orUnknown(a.Old)), printable.String(a.New))
 		case ActionNamespaceSysctl:
-			fmt.Fprintf(w, "  in namespace   %s = %s\n", a.What, a.New)
+			fmt.Fprintf(w, "  in namespace   %s = %s\n", what, printable.String(a.New))
 		case ActionProgram:
-			fmt.Fprintf(w, "  run as root    %d× %s: %s\n", a.Count, a.What, quoteArgv(a.Argv))
+			fmt.Fprintf(w, "  run as root    %d× %s: %s\n", a.Count, what, quoteArgv(a.Argv))
+		case ActionProgramEnv:
+			env := "nothing from the scenario"
+			if len(a.Argv) > 0 {
+				env = quoteArgv(a.Argv)
+			}
+			fmt.Fprintf(w, "    with env     %s; and C1M_ADDRS, C1M_PORTS, … (each placeholder's value), on top of root's environment\n", env)
 		default:
-			fmt.Fprintf(w, "  create         %s (%d)\n", a.What, a.Count)
+			fmt.Fprintf(w, "  create         %s (%d)\n", what, a.Count)
 		}
 	}
 }
@@ -273,11 +263,18 @@ func orUnknown(s string) string {
 	return s
 }
 
-// quoteArgv joins an argument vector as a shell would need it typed.
+// quoteArgv joins an argument vector as bash would need it typed: plain
+// words as they are, words with spaces or shell characters in single
+// quotes, and words with anything printable.String escapes (control
+// characters, escape sequences, bidirectional overrides, invalid UTF-8)
+// in $'...' with those escapes, which bash reads back as the same bytes.
 func quoteArgv(argv []string) string {
 	q := make([]string, len(argv))
 	for i, a := range argv {
-		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]#~") {
+		switch {
+		case printable.String(a) != a:
+			a = "$'" + strings.ReplaceAll(printable.String(a), "'", `\'`) + "'"
+		case a == "" || strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]#~"):
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 		q[i] = a

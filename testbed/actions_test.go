@@ -4,7 +4,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -198,4 +201,110 @@ link-rate = "100Mbit"`, 1))
 	if qs := actionsOf(Actions(sc, planOf(t, sc), ActionFacts{Exe: "/x"}), ActionQdisc); len(qs) != 0 {
 		t.Errorf("unshaped links list qdiscs: %+v", qs)
 	}
+}
+
+// TestWriteActionsCannotLie: what plan and run print before root acts
+// shows every byte of an argument or value that could hide or reorder a
+// line (issue 23: a "\r" or an escape sequence hid a "run as root ...
+// chmod u+s" line, a right-to-left override reversed it), in bash's
+// $'...' form that reads back as the same bytes.
+func TestWriteActionsCannotLie(t *testing.T) {
+	for _, tc := range []struct {
+		arg, want string
+	}{
+		{"x\rrun as root 1× nothing", `$'x\rrun as root 1× nothing'`},
+		{"\x1b[1A\x1b[2Kok", `$'\x1b[1A\x1b[2Kok'`},
+		{"\u202eu+s domhc", `$'\u202eu+s domhc'`},
+		{"it's\n", `$'it\'s\n'`},
+		{"plain", "plain"},
+		{"two words", "'two words'"},
+	} {
+		var b strings.Builder
+		WriteActions(&b, []report.Action{
+			{Kind: ActionProgram, What: "server program (\x1b]0;t\x07a.toml)", Argv: []string{"/bin/sh", tc.arg}, Count: 1},
+			{Kind: ActionHostSysctl, What: "fs.file-max", Old: "1\r", New: "2\u202e"},
+			{Kind: ActionNamespaceSysctl, What: "server: k\x1b[2J", New: "v\r"},
+			{Kind: ActionNamespaces, What: "ns\u2066", Count: 1},
+		})
+		out := b.String()
+		if !strings.Contains(out, "/bin/sh "+tc.want+"\n") {
+			t.Errorf("argument %q printed as\n%s\nwant %s", tc.arg, out, tc.want)
+		}
+		for _, r := range out {
+			if r != '\n' && printable.String(string(r)) != string(r) {
+				t.Errorf("output holds %U raw:\n%q", r, out)
+			}
+		}
+		if n := strings.Count(out, "\n"); n != 5 {
+			t.Errorf("%d lines, want 5 (title and 4 actions):\n%s", n, out)
+		}
+	}
+}
+
+// TestActionsShowEnv: an external program's env table is listed (and
+// printed) with the program: root runs it with these variables.
+func TestActionsShowEnv(t *testing.T) {
+	sc := parseScenario(t, `name = "e"
+[server]
+command = ["/opt/srv"]
+env = { LD_PRELOAD = "/tmp/evil.so", GOGC = "50" }
+[client]
+connections = 10
+[[phase]]
+kind = "connect"
+`)
+	as := Actions(sc, planOf(t, sc), ActionFacts{Exe: "/x/c1m-testbed", Bin: "/x"})
+	envs := actionsOf(as, ActionProgramEnv)
+	if len(envs) != 1 || !slices.Equal(envs[0].Argv, []string{"GOGC=50", "LD_PRELOAD=/tmp/evil.so"}) {
+		t.Fatalf("env actions = %+v, want the server's GOGC and LD_PRELOAD", envs)
+	}
+	var b strings.Builder
+	WriteActions(&b, as)
+	if !strings.Contains(b.String(), "with env     GOGC=50 LD_PRELOAD=/tmp/evil.so") {
+		t.Errorf("WriteActions does not show the env:\n%s", b.String())
+	}
+}
+
+// TestPhaseLinesEscaped: run announces phases by name; a name (or a
+// request the description quotes) with escape sequences is shown escaped.
+func TestPhaseLinesEscaped(t *testing.T) {
+	ph := scenarios.Phase{Kind: scenarios.PhaseHold, Name: "h\x1b[2J\x1b[Hall expectations held\r", Duration: time.Second}
+	start := phaseStartLine(ph, scenarios.Client{})
+	end := phaseEndLine(report.Phase{Name: ph.Name, Outcome: "done", Seconds: 1})
+	for _, line := range []string{start, end} {
+		if printable.String(line) != line || !strings.Contains(line, `h\x1b[2J\x1b[Hall expectations held\r`) {
+			t.Errorf("phase line %q is not escaped", line)
+		}
+	}
+}
+
+// FuzzWriteActions: whatever a scenario or the host puts in an action,
+// the printed list has one line per action and no byte that printable
+// would escape.
+func FuzzWriteActions(f *testing.F) {
+	for _, s := range []string{"plain", "a b", "x\rrun as root", "\x1b[2J", "\u202e", "\xff'", "it's\\"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, what, arg string) {
+		var b strings.Builder
+		WriteActions(&b, []report.Action{
+			{Kind: ActionHostSysctl, What: what, Old: arg, New: what},
+			{Kind: ActionNamespaceSysctl, What: what, New: arg},
+			{Kind: ActionProgram, What: what, Argv: []string{arg, what}, Count: 1},
+			{Kind: ActionProgramEnv, What: what, Argv: []string{what + "=" + arg}},
+			{Kind: ActionLinks, What: what, Count: 1},
+		})
+		out := b.String()
+		if n := strings.Count(out, "\n"); n != 6 {
+			t.Fatalf("%d lines for 5 actions:\n%q", n, out)
+		}
+		if !utf8.ValidString(out) {
+			t.Fatalf("output is not valid UTF-8: %q", out)
+		}
+		for _, r := range strings.ReplaceAll(out, "\n", "") {
+			if printable.String(string(r)) != string(r) {
+				t.Fatalf("output holds %U raw: %q", r, out)
+			}
+		}
+	})
 }

@@ -51,6 +51,9 @@ func ProbeEnv() scenarios.Env {
 	if v := readInt("/proc/sys/net/netfilter/nf_conntrack_max"); v > 0 {
 		env.ConntrackMax = v
 	}
+	if v := readInt("/proc/sys/net/ipv4/neigh/default/gc_thresh3"); v > 0 {
+		env.NeighbourMax = v
+	}
 	env.CPUs = runtime.NumCPU()
 	env.HostInUse = readHostInUse()
 	return env

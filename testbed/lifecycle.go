@@ -72,6 +72,10 @@ func newRunner(opt Options) (*runner, error) {
 			}
 		}
 	}
+	// execve's limits, before anything is built (validate checks the same).
+	if err := CheckPrograms(sc, bin); err != nil {
+		return nil, err
+	}
 	r.runID = opt.RunID
 	if r.runID == "" {
 		r.runID = topology.NewRunID()

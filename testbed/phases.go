@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
@@ -18,7 +19,7 @@ func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report
 	name := ph.Name // the decoder names every phase
 	r.setPhaseKind(name, ph.Kind)
 	rec := report.Phase{Name: name, Kind: ph.Kind, Started: time.Now()}
-	r.progress.printf("phase %s: %s", name, describePhase(ph, r.sc.Client))
+	r.progress.printf("%s", phaseStartLine(ph, r.sc.Client))
 	r.phaseLatencyStart()
 	var err error
 	switch ph.Kind {
@@ -51,12 +52,26 @@ func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report
 		rec.Outcome, rec.Detail = "failed", err.Error()
 	}
 	st := r.status()
-	r.progress.finish(name, rec.Target, st)
-	r.progress.printf("phase %s: %s after %.1fs", name, rec.Outcome, rec.Seconds)
+	r.progress.finish(printable.String(name), rec.Target, st)
+	r.progress.printf("%s", phaseEndLine(rec))
 	return rec
 }
 
 var errTimeout = fmt.Errorf("timed out")
+
+// phaseStartLine announces a phase: "phase connect-1: connect every
+// client connection". The name and what the description quotes of the
+// scenario (a request, a path) are printed through printable.String: a
+// phase name holding an escape sequence or a carriage return cannot
+// rewrite the lines before it.
+func phaseStartLine(ph scenarios.Phase, cli scenarios.Client) string {
+	return fmt.Sprintf("phase %s: %s", printable.String(ph.Name), printable.String(describePhase(ph, cli)))
+}
+
+// phaseEndLine says how a phase ended: "phase hold-2: done after 5.0s".
+func phaseEndLine(rec report.Phase) string {
+	return fmt.Sprintf("phase %s: %s after %.1fs", printable.String(rec.Name), rec.Outcome, rec.Seconds)
+}
 
 // timeoutOf is the phase's timeout; the decoder gives every phase that
 // can time out one (scenarios.DefaultPhaseTimeout where the file is silent).
@@ -141,7 +156,7 @@ func (r *runner) waitEvents(ctx context.Context, event string, waiting map[*work
 			if check != nil {
 				check()
 			}
-			r.progress.update(r.phaseName(), target, r.status(), false)
+			r.progress.update(printable.String(r.phaseName()), target, r.status(), false)
 		}
 	}
 	return nil
@@ -154,7 +169,7 @@ func (r *runner) handleEvent(ev workerEvent) {
 		r.note(fmt.Sprintf("%s worker %d: %s", ev.w.role, ev.w.index, ev.detail))
 	case "exit":
 		if ev.w.killedEarly() {
-			r.progress.printf("%s ended early: %s", ev.w.describe(), ev.detail)
+			r.progress.printf("%s ended early: %s", printable.String(ev.w.describe()), printable.String(ev.detail))
 			r.note(fmt.Sprintf("%s ended early: %s", ev.w.describe(), ev.detail))
 		}
 	}
@@ -176,7 +191,7 @@ func (r *runner) hold(ctx context.Context, d time.Duration, rec *report.Phase) e
 		case ev := <-r.fleet.events:
 			r.handleEvent(ev)
 		case <-tick.C:
-			r.progress.update(r.phaseName(), 0, r.status(), false)
+			r.progress.update(printable.String(r.phaseName()), 0, r.status(), false)
 		}
 	}
 }
@@ -241,7 +256,7 @@ func (r *runner) pollUntil(ctx context.Context, deadline time.Time, cond func() 
 		case ev := <-r.fleet.events:
 			r.handleEvent(ev)
 		case <-tick.C:
-			r.progress.update(r.phaseName(), 0, r.status(), false)
+			r.progress.update(printable.String(r.phaseName()), 0, r.status(), false)
 		}
 	}
 }

@@ -66,16 +66,27 @@ Exit status: 0 the plan fits (or hits only limits the scenario expects),
 	env := probeEnv()
 	p, err := scenarios.NewPlan(s, env)
 	p.WriteTable(os.Stdout)
+	exe := runExe()
+	if err == nil {
+		err = testbed.CheckPrograms(s, testbed.BinDir(exe)) // what exec would refuse once the host is changed
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr)
 		fmt.Fprintln(os.Stderr, err)
 		return exitUsage
 	}
-	exe, _ := os.Executable()
-	if node, _, _ := nodeExe(""); node != "" {
-		exe = node // what run will start: the lean worker beside this binary
-	}
 	fmt.Println()
 	testbed.WriteActions(os.Stdout, testbed.PlanActions(s, p, env, exe))
 	return exitOK
+}
+
+// runExe is the binary a run started from here gives its workers (and
+// whose directory is {bin}): the lean worker beside this binary, else
+// this binary.
+func runExe() string {
+	exe, _ := os.Executable()
+	if node, _, _ := nodeExe(""); node != "" {
+		exe = node
+	}
+	return exe
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
 func init() {
@@ -18,7 +19,11 @@ func runValidate(args []string) int {
 of range is an error naming the file, line, column and a fix) and checks its
 capacity plan on this host's typical facts: a scenario that needs more
 five-tuples, file descriptors or memory than the host has is invalid, unless
-its [expect] says that failure is the point of the lab.
+its [expect] says that failure is the point of the lab (a limit the lab sets
+itself; never the memory floor or the host's own fd and file budgets).
+Whatever 'run' would refuse after changing the host is refused here first:
+link values the topology refuses, more neighbour entries than gc_thresh3,
+external programs whose arguments or environment execve would refuse.
 SCENARIO is a path to a .toml file or the name of a built-in scenario.
 Exit status: 0 all valid, 2 any invalid.`,
 		"  c1m-testbed validate scenarios/*.toml million")
@@ -48,6 +53,9 @@ func validateOne(arg string) error {
 		return err
 	}
 	if _, err := scenarios.NewPlan(s, probeEnv()); err != nil {
+		return err
+	}
+	if err := testbed.CheckPrograms(s, testbed.BinDir(runExe())); err != nil {
 		return err
 	}
 	fmt.Printf("ok  %s (%s)\n", s.Name, s.Source)

@@ -1,0 +1,39 @@
+package scenarios
+
+import "fmt"
+
+// gcThresh3 is the neighbour table's hard cap, host-global on this kernel.
+const gcThresh3 = "net.ipv4.neigh.default.gc_thresh3"
+
+// NeighbourNeed is the neighbour entries a run of tp needs: its
+// neighbour-table, or at least one per link end (two per client
+// namespace). topology.Build refuses a host whose gc_thresh3 is lower
+// (after the [host] settings are written); with routing = "direct" the
+// server's extra entries, one per client address, are not counted, since
+// overflowing the table is what such a lab is for.
+func NeighbourNeed(tp Topology) int64 {
+	return max(int64(tp.NeighbourTable), 2*int64(tp.ClientNamespaces))
+}
+
+// checkNeighbours refuses a scenario whose neighbour need is above the
+// gc_thresh3 the host will have (env after applyHost: the [host] value,
+// else the host's; 0 when unknown, not checked), as topology.Build would
+// after [host] was written.
+func checkNeighbours(s *Scenario, env Env) error {
+	need, have := NeighbourNeed(s.Topology), env.NeighbourMax
+	if have <= 0 || need <= have {
+		return nil
+	}
+	where, at := "the host's", "topology.neighbour-table"
+	if _, ok := s.Host[gcThresh3]; ok {
+		where = "[host]'s"
+	}
+	if s.Topology.NeighbourTable == 0 {
+		at = "topology.client-namespaces"
+	}
+	pos := s.pos.valAt(at)
+	return &Error{File: s.Source, Line: pos.line, Col: pos.col,
+		Msg: fmt.Sprintf("the run needs %s neighbour entries but %s %s is %s: the topology would refuse to build after [host] was written",
+			commas(need), where, gcThresh3, commas(have)),
+		Fix: fmt.Sprintf(`set "%s" = %s or more under [host] (host-global on this kernel; journaled and restored), or lower topology.neighbour-table`, gcThresh3, commas(need))}
+}

@@ -1,0 +1,33 @@
+package topology
+
+import "fmt"
+
+// Check makes the checks Build makes before it creates anything that need
+// nothing from the system: the run id, the link shape, the address layout
+// and the link names. It is how a caller (validate, and the property
+// test that keeps validate and run twins) learns without root what Build
+// would refuse.
+func (spec Spec) Check() error {
+	_, err := makePlan(spec)
+	return err
+}
+
+// NeighbourNeed is the neighbour entries Build needs the host's
+// gc_thresh3 to allow: the spec's NeighbourTable, or one per link end
+// (two per client namespace). scenarios.NeighbourNeed is the same rule,
+// checked by validate before [host] is written.
+func (spec Spec) NeighbourNeed() int {
+	return max(spec.NeighbourTable, 2*spec.ClientNamespaces)
+}
+
+// CheckNeighbours compares the spec's neighbour need with have, the
+// host's gc_thresh3 (host-global on this kernel), as Build does after the
+// [host] settings were written.
+func (spec Spec) CheckNeighbours(have int) error {
+	need := spec.NeighbourNeed()
+	if need <= have {
+		return nil
+	}
+	return fmt.Errorf("the run needs %d neighbour entries but the host's net.ipv4.neigh.default.gc_thresh3 is %d: "+
+		"net.ipv4.neigh.default.gc_thresh3 is host-global on this kernel: put it under [host] in the scenario (at least %d)", need, have, need)
+}
