@@ -2,9 +2,11 @@ package testbed
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -76,7 +78,9 @@ func evaluate(e scenarios.Expect, sum report.Summary, phases []report.Phase, cou
 func totalErrors(m map[string]int64) int64 {
 	var t int64
 	for _, v := range m {
-		t += v
+		if v > 0 {
+			t = min(t, math.MaxInt64-v) + v // saturates: a record's counts may come from anywhere
+		}
 	}
 	return t
 }
@@ -106,7 +110,7 @@ func expectationTable(es []report.Expectation) string {
 		if !e.Held {
 			mark = "FAILED"
 		}
-		fmt.Fprintf(&b, "  %s  %-*s  want %s, got %s\n", mark, w, e.Name, e.Want, e.Got)
+		fmt.Fprintf(&b, "  %s  %-*s  want %s, got %s\n", mark, w, printable.String(e.Name), printable.String(e.Want), printable.String(e.Got))
 	}
 	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 )
 
@@ -24,7 +25,7 @@ func latencyTable(phases []report.Phase, sum report.Summary) string {
 			return
 		}
 		rows++
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", phase, what, l.Count,
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", printable.String(phase), what, l.Count,
 			secs(l.P50), secs(l.P90), secs(l.P99), secs(l.P999), secs(l.Max))
 	}
 	fmt.Fprintf(tw, "  phase\twhat\tcount\tp50\tp90\tp99\tp99.9\tmax\t\n")
@@ -35,7 +36,7 @@ func latencyTable(phases []report.Phase, sum report.Summary) string {
 		row(ph.Name, "rtt", ph.RTT)
 		if t := ph.Traffic; t != nil {
 			traffic = append(traffic, fmt.Sprintf("  %s: %d messages asked, %d sent, %d answered: %.0f/s; %s sent, %s received",
-				ph.Name, t.MessagesAsked, t.MessagesSent, t.MessagesAnswered, t.MessagesPerSecond,
+				printable.String(ph.Name), t.MessagesAsked, t.MessagesSent, t.MessagesAnswered, t.MessagesPerSecond,
 				bytesString(t.BytesSent), bytesString(t.BytesReceived)))
 		}
 	}
@@ -51,9 +52,9 @@ func latencyTable(phases []report.Phase, sum report.Summary) string {
 	}
 	if p := sum.Protocol; p != nil {
 		line := fmt.Sprintf("  %s: %d handshakes, keep-alives %d sent, %d answered, %d server pings answered, %d frames pushed",
-			p.Name, p.Handshakes, p.KeepAliveSent, p.KeepAliveAnswered, p.Pongs, p.Pushes)
+			printable.String(p.Name), p.Handshakes, p.KeepAliveSent, p.KeepAliveAnswered, p.Pongs, p.Pushes)
 		for _, k := range slices.Sorted(maps.Keys(p.Statuses)) {
-			line += fmt.Sprintf(", %s %d", k, p.Statuses[k])
+			line += fmt.Sprintf(", %s %d", printable.String(k), p.Statuses[k])
 		}
 		b.WriteString(line + "\n")
 	}

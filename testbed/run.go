@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -51,9 +52,12 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	rec := &report.Record{Version: report.RecordVersion, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
 		Scale: r.opt.Scale, Started: r.start, ScenarioBody: sc, Plan: r.plan, RunID: r.runID}
 	r.progress.printf("c1m-testbed: %s (%s), %d connections, %s; results in %s",
-		sc.Name, sc.Source, sc.Client.Connections, r.describeRoles(), dir)
+		printable.String(sc.Name), printable.String(sc.Source), sc.Client.Connections, r.describeRoles(), printable.String(dir))
 	if d := strings.TrimSpace(sc.Description); d != "" {
-		r.progress.printf("%s", d)
+		// Line by line: the description's own line breaks are kept.
+		for _, line := range strings.Split(d, "\n") {
+			r.progress.printf("%s", printable.String(line))
+		}
 	}
 	if r.scaleNote != "" {
 		r.progress.printf("note: %s", r.scaleNote)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
@@ -14,12 +15,14 @@ import (
 // the exit status every subcommand uses: 3 the environment refused
 // (testbed.ErrRefused), 2 the scenario or command line is wrong
 // (scenarios.ErrInvalid, testbed.ErrNoLab, an --out directory refused
-// with report.ErrUnsafeDir), 1 anything else.
+// with report.ErrUnsafeDir, results or logs beyond their bounds:
+// report.ErrOutOfBounds), 1 anything else. The error is printed escaped:
+// it may quote a scenario's or a remote log's text.
 func exitFor(name string, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(os.Stderr, "c1m-testbed %s: %v\n", name, err)
+	fmt.Fprintf(os.Stderr, "c1m-testbed %s: %s\n", name, printable.String(err.Error()))
 	return exitStatus(err)
 }
 
@@ -30,7 +33,8 @@ func exitStatus(err error) int {
 		return exitOK
 	case errors.Is(err, testbed.ErrRefused):
 		return exitRefused
-	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab), errors.Is(err, report.ErrUnsafeDir):
+	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab), errors.Is(err, report.ErrUnsafeDir),
+		errors.Is(err, report.ErrOutOfBounds):
 		return exitUsage
 	}
 	return exitFailed
@@ -41,7 +45,7 @@ func exitStatus(err error) int {
 // written (a full disk) are said on stderr first, as the verdict stands.
 func verdict(cmd string, res *testbed.Outcome) int {
 	for _, e := range res.WriteErrors {
-		fmt.Fprintf(os.Stderr, "c1m-testbed %s: the verdict stands, but results are missing: %s\n", cmd, e)
+		fmt.Fprintf(os.Stderr, "c1m-testbed %s: the verdict stands, but results are missing: %s\n", cmd, printable.String(e))
 	}
 	if !res.Passed {
 		return exitFailed
