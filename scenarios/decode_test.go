@@ -186,12 +186,16 @@ func TestLoadBuiltins(t *testing.T) {
 }
 
 // TestWorkerPortDefault: a server command with {worker-port} runs one copy
-// per port unless told fewer, and {dir} is refused in a built-in scenario.
+// per port (fewer would leave ports no copy listens on, which the run
+// waits for: refused), and {dir} is refused in a built-in scenario.
 func TestWorkerPortDefault(t *testing.T) {
+	if _, err := Parse("wp.toml", []byte("[topology]\nserver-ports = [7000, 7001, 7002]\n[server]\ncommand = [\"srv\", \"--port\", \"{worker-port}\"]\nworkers = 2\n[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n")); err == nil || !strings.Contains(err.Error(), "would never listen") {
+		t.Errorf("{worker-port} with 2 copies for 3 ports: err = %v, want a refusal", err)
+	}
 	for _, tc := range []struct {
 		workers string
 		want    int
-	}{{"", 3}, {"workers = 2", 2}, {"workers = 3", 3}} {
+	}{{"", 3}, {"workers = 3", 3}} {
 		s, err := Parse("wp.toml", []byte("[topology]\nserver-ports = [7000, 7001, 7002]\n[server]\ncommand = [\"srv\", \"--port\", \"{worker-port}\"]\n"+tc.workers+"\n[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n"))
 		if err != nil {
 			t.Fatalf("%q: %v", tc.workers, err)

@@ -138,6 +138,12 @@ func (d *decoder) checkExternal(s *Scenario) {
 		d.failVal("server.workers", fmt.Sprintf("set server.workers to at most %d, or list %d server ports", ports, s.Server.Workers),
 			"server.workers = %d, but {%s} gives each copy its own port and there are %d: copies would share a port", s.Server.Workers, WorkerPortPlaceholder, ports)
 	}
+	if ports := len(s.Topology.ServerPorts); extSrv && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder) && s.Server.Workers > 0 && s.Server.Workers < ports && d.err == nil {
+		// The run waits for every server port to listen: the ports no
+		// copy was given would never open, and it would time out.
+		d.failVal("server.workers", fmt.Sprintf("remove server.workers (one copy per port: %d), or list %d server ports", ports, s.Server.Workers),
+			"server.workers = %d, but {%s} gives each copy one port of %d: %d ports would never listen", s.Server.Workers, WorkerPortPlaceholder, ports, ports-s.Server.Workers)
+	}
 	if !extSrv && !extCli {
 		return
 	}
