@@ -520,3 +520,18 @@ func TestCSVShape(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeTakesNegativeKernelBytes: a shard whose Slab shrank over its
+// run writes a negative kernel_bytes_per_conn (c1m-testbed does, on a
+// shared host): merge takes it, and refuses only what no run writes.
+func TestMergeTakesNegativeKernelBytes(t *testing.T) {
+	rec := &report.Record{Started: time.Now()}
+	rec.Summary.KernelBytesPerConn = -75051.008
+	if err := checkRecord("shard0", rec, defaultMergeLimits); err != nil {
+		t.Errorf("negative kernel bytes per connection refused: %v", err)
+	}
+	rec.Summary.KernelBytesPerConn = math.Inf(-1)
+	if err := checkRecord("shard0", rec, defaultMergeLimits); err == nil {
+		t.Error("-Inf kernel bytes per connection accepted")
+	}
+}

@@ -28,6 +28,13 @@ func (c *recordCheck) num(what string, v, hi float64) {
 	}
 }
 
+// signed checks a finite figure within ±hi.
+func (c *recordCheck) signed(what string, v, hi float64) {
+	if c.err == nil && !(v >= -hi && v <= hi) {
+		c.err = fmt.Errorf("%w: %s: %s is %v, outside -%v to %v: this is not what c1m-testbed writes (was the log edited?)", errMergeInput, c.from, what, v, hi, hi)
+	}
+}
+
 // counts checks a map of counts: at most keys names, each a count.
 func (c *recordCheck) counts(what string, m map[string]int64, keys int) {
 	if c.err == nil && len(m) > keys {
@@ -67,7 +74,10 @@ func checkRecord(from string, rec *report.Record, lim mergeLimits) error {
 	c.num("connects_per_second", s.ConnectsPerSecond, maxCount)
 	c.num("user_bytes_per_conn", s.UserBytesPerConn, maxCount)
 	c.num("user_rss_bytes_per_conn", s.UserRSSBytesPerConn, maxCount)
-	c.num("kernel_bytes_per_conn", s.KernelBytesPerConn, maxCount)
+	// Slab can shrink over a run (another program freed memory, or a
+	// shard in its own namespace saw the host's Slab fall): the figure
+	// may be negative, within the same magnitude.
+	c.signed("kernel_bytes_per_conn", s.KernelBytesPerConn, maxCount)
 	if p := s.Protocol; p != nil {
 		for what, v := range map[string]int64{"handshakes": p.Handshakes, "peak_ready": p.PeakReady, "keep_alive_sent": p.KeepAliveSent,
 			"keep_alive_answered": p.KeepAliveAnswered, "pongs": p.Pongs, "pushes": p.Pushes} {

@@ -322,8 +322,10 @@ func checkTimed(t *testing.T, rec *report.Record, code int, w timed) {
 	}
 	// Keep-alives go out in every phase; one may still be in flight at
 	// the close.
-	if pr.KeepAliveSent == 0 || pr.KeepAliveAnswered == 0 || pr.KeepAliveAnswered > pr.KeepAliveSent ||
-		pr.KeepAliveSent-pr.KeepAliveAnswered > w.conns {
+	// Keep-alives go only to idle connections: a short run whose traffic
+	// comes every half keep-alive sends none, and any sent are answered
+	// (but for those in flight when the run closed them).
+	if pr.KeepAliveAnswered > pr.KeepAliveSent || pr.KeepAliveSent-pr.KeepAliveAnswered > w.conns {
 		t.Errorf("keep-alives %d sent, %d answered", pr.KeepAliveSent, pr.KeepAliveAnswered)
 	}
 	if pr.Pushes != 0 || pr.Pongs != 0 {
