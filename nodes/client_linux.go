@@ -101,6 +101,7 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 			return nil, fmt.Errorf("reconnect delays %v (max %v) invalid: use 0 <= delay <= max delay", cfg.ReconnectDelay, cfg.ReconnectMaxDelay)
 		}
 		w.connIdx = make([]uint32, len(w.conns))
+		w.connTries = make([]uint8, len(w.conns))
 	default:
 		w.Close()
 		return nil, fmt.Errorf("unknown reconnect %q: use fixed or exponential (or leave it empty)", cfg.Reconnect)
@@ -239,6 +240,10 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 	w.connHist.Record(c.sinceStart(w.now()))
 	if w.connIdx != nil && fd < len(w.connIdx) {
 		w.connIdx[fd] = c.idx
+		w.connTries[fd] = 0
+		if c.flags&fRecon != 0 {
+			w.connTries[fd] = uint8(c.sub) // a reconnect's attempts so far
+		}
 	}
 	w.fdHigh = max(w.fdHigh, fd)
 	c.left, c.sub = 0, 0
@@ -253,11 +258,11 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 			return false
 		}
 		if c.pb&pbReady != 0 {
-			w.attemptDone(c)
+			w.attemptDone(fd, c)
 		}
 		return true
 	}
-	w.attemptDone(c)
+	w.attemptDone(fd, c)
 	if !w.msg.empty() {
 		w.sbuf = w.msg.appendTo(w.sbuf[:0], int64(w.cli.IndexBase)+int64(c.idx))
 		c.left = uint32(len(w.sbuf))
@@ -272,7 +277,7 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 
 // attemptDone counts an attempt that succeeded: a reconnect, or one of
 // the connect command's.
-func (w *Worker) attemptDone(c *conn) {
+func (w *Worker) attemptDone(fd int, c *conn) {
 	if c.flags&fRecon != 0 {
 		w.reconnected(c)
 		return

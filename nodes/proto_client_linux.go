@@ -151,7 +151,7 @@ func (s *protoSink) ready(c *conn) {
 	w.st.Handshakes++
 	w.st.Ready++
 	if c.flags&fRecon != 0 || w.cj.active {
-		w.attemptDone(c)
+		w.attemptDone(w.curFD, c)
 	}
 }
 

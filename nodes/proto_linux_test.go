@@ -257,3 +257,50 @@ func TestCloseWaitsForRequestInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReconnectBacksOffRefusedHandshakes: a server that takes the TCP
+// connection but refuses the handshake (here an http server answering a
+// websocket upgrade with 200) makes an exponential reconnect back off
+// further each time, as a refused connect does, instead of retrying at
+// the first delay for ever.
+func TestReconnectBacksOffRefusedHandshakes(t *testing.T) {
+	hostlock.Shared(t)
+	ns := testNetns(t)
+	const conns = 10
+	err := inNetns(ns, func() error {
+		srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5320}, Backlog: 1024, Protocol: ProtoHTTP})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{5320},
+			Protocol: ProtoWebSocket, Reconnect: ReconnectExponential, ReconnectDelay: 10 * time.Millisecond, ReconnectMaxDelay: 320 * time.Millisecond})
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		p := &protoPair{t: t, srv: srv, cli: cli}
+		cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+		got := p.do(Command{Cmd: CmdConnect, Count: conns, InFlight: testInFlight}, EventConnectDone)
+		if got != fmt.Sprintf("0 established and ready (handshake done), %d failed", conns) {
+			t.Errorf("connect-done %q, want every handshake refused", got)
+		}
+		// The first attempt failed at once; the reconnects wait 10, 20,
+		// 40, 80, 160, 320, 320 ms … : about 7 each in 1.2 s (a backoff
+		// that restarted every time would make about 100).
+		deadline := time.Now().Add(1200 * time.Millisecond)
+		p.poll("backing off", func() bool { return time.Now().After(deadline) })
+		s := cli.Stats()
+		if s.Reconnects < 3*conns || s.Reconnects > 12*conns {
+			t.Errorf("%d reconnects of %d connections in 1.2 s, want about 7 each (10 ms doubling to 320 ms)", s.Reconnects, conns)
+		}
+		if s.Errors["http-200"] == 0 || s.Reconnected != 0 {
+			t.Errorf("errors %v, reconnected %d: want refusals and none back", s.Errors, s.Reconnected)
+		}
+		t.Logf("%d reconnects, errors %v", s.Reconnects, s.Errors)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -42,6 +42,18 @@ func (q *reconnectQueue) Pop() any {
 	return r
 }
 
+// lostConn queues connection fd (closing) to be opened again: one that
+// was ready starts its backoff afresh, one still reconnecting (taken by
+// the server, its handshake refused or cut) backs off one step further,
+// as a failed connect does.
+func (w *Worker) lostConn(fd int, c *conn) {
+	attempt := uint8(0)
+	if c.flags&fRecon != 0 {
+		attempt = min(w.connTries[fd], 254) + 1
+	}
+	w.lost(w.connIdx[fd], attempt)
+}
+
 // reconnectBatch is the most reconnects one loop turn starts.
 const reconnectBatch = 1024
 
@@ -92,3 +104,4 @@ func (w *Worker) reconnected(c *conn) {
 	c.flags &^= fRecon
 	w.st.Reconnected++
 }
+

@@ -103,8 +103,10 @@ type Worker struct {
 	dialing uint8
 	// connIdx keeps each open connection's index by fd, with reconnect
 	// on (4 bytes per connection: the slot's idx serves the protocol
-	// once the handshake is done, and a reconnect reopens the same index)
-	connIdx []uint32
+	// once the handshake is done, and a reconnect reopens the same index),
+	// connTries a reconnect's failed attempts until it is back (1 byte)
+	connIdx   []uint32
+	connTries []uint8
 
 	// latency: the worker's histograms and their counts when the last
 	// Stats call sent them
@@ -557,7 +559,7 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 		// A connection lost otherwise than by a close command comes
 		// back after its backoff, with its index.
 		if w.connIdx != nil && fd < len(w.connIdx) && !w.clj.active {
-			w.lost(w.connIdx[fd], 0)
+			w.lostConn(fd, c)
 		}
 	case stConnecting:
 		w.st.Connecting--
