@@ -104,4 +104,3 @@ func (w *Worker) reconnected(c *conn) {
 	c.flags &^= fRecon
 	w.st.Reconnected++
 }
-
