@@ -34,6 +34,26 @@ func (p *protoPair) poll(what string, cond func() bool) {
 	}
 }
 
+// newProtoPair starts, in the calling thread's namespace, a built-in
+// server speaking srvProto on 198.18.0.1:port and a client from
+// 198.18.0.2 configured by cli (its addresses and port filled in), whose
+// events the pair records. end closes both.
+func newProtoPair(t *testing.T, port int, srvProto string, cli ClientConfig) (p *protoPair, end func(), err error) {
+	srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 1024, Protocol: srvProto})
+	if err != nil {
+		return nil, nil, err
+	}
+	cli.Sources, cli.Servers, cli.Ports = []string{"198.18.0.2"}, []string{"198.18.0.1"}, []int{port}
+	c, err := NewClient(cli)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	p = &protoPair{t: t, srv: srv, cli: c}
+	c.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+	return p, func() { c.Close(); srv.Close() }, nil
+}
+
 // do gives the client cmd and polls until it emitted event.
 func (p *protoPair) do(cmd Command, event string) string {
 	p.t.Helper()
@@ -83,21 +103,14 @@ func TestProtocolsEndToEnd(t *testing.T) {
 			const conns = 40
 			port := 5100 + i
 			err := inNetns(ns, func() error {
-				srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 1024, Protocol: tc.proto})
-				if err != nil {
-					return err
-				}
-				defer srv.Close()
 				opt := tc.opt
 				opt.KeepAlive = 200 * time.Millisecond
-				cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{port},
-					IndexBase: 1000 * i, Protocol: tc.proto, ProtoOptions: opt})
+				p, end, err := newProtoPair(t, port, tc.proto, ClientConfig{IndexBase: 1000 * i, Protocol: tc.proto, ProtoOptions: opt})
 				if err != nil {
 					return err
 				}
-				defer cli.Close()
-				p := &protoPair{t: t, srv: srv, cli: cli}
-				cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+				defer end()
+				srv, cli := p.srv, p.cli
 
 				got := p.do(Command{Cmd: CmdConnect, Count: conns, InFlight: testInFlight}, EventConnectDone)
 				if want := fmt.Sprintf("%d established and ready (handshake done), 0 failed", conns); got != want {
@@ -155,20 +168,13 @@ func TestReconnectAfterReset(t *testing.T) {
 			const conns = 50
 			port := 5200 + i
 			err := inNetns(ns, func() error {
-				srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 1024, Protocol: tc.proto})
-				if err != nil {
-					return err
-				}
-				defer srv.Close()
-				cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{port},
-					Protocol: tc.proto, ProtoOptions: ProtoOptions{ClientID: "c1m-%d"},
+				p, end, err := newProtoPair(t, port, tc.proto, ClientConfig{Protocol: tc.proto, ProtoOptions: ProtoOptions{ClientID: "c1m-%d"},
 					Reconnect: tc.policy, ReconnectDelay: 50 * time.Millisecond, ReconnectMaxDelay: 400 * time.Millisecond, ReconnectJitter: tc.jitter})
 				if err != nil {
 					return err
 				}
-				defer cli.Close()
-				p := &protoPair{t: t, srv: srv, cli: cli}
-				cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+				defer end()
+				srv, cli := p.srv, p.cli
 				p.do(Command{Cmd: CmdConnect, Count: conns, InFlight: testInFlight}, EventConnectDone)
 				p.poll("server accepted all", func() bool { return srv.Stats().Established == conns })
 				hs := cli.hsHist.Count()
@@ -215,18 +221,12 @@ func TestCloseWaitsForRequestInFlight(t *testing.T) {
 	hostlock.Shared(t)
 	ns := testNetns(t)
 	err := inNetns(ns, func() error {
-		srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5310}, Backlog: 1024, Protocol: ProtoRedis})
+		p, end, err := newProtoPair(t, 5310, ProtoRedis, ClientConfig{Protocol: ProtoRedis})
 		if err != nil {
 			return err
 		}
-		defer srv.Close()
-		cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{5310}, Protocol: ProtoRedis})
-		if err != nil {
-			return err
-		}
-		defer cli.Close()
-		p := &protoPair{t: t, srv: srv, cli: cli}
-		cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+		defer end()
+		cli := p.cli
 		p.do(Command{Cmd: CmdConnect, Count: 20, InFlight: testInFlight}, EventConnectDone)
 		// Half the connections look as if a keep-alive were out (no reply
 		// will come): their close waits for the drain.
@@ -268,19 +268,13 @@ func TestReconnectBacksOffRefusedHandshakes(t *testing.T) {
 	ns := testNetns(t)
 	const conns = 10
 	err := inNetns(ns, func() error {
-		srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5320}, Backlog: 1024, Protocol: ProtoHTTP})
+		p, end, err := newProtoPair(t, 5320, ProtoHTTP, ClientConfig{Protocol: ProtoWebSocket, Reconnect: ReconnectExponential,
+			ReconnectDelay: 10 * time.Millisecond, ReconnectMaxDelay: 320 * time.Millisecond})
 		if err != nil {
 			return err
 		}
-		defer srv.Close()
-		cli, err := NewClient(ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{5320},
-			Protocol: ProtoWebSocket, Reconnect: ReconnectExponential, ReconnectDelay: 10 * time.Millisecond, ReconnectMaxDelay: 320 * time.Millisecond})
-		if err != nil {
-			return err
-		}
-		defer cli.Close()
-		p := &protoPair{t: t, srv: srv, cli: cli}
-		cli.OnEvent = func(e, d string) { p.events = append(p.events, e+": "+d) }
+		defer end()
+		cli := p.cli
 		got := p.do(Command{Cmd: CmdConnect, Count: conns, InFlight: testInFlight}, EventConnectDone)
 		if got != fmt.Sprintf("0 established and ready (handshake done), %d failed", conns) {
 			t.Errorf("connect-done %q, want every handshake refused", got)
