@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // runAnchor runs an anchor sitting at scale f of million and prints each
@@ -58,7 +58,7 @@ var anchorFigures = []anchorFigure{
 
 // rolesCPU sums the roles' CPU (run.json roles[]: the processes in the
 // lab's namespaces, the orchestrator not counted); 0 when absent.
-func rolesCPU(r *report.Record, sys bool) float64 {
+func rolesCPU(r *results.Record, sys bool) float64 {
 	var t float64
 	for _, role := range r.Roles {
 		if sys {
@@ -121,7 +121,7 @@ func printAnchor(w io.Writer, ms []measured, floor float64) {
 	fmt.Fprintln(w, "ratios are ours / C; CPU is the c1m-testbed process with everything it waited for (its workers or the C programs)")
 }
 
-func passed(r *report.Record) bool {
+func passed(r *results.Record) bool {
 	if r.Failure != "" {
 		return false
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // latencyVariants are the two sides of the latency comparison: the same
@@ -58,26 +58,26 @@ env = { GOMAXPROCS = "1" }
 
 // latencyRows are the figures of the latency comparison, in milliseconds.
 var latencyRows = []row{
-	figure("peak established", "%.0f", func(s report.Summary) float64 { return float64(s.PeakEstablished) }),
-	latencyRow("connect p50 ms", func(s report.Summary) *report.Latency { return s.Connect }, func(l *report.Latency) float64 { return l.P50 }),
-	latencyRow("connect p99 ms", func(s report.Summary) *report.Latency { return s.Connect }, func(l *report.Latency) float64 { return l.P99 }),
-	latencyRow("rtt p50 ms", func(s report.Summary) *report.Latency { return s.RTT }, func(l *report.Latency) float64 { return l.P50 }),
-	latencyRow("rtt p90 ms", func(s report.Summary) *report.Latency { return s.RTT }, func(l *report.Latency) float64 { return l.P90 }),
-	latencyRow("rtt p99 ms", func(s report.Summary) *report.Latency { return s.RTT }, func(l *report.Latency) float64 { return l.P99 }),
-	latencyRow("rtt p99.9 ms", func(s report.Summary) *report.Latency { return s.RTT }, func(l *report.Latency) float64 { return l.P999 }),
-	latencyRow("rtt max ms", func(s report.Summary) *report.Latency { return s.RTT }, func(l *report.Latency) float64 { return l.Max }),
-	{"round trips", func(s report.Summary) (float64, bool) {
+	figure("peak established", "%.0f", func(s results.Summary) float64 { return float64(s.PeakEstablished) }),
+	latencyRow("connect p50 ms", func(s results.Summary) *results.Latency { return s.Connect }, func(l *results.Latency) float64 { return l.P50 }),
+	latencyRow("connect p99 ms", func(s results.Summary) *results.Latency { return s.Connect }, func(l *results.Latency) float64 { return l.P99 }),
+	latencyRow("rtt p50 ms", func(s results.Summary) *results.Latency { return s.RTT }, func(l *results.Latency) float64 { return l.P50 }),
+	latencyRow("rtt p90 ms", func(s results.Summary) *results.Latency { return s.RTT }, func(l *results.Latency) float64 { return l.P90 }),
+	latencyRow("rtt p99 ms", func(s results.Summary) *results.Latency { return s.RTT }, func(l *results.Latency) float64 { return l.P99 }),
+	latencyRow("rtt p99.9 ms", func(s results.Summary) *results.Latency { return s.RTT }, func(l *results.Latency) float64 { return l.P999 }),
+	latencyRow("rtt max ms", func(s results.Summary) *results.Latency { return s.RTT }, func(l *results.Latency) float64 { return l.Max }),
+	{"round trips", func(s results.Summary) (float64, bool) {
 		if s.RTT == nil {
 			return 0, false
 		}
 		return float64(s.RTT.Count), true
 	}, "%.0f"},
-	figure("user bytes per conn (PSS)", "%.0f", func(s report.Summary) float64 { return s.UserBytesPerConn }),
+	figure("user bytes per conn (PSS)", "%.0f", func(s results.Summary) float64 { return s.UserBytesPerConn }),
 }
 
 // latencyRow is a row of one percentile of a latency result, in ms.
-func latencyRow(name string, of func(report.Summary) *report.Latency, pick func(*report.Latency) float64) row {
-	return row{name, func(s report.Summary) (float64, bool) {
+func latencyRow(name string, of func(results.Summary) *results.Latency, pick func(*results.Latency) float64) row {
+	return row{name, func(s results.Summary) (float64, bool) {
 		l := of(s)
 		if l == nil {
 			return 0, false

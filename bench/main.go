@@ -49,7 +49,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 func main() {
@@ -123,7 +123,7 @@ Flags:
 // c1m-testbed process with every process it waited for (its workers and
 // external programs).
 type measured struct {
-	rec       *report.Record
+	rec       *results.Record
 	user, sys float64 // seconds
 }
 
@@ -177,7 +177,7 @@ func run(vs []variant, rows []row, out string) ([]measured, error) {
 		if cmd.ProcessState != nil {
 			m.user, m.sys = cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds()
 		}
-		if m.rec, err = report.ReadRecord(dir); err != nil {
+		if m.rec, err = results.ReadRecord(dir); err != nil {
 			return nil, err
 		}
 		dirs = append(dirs, dir)
@@ -186,7 +186,7 @@ func run(vs []variant, rows []row, out string) ([]measured, error) {
 	if rows == nil {
 		return ms, nil
 	}
-	recs := make([]*report.Record, len(ms))
+	recs := make([]*results.Record, len(ms))
 	for i, m := range ms {
 		recs[i] = m.rec
 	}
@@ -263,28 +263,28 @@ env = { GOMAXPROCS = "1" }
 // does not have it.
 type row struct {
 	name string
-	get  func(s report.Summary) (float64, bool)
+	get  func(s results.Summary) (float64, bool)
 	f    string
 }
 
 // figure makes a row of a figure every run has.
-func figure(name, f string, get func(s report.Summary) float64) row {
-	return row{name, func(s report.Summary) (float64, bool) { return get(s), true }, f}
+func figure(name, f string, get func(s results.Summary) float64) row {
+	return row{name, func(s results.Summary) (float64, bool) { return get(s), true }, f}
 }
 
 // capacityRows are the figures of the capacity comparison.
 var capacityRows = []row{
-	figure("peak established", "%.0f", func(s report.Summary) float64 { return float64(s.PeakEstablished) }),
-	figure("ramp seconds", "%.1f", func(s report.Summary) float64 { return s.RampSeconds }),
-	figure("connects per second", "%.0f", func(s report.Summary) float64 { return s.ConnectsPerSecond }),
-	figure("user bytes per conn (PSS)", "%.0f", func(s report.Summary) float64 { return s.UserBytesPerConn }),
-	figure("user bytes per conn (RSS)", "%.0f", func(s report.Summary) float64 { return s.UserRSSBytesPerConn }),
-	figure("kernel bytes per conn", "%.0f", func(s report.Summary) float64 { return s.KernelBytesPerConn }),
-	figure("close seconds", "%.1f", func(s report.Summary) float64 { return s.CloseSeconds }),
+	figure("peak established", "%.0f", func(s results.Summary) float64 { return float64(s.PeakEstablished) }),
+	figure("ramp seconds", "%.1f", func(s results.Summary) float64 { return s.RampSeconds }),
+	figure("connects per second", "%.0f", func(s results.Summary) float64 { return s.ConnectsPerSecond }),
+	figure("user bytes per conn (PSS)", "%.0f", func(s results.Summary) float64 { return s.UserBytesPerConn }),
+	figure("user bytes per conn (RSS)", "%.0f", func(s results.Summary) float64 { return s.UserRSSBytesPerConn }),
+	figure("kernel bytes per conn", "%.0f", func(s results.Summary) float64 { return s.KernelBytesPerConn }),
+	figure("close seconds", "%.1f", func(s results.Summary) float64 { return s.CloseSeconds }),
 }
 
 // printTable prints each run's figures and the ratio to the first run.
-func printTable(w io.Writer, recs []*report.Record, rows []row) {
+func printTable(w io.Writer, recs []*results.Record, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	names := []string{""}
 	for _, r := range recs {

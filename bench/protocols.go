@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // protocolCase is one protocol of the --protocols sitting: its name and
@@ -80,12 +80,12 @@ errors-absent = ["*"]
 
 // protocolRows are the figures of the protocols sitting.
 var protocolRows = []row{
-	figure("peak established", "%.0f", func(s report.Summary) float64 { return float64(s.PeakEstablished) }),
-	figure("ramp seconds", "%.1f", func(s report.Summary) float64 { return s.RampSeconds }),
-	latencyRow("connect p99 ms", func(s report.Summary) *report.Latency { return s.Connect }, func(l *report.Latency) float64 { return l.P99 }),
-	latencyRow("handshake p50 ms", func(s report.Summary) *report.Latency { return s.Handshake }, func(l *report.Latency) float64 { return l.P50 }),
-	latencyRow("handshake p99 ms", func(s report.Summary) *report.Latency { return s.Handshake }, func(l *report.Latency) float64 { return l.P99 }),
-	figure("user bytes per conn (PSS)", "%.0f", func(s report.Summary) float64 { return s.UserBytesPerConn }),
-	figure("kernel bytes per conn", "%.0f", func(s report.Summary) float64 { return s.KernelBytesPerConn }),
-	figure("close seconds", "%.1f", func(s report.Summary) float64 { return s.CloseSeconds }),
+	figure("peak established", "%.0f", func(s results.Summary) float64 { return float64(s.PeakEstablished) }),
+	figure("ramp seconds", "%.1f", func(s results.Summary) float64 { return s.RampSeconds }),
+	latencyRow("connect p99 ms", func(s results.Summary) *results.Latency { return s.Connect }, func(l *results.Latency) float64 { return l.P99 }),
+	latencyRow("handshake p50 ms", func(s results.Summary) *results.Latency { return s.Handshake }, func(l *results.Latency) float64 { return l.P50 }),
+	latencyRow("handshake p99 ms", func(s results.Summary) *results.Latency { return s.Handshake }, func(l *results.Latency) float64 { return l.P99 }),
+	figure("user bytes per conn (PSS)", "%.0f", func(s results.Summary) float64 { return s.UserBytesPerConn }),
+	figure("kernel bytes per conn", "%.0f", func(s results.Summary) float64 { return s.KernelBytesPerConn }),
+	figure("close seconds", "%.1f", func(s results.Summary) float64 { return s.CloseSeconds }),
 }

@@ -5,13 +5,16 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 const pageSize = 4096 // bytes per page of tcp_mem and sockstat "mem"
 
 // runCharts returns the charts of one run: those of samples.csv, with the
 // latency charts (runLatencyCharts) after the connections and rates.
-func runCharts(r *Run) []chart {
+func runCharts(r *run) []chart {
 	cs := sampleCharts(r)
 	n := 0
 	for n < len(cs) && (cs[n].name == "established" || cs[n].name == "rates") {
@@ -22,7 +25,7 @@ func runCharts(r *Run) []chart {
 
 // sampleCharts returns the charts of samples.csv; columns that are missing
 // or all zero leave out their series, and a chart with no series is left out.
-func sampleCharts(r *Run) []chart {
+func sampleCharts(r *run) []chart {
 	t := r.Samples
 	if t == nil || t.Rows == 0 {
 		return nil
@@ -91,7 +94,7 @@ func sampleCharts(r *Run) []chart {
 
 // fewerSeries keeps the first maxChartSeries lines of c, with a notice
 // when there were more.
-func (r *Run) fewerSeries(c chart) chart {
+func (r *run) fewerSeries(c chart) chart {
 	if len(c.series) > maxChartSeries {
 		r.notice("The chart %q shows the first %d of its %d lines.", c.title, maxChartSeries, len(c.series))
 		c.series = c.series[:maxChartSeries]
@@ -100,24 +103,24 @@ func (r *Run) fewerSeries(c chart) chart {
 }
 
 // tcpMemChart draws host TCP memory against the tcp_mem thresholds.
-func tcpMemChart(r *Run, marks []mark, s []series) chart {
+func tcpMemChart(r *run, marks []mark, s []series) chart {
 	c := chart{name: "tcp-mem", title: "Kernel TCP memory (sockstat mem) against tcp_mem",
 		xlabel: "time since start (s)", ylabel: "pages (4 KiB)", marks: marks, series: s}
 	th := tcpMemThresholds(r.Record)
 	for i, name := range []string{"min", "pressure", "max"} {
 		if i < len(th) {
-			c.hlines = append(c.hlines, hline{label: fmt.Sprintf("tcp_mem %s %s", name, num(th[i])), y: th[i]})
+			c.hlines = append(c.hlines, hline{label: fmt.Sprintf("tcp_mem %s %s", name, units.Count(th[i])), y: th[i]})
 		}
 	}
 	if len(s) == 1 && len(th) == 3 {
-		c.title = fmt.Sprintf("Kernel TCP memory: peak %s pages, tcp_mem max %s", num(maxOf(s[0].ys)), num(th[2]))
+		c.title = fmt.Sprintf("Kernel TCP memory: peak %s pages, tcp_mem max %s", units.Count(maxOf(s[0].ys)), units.Count(th[2]))
 	}
 	return c
 }
 
 // tcpMemThresholds reads "min pressure max" pages from the sysctls recorded
 // before the run, or the host setting the run applied.
-func tcpMemThresholds(rec *Record) []float64 {
+func tcpMemThresholds(rec *results.Record) []float64 {
 	if rec == nil {
 		return nil
 	}
@@ -130,7 +133,7 @@ func tcpMemThresholds(rec *Record) []float64 {
 	var out []float64
 	for _, f := range strings.Fields(v) {
 		n, err := strconv.ParseFloat(f, 64)
-		if err != nil || !(math.Abs(n) <= MaxSampleValue) || len(out) == 3 {
+		if err != nil || !(math.Abs(n) <= results.MaxSampleValue) || len(out) == 3 {
 			return nil // tcp_mem is three page counts
 		}
 		out = append(out, n)
@@ -139,7 +142,7 @@ func tcpMemThresholds(rec *Record) []float64 {
 }
 
 // closeChart draws TIME_WAIT and orphans, zoomed on the first close phase.
-func closeChart(r *Run, marks []mark, s []series) chart {
+func closeChart(r *run, marks []mark, s []series) chart {
 	c := chart{name: "close", title: "TIME_WAIT and orphan sockets",
 		xlabel: "time since start (s)", ylabel: "sockets", marks: marks, series: s}
 	closes := closePhases(r.Record)
@@ -163,8 +166,8 @@ func closeChart(r *Run, marks []mark, s []series) chart {
 // closePhases returns a test of whether the phase called name closes
 // connections: its kind in run.json (the first phase of that name with
 // a kind), else whether its name says "close". Built once, it answers in
-// constant time (a run has up to MaxPhases phases and as many marks).
-func closePhases(rec *Record) func(name string) bool {
+// constant time (a run has up to results.MaxPhases phases and as many marks).
+func closePhases(rec *results.Record) func(name string) bool {
 	kinds := map[string]string{}
 	if rec != nil {
 		for _, ph := range rec.Phases {
@@ -184,7 +187,7 @@ func closePhases(rec *Record) func(name string) bool {
 // phaseBoundaries returns a mark where the phase column changes, or the
 // phase start times from run.json when samples carry no phase names;
 // computed once per run (r.marks).
-func phaseBoundaries(r *Run) []mark {
+func phaseBoundaries(r *run) []mark {
 	if r.marksDone {
 		return r.marks
 	}
@@ -214,7 +217,7 @@ func phaseBoundaries(r *Run) []mark {
 
 // drawnMarks returns the phase boundaries a chart draws: the first
 // maxMarks, with a notice (once) when there are more.
-func (r *Run) drawnMarks() []mark {
+func (r *run) drawnMarks() []mark {
 	m := phaseBoundaries(r)
 	if len(m) <= maxMarks {
 		return m

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // Comparison files written into the output directory.
@@ -26,17 +28,17 @@ func Compare(out string, dirs ...string) error {
 }
 
 // CompareFiles is Compare returning the paths of the files written. The
-// runs are read with OpenDir; out is prepared with CreateCompareDir.
+// runs are read with results.OpenDir; out is prepared with CreateCompareDir.
 func CompareFiles(out string, dirs ...string) ([]string, error) {
 	if len(dirs) < 2 {
 		return nil, fmt.Errorf("compare needs at least two results directories, got %d", len(dirs))
 	}
 	if len(dirs) > MaxCompareRuns {
-		return nil, fmt.Errorf("%w: compare overlays at most %d runs (one colour each), got %d; compare fewer at a time", ErrOutOfBounds, MaxCompareRuns, len(dirs))
+		return nil, fmt.Errorf("%w: compare overlays at most %d runs (one colour each), got %d; compare fewer at a time", results.ErrOutOfBounds, MaxCompareRuns, len(dirs))
 	}
-	var runs []*Run
+	var runs []*run
 	for _, d := range dirs {
-		r, err := Load(d)
+		r, err := load(d)
 		if err != nil {
 			return nil, err
 		}
@@ -68,23 +70,23 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 	return d.write(od, "compare")
 }
 
-// CreateCompareDir prepares the output directory of compare as CreateDir
+// CreateCompareDir prepares the output directory of compare as results.CreateDir
 // does a results directory: a missing one is made, an empty one used, a
-// symbolic link refused, and a non-empty one refused (ErrUnsafeDir) unless
+// symbolic link refused, and a non-empty one refused (results.ErrUnsafeDir) unless
 // it holds a previous comparison of ours (a compare.md we wrote).
-func CreateCompareDir(path string) (*Dir, error) {
-	return createDir(path, isCompareDir, "a previous comparison")
+func CreateCompareDir(path string) (*results.Dir, error) {
+	return results.CreateDirFor(path, isCompareDir, "a previous comparison")
 }
 
 // isCompareDir reports whether d holds a regular compare.md that starts
 // with the title compare writes.
-func isCompareDir(d *Dir) bool {
-	data, err := d.readHead(CompareMarkdownFile, 64)
+func isCompareDir(d *results.Dir) bool {
+	data, err := d.ReadHead(CompareMarkdownFile, 64)
 	return err == nil && strings.HasPrefix(string(data), "# "+compareTitle)
 }
 
 // runLabels names each run by its directory, made unique.
-func runLabels(runs []*Run) []string {
+func runLabels(runs []*run) []string {
 	seen := map[string]int{}
 	var out []string
 	for _, r := range runs {
@@ -98,13 +100,13 @@ func runLabels(runs []*Run) []string {
 	return out
 }
 
-func runsTable(runs []*Run, labels []string) table {
+func runsTable(runs []*run, labels []string) table {
 	t := table{title: "Runs", head: []string{"run", "scenario", "run id", "started", "kernel", "result", "directory"}}
 	for i, r := range runs {
 		row := []string{labels[i], "", "", "", "", "unknown", r.Dir}
 		if rec := r.Record; rec != nil {
 			row[1], row[2], row[3], row[4] = rec.Scenario, rec.RunID, timeText(rec.Started), rec.Env.Kernel
-			if r.has("passed") {
+			if r.Has("passed") {
 				row[5] = map[bool]string{true: "✔ passed", false: "✘ FAILED"}[rec.Passed]
 			}
 		}
@@ -115,17 +117,17 @@ func runsTable(runs []*Run, labels []string) table {
 
 // summaryCompare puts the summaries side by side, each value after the
 // first with its ratio to the first run's.
-func summaryCompare(runs []*Run, labels []string) table {
+func summaryCompare(runs []*run, labels []string) table {
 	t := table{title: "Summary side by side", head: append([]string{"metric"}, labels...)}
 	per := make([][]metric, len(runs))
 	var order []string
 	seen := map[string]bool{}
 	for i, r := range runs {
-		if !r.has("summary") {
+		if !r.Has("summary") {
 			continue
 		}
 		per[i] = recordMetrics(r.Record)
-		if r.has("phases") {
+		if r.Has("phases") {
 			per[i] = append(per[i], trafficMetrics(r.Record)...)
 		}
 		for _, m := range per[i] {
@@ -173,7 +175,7 @@ func summaryCompare(runs []*Run, labels []string) table {
 }
 
 // expectCompare shows each expectation's verdict per run.
-func expectCompare(runs []*Run, labels []string) (table, bool) {
+func expectCompare(runs []*run, labels []string) (table, bool) {
 	t := table{title: "Expectations", head: append([]string{"expectation"}, labels...)}
 	var names []string
 	seen := map[string]bool{}
@@ -189,9 +191,9 @@ func expectCompare(runs []*Run, labels []string) (table, bool) {
 		}
 	}
 	// Each run's expectations by name (the last of a name, as before).
-	byName := make([]map[string]Expectation, len(runs))
+	byName := make([]map[string]results.Expectation, len(runs))
 	for i, r := range runs {
-		byName[i] = map[string]Expectation{}
+		byName[i] = map[string]results.Expectation{}
 		if r.Record != nil {
 			for _, e := range r.Record.Expectations {
 				byName[i][e.Name] = e
@@ -214,7 +216,7 @@ func expectCompare(runs []*Run, labels []string) (table, bool) {
 
 // settingsCompare lists the sysctls, namespace sysctls, host settings and
 // plan fields whose values differ between the runs.
-func settingsCompare(runs []*Run, labels []string) table {
+func settingsCompare(runs []*run, labels []string) table {
 	t := table{title: "Settings that differ", head: append([]string{"setting"}, labels...)}
 	values := map[string][]string{}
 	add := func(i int, key, v string) {

@@ -1,7 +1,9 @@
 package report
 
+import "github.com/c1m-testbed/c1m-testbed/results"
+
 // compareCharts overlays the runs: one colour per run, one dash per quantity.
-func compareCharts(runs []*Run, labels []string) []chart {
+func compareCharts(runs []*run, labels []string) []chart {
 	const sec = "time since start (s)"
 	cs := []chart{
 		{name: "established", title: "Established connections (client)", xlabel: sec, ylabel: "connections"},
@@ -74,7 +76,7 @@ func prefixed(names []string, prefix string) []string {
 }
 
 // sumColumns adds the named columns row by row; nil when none exists.
-func sumColumns(t *Table, names ...string) []float64 {
+func sumColumns(t *results.Table, names ...string) []float64 {
 	var sum []float64
 	for _, n := range names {
 		col, ok := t.Columns[n]

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"path"
+
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // ChartsDir is the directory, beside report.md, that holds the PNG charts.
@@ -28,7 +30,7 @@ type figure struct {
 
 // drawFigures renders each chart as SVG and writes it as charts/<prefix><name>.png
 // in dir; a chart that fails to draw becomes a notice instead.
-func drawFigures(dir *Dir, prefix string, cs []chart, notices *[]string) ([]figure, error) {
+func drawFigures(dir *results.Dir, prefix string, cs []chart, notices *[]string) ([]figure, error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
@@ -57,9 +59,9 @@ func drawFigures(dir *Dir, prefix string, cs []chart, notices *[]string) ([]figu
 }
 
 // write writes the document as <base>.html and <base>.md in dir
-// (Dir.WriteFile: atomically, never through a symbolic link) and returns
+// (results.Dir.WriteFile: atomically, never through a symbolic link) and returns
 // both paths.
-func (d *document) write(dir *Dir, base string) ([]string, error) {
+func (d *document) write(dir *results.Dir, base string) ([]string, error) {
 	html, err := d.html()
 	if err != nil {
 		return nil, err

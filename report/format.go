@@ -2,9 +2,9 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"strconv"
-	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // table is a titled grid of text shared by the HTML and Markdown writers.
@@ -24,51 +24,6 @@ func kv(title string, pairs ...string) table {
 		}
 	}
 	return t
-}
-
-// num formats a count with thousands separators: 1234567 → "1,234,567";
-// non-integers keep up to two decimals.
-func num(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	if v != math.Trunc(v) || math.Abs(v) >= 1e15 {
-		if math.Abs(v) >= 100 {
-			return group(strconv.FormatFloat(v, 'f', 0, 64))
-		}
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	return group(strconv.FormatFloat(v, 'f', 0, 64))
-}
-
-func group(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// bytesIEC formats a byte count: 1536 → "1.5 KiB".
-func bytesIEC(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for math.Abs(v) >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	if i == 0 {
-		return num(math.Round(v)) + " B"
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
 }
 
 func yesNo(b bool) string {
@@ -107,7 +62,7 @@ func scalar(v any) (string, bool) {
 	case bool:
 		return yesNo(x), true
 	case float64:
-		return num(x), true
+		return units.Count(x), true
 	case int, int64, uint64:
 		return fmt.Sprint(x), true
 	}

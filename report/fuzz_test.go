@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/results"
+	"github.com/c1m-testbed/c1m-testbed/results/resultstest"
 )
 
 // The fuzz targets read results as report and compare do, and check each
@@ -20,7 +23,7 @@ const fuzzTime = 5 * time.Second
 
 func seed(f *testing.F, name, file string) []byte {
 	f.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name, file))
+	data, err := os.ReadFile(filepath.Join(testdata, name, file))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -72,13 +75,13 @@ func checkTicks(t *testing.T, cs []chart) {
 // loadRecordBudget is what parsing and rendering run.json may allocate:
 // a multiple of recordCost's estimate.
 func loadRecordBudget(data []byte) uint64 {
-	cost, _ := recordCostOf(data)
+	cost, _ := results.RecordCost(data)
 	return 8*uint64(max(cost, 0)) + 16*uint64(len(data)) + 4<<20
 }
 
 func FuzzLoadRecord(f *testing.F) {
 	for _, name := range []string{"fin", "heartbeat", "partial", "smoke-v2"} {
-		f.Add(seed(f, name, RunFile))
+		f.Add(seed(f, name, results.RunFile))
 	}
 	f.Add([]byte(`{"phases":[{"name":"a\u001b[2J","kind":"close"},{"name":"b"}],"plan":{"x":[{"a":1},{"b":2}]}}`))
 	f.Add([]byte(`{"summary":{"connect_latency":{"count":1,"histogram":{"unit":"ns","sig":3,"layout":"x"}}}}`))
@@ -86,14 +89,14 @@ func FuzzLoadRecord(f *testing.F) {
 	f.Add([]byte(`{"environment":{"sysctls_before":{"net.ipv4.tcp_mem":"1 2 1e400"}},"workers":[{"killed":true}]}`))
 	f.Add([]byte(`{"phases":[[[[[[[[[[[[`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, cerr := recordCostOf(data)
-		r := &Run{Dir: "fuzz"}
+		_, cerr := results.RecordCost(data)
 		var err error
 		start := time.Now()
-		alloc := allocated(func() {
-			err = r.parseRecord(RunFile, data)
+		alloc := resultstest.Allocated(func() {
+			var rr *results.Run
+			rr, err = results.Parse(data, nil)
 			if err == nil {
-				r.checkRecord()
+				r := &run{Run: rr}
 				runTables(r)
 				checkTicks(t, runLatencyCharts(r))
 			}
@@ -107,44 +110,44 @@ func FuzzLoadRecord(f *testing.F) {
 
 func FuzzReadSamples(f *testing.F) {
 	for _, name := range []string{"fin", "heartbeat", "partial"} {
-		f.Add(seed(f, name, SamplesFile))
+		f.Add(seed(f, name, results.SamplesFile))
 	}
 	f.Add([]byte("seconds,phase,cli_established\n1e17,a,1\n1e17,b,2\n100000000000000016,c,3\n"))
 	f.Add([]byte("seconds,phase,connect_p99_ms,tcp_mem_pages\n0,\"a\nb\",1e-320,1e308\n1,\"x,\"\"y\",,-1e308\n2"))
 	f.Add([]byte("seconds,seconds\n1,2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var tab *Table
+		var tab *results.Table
 		var err error
 		start := time.Now()
-		alloc := allocated(func() {
-			tab, err = ReadSamples(bytes.NewReader(data))
+		alloc := resultstest.Allocated(func() {
+			tab, err = results.ReadSamples(bytes.NewReader(data))
 			if err == nil {
-				checkTicks(t, runCharts(&Run{Dir: "fuzz", Samples: tab}))
+				checkTicks(t, runCharts(&run{Run: &results.Run{Dir: "fuzz", Samples: tab}}))
 			}
 		})
 		checkCost(t, "samples.csv", time.Since(start), alloc, 64*uint64(len(data))+2<<20)
-		if err == nil && (tab.Rows > MaxSampleRows || len(tab.Header) > MaxSampleColumns) {
+		if err == nil && (tab.Rows > results.MaxSampleRows || len(tab.Header) > results.MaxSampleColumns) {
 			t.Errorf("%d rows, %d columns read", tab.Rows, len(tab.Header))
 		}
 	})
 }
 
 func FuzzCompare(f *testing.F) {
-	f.Add(seed(f, "fin", RunFile), seed(f, "fin", SamplesFile), seed(f, "rst", RunFile), seed(f, "rst", SamplesFile))
-	f.Add(seed(f, "heartbeat", RunFile), seed(f, "heartbeat", SamplesFile), seed(f, "partial", RunFile), []byte("seconds\n1e17\n"))
+	f.Add(seed(f, "fin", results.RunFile), seed(f, "fin", results.SamplesFile), seed(f, "rst", results.RunFile), seed(f, "rst", results.SamplesFile))
+	f.Add(seed(f, "heartbeat", results.RunFile), seed(f, "heartbeat", results.SamplesFile), seed(f, "partial", results.RunFile), []byte("seconds\n1e17\n"))
 	f.Add([]byte(`{"expectations":[{"name":"a"},{"name":"a"}],"summary":{"errors":{"E1":1}}}`), []byte("seconds,phase\n0,close\n"),
 		[]byte(`{"expectations":[{"name":"b"}],"summary":{"errors":{"E2":1}},"phases":[{"name":"close","kind":"hold"}]}`), []byte("seconds,srv_tw\n0,1\n1,2\n"))
 	f.Fuzz(func(t *testing.T, rec1, samples1, rec2, samples2 []byte) {
 		start := time.Now()
-		alloc := allocated(func() {
-			var runs []*Run
+		alloc := resultstest.Allocated(func() {
+			var runs []*run
 			for i, in := range [][2][]byte{{rec1, samples1}, {rec2, samples2}} {
-				r := &Run{Dir: []string{"a", "b"}[i]}
-				if r.parseRecord(RunFile, in[0]) != nil || r.parseSamples(bytes.NewReader(in[1])) != nil {
+				r, err := results.Parse(in[0], in[1])
+				if err != nil {
 					return
 				}
-				r.checkRecord()
-				runs = append(runs, r)
+				r.Dir = []string{"a", "b"}[i]
+				runs = append(runs, &run{Run: r})
 			}
 			labels := runLabels(runs)
 			summaryCompare(runs, labels)

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // Report files written into a results directory.
@@ -16,7 +18,7 @@ const (
 // PNG charts it links, dir/charts/*.png. A partial directory (a killed run)
 // still gets a report of what is there, with a notice saying what is
 // missing; only a directory with neither run.json nor samples.csv fails,
-// with ErrNotResults.
+// with results.ErrNotResults.
 func Generate(dir string) error {
 	_, err := GenerateFiles(dir)
 	return err
@@ -27,7 +29,7 @@ func Generate(dir string) error {
 // link inside it is followed (a link where a report file goes is replaced
 // by the file; run.json or samples.csv as a link is not read).
 func GenerateFiles(dir string) ([]string, error) {
-	d, err := OpenDir(dir)
+	d, err := results.OpenDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -36,15 +38,15 @@ func GenerateFiles(dir string) ([]string, error) {
 }
 
 // GenerateDir is GenerateFiles on an open directory (the one a run wrote).
-func GenerateDir(dir *Dir) ([]string, error) {
-	run, err := LoadDir(dir)
+func GenerateDir(dir *results.Dir) ([]string, error) {
+	run, err := loadDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	d := &document{title: "c1m-testbed report: " + run.Title()}
 	if rec := run.Record; rec != nil {
 		d.subtitle = strings.TrimSpace(rec.Description)
-		if run.has("passed") {
+		if run.Has("passed") {
 			d.verdict = map[bool]string{true: "pass", false: "fail"}[rec.Passed]
 		}
 	}

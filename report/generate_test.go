@@ -7,40 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/results"
+	"github.com/c1m-testbed/c1m-testbed/results/resultstest"
 )
-
-// copyResults copies testdata/<name> into a temporary directory, so that
-// reports are never written into testdata.
-func copyResults(t *testing.T, name string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), name)
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ents, err := os.ReadDir(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		data, err := os.ReadFile(filepath.Join("testdata", name, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
 
 // svgs returns the inline SVG elements of an HTML report, by chart title.
 func svgs(t *testing.T, html string) []string {
@@ -75,11 +45,11 @@ func assertSelfContained(t *testing.T, html string) {
 }
 
 func TestGenerateFullRun(t *testing.T) {
-	dir := copyResults(t, "fin")
+	dir := resultstest.Copy(t, "fin")
 	if err := Generate(dir); err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
-	html := readFile(t, filepath.Join(dir, HTMLFile))
+	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
 	assertSelfContained(t, html)
 	if strings.Contains(html, `class="notice"`) {
 		t.Errorf("a complete run got a notice")
@@ -113,7 +83,7 @@ func TestGenerateFullRun(t *testing.T) {
 			t.Errorf("the HTML report lacks %q", w)
 		}
 	}
-	md := readFile(t, filepath.Join(dir, MarkdownFile))
+	md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))
 	for _, png := range regexp.MustCompile(`\]\((charts/[^)]+\.png)\)`).FindAllStringSubmatch(md, -1) {
 		st, err := os.Stat(filepath.Join(dir, png[1]))
 		if err != nil || st.Size() == 0 {
@@ -126,11 +96,11 @@ func TestGenerateFullRun(t *testing.T) {
 }
 
 func TestGeneratePartialRun(t *testing.T) {
-	dir := copyResults(t, "partial")
+	dir := resultstest.Copy(t, "partial")
 	if err := Generate(dir); err != nil {
 		t.Fatalf("Generate of a partial directory: %v", err)
 	}
-	html := readFile(t, filepath.Join(dir, HTMLFile))
+	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
 	assertSelfContained(t, html)
 	for _, w := range []string{`class="notice"`, "run.json is truncated", "samples.csv ends in the middle of a row"} {
 		if !strings.Contains(html, w) {
@@ -141,7 +111,7 @@ func TestGeneratePartialRun(t *testing.T) {
 	if !strings.Contains(svg, ">hold") {
 		t.Errorf("the partial report's chart lacks the phases it has")
 	}
-	if !strings.Contains(readFile(t, filepath.Join(dir, MarkdownFile)), "> - run.json is truncated") {
+	if !strings.Contains(resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile)), "> - run.json is truncated") {
 		t.Errorf("report.md lacks the notice")
 	}
 }
@@ -152,19 +122,19 @@ func TestGenerateMissingFiles(t *testing.T) {
 		remove string
 		notice string
 	}{
-		{"no samples", SamplesFile, "samples.csv is missing"},
-		{"no record", RunFile, "run.json is missing"},
+		{"no samples", results.SamplesFile, "samples.csv is missing"},
+		{"no record", results.RunFile, "run.json is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := copyResults(t, "fin")
+			dir := resultstest.Copy(t, "fin")
 			if err := os.Remove(filepath.Join(dir, tt.remove)); err != nil {
 				t.Fatal(err)
 			}
 			if err := Generate(dir); err != nil {
 				t.Fatalf("Generate: %v", err)
 			}
-			if html := readFile(t, filepath.Join(dir, HTMLFile)); !strings.Contains(html, tt.notice) {
+			if html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile)); !strings.Contains(html, tt.notice) {
 				t.Errorf("the report lacks the notice %q", tt.notice)
 			}
 		})
@@ -173,19 +143,19 @@ func TestGenerateMissingFiles(t *testing.T) {
 
 func TestGenerateNotResults(t *testing.T) {
 	for _, dir := range []string{t.TempDir(), filepath.Join(t.TempDir(), "absent")} {
-		if err := Generate(dir); !errors.Is(err, ErrNotResults) {
-			t.Errorf("Generate(%s) = %v, want ErrNotResults", dir, err)
+		if err := Generate(dir); !errors.Is(err, results.ErrNotResults) {
+			t.Errorf("Generate(%s) = %v, want results.ErrNotResults", dir, err)
 		}
 	}
 }
 
 func TestCompareRatios(t *testing.T) {
-	fin, rst := copyResults(t, "fin"), copyResults(t, "rst")
+	fin, rst := resultstest.Copy(t, "fin"), resultstest.Copy(t, "rst")
 	out := filepath.Join(t.TempDir(), "cmp")
 	if err := Compare(out, fin, rst); err != nil {
 		t.Fatalf("Compare: %v", err)
 	}
-	html := readFile(t, filepath.Join(out, CompareHTMLFile))
+	html := resultstest.ReadFile(t, filepath.Join(out, CompareHTMLFile))
 	assertSelfContained(t, html)
 	// rst ramps in 8 s where fin took 10 s, and closes in 2.5 s against 5 s.
 	for _, w := range []string{"Summary side by side", "8.0 s (×0.80)", "2.5 s (×0.50)", "5,000 /s (×1.25)",
@@ -200,13 +170,17 @@ func TestCompareRatios(t *testing.T) {
 			t.Errorf("the close storm overlay lacks %q", w)
 		}
 	}
-	if !strings.Contains(readFile(t, filepath.Join(out, CompareMarkdownFile)), "(charts/compare-established.png)") {
+	if !strings.Contains(resultstest.ReadFile(t, filepath.Join(out, CompareMarkdownFile)), "(charts/compare-established.png)") {
 		t.Errorf("compare.md does not link the overlaid chart")
 	}
 }
 
 func TestCompareNeedsTwoRuns(t *testing.T) {
-	if err := Compare(t.TempDir(), copyResults(t, "fin")); err == nil {
+	if err := Compare(t.TempDir(), resultstest.Copy(t, "fin")); err == nil {
 		t.Error("Compare of one run succeeded")
 	}
 }
+
+// testdata holds the synthetic and recorded results directories
+// (results/testdata: they are the results contract's fixtures).
+var testdata = resultstest.Testdata()

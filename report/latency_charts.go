@@ -2,6 +2,8 @@ package report
 
 import (
 	"math"
+
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // distTicksPerHalf is the points per halving of the distance to 100 % that
@@ -29,7 +31,7 @@ func unitFor(maxSec float64) timeUnit {
 // distPoints returns the percentile distribution of l as percentiles
 // (0..100) and seconds: from its histogram, or, for a record written
 // without one, from the percentiles it lists.
-func distPoints(l *Latency) (pcts, secs []float64) {
+func distPoints(l *results.Latency) (pcts, secs []float64) {
 	if l.Histogram != nil && l.Histogram.Count() > 0 {
 		for _, p := range l.Histogram.Distribution(distTicksPerHalf) {
 			pcts = append(pcts, p.Percentile)
@@ -43,7 +45,7 @@ func distPoints(l *Latency) (pcts, secs []float64) {
 // distSeries is one line of a percentile-distribution chart before its unit is known.
 type distSeries struct {
 	name  string
-	lat   *Latency
+	lat   *results.Latency
 	color int
 	dash  int
 }
@@ -94,9 +96,9 @@ func latencyAxis(c *chart, what string) {
 // distribution of connects and of round trips (one line per phase, and
 // the whole run when several phases have one), each interval's p99
 // over time against established connections, and the traffic rates.
-func runLatencyCharts(r *Run) []chart {
+func runLatencyCharts(r *run) []chart {
 	var out []chart
-	if rec := r.Record; rec != nil && r.has("phases") {
+	if rec := r.Record; rec != nil && r.Has("phases") {
 		for _, m := range latencyMeasures {
 			var ds []distSeries
 			for i := range rec.Phases {
@@ -108,7 +110,7 @@ func runLatencyCharts(r *Run) []chart {
 				r.notice("The percentile distribution of %s latency shows the first %d of its %d phases.", m.name, maxChartSeries-1, len(ds))
 				ds = ds[:maxChartSeries-1]
 			}
-			if l := m.summary(&rec.Summary); l != nil && r.has("summary") && len(ds) != 1 {
+			if l := m.summary(&rec.Summary); l != nil && r.Has("summary") && len(ds) != 1 {
 				ds = append(ds, distSeries{name: "whole run", lat: l, color: len(ds), dash: 1})
 			}
 			if c := distChart(m.file+"-latency-distribution", "Percentile distribution of "+m.name+" latency", ds); c != nil {
@@ -173,12 +175,12 @@ func establishedPanel(xs []float64, s []series) *chart {
 // compareLatencyCharts overlays the runs' latencies: the whole-run
 // percentile distributions of connects and round trips, one colour per
 // run, and each interval's p99 over time above the established connections.
-func compareLatencyCharts(runs []*Run, labels []string) []chart {
+func compareLatencyCharts(runs []*run, labels []string) []chart {
 	var out []chart
 	for _, m := range latencyMeasures {
 		var ds []distSeries
 		for i, r := range runs {
-			if r.has("summary") {
+			if r.Has("summary") {
 				if l := m.summary(&r.Record.Summary); l != nil {
 					ds = append(ds, distSeries{name: label(labels[i]), lat: l, color: i})
 				}

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/results"
+	"github.com/c1m-testbed/c1m-testbed/results/resultstest"
 )
 
 // within reports whether got is within the histogram's precision (1/128,
@@ -41,71 +44,39 @@ func rampHist() *histogram.Histogram {
 	return &h
 }
 
-func TestNewLatency(t *testing.T) {
-	if NewLatency(nil) != nil || NewLatency(&histogram.Histogram{}) != nil {
-		t.Error("NewLatency of a nil or empty histogram is not nil")
-	}
-	tests := []struct {
-		name                     string
-		h                        *histogram.Histogram
-		p50, p90, p99, p999, max float64
-	}{
-		{"steps", stepHist(), 0.002, 0.002, 0.02, 0.2, 2},
-		{"ramp", rampHist(), 0.05, 0.09, 0.099, 0.0999, 0.1},
-	}
-	for _, tt := range tests {
-		l := NewLatency(tt.h)
-		if l.Count != tt.h.Count() {
-			t.Errorf("%s: count %d, want %d", tt.name, l.Count, tt.h.Count())
-		}
-		for _, c := range []struct {
-			what      string
-			got, want float64
-		}{{"p50", l.P50, tt.p50}, {"p90", l.P90, tt.p90}, {"p99", l.P99, tt.p99}, {"p99.9", l.P999, tt.p999}, {"max", l.Max, tt.max}} {
-			if !within(c.got, c.want) {
-				t.Errorf("%s: %s = %g s, want %g s", tt.name, c.what, c.got, c.want)
-			}
-		}
-		tt.h.Record(time.Hour) // the Latency holds a copy
-		if l.Histogram.Count() != l.Count {
-			t.Errorf("%s: NewLatency kept the caller's histogram, not a copy", tt.name)
-		}
-	}
-}
-
 // latencyRecord is a record with a connect phase (stepHist), a traffic
 // phase (rampHist) and the whole run's latencies.
-func latencyRecord() *Record {
+func latencyRecord() *results.Record {
 	start := time.Date(2025, 1, 3, 10, 0, 0, 0, time.UTC)
-	conn, rtt := NewLatency(stepHist()), NewLatency(rampHist())
-	return &Record{RunID: "20250103T100000Z", Scenario: "latency-unit", Started: start, Ended: start.Add(30 * time.Second),
-		Phases: []Phase{
+	conn, rtt := results.NewLatency(stepHist()), results.NewLatency(rampHist())
+	return &results.Record{RunID: "20250103T100000Z", Scenario: "latency-unit", Started: start, Ended: start.Add(30 * time.Second),
+		Phases: []results.Phase{
 			{Name: "ramp", Kind: "connect", Started: start, Ended: start.Add(10 * time.Second), Seconds: 10, Outcome: "done", Connect: conn},
 			{Name: "beat", Kind: "traffic", Started: start.Add(10 * time.Second), Ended: start.Add(30 * time.Second), Seconds: 20, Outcome: "done",
-				RTT: rtt, Traffic: &Traffic{MessagesAsked: 1000, MessagesSent: 1000, MessagesAnswered: 1000, MessagesPerSecond: 50, BytesSent: 64000, BytesReceived: 64000}},
+				RTT: rtt, Traffic: &results.Traffic{MessagesAsked: 1000, MessagesSent: 1000, MessagesAnswered: 1000, MessagesPerSecond: 50, BytesSent: 64000, BytesReceived: 64000}},
 		},
-		Summary: Summary{Connect: conn, RTT: rtt}, Passed: true}
+		Summary: results.Summary{Connect: conn, RTT: rtt}, Passed: true}
 }
 
 func TestLatencyTableRendersPercentiles(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteRecord(dir, latencyRecord()); err != nil {
+	if err := results.WriteRecord(dir, latencyRecord()); err != nil {
 		t.Fatal(err)
 	}
 	if err := Generate(dir); err != nil {
 		t.Fatal(err)
 	}
-	md := readFile(t, filepath.Join(dir, MarkdownFile))
+	md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))
 	// The cells are the histogram's values (its bucket midpoints), each
 	// within 1% of the recorded one.
 	row := func(phase, what string, h *histogram.Histogram, want ...float64) string {
-		r := "| " + phase + " | " + what + " | " + num(float64(h.Count())) + " |"
+		r := "| " + phase + " | " + what + " | " + units.Count(float64(h.Count())) + " |"
 		for i, q := range []float64{0.5, 0.9, 0.99, 0.999, 1} {
 			v := h.ValueAt(q).Seconds()
 			if !within(v, want[i]) {
 				t.Errorf("%s %s: ValueAt(%g) = %g, want %g", phase, what, q, v, want[i])
 			}
-			r += " " + durText(v) + " |"
+			r += " " + units.Seconds(v) + " |"
 		}
 		return r
 	}
@@ -114,8 +85,8 @@ func TestLatencyTableRendersPercentiles(t *testing.T) {
 		row("ramp", "connect", stepHist(), 0.002, 0.002, 0.02, 0.2, 2),
 		row("beat", "round trip", rampHist(), 0.05, 0.09, 0.099, 0.0999, 0.1),
 		"## Traffic", "| beat | 1,000 | 1,000 | 1,000 | 100.00 % | 50 /s | 50 /s | 62.5 KiB | 62.5 KiB |",
-		"| connect p99 | " + durText(stepHist().ValueAt(0.99).Seconds()) + " |", "| connect max | 2.00 s |",
-		"| round trip p50 | " + durText(rampHist().ValueAt(0.5).Seconds()) + " |", "| round trips timed | 1,000 |",
+		"| connect p99 | " + units.Seconds(stepHist().ValueAt(0.99).Seconds()) + " |", "| connect max | 2.00 s |",
+		"| round trip p50 | " + units.Seconds(rampHist().ValueAt(0.5).Seconds()) + " |", "| round trips timed | 1,000 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md lacks %q:\n%s", want, md)
@@ -130,46 +101,16 @@ func TestLatencyTableRendersPercentiles(t *testing.T) {
 	}
 }
 
-func TestLatencyRecordRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	rec := latencyRecord()
-	if err := WriteRecord(dir, rec); err != nil {
-		t.Fatal(err)
-	}
-	data := readFile(t, filepath.Join(dir, RunFile))
-	for _, w := range []string{`"connect_latency": {`, `"p99_seconds": `, `"rtt": {`, `"traffic": {`, `"messages_per_second": 50`} {
-		if !strings.Contains(data, w) {
-			t.Errorf("run.json lacks %q", w)
-		}
-	}
-	if n := strings.Count(data, "\n"); n > 200 {
-		t.Errorf("run.json has %d lines: the histograms' buckets are not one line each", n)
-	}
-	got, err := ReadRecord(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, l := range []*Latency{got.Phases[0].Connect, got.Phases[1].RTT, got.Summary.Connect, got.Summary.RTT} {
-		want := []*Latency{rec.Phases[0].Connect, rec.Phases[1].RTT, rec.Summary.Connect, rec.Summary.RTT}[i]
-		if l == nil || l.Histogram == nil || *l.Histogram != *want.Histogram || l.P99 != want.P99 {
-			t.Errorf("latency %d did not read back exactly", i)
-		}
-	}
-	if got.Phases[0].RTT != nil || got.Phases[0].Traffic != nil {
-		t.Error("a phase without round trips read back with some")
-	}
-}
-
 // TestOldRecordsRenderWithoutLatency renders version 1 and version 2
 // records written before latency existed: no latency table or chart, no
 // notice about the missing columns.
 func TestOldRecordsRenderWithoutLatency(t *testing.T) {
 	for _, name := range []string{"fin", "smoke-recorded", "smoke-v2"} {
-		dir := copyResults(t, name)
+		dir := resultstest.Copy(t, name)
 		if err := Generate(dir); err != nil {
 			t.Fatal(err)
 		}
-		md := readFile(t, filepath.Join(dir, MarkdownFile))
+		md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))
 		for _, bad := range []string{"## Latency", "## Traffic", "connect p50", "lacks the columns", "latency-distribution", "p99.png"} {
 			if strings.Contains(md, bad) {
 				t.Errorf("%s: the report of a run without latency has %q", name, bad)
@@ -182,11 +123,11 @@ func TestOldRecordsRenderWithoutLatency(t *testing.T) {
 }
 
 func TestGenerateLatencyRun(t *testing.T) {
-	dir := copyResults(t, "heartbeat")
+	dir := resultstest.Copy(t, "heartbeat")
 	if err := Generate(dir); err != nil {
 		t.Fatal(err)
 	}
-	html := readFile(t, filepath.Join(dir, HTMLFile))
+	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
 	assertSelfContained(t, html)
 	if strings.Contains(html, `class="notice"`) {
 		t.Error("a complete latency run got a notice")
@@ -206,7 +147,7 @@ func TestGenerateLatencyRun(t *testing.T) {
 			}
 		}
 	}
-	md := readFile(t, filepath.Join(dir, MarkdownFile))
+	md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))
 	for _, w := range []string{"| connect | connect | 20,000 |", "| heartbeat | round trip | 200,000 |", "| heartbeat | 200,000 |", "| connect p99.9 | 1.00 s |"} {
 		if !strings.Contains(md, w) {
 			t.Errorf("report.md lacks %q", w)
@@ -221,12 +162,12 @@ func TestGenerateLatencyRun(t *testing.T) {
 }
 
 func TestCompareLatencyOverlays(t *testing.T) {
-	hb, wan, fin := copyResults(t, "heartbeat"), copyResults(t, "heartbeat-wan"), copyResults(t, "fin")
+	hb, wan, fin := resultstest.Copy(t, "heartbeat"), resultstest.Copy(t, "heartbeat-wan"), resultstest.Copy(t, "fin")
 	out := filepath.Join(t.TempDir(), "cmp")
 	if err := Compare(out, hb, wan, fin); err != nil {
 		t.Fatal(err)
 	}
-	html := readFile(t, filepath.Join(out, CompareHTMLFile))
+	html := resultstest.ReadFile(t, filepath.Join(out, CompareHTMLFile))
 	charts := svgs(t, html)
 	for title, want := range map[string][]string{
 		"Percentile distribution of connect latency, whole run":    {"heartbeat", "heartbeat-wan"},
@@ -244,7 +185,7 @@ func TestCompareLatencyOverlays(t *testing.T) {
 			t.Errorf("overlay %q draws fin, which has no latency", title)
 		}
 	}
-	md := readFile(t, filepath.Join(out, CompareMarkdownFile))
+	md := resultstest.ReadFile(t, filepath.Join(out, CompareMarkdownFile))
 	// The 20 ms link adds 40 ms to every round trip; fin has no latency.
 	for _, w := range []string{"| round trip p50 | 109 µs | 40.1 ms (×", "| connect p99 |", " | — |", "messages answered per second (heartbeat)"} {
 		if !strings.Contains(md, w) {
@@ -296,13 +237,13 @@ func colours(img image.Image, limit int) int {
 }
 
 func TestSamplesLatencyColumns(t *testing.T) {
-	var s Sample
+	var s results.Sample
 	// The latency columns sit just before the process columns.
-	tail := len(ProcessColumns) + len(ProtocolColumns)
+	tail := len(results.ProcessColumns) + len(results.ProtocolColumns)
 	lat := func(row []string) []string { return row[len(row)-tail-4 : len(row)-tail] }
 	row := s.Row()
-	if len(row) != len(Header()) {
-		t.Fatalf("row has %d fields, header %d", len(row), len(Header()))
+	if len(row) != len(results.Header()) {
+		t.Fatalf("row has %d fields, header %d", len(row), len(results.Header()))
 	}
 	if got := strings.Join(lat(row), ","); got != ",,," {
 		t.Errorf("a sample without latency writes %q, want four empty cells", got)
@@ -322,14 +263,14 @@ func TestSamplesLatencyColumns(t *testing.T) {
 
 	// A file with the new columns, one row empty, one filled.
 	var b strings.Builder
-	b.WriteString(strings.Join(Header(), ",") + "\n")
-	b.WriteString(strings.Join((&Sample{Phase: "a"}).Row(), ",") + "\n")
+	b.WriteString(strings.Join(results.Header(), ",") + "\n")
+	b.WriteString(strings.Join((&results.Sample{Phase: "a"}).Row(), ",") + "\n")
 	b.WriteString(strings.Join(s.Row(), ",") + "\n")
-	tab, err := ReadSamples(strings.NewReader(b.String()))
+	tab, err := results.ReadSamples(strings.NewReader(b.String()))
 	if err != nil || tab.Rows != 2 {
 		t.Fatalf("ReadSamples: %v, %d rows", err, tab.Rows)
 	}
-	for _, c := range LatencyColumns {
+	for _, c := range results.LatencyColumns {
 		if !math.IsNaN(tab.Columns[c][0]) {
 			t.Errorf("an empty %s cell reads as %g, want NaN", c, tab.Columns[c][0])
 		}
@@ -342,15 +283,15 @@ func TestSamplesLatencyColumns(t *testing.T) {
 	}
 
 	// A file written before the columns existed.
-	old, err := os.ReadFile(filepath.Join("testdata", "fin", SamplesFile))
+	old, err := os.ReadFile(filepath.Join(testdata, "fin", results.SamplesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err = ReadSamples(bytes.NewReader(old))
+	tab, err = results.ReadSamples(bytes.NewReader(old))
 	if err != nil || tab.Rows != 60 {
 		t.Fatalf("ReadSamples of an old file: %v, %d rows", err, tab.Rows)
 	}
-	for _, c := range LatencyColumns {
+	for _, c := range results.LatencyColumns {
 		if _, ok := tab.Columns[c]; ok {
 			t.Errorf("an old file has a %s column", c)
 		}
@@ -388,8 +329,70 @@ func TestPercentileAxis(t *testing.T) {
 		sec  float64
 		want string
 	}{{0, "0"}, {812e-9, "812 ns"}, {0.000812, "812 µs"}, {0.0123, "12.3 ms"}, {1.02, "1.02 s"}, {75, "75.0 s"}} {
-		if got := durText(tt.sec); got != tt.want {
-			t.Errorf("durText(%g) = %q, want %q", tt.sec, got, tt.want)
+		if got := units.Seconds(tt.sec); got != tt.want {
+			t.Errorf("units.Seconds(%g) = %q, want %q", tt.sec, got, tt.want)
 		}
+	}
+}
+
+func TestNewLatency(t *testing.T) {
+	if results.NewLatency(nil) != nil || results.NewLatency(&histogram.Histogram{}) != nil {
+		t.Error("NewLatency of a nil or empty histogram is not nil")
+	}
+	tests := []struct {
+		name                     string
+		h                        *histogram.Histogram
+		p50, p90, p99, p999, max float64
+	}{
+		{"steps", stepHist(), 0.002, 0.002, 0.02, 0.2, 2},
+		{"ramp", rampHist(), 0.05, 0.09, 0.099, 0.0999, 0.1},
+	}
+	for _, tt := range tests {
+		l := results.NewLatency(tt.h)
+		if l.Count != tt.h.Count() {
+			t.Errorf("%s: count %d, want %d", tt.name, l.Count, tt.h.Count())
+		}
+		for _, c := range []struct {
+			what      string
+			got, want float64
+		}{{"p50", l.P50, tt.p50}, {"p90", l.P90, tt.p90}, {"p99", l.P99, tt.p99}, {"p99.9", l.P999, tt.p999}, {"max", l.Max, tt.max}} {
+			if !within(c.got, c.want) {
+				t.Errorf("%s: %s = %g s, want %g s", tt.name, c.what, c.got, c.want)
+			}
+		}
+		tt.h.Record(time.Hour) // the results.Latency holds a copy
+		if l.Histogram.Count() != l.Count {
+			t.Errorf("%s: results.NewLatency kept the caller's histogram, not a copy", tt.name)
+		}
+	}
+}
+
+func TestLatencyRecordRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	rec := latencyRecord()
+	if err := results.WriteRecord(dir, rec); err != nil {
+		t.Fatal(err)
+	}
+	data := resultstest.ReadFile(t, filepath.Join(dir, results.RunFile))
+	for _, w := range []string{`"connect_latency": {`, `"p99_seconds": `, `"rtt": {`, `"traffic": {`, `"messages_per_second": 50`} {
+		if !strings.Contains(data, w) {
+			t.Errorf("run.json lacks %q", w)
+		}
+	}
+	if n := strings.Count(data, "\n"); n > 200 {
+		t.Errorf("run.json has %d lines: the histograms' buckets are not one line each", n)
+	}
+	got, err := results.ReadRecord(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range []*results.Latency{got.Phases[0].Connect, got.Phases[1].RTT, got.Summary.Connect, got.Summary.RTT} {
+		want := []*results.Latency{rec.Phases[0].Connect, rec.Phases[1].RTT, rec.Summary.Connect, rec.Summary.RTT}[i]
+		if l == nil || l.Histogram == nil || *l.Histogram != *want.Histogram || l.P99 != want.P99 {
+			t.Errorf("latency %d did not read back exactly", i)
+		}
+	}
+	if got.Phases[0].RTT != nil || got.Phases[0].Traffic != nil {
+		t.Error("a phase without round trips read back with some")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -236,7 +237,7 @@ func (durTicks) Ticks(min, max float64) []plot.Tick {
 
 // tickDur is durText without trailing zeros: "1 s", "10 ms", "200 µs".
 func tickDur(sec float64) string {
-	s := durText(sec)
+	s := units.Seconds(sec)
 	num, unit, ok := strings.Cut(s, " ")
 	if !ok || !strings.Contains(num, ".") {
 		return s

@@ -4,17 +4,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/results/resultstest"
 )
 
 // TestGenerateRecordedSmoke renders a real run of scenarios/smoke.toml
 // recorded on the reference machine (testdata/smoke-recorded): the charts
 // carry the series and the phase marks of a run the testbed really made.
 func TestGenerateRecordedSmoke(t *testing.T) {
-	dir := copyResults(t, "smoke-recorded")
+	dir := resultstest.Copy(t, "smoke-recorded")
 	if err := Generate(dir); err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
-	html := readFile(t, filepath.Join(dir, HTMLFile))
+	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
 	assertSelfContained(t, html)
 	if strings.Contains(html, `class="notice"`) {
 		t.Errorf("a complete recorded run got a notice")
@@ -32,7 +34,7 @@ func TestGenerateRecordedSmoke(t *testing.T) {
 			}
 		}
 	}
-	md := readFile(t, filepath.Join(dir, MarkdownFile))
+	md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))
 	for _, w := range []string{"peak established (client) | 40,000", "messages | 40,000", "min-established", "host restored | yes"} {
 		if !strings.Contains(md, w) {
 			t.Errorf("report.md lacks %q", w)
@@ -44,13 +46,13 @@ func TestGenerateRecordedSmoke(t *testing.T) {
 // (testdata/smoke-recorded) and as version 2 (testdata/smoke-v2): the
 // reports are the same, and compare finds no setting in which they differ.
 func TestGenerateBothVersions(t *testing.T) {
-	v1, v2 := copyResults(t, "smoke-recorded"), copyResults(t, "smoke-v2")
+	v1, v2 := resultstest.Copy(t, "smoke-recorded"), resultstest.Copy(t, "smoke-v2")
 	var mds []string
 	for _, dir := range []string{v1, v2} {
 		if err := Generate(dir); err != nil {
 			t.Fatalf("Generate(%s): %v", dir, err)
 		}
-		mds = append(mds, readFile(t, filepath.Join(dir, MarkdownFile)))
+		mds = append(mds, resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile)))
 	}
 	if mds[0] != mds[1] {
 		t.Errorf("version 1 and version 2 of one run give different reports:\n%s\n----\n%s", mds[0], mds[1])
@@ -64,7 +66,7 @@ func TestGenerateBothVersions(t *testing.T) {
 	if _, err := CompareFiles(out, v1, v2); err != nil {
 		t.Fatal(err)
 	}
-	if md := readFile(t, filepath.Join(out, CompareMarkdownFile)); strings.Contains(md, "| plan.") {
+	if md := resultstest.ReadFile(t, filepath.Join(out, CompareMarkdownFile)); strings.Contains(md, "| plan.") {
 		t.Errorf("compare of version 1 and 2 of one run shows plan differences:\n%s", md)
 	}
 }

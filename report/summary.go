@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // metric is one line of the summary, numeric when it can be compared.
@@ -15,9 +18,9 @@ type metric struct {
 }
 
 // summaryMetrics returns the run.json summary as labelled values with units.
-func summaryMetrics(s Summary) []metric {
+func summaryMetrics(s results.Summary) []metric {
 	n := func(label string, v float64, unit string) metric {
-		t := num(v)
+		t := units.Count(v)
 		if unit != "" {
 			t += " " + unit
 		}
@@ -27,7 +30,7 @@ func summaryMetrics(s Summary) []metric {
 		return metric{label: label, value: v, numeric: true, text: fmt.Sprintf("%.1f s", v)}
 	}
 	b := func(label string, v float64) metric {
-		return metric{label: label, value: v, numeric: true, text: bytesIEC(v)}
+		return metric{label: label, value: v, numeric: true, text: units.Bytes(v)}
 	}
 	ms := []metric{
 		n("peak established (client)", float64(s.PeakEstablished), "connections"),
@@ -44,7 +47,7 @@ func summaryMetrics(s Summary) []metric {
 		b("user memory per connection", s.UserBytesPerConn),
 		b("kernel memory per connection", s.KernelBytesPerConn),
 		metric{label: "peak TCP memory", value: float64(s.PeakTCPMemPages), numeric: true,
-			text: fmt.Sprintf("%s pages (%s)", num(float64(s.PeakTCPMemPages)), bytesIEC(float64(s.PeakTCPMemPages*pageSize)))},
+			text: fmt.Sprintf("%s pages (%s)", units.Count(float64(s.PeakTCPMemPages)), units.Bytes(float64(s.PeakTCPMemPages*pageSize)))},
 		n("peak orphans", float64(s.PeakOrphans), "sockets"),
 		n("peak TIME_WAIT", float64(s.PeakTimeWait), "sockets"),
 		n("messages", float64(s.Messages), ""),
@@ -74,24 +77,24 @@ func summaryMetrics(s Summary) []metric {
 
 // recordMetrics is the summary's metrics and then each role's, measured
 // by network namespace (roles[]): processes, memory per connection, CPU.
-func recordMetrics(rec *Record) []metric {
+func recordMetrics(rec *results.Record) []metric {
 	return append(summaryMetrics(rec.Summary), roleMetrics(rec.Roles, rec.Summary.PeakEstablished)...)
 }
 
 // roleMetrics renders roles[]: per role its peak processes, PSS and RSS
 // per connection at conns, open files and CPU time.
-func roleMetrics(roles []RoleUsage, conns int64) []metric {
+func roleMetrics(roles []results.RoleUsage, conns int64) []metric {
 	var ms []metric
 	for _, r := range roles {
 		n := func(label string, v float64, text string) metric {
 			return metric{label: r.Role + " " + label, value: v, numeric: true, text: text}
 		}
-		ms = append(ms, n("processes (peak)", float64(r.PeakProcesses), num(float64(r.PeakProcesses))))
+		ms = append(ms, n("processes (peak)", float64(r.PeakProcesses), units.Count(float64(r.PeakProcesses))))
 		if conns > 0 {
 			pss, rss := float64(r.PeakPSS)/float64(conns), float64(r.PeakRSS)/float64(conns)
-			ms = append(ms, n("memory per connection (PSS)", pss, bytesIEC(pss)), n("memory per connection (RSS)", rss, bytesIEC(rss)))
+			ms = append(ms, n("memory per connection (PSS)", pss, units.Bytes(pss)), n("memory per connection (RSS)", rss, units.Bytes(rss)))
 		}
-		ms = append(ms, n("memory (peak PSS)", float64(r.PeakPSS), bytesIEC(float64(r.PeakPSS))),
+		ms = append(ms, n("memory (peak PSS)", float64(r.PeakPSS), units.Bytes(float64(r.PeakPSS))),
 			n("CPU user", r.CPUUserSeconds, fmt.Sprintf("%.2f s", r.CPUUserSeconds)),
 			n("CPU system", r.CPUSystemSeconds, fmt.Sprintf("%.2f s", r.CPUSystemSeconds)))
 	}
@@ -119,7 +122,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // shown above the charts (the run, its summary, expectations, latency and
 // traffic) and those below; sections whose run.json field is missing are
 // left out.
-func runTables(r *Run) (before, after []table) {
+func runTables(r *run) (before, after []table) {
 	rec := r.Record
 	if rec == nil {
 		return nil, nil
@@ -130,7 +133,7 @@ func runTables(r *Run) (before, after []table) {
 		dur = fmt.Sprintf("%.1f s", rec.Ended.Sub(rec.Started).Seconds())
 	}
 	verdict := ""
-	if r.has("passed") {
+	if r.Has("passed") {
 		verdict = "every expectation held"
 		if !rec.Passed {
 			verdict = "FAILED"
@@ -141,7 +144,7 @@ func runTables(r *Run) (before, after []table) {
 		"run id", rec.RunID, "scale", nonzero(rec.Scale),
 		"started", timeText(rec.Started), "ended", timeText(rec.Ended), "duration", dur,
 		"result", verdict, "failure", rec.Failure))
-	if r.has("summary") {
+	if r.Has("summary") {
 		t := table{title: "Summary", head: []string{"", ""}}
 		for _, m := range recordMetrics(rec) {
 			t.rows = append(t.rows, []string{m.label, m.text})
@@ -151,7 +154,7 @@ func runTables(r *Run) (before, after []table) {
 		}
 		ts = append(ts, t)
 	}
-	if r.has("expectations") {
+	if r.Has("expectations") {
 		t := table{title: "Expectations", head: []string{"expectation", "want", "got", "verdict"}}
 		for _, e := range rec.Expectations {
 			t.rows = append(t.rows, []string{e.Name, e.Want, e.Got, heldText(e.Held)})
@@ -161,7 +164,7 @@ func runTables(r *Run) (before, after []table) {
 		}
 		ts = append(ts, t)
 	}
-	if r.has("phases") {
+	if r.Has("phases") {
 		if t, ok := latencyTable(rec); ok {
 			ts = append(ts, t)
 		}
@@ -170,7 +173,7 @@ func runTables(r *Run) (before, after []table) {
 		}
 	}
 	before, ts = ts, nil
-	if r.has("phases") && len(rec.Phases) > 0 {
+	if r.Has("phases") && len(rec.Phases) > 0 {
 		t := table{title: "Phases", head: []string{"phase", "kind", "start (s)", "duration (s)", "outcome", "target", "reached", "detail"}}
 		for _, p := range rec.Phases {
 			start := ""
@@ -182,10 +185,10 @@ func runTables(r *Run) (before, after []table) {
 		}
 		ts = append(ts, t)
 	}
-	if r.has("environment") {
+	if r.Has("environment") {
 		ts = append(ts, envTables(rec.Env)...)
 	}
-	if r.has("host_settings") && len(rec.Host) > 0 {
+	if r.Has("host_settings") && len(rec.Host) > 0 {
 		t := table{title: "Host settings the run changed", head: []string{"setting", "before", "set", "after", "restored"}}
 		for _, h := range rec.Host {
 			t.rows = append(t.rows, []string{h.Key, h.Before, h.Set, h.After, yesNo(h.Restored)})
@@ -195,10 +198,10 @@ func runTables(r *Run) (before, after []table) {
 	if len(rec.Actions) > 0 {
 		ts = append(ts, actionsTable(rec.Actions))
 	}
-	if r.has("plan") {
+	if r.Has("plan") {
 		ts = append(ts, planTables(rec.Plan)...)
 	}
-	if r.has("workers") && len(rec.Workers) > 0 {
+	if r.Has("workers") && len(rec.Workers) > 0 {
 		t := table{title: "Workers", head: []string{"role", "index", "namespace", "pid", "exit", "ended early", "stderr tail"}}
 		for _, w := range rec.Workers {
 			t.rows = append(t.rows, []string{w.Role, fmt.Sprint(w.Index), w.Namespace, fmt.Sprint(w.PID), w.Exit, yesNo(w.Killed), w.Tail})
@@ -210,7 +213,7 @@ func runTables(r *Run) (before, after []table) {
 		for _, r := range rec.Roles {
 			for _, p := range r.Processes {
 				t.rows = append(t.rows, []string{r.Role, fmt.Sprint(p.PID), fmt.Sprint(p.PPID), p.Comm, p.Command,
-					bytesIEC(float64(p.PeakRSS)), bytesIEC(float64(p.PeakPSS)), num(float64(p.PeakFDs)),
+					units.Bytes(float64(p.PeakRSS)), units.Bytes(float64(p.PeakPSS)), units.Count(float64(p.PeakFDs)),
 					fmt.Sprintf("%.2f", p.CPUUserSeconds), fmt.Sprintf("%.2f", p.CPUSystemSeconds), yesNo(p.Exited)})
 			}
 		}
@@ -219,7 +222,7 @@ func runTables(r *Run) (before, after []table) {
 	if len(rec.Counters) > 0 {
 		t := table{title: "Counters", head: []string{"counter", "value"}}
 		for _, k := range sortedKeys(rec.Counters) {
-			t.rows = append(t.rows, []string{k, num(float64(rec.Counters[k]))})
+			t.rows = append(t.rows, []string{k, units.Count(float64(rec.Counters[k]))})
 		}
 		ts = append(ts, t)
 	}
@@ -241,7 +244,7 @@ func runTables(r *Run) (before, after []table) {
 }
 
 // envTables describes the machine and its sysctls before and after.
-func envTables(e Env) []table {
+func envTables(e results.Env) []table {
 	cpus := ""
 	if e.CPUs > 0 {
 		cpus = fmt.Sprint(e.CPUs)
@@ -253,11 +256,11 @@ func envTables(e Env) []table {
 		if v == 0 {
 			return ""
 		}
-		return bytesIEC(float64(v))
+		return units.Bytes(float64(v))
 	}
 	fds := ""
 	if e.FDSoft > 0 || e.FDHard > 0 {
-		fds = fmt.Sprintf("%s soft, %s hard", num(float64(e.FDSoft)), num(float64(e.FDHard)))
+		fds = fmt.Sprintf("%s soft, %s hard", units.Count(float64(e.FDSoft)), units.Count(float64(e.FDHard)))
 	}
 	ts := []table{kv("Environment", "kernel", e.Kernel, "hostname", e.Hostname, "CPUs", cpus,
 		"memory total", mem(e.MemTotal), "memory available at start", mem(e.MemAvailable),
@@ -295,11 +298,11 @@ func nonzero(v float64) string {
 	if v == 0 {
 		return ""
 	}
-	return num(v)
+	return units.Count(v)
 }
 
 // actionsTable lists the privileged actions the run took.
-func actionsTable(as []Action) table {
+func actionsTable(as []results.Action) table {
 	t := table{title: "Privileged actions the run took", head: []string{"kind", "what", "detail"}}
 	for _, a := range as {
 		var detail string
@@ -309,7 +312,7 @@ func actionsTable(as []Action) table {
 		case len(a.Argv) > 0:
 			detail = strings.Join(a.Argv, " ")
 		case a.Count > 0:
-			detail = num(float64(a.Count))
+			detail = units.Count(float64(a.Count))
 		}
 		t.rows = append(t.rows, []string{a.Kind, a.What, detail})
 	}

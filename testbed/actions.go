@@ -9,12 +9,12 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
-// Kinds of privileged actions (report.Action.Kind).
+// Kinds of privileged actions (results.Action.Kind).
 const (
 	ActionHostSysctl      = "host-sysctl"      // a [host] setting, journaled and restored
 	ActionNamespaces      = "namespaces"       // network namespaces created under /run/netns
@@ -51,10 +51,10 @@ type ActionFacts struct {
 // runs as root, with its argument vector (placeholders expanded where
 // every copy gets the same value) and how many copies run. It is pure:
 // facts come in through in.
-func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []report.Action {
-	var out []report.Action
+func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []results.Action {
+	var out []results.Action
 	for _, k := range sortedKeys(sc.Host) {
-		out = append(out, report.Action{Kind: ActionHostSysctl, What: k, Old: in.Current[k], New: hostNewValue(k, sc.Host[k], in.InUse)})
+		out = append(out, results.Action{Kind: ActionHostSysctl, What: k, Old: in.Current[k], New: hostNewValue(k, sc.Host[k], in.InUse)})
 	}
 	runID := in.RunID
 	if runID == "" {
@@ -67,13 +67,13 @@ func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []rep
 		clients = fmt.Sprintf("%sc1 … %sc%d", prefix, prefix, n)
 	}
 	out = append(out,
-		report.Action{Kind: ActionNamespaces, Count: n + 1,
+		results.Action{Kind: ActionNamespaces, Count: n + 1,
 			What: fmt.Sprintf("network namespaces %ssrv and %s, under /run/netns", prefix, clients)},
-		report.Action{Kind: ActionLinks, Count: n,
+		results.Action{Kind: ActionLinks, Count: n,
 			What: fmt.Sprintf("veth pairs %ss<i> <-> %sc<i>, both ends inside the run's namespaces (nothing in the host's)", prefix, prefix)})
 	l, err := computeLayout(sc)
 	if err == nil {
-		out = append(out, report.Action{Kind: ActionAddresses, Count: sc.Topology.ServerAddresses + n*sc.Topology.ClientAddresses,
+		out = append(out, results.Action{Kind: ActionAddresses, Count: sc.Topology.ServerAddresses + n*sc.Topology.ClientAddresses,
 			What: fmt.Sprintf("%d server and %d×%d client addresses from %s, inside the run's namespaces", sc.Topology.ServerAddresses, n, sc.Topology.ClientAddresses, l.Subnet)})
 	}
 	for _, side := range []struct {
@@ -81,15 +81,15 @@ func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []rep
 		m    map[string]string
 	}{{roleServer, sc.Sysctl.Server}, {roleClient, sc.Sysctl.Client}} {
 		for _, k := range sortedKeys(side.m) {
-			out = append(out, report.Action{Kind: ActionNamespaceSysctl, What: side.name + ": " + k, New: side.m[k]})
+			out = append(out, results.Action{Kind: ActionNamespaceSysctl, What: side.name + ": " + k, New: side.m[k]})
 		}
 	}
 	if sc.Topology.Shaped() {
-		out = append(out, report.Action{Kind: ActionQdisc, Count: 2 * n,
+		out = append(out, results.Action{Kind: ActionQdisc, Count: 2 * n,
 			What: fmt.Sprintf("netem qdiscs at the root of both ends of every client veth (%ss<i>, %sc<i>): %s in each direction", prefix, prefix, linkShapeString(sc.Topology))})
 	}
 	if sc.Topology.Conntrack {
-		out = append(out, report.Action{Kind: ActionConntrack, Count: 1,
+		out = append(out, results.Action{Kind: ActionConntrack, Count: 1,
 			What: "an nftables table in " + prefix + "srv whose rule reads the conntrack state, so every connection there is tracked"})
 	}
 	out = append(out, programActions(sc, plan, in, runID)...)
@@ -155,8 +155,8 @@ func computeLayout(sc *scenarios.Scenario) (layout.Layout, error) {
 // programActions lists the programs of both roles; an external program
 // is followed by the environment the scenario gives it (its env table,
 // NAME=value, sorted; the C1M_* copies of the placeholders come on top).
-func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts, runID string) []report.Action {
-	var out []report.Action
+func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts, runID string) []results.Action {
+	var out []results.Action
 	var planner *copyPlanner
 	for _, role := range []string{roleServer, roleClient} {
 		argv, env := sc.Server.Command, sc.Server.Env
@@ -165,7 +165,7 @@ func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts
 			argv, env, builtin = sc.Client.Command, sc.Client.Env, plan.ClientWorkers
 		}
 		if len(argv) == 0 {
-			out = append(out, report.Action{Kind: ActionProgram, What: "built-in " + role + " worker",
+			out = append(out, results.Action{Kind: ActionProgram, What: "built-in " + role + " worker",
 				Argv: []string{in.Exe, "node", role}, Count: builtin})
 			continue
 		}
@@ -179,13 +179,13 @@ func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts
 				prog = p
 			}
 		}
-		out = append(out, report.Action{Kind: ActionProgram, What: role + " program (" + sc.Source + ")",
+		out = append(out, results.Action{Kind: ActionProgram, What: role + " program (" + sc.Source + ")",
 			Argv: append([]string{prog}, expandCommon(argv[1:], role, copies, planner)...), Count: copies})
 		entries := make([]string, 0, len(env))
 		for _, k := range sortedKeys(env) {
 			entries = append(entries, k+"="+env[k])
 		}
-		out = append(out, report.Action{Kind: ActionProgramEnv, What: role + " program environment", Argv: entries, Count: copies})
+		out = append(out, results.Action{Kind: ActionProgramEnv, What: role + " program environment", Argv: entries, Count: copies})
 	}
 	return out
 }
@@ -213,7 +213,7 @@ func expandCommon(args []string, role string, copies int, p *copyPlanner) []stri
 
 // recordActions puts what the run actually wrote in place of the planned
 // host values: a relative value resolved when it was applied.
-func recordActions(actions []report.Action, host []report.HostSetting) []report.Action {
+func recordActions(actions []results.Action, host []results.HostSetting) []results.Action {
 	out := slices.Clone(actions)
 	for i := range out {
 		if out[i].Kind != ActionHostSysctl {
@@ -233,7 +233,7 @@ func recordActions(actions []report.Action, host []report.HostSetting) []report.
 // the host (keys, values, paths, arguments) goes through
 // printable.String, and an argument that needs it is written in bash's
 // $'...' form, so no value can move the cursor, hide or reorder a line.
-func WriteActions(w io.Writer, actions []report.Action) {
+func WriteActions(w io.Writer, actions []results.Action) {
 	fmt.Fprintln(w, "What root will do (privileged actions):")
 	for _, a := range actions {
 		what := printable.String(a.What)
@@ -284,7 +284,7 @@ func quoteArgv(argv []string) string {
 
 // PlanActions is Actions for 'c1m-testbed plan': the host's current
 // values are read (no root needed), the run id is not known yet.
-func PlanActions(sc *scenarios.Scenario, plan *scenarios.Plan, env scenarios.Env, exe string) []report.Action {
+func PlanActions(sc *scenarios.Scenario, plan *scenarios.Plan, env scenarios.Env, exe string) []results.Action {
 	bin := (&runner{opt: Options{Exe: exe}}).binDir()
 	return Actions(sc, plan, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(sortedKeys(sc.Host)), InUse: env.HostInUse,
 		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, bin) }})

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -30,8 +30,8 @@ func planOf(t *testing.T, sc *scenarios.Scenario) *scenarios.Plan {
 	return p
 }
 
-func actionsOf(as []report.Action, kind string) []report.Action {
-	var out []report.Action
+func actionsOf(as []results.Action, kind string) []results.Action {
+	var out []results.Action
 	for _, a := range as {
 		if a.Kind == kind {
 			out = append(out, a)
@@ -59,17 +59,17 @@ kind = "connect"
 	as := Actions(sc, planOf(t, sc), ActionFacts{Exe: "/x/c1m-testbed",
 		Current: map[string]string{"fs.file-max": "9000000", "net.ipv4.tcp_max_orphans": "131072"},
 		InUse:   map[string]int64{"fs.file-max": 5000}})
-	want := []report.Action{
+	want := []results.Action{
 		{Kind: ActionHostSysctl, What: "fs.file-max", Old: "9000000", New: "25000"},
 		{Kind: ActionHostSysctl, What: "net.ipv4.tcp_max_orphans", Old: "131072", New: "4096"},
 	}
-	if got := actionsOf(as, ActionHostSysctl); !slices.EqualFunc(got, want, func(a, b report.Action) bool {
+	if got := actionsOf(as, ActionHostSysctl); !slices.EqualFunc(got, want, func(a, b results.Action) bool {
 		return a.What == b.What && a.Old == b.Old && a.New == b.New
 	}) {
 		t.Errorf("host actions = %+v, want %+v", got, want)
 	}
 	// Once applied, the record holds what was really written.
-	rec := recordActions(as, []report.HostSetting{{Key: "fs.file-max", Before: "9000000", Set: "25012"}})
+	rec := recordActions(as, []results.HostSetting{{Key: "fs.file-max", Before: "9000000", Set: "25012"}})
 	if a := actionsOf(rec, ActionHostSysctl)[0]; a.New != "25012" || a.Old != "9000000" {
 		t.Errorf("recorded fs.file-max action = %+v, want the value set, 25012", a)
 	}
@@ -130,7 +130,7 @@ kind = "connect"
 // TestWriteActions checks the human form: root, old -> new, argv quoted.
 func TestWriteActions(t *testing.T) {
 	var b strings.Builder
-	WriteActions(&b, []report.Action{
+	WriteActions(&b, []results.Action{
 		{Kind: ActionHostSysctl, What: "fs.file-max", Old: "100", New: "200"},
 		{Kind: ActionProgram, What: "server program", Argv: []string{"/bin/sh", "-c", "echo hi; sleep 1"}, Count: 3},
 	})
@@ -220,7 +220,7 @@ func TestWriteActionsCannotLie(t *testing.T) {
 		{"two words", "'two words'"},
 	} {
 		var b strings.Builder
-		WriteActions(&b, []report.Action{
+		WriteActions(&b, []results.Action{
 			{Kind: ActionProgram, What: "server program (\x1b]0;t\x07a.toml)", Argv: []string{"/bin/sh", tc.arg}, Count: 1},
 			{Kind: ActionHostSysctl, What: "fs.file-max", Old: "1\r", New: "2\u202e"},
 			{Kind: ActionNamespaceSysctl, What: "server: k\x1b[2J", New: "v\r"},
@@ -270,7 +270,7 @@ kind = "connect"
 func TestPhaseLinesEscaped(t *testing.T) {
 	ph := scenarios.Phase{Kind: scenarios.PhaseHold, Name: "h\x1b[2J\x1b[Hall expectations held\r", Duration: time.Second}
 	start := phaseStartLine(ph, scenarios.Client{})
-	end := phaseEndLine(report.Phase{Name: ph.Name, Outcome: "done", Seconds: 1})
+	end := phaseEndLine(results.Phase{Name: ph.Name, Outcome: "done", Seconds: 1})
 	for _, line := range []string{start, end} {
 		if printable.String(line) != line || !strings.Contains(line, `h\x1b[2J\x1b[Hall expectations held\r`) {
 			t.Errorf("phase line %q is not escaped", line)
@@ -287,7 +287,7 @@ func FuzzWriteActions(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, what, arg string) {
 		var b strings.Builder
-		WriteActions(&b, []report.Action{
+		WriteActions(&b, []results.Action{
 			{Kind: ActionHostSysctl, What: what, Old: arg, New: what},
 			{Kind: ActionNamespaceSysctl, What: what, New: arg},
 			{Kind: ActionProgram, What: what, Argv: []string{arg, what}, Count: 1},

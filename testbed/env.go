@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -86,10 +86,10 @@ func readSysctls(keys []string) map[string]string {
 }
 
 // probeRecordEnv describes the machine for run.json.
-func probeRecordEnv(keys []string) report.Env {
+func probeRecordEnv(keys []string) results.Env {
 	var u unix.Utsname
 	_ = unix.Uname(&u)
-	e := report.Env{
+	e := results.Env{
 		Kernel:    unix.ByteSliceToString(u.Release[:]),
 		CPUs:      runtime.NumCPU(),
 		GoVersion: runtime.Version(),

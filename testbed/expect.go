@@ -7,15 +7,15 @@ import (
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // evaluate checks a scenario's [expect] against a finished run.
-func evaluate(e scenarios.Expect, sum report.Summary, phases []report.Phase, counters map[string]int64) []report.Expectation {
-	var out []report.Expectation
+func evaluate(e scenarios.Expect, sum results.Summary, phases []results.Phase, counters map[string]int64) []results.Expectation {
+	var out []results.Expectation
 	add := func(name, want, got string, held bool) {
-		out = append(out, report.Expectation{Name: name, Want: want, Got: got, Held: held})
+		out = append(out, results.Expectation{Name: name, Want: want, Got: got, Held: held})
 	}
 	if e.MinEstablished > 0 {
 		add("min-established", fmt.Sprintf(">= %d", e.MinEstablished), fmt.Sprint(sum.PeakEstablished), sum.PeakEstablished >= int64(e.MinEstablished))
@@ -86,7 +86,7 @@ func totalErrors(m map[string]int64) int64 {
 }
 
 // allHeld reports whether every expectation held.
-func allHeld(es []report.Expectation) bool {
+func allHeld(es []results.Expectation) bool {
 	for _, e := range es {
 		if !e.Held {
 			return false
@@ -96,7 +96,7 @@ func allHeld(es []report.Expectation) bool {
 }
 
 // expectationTable renders the expectations as a short table.
-func expectationTable(es []report.Expectation) string {
+func expectationTable(es []results.Expectation) string {
 	if len(es) == 0 {
 		return "no expectations in this scenario\n"
 	}

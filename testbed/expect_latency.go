@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -24,10 +24,10 @@ const floorSlack = 1.0 / 128
 // 2 × (link-delay − link-jitter)). An expectation on something the run
 // did not measure (no connect or no message recorded) fails: it was not
 // shown to hold.
-func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []report.Phase) []report.Expectation {
-	var out []report.Expectation
+func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []results.Phase) []results.Expectation {
+	var out []results.Expectation
 	add := func(name, want, got string, held bool) {
-		out = append(out, report.Expectation{Name: name, Want: want, Got: got, Held: held})
+		out = append(out, results.Expectation{Name: name, Want: want, Got: got, Held: held})
 	}
 	var connect, handshake, rtt histogram.Histogram
 	for _, ph := range phases {

@@ -6,28 +6,28 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
-// latencyOf is a report.Latency of n recordings spread evenly from lo to hi.
-func latencyOf(n int, lo, hi time.Duration) *report.Latency {
+// latencyOf is a results.Latency of n recordings spread evenly from lo to hi.
+func latencyOf(n int, lo, hi time.Duration) *results.Latency {
 	var h histogram.Histogram
 	for i := range n {
 		h.Record(lo + time.Duration(int64(hi-lo)*int64(i)/int64(max(1, n-1))))
 	}
-	return report.NewLatency(&h)
+	return results.NewLatency(&h)
 }
 
 func TestEvaluateLatency(t *testing.T) {
 	ms := time.Millisecond
 	// Two connect phases whose connects merge (p99 in the second's 1 s
 	// retransmits), one traffic phase of round trips from 40 to 60 ms.
-	phases := []report.Phase{
+	phases := []results.Phase{
 		{Name: "1-connect", Kind: scenarios.PhaseConnect, Connect: latencyOf(900, 41*ms, 45*ms)},
 		{Name: "2-connect", Kind: scenarios.PhaseConnect, Connect: latencyOf(100, 1000*ms, 1030*ms)},
 		{Name: "3-traffic", Kind: scenarios.PhaseTraffic, Outcome: "done", RTT: latencyOf(1000, 40*ms, 60*ms),
-			Traffic: &report.Traffic{MessagesAsked: 1200, MessagesAnswered: 1200, MessagesPerSecond: 200}},
+			Traffic: &results.Traffic{MessagesAsked: 1200, MessagesAnswered: 1200, MessagesPerSecond: 200}},
 		{Name: "4-traffic", Kind: scenarios.PhaseTraffic, Outcome: "timeout"},
 	}
 	delay := scenarios.Topology{LinkDelay: 20 * ms}
@@ -35,7 +35,7 @@ func TestEvaluateLatency(t *testing.T) {
 		name   string
 		expect scenarios.Expect
 		topo   scenarios.Topology
-		phases []report.Phase
+		phases []results.Phase
 		want   []string // the names, each suffixed " held" or " FAILED"
 	}{
 		{"nothing asked", scenarios.Expect{}, scenarios.Topology{}, phases, nil},
@@ -123,13 +123,13 @@ func TestProgressLine(t *testing.T) {
 // for the whole run, and the traffic line; nothing without latency.
 func TestLatencyTable(t *testing.T) {
 	ms := time.Millisecond
-	phases := []report.Phase{
+	phases := []results.Phase{
 		{Name: "connect-1", Kind: scenarios.PhaseConnect, Connect: latencyOf(2000, 20*ms, 60*ms)},
 		{Name: "heartbeat", Kind: scenarios.PhaseTraffic, RTT: latencyOf(12000, 100*time.Microsecond, 3*ms),
-			Traffic: &report.Traffic{MessagesAsked: 12000, MessagesSent: 12000, MessagesAnswered: 12000, MessagesPerSecond: 200, BytesSent: 768000, BytesReceived: 768000}},
+			Traffic: &results.Traffic{MessagesAsked: 12000, MessagesSent: 12000, MessagesAnswered: 12000, MessagesPerSecond: 200, BytesSent: 768000, BytesReceived: 768000}},
 		{Name: "close-3", Kind: scenarios.PhaseClose},
 	}
-	sum := report.Summary{Connect: phases[0].Connect, RTT: phases[1].RTT}
+	sum := results.Summary{Connect: phases[0].Connect, RTT: phases[1].RTT}
 	got := latencyTable(phases, sum)
 	for _, w := range []string{"p99.9", "connect-1", "heartbeat", "whole run", "2000", "12000", "12000 answered: 200/s", "750KiB sent"} {
 		if !strings.Contains(got, w) {
@@ -139,7 +139,7 @@ func TestLatencyTable(t *testing.T) {
 	if strings.Contains(got, "close-3") {
 		t.Errorf("a phase without latency has a row:\n%s", got)
 	}
-	if got := latencyTable(phases[2:], report.Summary{}); got != "" {
+	if got := latencyTable(phases[2:], results.Summary{}); got != "" {
 		t.Errorf("no latency, table %q", got)
 	}
 }

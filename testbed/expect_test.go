@@ -4,14 +4,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 func TestEvaluateExpectations(t *testing.T) {
-	sum := report.Summary{PeakEstablished: 28232, UserBytesPerConn: 33092, Errors: map[string]int64{"EADDRNOTAVAIL": 11768},
+	sum := results.Summary{PeakEstablished: 28232, UserBytesPerConn: 33092, Errors: map[string]int64{"EADDRNOTAVAIL": 11768},
 		KernelMessages: map[string]int64{"TCP: out of memory": 3}}
-	phases := []report.Phase{{Name: "3-close", Kind: scenarios.PhaseClose, Seconds: 4.2, Outcome: "done"}}
+	phases := []results.Phase{{Name: "3-close", Kind: scenarios.PhaseClose, Seconds: 4.2, Outcome: "done"}}
 	counters := map[string]int64{"TCPTimeWaitOverflow": 5}
 	tests := []struct {
 		name   string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -77,14 +78,14 @@ func RunClients(ctx context.Context, opt ClientOptions) (*Outcome, error) {
 			dir += fmt.Sprintf("-shard-%d-of-%d", opt.Shard.Index, opt.Shard.Count)
 		}
 	}
-	out, err := report.CreateDir(dir)
+	out, err := results.CreateDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("results directory (--out): %w", err)
 	}
 	defer out.Close()
 	r.dir, r.out = dir, out
 	r.progress = newProgress(opt.Progress, opt.Terminal)
-	rec := &report.Record{Version: report.RecordVersion, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
+	rec := &results.Record{Version: results.RecordVersion, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
 		Scale: r.opt.Scale, Started: r.start, ScenarioBody: sc, Plan: r.plan, RunID: r.runID,
 		Extra: map[string]string{ExtraMode: ModeClients, ExtraShard: opt.Shard.String(), ExtraTarget: opt.Target.String()}}
 	r.progress.printf("c1m-testbed clients: %s (%s) shard %s, %d connections from %d client workers in this network namespace; results in %s",
@@ -221,7 +222,7 @@ func newClientRunner(opt ClientOptions) (*clientRun, []string, error) {
 
 // executeInPlace starts the client workers, waits for the start time
 // and runs the phases; it returns the first failure.
-func (r *clientRun) executeInPlace(ctx context.Context, rec *report.Record, startAt time.Time) error {
+func (r *clientRun) executeInPlace(ctx context.Context, rec *results.Record, startAt time.Time) error {
 	r.setPhase("start")
 	if err := r.startClientsHere(ctx); err != nil {
 		return err
@@ -272,7 +273,7 @@ func (r *runner) waitStart(ctx context.Context, startAt time.Time) error {
 
 // writeOutcome prints the verdict and writes run.json and the report,
 // as Run does.
-func (r *runner) writeOutcome(rec *report.Record, failure error, noReport bool) (*Outcome, error) {
+func (r *runner) writeOutcome(rec *results.Record, failure error, noReport bool) (*Outcome, error) {
 	for _, e := range r.writeErrs {
 		rec.Notes = append(rec.Notes, "results: "+e)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -43,7 +43,7 @@ type Lab struct {
 	Connect string `json:"connect,omitempty"`
 	// Actions are the privileged actions the lab took (host settings with
 	// their old and new values, namespaces, programs run as root).
-	Actions []report.Action `json:"privileged_actions,omitempty"`
+	Actions []results.Action `json:"privileged_actions,omitempty"`
 }
 
 // LabNode is one namespace of a lab: its short node name (srv, c1, c2…),
@@ -82,7 +82,7 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 		return err
 	}
 	r.dir = r.owner.Dir
-	if r.out, err = report.OpenDir(r.owner.Dir); err != nil {
+	if r.out, err = results.OpenDir(r.owner.Dir); err != nil {
 		r.owner.Release()
 		return fmt.Errorf("%w: failed to open the lab's directory: %w", ErrRefused, err)
 	}
@@ -108,7 +108,7 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 		return err
 	}
 
-	rec := &report.Record{RunID: r.runID, Env: probeRecordEnv(hostKeys(sc))}
+	rec := &results.Record{RunID: r.runID, Env: probeRecordEnv(hostKeys(sc))}
 	r.announce(rec.Env.SysctlsBefore)
 	lab, failure := r.bringUp(ctx, rec, clients)
 	if failure == nil {
@@ -156,7 +156,7 @@ func (r *runner) idle(ctx context.Context) {
 }
 
 // bringUp builds the lab and starts its processes.
-func (r *runner) bringUp(ctx context.Context, rec *report.Record, clients bool) (*Lab, error) {
+func (r *runner) bringUp(ctx context.Context, rec *results.Record, clients bool) (*Lab, error) {
 	if err := r.build(ctx, rec); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -124,7 +124,7 @@ func (r *runner) phaseLatencyStart() {
 // phase's round trips and traffic, from what the client workers recorded
 // since phaseLatencyStart: it first waits (at most statsStale) for a
 // stats report of every client worker sent after the phase's work ended.
-func (r *runner) phaseLatencyEnd(ctx context.Context, ph scenarios.Phase, rec *report.Phase) {
+func (r *runner) phaseLatencyEnd(ctx context.Context, ph scenarios.Phase, rec *results.Phase) {
 	reconnects := r.sc.Client.Reconnect.Policy != scenarios.ReconnectOff
 	if ph.Kind != scenarios.PhaseConnect && ph.Kind != scenarios.PhaseTraffic && !reconnects || r.external(roleClient) {
 		return
@@ -135,13 +135,13 @@ func (r *runner) phaseLatencyEnd(ctx context.Context, ph scenarios.Phase, rec *r
 	r.lat.delta.delta(&r.lat.end, &r.lat.start)
 	if ph.Kind != scenarios.PhaseTraffic {
 		// A connect phase's connects, or the reconnects of any phase.
-		rec.Connect = report.NewLatency(&r.lat.delta.connect)
-		rec.Handshake = report.NewLatency(&r.lat.delta.handshake)
+		rec.Connect = results.NewLatency(&r.lat.delta.connect)
+		rec.Handshake = results.NewLatency(&r.lat.delta.handshake)
 		return
 	}
-	rec.RTT = report.NewLatency(&r.lat.delta.rtt)
+	rec.RTT = results.NewLatency(&r.lat.delta.rtt)
 	d := r.fleet.msgCountsOf(roleClient).sub(r.lat.startMsgs)
-	t := &report.Traffic{MessagesAsked: d.asked, MessagesSent: d.sent, MessagesAnswered: d.answered,
+	t := &results.Traffic{MessagesAsked: d.asked, MessagesSent: d.sent, MessagesAnswered: d.answered,
 		BytesSent: d.bytesOut, BytesReceived: d.bytesIn}
 	if rec.Seconds > 0 {
 		t.MessagesPerSecond = float64(d.answered) / rec.Seconds
@@ -173,11 +173,11 @@ func (f *fleet) reportedSince(role string, t time.Time) bool {
 
 // summaryLatency fills the run's connect latency and round trips: every
 // recording of every client worker.
-func (r *runner) summaryLatency(s *report.Summary) {
+func (r *runner) summaryLatency(s *results.Summary) {
 	r.fleet.mergeHists(roleClient, &r.lat.end)
-	s.Connect = report.NewLatency(&r.lat.end.connect)
-	s.RTT = report.NewLatency(&r.lat.end.rtt)
-	s.Handshake = report.NewLatency(&r.lat.end.handshake)
+	s.Connect = results.NewLatency(&r.lat.end.connect)
+	s.RTT = results.NewLatency(&r.lat.end.rtt)
+	s.Handshake = results.NewLatency(&r.lat.end.handshake)
 	s.Protocol = r.fleet.protocolOf(r.sc.Client.Protocol)
 	cli := r.fleet.roleStats(roleClient)
 	s.Reconnects, s.Reconnected = cli.Reconnects, cli.Reconnected
@@ -185,11 +185,11 @@ func (r *runner) summaryLatency(s *report.Summary) {
 
 // protocolOf is what the client workers counted of their protocol; nil
 // for echo.
-func (f *fleet) protocolOf(name string) *report.Protocol {
+func (f *fleet) protocolOf(name string) *results.Protocol {
 	if name == "" || name == nodes.ProtoEcho {
 		return nil
 	}
 	s := f.roleStats(roleClient)
-	return &report.Protocol{Name: name, Handshakes: s.Handshakes, KeepAliveSent: s.KeepSent, KeepAliveAnswered: s.KeepAnswered,
+	return &results.Protocol{Name: name, Handshakes: s.Handshakes, KeepAliveSent: s.KeepSent, KeepAliveAnswered: s.KeepAnswered,
 		Pongs: s.Pongs, Pushes: s.Pushes, Statuses: s.Statuses}
 }

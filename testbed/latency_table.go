@@ -9,18 +9,18 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // latencyTable renders the run's latency results for the terminal: a row
 // of count and percentiles per phase and kind (connect, handshake, rtt), a traffic
 // line per traffic phase, and the whole run's rows; "" when the run
 // recorded no latency (external clients, no connect).
-func latencyTable(phases []report.Phase, sum report.Summary) string {
+func latencyTable(phases []results.Phase, sum results.Summary) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	rows := 0
-	row := func(phase, what string, l *report.Latency) {
+	row := func(phase, what string, l *results.Latency) {
 		if l == nil {
 			return
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -171,7 +171,7 @@ func (c closing) failures() []string {
 // restored), its sysctls after, and whether the host was shared. The run
 // record is kept when the journal could not be restored, so 'clean' can
 // try again.
-func (r *runner) shutDown(rec *report.Record) closing {
+func (r *runner) shutDown(rec *results.Record) closing {
 	var c closing
 	r.setPhase("teardown")
 	grace := stopGrace
@@ -234,7 +234,7 @@ func (r *runner) shutDown(rec *report.Record) closing {
 // checkRestored compares each host setting the run changed with what it
 // reads now (rec.Env.SysctlsAfter), fills After and Restored, and
 // reports whether all were restored.
-func checkRestored(rec *report.Record) bool {
+func checkRestored(rec *results.Record) bool {
 	ok := true
 	for i := range rec.Host {
 		h := &rec.Host[i]

@@ -12,6 +12,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -80,14 +81,14 @@ func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
 			}
 		}
 	}
-	out, err := report.CreateDir(dir)
+	out, err := results.CreateDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("results directory (--out): %w", err)
 	}
 	defer out.Close()
 	res := &Outcome{Dir: dir}
 	var samplesOut io.Writer = io.Discard
-	f, err := out.CreateStream(report.SamplesFile)
+	f, err := out.CreateStream(results.SamplesFile)
 	if err != nil {
 		res.WriteErrors = append(res.WriteErrors, printable.String(fmt.Sprintf("failed to create the merged samples file: %v", err)))
 	} else {
@@ -121,7 +122,7 @@ func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
 
 // printMerged prints the merged verdict: every name that came from the
 // shards (scenario, phases, expectations, run ids, protocol) escaped.
-func printMerged(w io.Writer, rec *report.Record, runs []shardRun, whole *scenarios.Scenario, res *Outcome) {
+func printMerged(w io.Writer, rec *results.Record, runs []shardRun, whole *scenarios.Scenario, res *Outcome) {
 	ids := strings.Split(rec.Extra[ExtraShards], ",")
 	if len(ids) > 8 {
 		ids = append(ids[:8], fmt.Sprintf("… %d in all", len(ids)))
@@ -130,9 +131,9 @@ func printMerged(w io.Writer, rec *report.Record, runs []shardRun, whole *scenar
 		ids[i] = shown(id, 64)
 	}
 	fmt.Fprintf(w, "c1m-testbed merge: %d shards of %s (%s)\n", len(runs), shown(whole.Name, 200), strings.Join(ids, ","))
-	phases := make([]report.Phase, len(rec.Phases))
+	phases := make([]results.Phase, len(rec.Phases))
 	for i, p := range rec.Phases {
-		phases[i] = report.Phase{Name: shown(p.Name, 200), Connect: p.Connect, Handshake: p.Handshake, RTT: p.RTT, Traffic: p.Traffic}
+		phases[i] = results.Phase{Name: shown(p.Name, 200), Connect: p.Connect, Handshake: p.Handshake, RTT: p.RTT, Traffic: p.Traffic}
 	}
 	sum := rec.Summary
 	if p := sum.Protocol; p != nil {
@@ -147,9 +148,9 @@ func printMerged(w io.Writer, rec *report.Record, runs []shardRun, whole *scenar
 	if t := latencyTable(phases, sum); t != "" {
 		fmt.Fprintf(w, "\nlatency:\n%s\n", strings.TrimRight(t, "\n"))
 	}
-	es := make([]report.Expectation, len(rec.Expectations))
+	es := make([]results.Expectation, len(rec.Expectations))
 	for i, e := range rec.Expectations {
-		es[i] = report.Expectation{Name: shown(e.Name, 200), Want: shown(e.Want, 200), Got: shown(e.Got, 400), Held: e.Held}
+		es[i] = results.Expectation{Name: shown(e.Name, 200), Want: shown(e.Want, 200), Got: shown(e.Got, 400), Held: e.Held}
 	}
 	fmt.Fprintf(w, "\nexpectations:\n%s\n", expectationTable(es))
 	fmt.Fprintf(w, "peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)\n",
@@ -240,9 +241,9 @@ func decodeScenario(body any) (*scenarios.Scenario, error) {
 
 // mergeRecords combines everything of the shards' records that does not
 // come from the time series: phases, latency, errors, counters, workers.
-func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) *report.Record {
+func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) *results.Record {
 	first := runs[0].rec
-	rec := &report.Record{Version: report.RecordVersion, RunID: topology.NewRunID(), Scenario: whole.Name, Source: whole.Source,
+	rec := &results.Record{Version: results.RecordVersion, RunID: topology.NewRunID(), Scenario: whole.Name, Source: whole.Source,
 		Description: whole.Description, Scale: first.Scale, Started: first.Started, Ended: first.Ended,
 		ScenarioBody: whole, Counters: map[string]int64{}, Extra: map[string]string{ExtraMode: ModeMerged, ExtraTarget: first.Extra[ExtraTarget]}}
 	s := &rec.Summary
@@ -336,12 +337,12 @@ func addCounts(dst, src map[string]int64) {
 
 // mergeProtocol adds a shard's protocol counts to the whole's (nil when
 // neither has any).
-func mergeProtocol(whole, shard *report.Protocol) *report.Protocol {
+func mergeProtocol(whole, shard *results.Protocol) *results.Protocol {
 	if shard == nil {
 		return whole
 	}
 	if whole == nil {
-		whole = &report.Protocol{Name: shard.Name}
+		whole = &results.Protocol{Name: shard.Name}
 	}
 	whole.Handshakes = satAdd(whole.Handshakes, shard.Handshakes)
 	whole.PeakReady = satAdd(whole.PeakReady, shard.PeakReady) // an upper bound, as the roles' peaks
@@ -361,7 +362,7 @@ func mergeProtocol(whole, shard *report.Protocol) *report.Protocol {
 // mergeEnv describes the machines of the shards: the first shard's
 // environment, with every distinct host named and their CPUs and memory
 // added up.
-func mergeEnv(runs []shardRun) report.Env {
+func mergeEnv(runs []shardRun) results.Env {
 	e := runs[0].rec.Env
 	var hosts []string
 	seen := map[string]bool{}
@@ -384,15 +385,15 @@ func mergeEnv(runs []shardRun) report.Env {
 // mergePhases combines phase j of every shard: from the first start to
 // the last end, targets, reached counts and traffic added, histograms
 // merged (lat holds their sums), the worst outcome.
-func mergePhases(runs []shardRun, lat *latencySums) []report.Phase {
+func mergePhases(runs []shardRun, lat *latencySums) []results.Phase {
 	n := len(runs[0].rec.Phases)
 	for _, r := range runs {
 		n = min(n, len(r.rec.Phases))
 	}
-	out := make([]report.Phase, n)
+	out := make([]results.Phase, n)
 	for j := range out {
 		p := &out[j]
-		var traffic *report.Traffic
+		var traffic *results.Traffic
 		for i, r := range runs {
 			o := r.rec.Phases[j]
 			if i == 0 {
@@ -412,7 +413,7 @@ func mergePhases(runs []shardRun, lat *latencySums) []report.Phase {
 			p.Reached = satAdd(p.Reached, o.Reached)
 			if t := o.Traffic; t != nil {
 				if traffic == nil {
-					traffic = &report.Traffic{}
+					traffic = &results.Traffic{}
 				}
 				traffic.MessagesAsked = satAdd(traffic.MessagesAsked, t.MessagesAsked)
 				traffic.MessagesSent = satAdd(traffic.MessagesSent, t.MessagesSent)
@@ -433,8 +434,8 @@ func mergePhases(runs []shardRun, lat *latencySums) []report.Phase {
 // shard's connect target reached) and close time (first close command to
 // the last shard's sockets gone), from the shards' first connect and
 // close phases and their own ramp and close seconds.
-func mergeRamp(rec *report.Record, runs []shardRun) {
-	span := func(kind string, secs func(report.Summary) float64) (float64, float64) {
+func mergeRamp(rec *results.Record, runs []shardRun) {
+	span := func(kind string, secs func(results.Summary) float64) (float64, float64) {
 		var first, last time.Time
 		var conns float64
 		for _, r := range runs {
@@ -460,7 +461,7 @@ func mergeRamp(rec *report.Record, runs []shardRun) {
 	}
 	s := &rec.Summary
 	var conns float64
-	s.RampSeconds, conns = span(scenarios.PhaseConnect, func(s report.Summary) float64 { return s.RampSeconds })
+	s.RampSeconds, conns = span(scenarios.PhaseConnect, func(s results.Summary) float64 { return s.RampSeconds })
 	if s.RampSeconds > 0 {
 		s.ConnectsPerSecond = conns / s.RampSeconds
 	}
@@ -469,7 +470,7 @@ func mergeRamp(rec *report.Record, runs []shardRun) {
 		closed = closed && r.rec.Summary.CloseSeconds > 0
 	}
 	if closed {
-		s.CloseSeconds, _ = span(scenarios.PhaseClose, func(s report.Summary) float64 { return s.CloseSeconds })
+		s.CloseSeconds, _ = span(scenarios.PhaseClose, func(s results.Summary) float64 { return s.CloseSeconds })
 	}
 }
 
@@ -494,8 +495,8 @@ func hostsOf(runs []shardRun) []int {
 // process counts exactly; the peaks (RSS, PSS, fds, processes alive) as
 // the sum of the shards' peaks, an upper bound of the fleet's at one
 // instant. Each process's namespace says its shard.
-func mergeRoles(runs []shardRun) []report.RoleUsage {
-	var out []report.RoleUsage
+func mergeRoles(runs []shardRun) []results.RoleUsage {
+	var out []results.RoleUsage
 	idx := map[string]int{}
 	for i, r := range runs {
 		for _, u := range r.rec.Roles {
@@ -503,7 +504,7 @@ func mergeRoles(runs []shardRun) []report.RoleUsage {
 			if !ok {
 				j = len(out)
 				idx[u.Role] = j
-				out = append(out, report.RoleUsage{Role: u.Role})
+				out = append(out, results.RoleUsage{Role: u.Role})
 			}
 			m := &out[j]
 			m.Namespaces = satAddInt(m.Namespaces, u.Namespaces)

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 var mergeStart = time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
@@ -107,10 +107,10 @@ func TestMergeRefusesHostileShards(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		samples func(int, []string, map[string]int)
-		rec     func(*report.Record)
+		rec     func(*results.Record)
 		want    string
 	}{
-		// report.ReadSamples leaves out a row whose seconds no run
+		// results.ReadSamples leaves out a row whose seconds no run
 		// reaches (NaN, ±Inf, beyond 1e7): merged without it, in time.
 		{name: "seconds Inf", samples: last("+Inf")},
 		{name: "seconds NaN", samples: last("NaN")},
@@ -123,15 +123,15 @@ func TestMergeRefusesHostileShards(t *testing.T) {
 		{name: "count negative", samples: cell("cli_established", "-5"), want: "is -5, below 0"},
 		{name: "count far beyond 2^53", samples: cell("slab", "1e300"), want: "column slab, is NaN, not a number"},
 		{name: "count beyond 2^53", samples: cell("slab", "1e18"), want: "column slab, is 1e+18, beyond 2^53"},
-		{name: "started years apart", rec: func(r *report.Record) { r.Started = r.Started.Add(3 * 365 * 24 * time.Hour) }, want: "h after the first shard started"},
-		{name: "no start time", rec: func(r *report.Record) { r.Started = time.Time{} }, want: "no start time"},
-		{name: "negative errors", rec: func(r *report.Record) { r.Summary.Errors["ETIMEDOUT"] = -1 }, want: "summary errors ETIMEDOUT is -1, but counts run from 0 to 2^53"},
-		{name: "negative counter", rec: func(r *report.Record) { r.Counters["ListenOverflows"] = -9 }, want: "counts run from 0"},
-		{name: "peak beyond 2^53", rec: func(r *report.Record) { r.Summary.PeakEstablished = 1 << 60 }, want: "peak_established is 1152921504606846976"},
-		{name: "negative reached", rec: func(r *report.Record) { r.Phases[0].Reached = -1 }, want: "phase 1 reached is -1"},
-		{name: "negative role memory", rec: func(r *report.Record) { r.Roles[0].PeakPSS = -1 }, want: "role client peak_pss_bytes"},
-		{name: "ramp beyond the span", rec: func(r *report.Record) { r.Summary.RampSeconds = 1e12 }, want: "ramp_seconds is 1e+12"},
-		{name: "protocol counts negative", rec: func(r *report.Record) { r.Summary.Protocol = &report.Protocol{Name: "http", Pongs: -1} }, want: "protocol pongs"},
+		{name: "started years apart", rec: func(r *results.Record) { r.Started = r.Started.Add(3 * 365 * 24 * time.Hour) }, want: "h after the first shard started"},
+		{name: "no start time", rec: func(r *results.Record) { r.Started = time.Time{} }, want: "no start time"},
+		{name: "negative errors", rec: func(r *results.Record) { r.Summary.Errors["ETIMEDOUT"] = -1 }, want: "summary errors ETIMEDOUT is -1, but counts run from 0 to 2^53"},
+		{name: "negative counter", rec: func(r *results.Record) { r.Counters["ListenOverflows"] = -9 }, want: "counts run from 0"},
+		{name: "peak beyond 2^53", rec: func(r *results.Record) { r.Summary.PeakEstablished = 1 << 60 }, want: "peak_established is 1152921504606846976"},
+		{name: "negative reached", rec: func(r *results.Record) { r.Phases[0].Reached = -1 }, want: "phase 1 reached is -1"},
+		{name: "negative role memory", rec: func(r *results.Record) { r.Roles[0].PeakPSS = -1 }, want: "role client peak_pss_bytes"},
+		{name: "ramp beyond the span", rec: func(r *results.Record) { r.Summary.RampSeconds = 1e12 }, want: "ramp_seconds is 1e+12"},
+		{name: "protocol counts negative", rec: func(r *results.Record) { r.Summary.Protocol = &results.Protocol{Name: "http", Pongs: -1} }, want: "protocol pongs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := twoShards(t)
@@ -157,7 +157,7 @@ func TestMergeRefusesWrappingHistograms(t *testing.T) {
 	for i, c := range []shardCase{a, b} {
 		var h histogram.Histogram
 		h.RecordN(0, 1<<63+uint64(i)) // together 2^64 + 1: would read as 1
-		c.rec.Summary.Connect = report.NewLatency(&h)
+		c.rec.Summary.Connect = results.NewLatency(&h)
 	}
 	_, _, err := mergeWithin(t, defaultMergeLimits, a, b)
 	if !errors.Is(err, ErrMergeInput) || !strings.Contains(err.Error(), "more than 2^64 recordings") {
@@ -181,7 +181,7 @@ func TestMergeTotalsSaturate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := report.ReadRecord(res.Dir)
+	rec, err := results.ReadRecord(res.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,9 +232,9 @@ func TestMergeLongRunIsLinear(t *testing.T) {
 	for i, c := range []*shardCase{&a, &b} {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
-		w.Write(report.Header())
+		w.Write(results.Header())
 		for k := 0; k < rows; k++ {
-			s := report.Sample{Seconds: float64(k) * 0.5, Phase: "hold-2", CliEstablished: int64(k % 1000)}
+			s := results.Sample{Seconds: float64(k) * 0.5, Phase: "hold-2", CliEstablished: int64(k % 1000)}
 			if k == rows/2 {
 				s.CliEstablished = int64(5000 + i) // both peaks at one instant
 			}
@@ -251,7 +251,7 @@ func TestMergeLongRunIsLinear(t *testing.T) {
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("merging 2 × %d rows took %v", rows, d)
 	}
-	rec, err := report.ReadRecord(res.Dir)
+	rec, err := results.ReadRecord(res.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestMergeNameOutsideResults(t *testing.T) {
 	if !strings.Contains(out.String(), `the scenario's name "../../x" is not a plain name`) {
 		t.Errorf("merge did not say why the directory is named otherwise:\n%s", out.String())
 	}
-	rec, err := report.ReadRecord(res.Dir)
+	rec, err := results.ReadRecord(res.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestMergePrintsEscaped(t *testing.T) {
 		c.rec.Phases[0].Name = "connect" + evil
 		c.rec.Summary.Errors["E"+evil] = 1
 		c.rec.RunID = "id" + evil
-		c.rec.Summary.Protocol = &report.Protocol{Name: "http" + evil, Statuses: map[string]int64{"2xx" + evil: 1}}
+		c.rec.Summary.Protocol = &results.Protocol{Name: "http" + evil, Statuses: map[string]int64{"2xx" + evil: 1}}
 	}
 	_, out, err := mergeWithin(t, defaultMergeLimits, a, b)
 	if err != nil {
@@ -525,7 +525,7 @@ func TestCSVShape(t *testing.T) {
 // run writes a negative kernel_bytes_per_conn (c1m-testbed does, on a
 // shared host): merge takes it, and refuses only what no run writes.
 func TestMergeTakesNegativeKernelBytes(t *testing.T) {
-	rec := &report.Record{Started: time.Now()}
+	rec := &results.Record{Started: time.Now()}
 	rec.Summary.KernelBytesPerConn = -75051.008
 	if err := checkRecord("shard0", rec, defaultMergeLimits); err != nil {
 		t.Errorf("negative kernel bytes per connection refused: %v", err)

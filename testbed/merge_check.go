@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -50,7 +50,7 @@ func (c *recordCheck) counts(what string, m map[string]int64, keys int) {
 // counter names than lim allows: merged totals are then sums of at most
 // lim.shards counts of 2^53, which saturating addition keeps exact or
 // says are saturated.
-func checkRecord(from string, rec *report.Record, lim mergeLimits) error {
+func checkRecord(from string, rec *results.Record, lim mergeLimits) error {
 	c := &recordCheck{from: from}
 	if rec.Started.IsZero() {
 		return fmt.Errorf("%w: %s: its run record has no start time: this is not what c1m-testbed writes", errMergeInput, from)
@@ -152,8 +152,8 @@ type latencySums struct {
 
 // add adds rec's histograms and drops them from rec (17 KB each: a
 // fleet's would not fit in memory); a sum that would wrap is refused.
-func (l *latencySums) add(from string, rec *report.Record) error {
-	add := func(dst *histogram.Histogram, lat **report.Latency) error {
+func (l *latencySums) add(from string, rec *results.Record) error {
+	add := func(dst *histogram.Histogram, lat **results.Latency) error {
 		if *lat == nil {
 			return nil
 		}
@@ -165,7 +165,7 @@ func (l *latencySums) add(from string, rec *report.Record) error {
 		return nil
 	}
 	s := &rec.Summary
-	for k, lat := range []**report.Latency{&s.Connect, &s.Handshake, &s.RTT} {
+	for k, lat := range []**results.Latency{&s.Connect, &s.Handshake, &s.RTT} {
 		if err := add(&l.whole[k], lat); err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (l *latencySums) add(from string, rec *report.Record) error {
 	}
 	for j := range rec.Phases {
 		p := &rec.Phases[j]
-		for k, lat := range []**report.Latency{&p.Connect, &p.Handshake, &p.RTT} {
+		for k, lat := range []**results.Latency{&p.Connect, &p.Handshake, &p.RTT} {
 			if err := add(&l.phases[j][k], lat); err != nil {
 				return err
 			}
@@ -185,6 +185,6 @@ func (l *latencySums) add(from string, rec *report.Record) error {
 }
 
 // latencies returns sums as the report's latency results (nil when empty).
-func latencies(h *[3]histogram.Histogram) (connect, handshake, rtt *report.Latency) {
-	return report.NewLatency(&h[0]), report.NewLatency(&h[1]), report.NewLatency(&h[2])
+func latencies(h *[3]histogram.Histogram) (connect, handshake, rtt *results.Latency) {
+	return results.NewLatency(&h[0]), results.NewLatency(&h[1]), results.NewLatency(&h[2])
 }

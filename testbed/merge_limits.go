@@ -10,7 +10,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -40,7 +40,7 @@ type mergeLimits struct {
 var defaultMergeLimits = mergeLimits{
 	// A run of 100 h sampled every 500 ms has 720,000 rows; a row of a
 	// million-connection run is about 300 bytes (55 columns), so its
-	// samples are some 220 MB (report.MaxSamplesSize allows 512 MiB in a
+	// samples are some 220 MB (results.MaxSamplesSize allows 512 MiB in a
 	// directory), and its run.json rarely 1 MB: 320 MiB.
 	line: 320 << 20,
 	// kubectl logs of a fleet: 100 pods' result lines of a few MB each
@@ -49,11 +49,11 @@ var defaultMergeLimits = mergeLimits{
 	logFile: 4 << 30,
 	// A Kubernetes Indexed Job has at most 100,000 completions.
 	shards: scenarios.MaxShards,
-	// 100 h every 500 ms, as report.ReadSamples allows.
-	shardRows: report.MaxSampleRows,
-	// This version writes 55 columns; report.ReadSamples allows 256 for
+	// 100 h every 500 ms, as results.ReadSamples allows.
+	shardRows: results.MaxSampleRows,
+	// This version writes 55 columns; results.ReadSamples allows 256 for
 	// columns added later (merge keeps only those it knows).
-	columns: report.MaxSampleColumns,
+	columns: results.MaxSampleColumns,
 	// 2^27 cells of 8 bytes is 1 GiB in memory: 100 shards of 4 h, or 20
 	// shards of 20 h, or one shard of 100 h with room to spare.
 	cells: 1 << 27,
@@ -234,7 +234,7 @@ func countJSON(data []byte) jsonCount {
 }
 
 // isHistogramKey reports whether a key (its raw bytes between the
-// quotes, and quoted with them) names report.Latency's histogram field
+// quotes, and quoted with them) names results.Latency's histogram field
 // as encoding/json matches names: case-folded, escapes read.
 func isHistogramKey(raw []byte, escaped bool, quoted []byte) bool {
 	const name = "histogram"

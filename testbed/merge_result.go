@@ -12,7 +12,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -30,22 +30,22 @@ type resultLine struct {
 // WriteResultLine writes the results of the run in dir (its run.json and
 // samples.csv) to w as one JSON line that merge reads back from a log.
 func WriteResultLine(w io.Writer, dir string) error {
-	d, err := report.OpenDir(dir)
+	d, err := results.OpenDir(dir)
 	if err != nil {
 		return fmt.Errorf("failed to read the results to print them: %w", err)
 	}
 	defer d.Close()
-	run, err := d.ReadFile(report.RunFile)
+	run, err := d.ReadFile(results.RunFile)
 	if err != nil {
-		return fmt.Errorf("failed to read %s to print it: %w", d.Join(report.RunFile), err)
+		return fmt.Errorf("failed to read %s to print it: %w", d.Join(results.RunFile), err)
 	}
-	samples, err := d.ReadFile(report.SamplesFile)
+	samples, err := d.ReadFile(results.SamplesFile)
 	if err != nil {
-		return fmt.Errorf("failed to read %s to print it: %w", d.Join(report.SamplesFile), err)
+		return fmt.Errorf("failed to read %s to print it: %w", d.Join(results.SamplesFile), err)
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, run); err != nil {
-		return fmt.Errorf("failed to encode %s: %w", d.Join(report.RunFile), err)
+		return fmt.Errorf("failed to encode %s: %w", d.Join(results.RunFile), err)
 	}
 	data, err := json.Marshal(resultLine{Marker: 1, Run: compact.Bytes(), Samples: string(samples)})
 	if err != nil {
@@ -63,7 +63,7 @@ type shardRun struct {
 	from    string // where it was read: a directory, or "FILE line N"
 	shard   scenarios.Shard
 	part    *scenarios.Scenario
-	rec     *report.Record
+	rec     *results.Record
 	samples *shardSamples
 }
 
@@ -108,19 +108,19 @@ func loadShardRuns(paths []string, lim mergeLimits) (*shardLoader, error) {
 
 // readDir reads a shard's results directory.
 func (l *shardLoader) readDir(path string) error {
-	d, err := report.OpenDir(path)
+	d, err := results.OpenDir(path)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errMergeInput, err)
 	}
 	defer d.Close()
-	data, err := d.ReadFile(report.RunFile)
+	data, err := d.ReadFile(results.RunFile)
 	if err != nil {
-		return fmt.Errorf("%w: %s: failed to read its %s (a shard that did not finish cannot be merged): %w", errMergeInput, path, report.RunFile, err)
+		return fmt.Errorf("%w: %s: failed to read its %s (a shard that did not finish cannot be merged): %w", errMergeInput, path, results.RunFile, err)
 	}
 	if err := l.b.record(path, data); err != nil {
 		return err
 	}
-	run, err := report.LoadDir(d)
+	run, err := results.LoadDir(d)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errMergeInput, err)
 	}
@@ -182,7 +182,7 @@ func (l *shardLoader) readLine(from string, rl resultLine) error {
 	if err := l.b.record(from, rl.Run); err != nil {
 		return err
 	}
-	var rec report.Record
+	var rec results.Record
 	if err := json.Unmarshal(rl.Run, &rec); err != nil {
 		return fmt.Errorf("%w: %s: its run record does not decode: %w", errMergeInput, from, err)
 	}
@@ -190,7 +190,7 @@ func (l *shardLoader) readLine(from string, rl resultLine) error {
 	if err := l.b.samples(from, max(header, widest), rows); err != nil {
 		return err
 	}
-	tab, err := report.ReadSamples(strings.NewReader(rl.Samples))
+	tab, err := results.ReadSamples(strings.NewReader(rl.Samples))
 	if err != nil {
 		return fmt.Errorf("%w: %s: its samples do not decode: %w", errMergeInput, from, err)
 	}
@@ -198,7 +198,7 @@ func (l *shardLoader) readLine(from string, rl resultLine) error {
 }
 
 // accept checks a shard's decoded results and keeps them.
-func (l *shardLoader) accept(from string, rec *report.Record, tab *report.Table) error {
+func (l *shardLoader) accept(from string, rec *results.Record, tab *results.Table) error {
 	sh, err := scenarios.ParseShard(rec.Extra[ExtraShard])
 	if rec.Extra[ExtraMode] != ModeClients || err != nil {
 		return fmt.Errorf("%w: %s is not a shard of clients in place (run.json extra.shard %q): merge the results of 'c1m-testbed clients --shard I/N'", errMergeInput, from, shown(rec.Extra[ExtraShard], 40))

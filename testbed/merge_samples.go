@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // How merge combines each column of samples.csv (every other column is
@@ -26,7 +26,7 @@ var (
 	// emptyColumns may be empty (nothing recorded): empty when every shard's is.
 	emptyColumns = map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true, "msgs_asked_per_sec": true, "msgs_answered_per_sec": true, "handshake_p99_ms": true}
 	// mergeHeader is the merged samples.csv's header: this version's.
-	mergeHeader = report.Header()
+	mergeHeader = results.Header()
 )
 
 // cumulative reports whether a column counts since the run started (a
@@ -58,7 +58,7 @@ type shardSamples struct {
 // every cell of a kept column a number within ±maxCount (NaN only where
 // the column may be empty, negative only where it may fall), seconds
 // from 0 to lim.span and never going back, phase labels kept once.
-func compactSamples(from string, t *report.Table, b *budget) (*shardSamples, error) {
+func compactSamples(from string, t *results.Table, b *budget) (*shardSamples, error) {
 	seen := map[string]bool{}
 	for _, h := range t.Header {
 		if seen[h] {
@@ -306,7 +306,7 @@ func mergeByIndex(a, b, out []activeShard) []activeShard {
 // applyPeaks takes the whole's peaks from the merged series: what was
 // established together at one instant, not the sum of peaks that may
 // have come at different times (a note says when those differ).
-func applyPeaks(rec *report.Record, pk seriesPeaks, runs []shardRun) {
+func applyPeaks(rec *results.Record, pk seriesPeaks, runs []shardRun) {
 	sum := &rec.Summary
 	sum.PeakEstablished = satInt(pk.established)
 	sum.PeakServerEstablished = satInt(pk.serverEstablished)

@@ -12,14 +12,14 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // shardCase is one shard's fake results: its record (the scenario part
 // in ScenarioBody) and its samples.csv.
 type shardCase struct {
-	rec     *report.Record
+	rec     *results.Record
 	part    *scenarios.Scenario
 	samples []byte
 }
@@ -41,24 +41,24 @@ func fakeResults(t testing.TB, i, n int, start time.Time, host string, ms int) s
 	conns := int64(part.Client.Connections)
 	var h histogram.Histogram
 	h.RecordN(time.Duration(ms)*time.Millisecond, uint64(conns))
-	lat := report.NewLatency(&h)
-	rec := &report.Record{Version: report.RecordVersion, RunID: "shard" + string(rune('a'+i%26)), Scenario: "smoke", Source: "builtin:smoke",
+	lat := results.NewLatency(&h)
+	rec := &results.Record{Version: results.RecordVersion, RunID: "shard" + string(rune('a'+i%26)), Scenario: "smoke", Source: "builtin:smoke",
 		Scale: 0.05, Started: start, Ended: start.Add(5 * time.Second), ScenarioBody: part,
-		Env:     report.Env{Hostname: host, CPUs: 2, MemTotal: 1 << 30},
+		Env:     results.Env{Hostname: host, CPUs: 2, MemTotal: 1 << 30},
 		Extra:   map[string]string{ExtraMode: ModeClients, ExtraShard: sh.String(), ExtraTarget: "198.18.0.1:8000"},
-		Phases:  []report.Phase{{Name: "connect-1", Kind: "connect", Started: start.Add(time.Second), Ended: start.Add(1500 * time.Millisecond), Seconds: 0.5, Outcome: "done", Target: int(conns), Reached: conns, Connect: lat}},
-		Workers: []report.Worker{{Role: "client", Namespace: hereNS, PID: 100 + i, Exit: "exit status 0"}},
-		Summary: report.Summary{PeakEstablished: conns, Errors: map[string]int64{"ETIMEDOUT": int64(i)}, HostRestored: true,
+		Phases:  []results.Phase{{Name: "connect-1", Kind: "connect", Started: start.Add(time.Second), Ended: start.Add(1500 * time.Millisecond), Seconds: 0.5, Outcome: "done", Target: int(conns), Reached: conns, Connect: lat}},
+		Workers: []results.Worker{{Role: "client", Namespace: hereNS, PID: 100 + i, Exit: "exit status 0"}},
+		Summary: results.Summary{PeakEstablished: conns, Errors: map[string]int64{"ETIMEDOUT": int64(i)}, HostRestored: true,
 			RampSeconds: 0.5, ConnectsPerSecond: float64(conns) / 0.5, KernelBytesPerConn: 10000, Connect: lat},
 		Counters: map[string]int64{"ListenOverflows": 1},
-		Roles: []report.RoleUsage{{Role: "client", Namespaces: 1, PeakProcesses: 2, ProcessesSeen: 2, PeakPSS: 1 << 20, CPUUserSeconds: 1.5,
-			Processes: []report.ProcessUsage{{PID: 100 + i, Comm: "c1m-testbed"}, {PID: 200 + i, Comm: "c1m-testbed"}}}},
+		Roles: []results.RoleUsage{{Role: "client", Namespaces: 1, PeakProcesses: 2, ProcessesSeen: 2, PeakPSS: 1 << 20, CPUUserSeconds: 1.5,
+			Processes: []results.ProcessUsage{{PID: 100 + i, Comm: "c1m-testbed"}, {PID: 200 + i, Comm: "c1m-testbed"}}}},
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.Write(report.Header())
+	w.Write(results.Header())
 	for k := 0; k <= 10; k++ {
-		s := report.Sample{Seconds: float64(k) * 0.5, Phase: "hold-2", Errors: map[string]int64{"ETIMEDOUT": int64(i)}, Slab: 1000, CliConnected: conns}
+		s := results.Sample{Seconds: float64(k) * 0.5, Phase: "hold-2", Errors: map[string]int64{"ETIMEDOUT": int64(i)}, Slab: 1000, CliConnected: conns}
 		if k >= 2 && k < 8 {
 			s.CliEstablished = conns
 		}
@@ -72,7 +72,7 @@ func fakeResults(t testing.TB, i, n int, start time.Time, host string, ms int) s
 func (c shardCase) write(t testing.TB, dir string) {
 	t.Helper()
 	c.rec.ScenarioBody = c.part
-	out, err := report.CreateDir(dir)
+	out, err := results.CreateDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func (c shardCase) write(t testing.TB, dir string) {
 	if err := out.WriteRecord(c.rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := out.WriteFile(report.SamplesFile, c.samples); err != nil {
+	if err := out.WriteFile(results.SamplesFile, c.samples); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -126,7 +126,7 @@ func TestMergeShards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := report.ReadRecord(res.Dir)
+	rec, err := results.ReadRecord(res.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +157,11 @@ func TestMergeShards(t *testing.T) {
 	if rec.Env.Hostname != "node-a,node-b" || rec.Env.CPUs != 4 {
 		t.Errorf("env %q %d CPUs", rec.Env.Hostname, rec.Env.CPUs)
 	}
-	data, err := os.ReadFile(filepath.Join(res.Dir, report.SamplesFile))
+	data, err := os.ReadFile(filepath.Join(res.Dir, results.SamplesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := report.ReadSamples(bytes.NewReader(data))
+	tab, err := results.ReadSamples(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}

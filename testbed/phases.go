@@ -7,7 +7,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -15,10 +15,10 @@ import (
 const pollInterval = 100 * time.Millisecond
 
 // runPhase runs one phase and returns its record.
-func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) report.Phase {
+func (r *runner) runPhase(ctx context.Context, i int, ph scenarios.Phase) results.Phase {
 	name := ph.Name // the decoder names every phase
 	r.setPhaseKind(name, ph.Kind)
-	rec := report.Phase{Name: name, Kind: ph.Kind, Started: time.Now()}
+	rec := results.Phase{Name: name, Kind: ph.Kind, Started: time.Now()}
 	r.progress.printf("%s", phaseStartLine(ph, r.sc.Client))
 	r.phaseLatencyStart()
 	var err error
@@ -69,7 +69,7 @@ func phaseStartLine(ph scenarios.Phase, cli scenarios.Client) string {
 }
 
 // phaseEndLine says how a phase ended: "phase hold-2: done after 5.0s".
-func phaseEndLine(rec report.Phase) string {
+func phaseEndLine(rec results.Phase) string {
 	return fmt.Sprintf("phase %s: %s after %.1fs", printable.String(rec.Name), rec.Outcome, rec.Seconds)
 }
 
@@ -78,7 +78,7 @@ func phaseEndLine(rec report.Phase) string {
 func timeoutOf(ph scenarios.Phase) time.Duration { return ph.Timeout }
 
 // connect opens connections until the client side has ph.Target established.
-func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	target := ph.Target
 	if target == 0 {
 		target = r.sc.Client.Connections
@@ -176,7 +176,7 @@ func (r *runner) handleEvent(ev workerEvent) {
 }
 
 // hold keeps the connections for d.
-func (r *runner) hold(ctx context.Context, d time.Duration, rec *report.Phase) error {
+func (r *runner) hold(ctx context.Context, d time.Duration, rec *results.Phase) error {
 	end := time.NewTimer(d)
 	defer end.Stop()
 	tick := time.NewTicker(pollInterval)
@@ -199,7 +199,7 @@ func (r *runner) hold(ctx context.Context, d time.Duration, rec *report.Phase) e
 // close closes a fraction of one side's connections and waits until
 // the sockets are gone from the kernel: both sides' established counts
 // agree and no orphan is left in any namespace.
-func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	side, other := roleClient, roleServer
 	if ph.Side == "server" {
 		side, other = roleServer, roleClient
@@ -262,7 +262,7 @@ func (r *runner) pollUntil(ctx context.Context, deadline time.Time, cond func() 
 }
 
 // send makes every connection of one side write ph.Bytes.
-func (r *runner) send(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+func (r *runner) send(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	side := roleClient
 	if ph.From == "server" {
 		side = roleServer
@@ -279,7 +279,7 @@ func (r *runner) send(ctx context.Context, ph scenarios.Phase, rec *report.Phase
 }
 
 // wait polls the phase's condition until it holds or the timeout passes.
-func (r *runner) wait(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+func (r *runner) wait(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	cond := conditionCheck(ph.Until)
 	return r.pollUntil(ctx, time.Now().Add(timeoutOf(ph)), func() bool { return cond(r) })
 }

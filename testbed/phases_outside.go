@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -13,7 +13,7 @@ import (
 // started with their share of the connections, so it waits until the
 // client namespaces' established count (the kernel's CurrEstab) reaches
 // the target, and fails when a client program ends first.
-func (r *runner) connectOutside(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+func (r *runner) connectOutside(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	start := r.clientsStarted
 	if start.IsZero() {
 		start = time.Now()
@@ -46,7 +46,7 @@ func (r *runner) connectOutside(ctx context.Context, ph scenarios.Phase, rec *re
 // closeOutside is the close phase on a side run by external programs:
 // SIGTERM them (the kernel closes their sockets as they exit), then wait
 // until the sockets are gone, as for built-in workers.
-func (r *runner) closeOutside(ctx context.Context, ph scenarios.Phase, rec *report.Phase, side, other string) error {
+func (r *runner) closeOutside(ctx context.Context, ph scenarios.Phase, rec *results.Phase, side, other string) error {
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, w := range r.fleet.role(side) {

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -45,7 +45,7 @@ type procKey struct {
 
 // procRecord is what the meter knows of one process.
 type procRecord struct {
-	usage    report.ProcessUsage
+	usage    results.ProcessUsage
 	role     string
 	alive    bool
 	rss, pss int64 // the latest readings
@@ -70,7 +70,7 @@ type roleMeter struct {
 	mu       sync.Mutex
 	procs    map[procKey]*procRecord
 	now      map[string]roleNow
-	peaks    map[string]*report.RoleUsage
+	peaks    map[string]*results.RoleUsage
 	fullGen  int64     // full readings done (PSS fresh)
 	fullAt   time.Time // the last full reading
 	followUp int       // full readings still due at the next ticks (after a peak)
@@ -83,7 +83,7 @@ const peakFollowUps = 2
 
 func newRoleMeter(start time.Time, f *fleet, serverNS string, clientNS []string) *roleMeter {
 	m := &roleMeter{start: start, fleet: f, wake: make(chan struct{}, 1),
-		procs: map[procKey]*procRecord{}, now: map[string]roleNow{}, peaks: map[string]*report.RoleUsage{}}
+		procs: map[procKey]*procRecord{}, now: map[string]roleNow{}, peaks: map[string]*results.RoleUsage{}}
 	if serverNS != "" {
 		m.roles = append(m.roles, meterRole{name: roleServer, namespaces: []string{serverNS}})
 	}
@@ -91,7 +91,7 @@ func newRoleMeter(start time.Time, f *fleet, serverNS string, clientNS []string)
 		m.roles = append(m.roles, meterRole{name: roleClient, namespaces: clientNS})
 	}
 	for _, r := range m.roles {
-		m.peaks[r.name] = &report.RoleUsage{Role: r.name, Namespaces: len(r.namespaces)}
+		m.peaks[r.name] = &results.RoleUsage{Role: r.name, Namespaces: len(r.namespaces)}
 	}
 	return m
 }
@@ -189,7 +189,7 @@ func (m *roleMeter) read(full bool) {
 		k := procKey{r.p.PID, r.p.Start}
 		rec := m.procs[k]
 		if rec == nil {
-			rec = &procRecord{role: r.role, usage: report.ProcessUsage{PID: r.p.PID, PPID: r.p.PPID, Comm: r.p.Comm,
+			rec = &procRecord{role: r.role, usage: results.ProcessUsage{PID: r.p.PID, PPID: r.p.PPID, Comm: r.p.Comm,
 				Command: r.cmdline, Namespace: r.ns, StartedSeconds: at}}
 			m.procs[k] = rec
 		}
@@ -305,13 +305,13 @@ func (m *roleMeter) updateWorkers() {
 }
 
 // usage returns each role's record for run.json.
-func (m *roleMeter) usage() []report.RoleUsage {
+func (m *roleMeter) usage() []results.RoleUsage {
 	if m == nil {
 		return nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []report.RoleUsage
+	var out []results.RoleUsage
 	for _, r := range m.roles {
 		u := *m.peaks[r.name]
 		u.Processes = nil
@@ -324,9 +324,9 @@ func (m *roleMeter) usage() []report.RoleUsage {
 			u.CPUSystemSeconds += rec.usage.CPUSystemSeconds
 			u.Processes = append(u.Processes, rec.usage)
 		}
-		slices.SortFunc(u.Processes, func(a, b report.ProcessUsage) int { return a.PID - b.PID })
-		if n := len(u.Processes); n > report.MaxRoleProcesses {
-			u.Processes, u.ProcessesOmitted = u.Processes[:report.MaxRoleProcesses], n-report.MaxRoleProcesses
+		slices.SortFunc(u.Processes, func(a, b results.ProcessUsage) int { return a.PID - b.PID })
+		if n := len(u.Processes); n > results.MaxRoleProcesses {
+			u.Processes, u.ProcessesOmitted = u.Processes[:results.MaxRoleProcesses], n-results.MaxRoleProcesses
 		}
 		out = append(out, u)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -34,7 +35,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		dir = filepath.Join("results", sc.Name+"-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
 	_, statErr := os.Lstat(dir)
-	out, err := report.CreateDir(dir)
+	out, err := results.CreateDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("results directory (--out): %w", err)
 	}
@@ -49,7 +50,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		return nil, err
 	}
 	r.progress = newProgress(opt.Progress, opt.Terminal)
-	rec := &report.Record{Version: report.RecordVersion, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
+	rec := &results.Record{Version: results.RecordVersion, Scenario: sc.Name, Source: sc.Source, Description: sc.Description,
 		Scale: r.opt.Scale, Started: r.start, ScenarioBody: sc, Plan: r.plan, RunID: r.runID}
 	r.progress.printf("c1m-testbed: %s (%s), %d connections, %s; results in %s",
 		printable.String(sc.Name), printable.String(sc.Source), sc.Client.Connections, r.describeRoles(), printable.String(dir))
@@ -131,7 +132,7 @@ func (r *runner) describeRoles() string {
 
 // execute changes the host, builds the laboratory and runs the phases.
 // It returns the first failure; the caller tears down in every case.
-func (r *runner) execute(ctx context.Context, rec *report.Record) error {
+func (r *runner) execute(ctx context.Context, rec *results.Record) error {
 	if err := r.build(ctx, rec); err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (r *runner) execute(ctx context.Context, rec *report.Record) error {
 // runPhases runs the scenario's phases into rec, then reads the run's
 // TcpExt counters; an interruption ends it with an error naming the phase
 // and what follows.
-func (r *runner) runPhases(ctx context.Context, rec *report.Record, follows string) error {
+func (r *runner) runPhases(ctx context.Context, rec *results.Record, follows string) error {
 	for i, ph := range r.sc.Phases {
 		pr := r.runPhase(ctx, i, ph)
 		rec.Phases = append(rec.Phases, pr)
@@ -165,7 +166,7 @@ func (r *runner) runPhases(ctx context.Context, rec *report.Record, follows stri
 
 // build applies the host settings (journaled), builds the topology and
 // readies the measurements.
-func (r *runner) build(ctx context.Context, rec *report.Record) error {
+func (r *runner) build(ctx context.Context, rec *results.Record) error {
 	for _, k := range sortedKeys(r.sc.Host) {
 		before := rec.Env.SysctlsBefore[k]
 		if err := r.journal.Set(k, r.sc.Host[k]); err != nil {
@@ -176,7 +177,7 @@ func (r *runner) build(ctx context.Context, rec *report.Record) error {
 		if set == "" {
 			set = r.sc.Host[k]
 		}
-		rec.Host = append(rec.Host, report.HostSetting{Key: k, Before: before, Set: set})
+		rec.Host = append(rec.Host, results.HostSetting{Key: k, Before: before, Set: set})
 	}
 	topo, err := topology.Build(ctx, topologySpec(r.sc, rec.RunID))
 	if errors.Is(err, topology.ErrNoNetem) {
@@ -200,7 +201,7 @@ func (r *runner) build(ctx context.Context, rec *report.Record) error {
 
 // finish fills the summary and the expectations (close filled the
 // host's part).
-func (r *runner) finish(rec *report.Record, c closing, failure error) {
+func (r *runner) finish(rec *results.Record, c closing, failure error) {
 	s := &rec.Summary
 	if r.sampler != nil {
 		p := r.sampler.peak()
@@ -237,7 +238,7 @@ func (r *runner) finish(rec *report.Record, c closing, failure error) {
 	}
 	s.Errors = r.fleet.errors()
 	for _, w := range r.fleet.all() {
-		ww := report.Worker{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Exit: exitString(w.exitErr), Killed: w.killedEarly()}
+		ww := results.Worker{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Exit: exitString(w.exitErr), Killed: w.killedEarly()}
 		if ww.Killed {
 			s.WorkersKilled++
 			ww.Tail = w.tail.String()
@@ -265,7 +266,7 @@ func (r *runner) finish(rec *report.Record, c closing, failure error) {
 
 // programExtra records what was measured of an external program from
 // outside in run.json's extra map, under "<role>.<index>.".
-func (r *runner) programExtra(rec *report.Record, w *worker) {
+func (r *runner) programExtra(rec *results.Record, w *worker) {
 	if rec.Extra == nil {
 		rec.Extra = map[string]string{}
 	}

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -19,13 +19,13 @@ type runner struct {
 	sampler  *sampler
 	progress *progress
 	start    time.Time
-	dir      string      // results directory
-	out      *report.Dir // the results directory, opened safely
+	dir      string       // results directory
+	out      *results.Dir // the results directory, opened safely
 	runID    string
 	owner    *topology.Owner   // this process's claim on the run
 	lease    *hostLease        // the host lock
 	journal  *topology.Journal // host settings to restore
-	actions  []report.Action   // the privileged actions announced at the start
+	actions  []results.Action  // the privileged actions announced at the start
 	// scaleNote says why --scale left the scenario whole ("" if it did not).
 	scaleNote string
 

@@ -12,15 +12,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"golang.org/x/sys/unix"
-
-	"github.com/c1m-testbed/c1m-testbed/report"
 )
 
 // SampleInterval is how often the sampler reads every metric.
 const SampleInterval = 500 * time.Millisecond
 
-// sampler takes a report.Sample every SampleInterval and writes samples.csv.
+// sampler takes a results.Sample every SampleInterval and writes samples.csv.
 type sampler struct {
 	start      time.Time
 	fleet      *fleet
@@ -31,7 +30,7 @@ type sampler struct {
 	file       *os.File
 	csv        *csv.Writer
 	mu         sync.Mutex
-	last       report.Sample
+	last       results.Sample
 	lastAt     time.Time
 	peaks      peaks
 	slabBase   int64
@@ -69,14 +68,14 @@ type peaks struct {
 // and writes its header. A header that cannot be written (a full disk)
 // does not stop the run: the error is kept for close to report, and the
 // sampler still measures.
-func newSampler(dir *report.Dir, start time.Time, f *fleet, serverNS string, clientNS []string, phase func() string) (*sampler, error) {
-	file, err := dir.CreateStream(report.SamplesFile)
+func newSampler(dir *results.Dir, start time.Time, f *fleet, serverNS string, clientNS []string, phase func() string) (*sampler, error) {
+	file, err := dir.CreateStream(results.SamplesFile)
 	if err != nil {
 		return nil, fmt.Errorf("failed to create the samples file: %w", err)
 	}
-	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file), path: dir.Join(report.SamplesFile),
+	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file), path: dir.Join(results.SamplesFile),
 		meter: newRoleMeter(start, f, serverNS, clientNS)}
-	s.write(report.Header())
+	s.write(results.Header())
 	s.slabBase = parseMeminfo(readFile("/proc/meminfo"))["Slab"]
 	s.kmsg = openKernelLog()
 	s.nstatBase = s.nstatNow()
@@ -118,12 +117,12 @@ func raisePriority() {
 }
 
 // take reads every metric once and appends a row.
-func (s *sampler) take() report.Sample {
+func (s *sampler) take() results.Sample {
 	now := time.Now()
 	s.kmsg.poll()
 	cli := s.fleet.roleStats(roleClient)
 	srv := s.fleet.roleStats(roleServer)
-	smp := report.Sample{
+	smp := results.Sample{
 		Seconds:        now.Sub(s.start).Seconds(),
 		Phase:          s.phase(),
 		CliEstablished: cli.Established, CliConnecting: cli.Connecting, CliConnected: cli.Connected,
@@ -210,7 +209,7 @@ func (s *sampler) interval() (connectP99, rttP99 time.Duration, answeredPerSec f
 }
 
 // latest returns the newest sample.
-func (s *sampler) latest() report.Sample {
+func (s *sampler) latest() results.Sample {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.last
@@ -275,7 +274,7 @@ func (s *sampler) nstatNow() map[string]int64 {
 	m := map[string]int64{}
 	for _, ns := range s.namespaces() {
 		c := parseNetstat(s.readInNS(ns, "netstat"))
-		for _, n := range report.NstatColumns {
+		for _, n := range results.NstatColumns {
 			m[n] += c["TcpExt."+n]
 		}
 	}

@@ -3,7 +3,7 @@ package testbed
 import (
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // intervalLatency turns the client workers' cumulative histograms and
@@ -23,7 +23,7 @@ type intervalLatency struct {
 // workers recorded since the last call, dt seconds ago (0 at the first
 // sample). traffic says a traffic phase is running, so its message rates
 // are written even when they are 0 (a stall shows as 0, not as nothing).
-func (l *intervalLatency) take(f *fleet, smp *report.Sample, dt float64, traffic bool) {
+func (l *intervalLatency) take(f *fleet, smp *results.Sample, dt float64, traffic bool) {
 	f.mergeHists(roleClient, &l.cur)
 	l.delta.delta(&l.cur, &l.prev)
 	l.prev = l.cur

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // TestIntervalLatency: each sample's p99 columns hold only the interval's
@@ -15,7 +15,7 @@ func TestIntervalLatency(t *testing.T) {
 	a, b := &worker{role: roleClient}, &worker{role: roleClient}
 	f.clients = []*worker{a, b}
 	var l intervalLatency
-	var smp report.Sample
+	var smp results.Sample
 	l.take(f, &smp, 0, false)
 	if smp.ConnectP99 != nil || smp.RTTP99 != nil || smp.MsgsAskedPerSec != nil {
 		t.Fatalf("empty fleet: cells %v %v %v, want empty", smp.ConnectP99, smp.RTTP99, smp.MsgsAskedPerSec)
@@ -26,7 +26,7 @@ func TestIntervalLatency(t *testing.T) {
 	}
 	a.hist.connect.Record(time.Second)
 	a.hist.connect.Record(time.Second)
-	smp = report.Sample{}
+	smp = results.Sample{}
 	l.take(f, &smp, 0.5, false)
 	if smp.ConnectP99 == nil || *smp.ConnectP99 < 990*time.Millisecond {
 		t.Errorf("interval 1: connect p99 %v, want about 1s", smp.ConnectP99)
@@ -35,7 +35,7 @@ func TestIntervalLatency(t *testing.T) {
 	for range 10 {
 		a.hist.connect.Record(2 * time.Millisecond)
 	}
-	smp = report.Sample{}
+	smp = results.Sample{}
 	l.take(f, &smp, 0.5, true)
 	if smp.ConnectP99 == nil || *smp.ConnectP99 > 3*time.Millisecond {
 		t.Errorf("interval 2: connect p99 %v, want about 2ms", smp.ConnectP99)
@@ -67,7 +67,7 @@ func BenchmarkIntervalLatency(b *testing.B) {
 	var l intervalLatency
 	b.ReportAllocs()
 	for b.Loop() {
-		var smp report.Sample
+		var smp results.Sample
 		l.take(f, &smp, 0.5, true)
 	}
 }

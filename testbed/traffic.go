@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/nodes"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -20,7 +20,7 @@ const trafficDrain = 2*time.Minute + 2*time.Second
 // and waits for every worker's traffic_done. What the phase asked for,
 // sent and got back, and its round trips, are filled in by runPhase
 // from the counters and histograms at its start and end (phaseLatency).
-func (r *runner) traffic(ctx context.Context, ph scenarios.Phase, rec *report.Phase) error {
+func (r *runner) traffic(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	if r.external(roleClient) {
 		return fmt.Errorf("a traffic phase needs the built-in clients: the [client] command cannot be told to send")
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // The bring-your-own tests run the example programs of examples/, built
@@ -62,7 +62,7 @@ func TestRunExternalServer(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "byo")
 	code, log := runBinary(t, "run", "byo-server", "--scale", "0.1", "--out", out, "--no-report")
 	t.Logf("c1m-testbed run byo-server --scale 0.1:\n%s", tail(log, 3000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ no-node-killed = true
 	out := filepath.Join(t.TempDir(), "byo-client")
 	code, log := runBinary(t, "run", sc, "--out", out, "--no-report")
 	t.Logf("c1m-testbed run byo-client:\n%s", tail(log, 3000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestRunExternalProgramFails(t *testing.T) {
 				t.Errorf("exit status %d, want %d", code, tc.code)
 			}
 			said := log
-			if rec, err := report.ReadRecord(out); err == nil {
+			if rec, err := results.ReadRecord(out); err == nil {
 				said += rec.Failure
 				assertNoNamespaces(t, rec.RunID)
 				if !rec.Summary.HostRestored || rec.Summary.Leftovers != 0 {

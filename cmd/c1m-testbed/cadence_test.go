@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
@@ -59,12 +59,12 @@ func TestSampleCadenceUnderLoad(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	code, log := runBinary(t, "run", p, "--out", out, "--no-report")
 	t.Logf("run (programs in %s):\n%s", dir, tail(log, 2000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkPassed(t, rec, code)
-	f, err := os.Open(filepath.Join(out, report.SamplesFile))
+	f, err := os.Open(filepath.Join(out, results.SamplesFile))
 	if err != nil {
 		t.Fatal(err)
 	}

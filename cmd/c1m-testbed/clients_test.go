@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -103,15 +103,15 @@ func TestClientsShardsMerge(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("merge: exit status %d", code)
 	}
-	rec, err := report.ReadRecord(merged)
+	rec, err := results.ReadRecord(merged)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s0, err := report.ReadRecord(filepath.Join(dir, "shard0"))
+	s0, err := results.ReadRecord(filepath.Join(dir, "shard0"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s1, err := report.ReadRecord(filepath.Join(dir, "shard1"))
+	s1, err := results.ReadRecord(filepath.Join(dir, "shard1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestClientsShardsMerge(t *testing.T) {
 	if len(rec.Workers) != len(s0.Workers)+len(s1.Workers) {
 		t.Errorf("merged %d workers, shards had %d + %d", len(rec.Workers), len(s0.Workers), len(s1.Workers))
 	}
-	if _, err := os.Stat(filepath.Join(merged, report.SamplesFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(merged, results.SamplesFile)); err != nil {
 		t.Errorf("no merged samples: %v", err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -72,7 +72,7 @@ min-established = 100
 	if code != exitOK {
 		t.Errorf("exit %d, want 0", code)
 	}
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}

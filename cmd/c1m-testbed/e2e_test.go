@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // The end-to-end tests build the c1m-testbed binary once and run it as a
@@ -78,7 +78,7 @@ func TestRunSmoke(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "smoke")
 	code, log := runBinary(t, "run", "smoke", "--out", out)
 	t.Logf("c1m-testbed run smoke:\n%s", tail(log, 3000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestRunSmoke(t *testing.T) {
 	if s.Leftovers != 0 {
 		t.Errorf("leftovers = %d: %v", s.Leftovers, s.LeftoverItems)
 	}
-	if _, err := os.Stat(filepath.Join(out, report.SamplesFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(out, results.SamplesFile)); err != nil {
 		t.Errorf("samples.csv missing: %v", err)
 	}
 	assertNoNamespaces(t, rec.RunID)
@@ -116,7 +116,7 @@ func TestRunMillionScaled(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "million")
 	code, log := runBinary(t, "run", "million", "--scale", "0.02", "--out", out)
 	t.Logf("c1m-testbed run million --scale 0.02:\n%s", tail(log, 3000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestRunLeanNode(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "lean")
 	code, log := runBinary(t, "run", "smoke", "--scale", "0.25", "--node-exe", node, "--out", out, "--no-report")
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatalf("no run.json: %v\n%s", err, tail(log, 2000))
 	}

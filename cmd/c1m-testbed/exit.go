@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -15,8 +15,8 @@ import (
 // the exit status every subcommand uses: 3 the environment refused
 // (testbed.ErrRefused), 2 the scenario or command line is wrong
 // (scenarios.ErrInvalid, testbed.ErrNoLab, an --out directory refused
-// with report.ErrUnsafeDir, results or logs beyond their bounds:
-// report.ErrOutOfBounds), 1 anything else. The error is printed escaped:
+// with results.ErrUnsafeDir, results or logs beyond their bounds:
+// results.ErrOutOfBounds), 1 anything else. The error is printed escaped:
 // it may quote a scenario's or a remote log's text.
 func exitFor(name string, err error) int {
 	if err == nil {
@@ -33,8 +33,8 @@ func exitStatus(err error) int {
 		return exitOK
 	case errors.Is(err, testbed.ErrRefused):
 		return exitRefused
-	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab), errors.Is(err, report.ErrUnsafeDir),
-		errors.Is(err, report.ErrOutOfBounds):
+	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab), errors.Is(err, results.ErrUnsafeDir),
+		errors.Is(err, results.ErrOutOfBounds):
 		return exitUsage
 	}
 	return exitFailed

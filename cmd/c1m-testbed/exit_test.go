@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -25,7 +25,7 @@ func TestExitStatus(t *testing.T) {
 		{scenarios.CheckScale(0), exitUsage},
 		{fmt.Errorf("down: %w", testbed.ErrNoLab), exitUsage},
 		{fmt.Errorf("%w: %w", testbed.ErrRefused, testbed.ErrProgram), exitRefused},
-		{fmt.Errorf("--out: %w: not ours", report.ErrUnsafeDir), exitUsage},
+		{fmt.Errorf("--out: %w: not ours", results.ErrUnsafeDir), exitUsage},
 	} {
 		if got := exitStatus(c.err); got != c.want {
 			t.Errorf("exitStatus(%v) = %d, want %d", c.err, got, c.want)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // TestRunSurvivesFaults starts `run smoke`, kills one of its worker
@@ -59,7 +59,7 @@ func TestRunSurvivesFaults(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
 		t.Errorf("exit: %v, want status %d\n%s", err, exitFailed, tail(log.String(), 2000))
 	}
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatalf("no run.json after an interrupted run: %v\n%s", err, tail(log.String(), 2000))
 	}
@@ -67,7 +67,7 @@ func TestRunSurvivesFaults(t *testing.T) {
 	if s.WorkersKilled != 1 || s.Leftovers != 0 || !s.HostRestored {
 		t.Errorf("workers_killed=%d leftovers=%d host_restored=%v, want 1, 0, true", s.WorkersKilled, s.Leftovers, s.HostRestored)
 	}
-	var killed []report.Worker
+	var killed []results.Worker
 	for _, w := range rec.Workers {
 		if w.Killed {
 			killed = append(killed, w)

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -154,7 +154,7 @@ func TestHostOwnedByOneRun(t *testing.T) {
 	for _, c := range []struct {
 		dir, set string
 	}{{outA, strconv.FormatInt(n+1, 10)}, {outB2, strconv.FormatInt(n+2, 10)}} {
-		rec, err := report.ReadRecord(c.dir)
+		rec, err := results.ReadRecord(c.dir)
 		if err != nil {
 			t.Error(err)
 			continue
@@ -185,8 +185,8 @@ func TestHostSharedByRunsThatChangeNothing(t *testing.T) {
 	if code1 != exitOK || code2 != exitOK {
 		t.Fatalf("exit %d and %d, want 0 and 0:\n%s\n%s", code1, code2, tail(log1, 1500), tail(log2, 1500))
 	}
-	r1, err1 := report.ReadRecord(out1)
-	r2, err2 := report.ReadRecord(out2)
+	r1, err1 := results.ReadRecord(out1)
+	r2, err2 := results.ReadRecord(out2)
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
@@ -214,7 +214,7 @@ func TestHostRelativeValue(t *testing.T) {
 	if got := readSysctl(t, "fs.file-max"); got != orig {
 		t.Errorf("fs.file-max is %s after the run, was %s", got, orig)
 	}
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}

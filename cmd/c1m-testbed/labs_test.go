@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -95,7 +95,7 @@ func TestLabs(t *testing.T) {
 					t.Errorf("host setting %s reads %q after the run, was %q", k, after[k], v)
 				}
 			}
-			rec, err := report.ReadRecord(out)
+			rec, err := results.ReadRecord(out)
 			if err != nil {
 				t.Fatalf("no run.json (exit %d):\n%s", code, tail(log, 3000))
 			}
@@ -154,7 +154,7 @@ func TestLabsListed(t *testing.T) {
 // the pool's memory — user bytes per connection at the peak at least 90%
 // of its two buffers — or the server ran with the compact table (the pool
 // option never reached the workers) and the lab shows nothing.
-func checkConnPool(t *testing.T, sc *scenarios.Scenario, rec *report.Record) {
+func checkConnPool(t *testing.T, sc *scenarios.Scenario, rec *results.Record) {
 	t.Helper()
 	if sc.Server.ConnBuffer <= 0 {
 		return

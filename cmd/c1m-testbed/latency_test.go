@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -28,7 +28,7 @@ func TestRunHeartbeat(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "heartbeat")
 	code, log := runBinary(t, "run", "heartbeat", "--scale", "0.002", "--out", out, "--no-report")
 	t.Logf("c1m-testbed run heartbeat --scale 0.002:\n%s", tail(log, 3000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestRunHeartbeat(t *testing.T) {
 // of each holds a figure.
 func checkLatencyColumns(t *testing.T, dir string) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, report.SamplesFile))
+	f, err := os.Open(filepath.Join(dir, results.SamplesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestRunLinkDelayFloor(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "floor")
 	code, log := runBinary(t, "run", file, "--out", out, "--no-report")
 	t.Logf("c1m-testbed run link-delay-floor:\n%s", tail(log, 3000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestRunWebSocket(t *testing.T) {
 	skipUnlessRoot(t)
 	out := filepath.Join(t.TempDir(), "websocket")
 	code, log := runBinary(t, "run", "websocket", "--scale", "0.002", "--out", out, "--no-report")
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, tail(log, 3000))
 	}
@@ -248,7 +248,7 @@ func TestRunProtocolExamples(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")
 			code, log := runBinary(t, "run", f, "--scale", "0.05", "--out", out, "--no-report")
-			rec, err := report.ReadRecord(out)
+			rec, err := results.ReadRecord(out)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, tail(log, 3000))
 			}

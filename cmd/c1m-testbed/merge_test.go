@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
@@ -21,7 +21,7 @@ func TestMergeFailedEscapes(t *testing.T) {
 		want string
 	}{
 		{fmt.Errorf("%w: shard 0 of scenario x\x1b[2J\rall expectations held\u202e", testbed.ErrMergeInput), exitUsage, `x\x1b[2J\rall expectations held\u202e`},
-		{fmt.Errorf("%w: results/a\x07 exists", report.ErrUnsafeDir), exitUsage, `results/a\x07 exists`},
+		{fmt.Errorf("%w: results/a\x07 exists", results.ErrUnsafeDir), exitUsage, `results/a\x07 exists`},
 		{errors.New("disk\x1b[31m full"), exitFailed, `disk\x1b[31m full`},
 	} {
 		var b bytes.Buffer

@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // The real-server tests run the scenarios of examples/ with Debian's
@@ -42,14 +42,14 @@ var serverNSRE = regexp.MustCompile(`network namespaces (c1m-[a-z0-9]+-srv)\b`)
 // runDuringHold runs `c1m-testbed run scenario --scale 0.2` and calls
 // during once the hold phase starts, with the server namespace's name;
 // it returns the record and the output.
-func runDuringHold(t *testing.T, scenario string, during func(serverNS string)) (*report.Record, int, string) {
+func runDuringHold(t *testing.T, scenario string, during func(serverNS string)) (*results.Record, int, string) {
 	t.Helper()
 	return runScaled(t, scenario, "0.2", during)
 }
 
 // runScaled runs `c1m-testbed run scenario --scale scale` as
 // runDuringHold does (during may be nil).
-func runScaled(t *testing.T, scenario, scale string, during func(serverNS string)) (*report.Record, int, string) {
+func runScaled(t *testing.T, scenario, scale string, during func(serverNS string)) (*results.Record, int, string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out")
 	cmd := exec.Command(testBinary(t), "run", scenario, "--scale", scale, "--out", out, "--no-report")
@@ -92,7 +92,7 @@ func runScaled(t *testing.T, scenario, scale string, during func(serverNS string
 		code = ee.ExitCode()
 	}
 	t.Logf("c1m-testbed run %s --scale %s:\n%s", scenario, scale, tail(log.String(), 2500))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatalf("no run.json: %v", err)
 	}
@@ -137,7 +137,7 @@ func nsRSS(t *testing.T, ns string) (map[int]int64, int64) {
 }
 
 // roleOf returns the record's usage of role.
-func roleOf(t *testing.T, rec *report.Record, role string) report.RoleUsage {
+func roleOf(t *testing.T, rec *results.Record, role string) results.RoleUsage {
 	t.Helper()
 	for _, r := range rec.Roles {
 		if r.Role == role {
@@ -145,11 +145,11 @@ func roleOf(t *testing.T, rec *report.Record, role string) report.RoleUsage {
 		}
 	}
 	t.Fatalf("run.json has no roles[] entry for %s: %+v", role, rec.Roles)
-	return report.RoleUsage{}
+	return results.RoleUsage{}
 }
 
 // checkPassed fails for a failed run or expectation.
-func checkPassed(t *testing.T, rec *report.Record, code int) {
+func checkPassed(t *testing.T, rec *results.Record, code int) {
 	t.Helper()
 	if code != exitOK || !rec.Passed {
 		t.Errorf("exit %d, passed %v, failure %q", code, rec.Passed, rec.Failure)
@@ -261,7 +261,7 @@ type timed struct {
 // handshake, where there is one, each timed once), every timed request of
 // the traffic phase answered and each answer timed once, keep-alives sent
 // and answered, nothing the server sent unasked, and nothing left behind.
-func checkTimed(t *testing.T, rec *report.Record, code int, w timed) {
+func checkTimed(t *testing.T, rec *results.Record, code int, w timed) {
 	t.Helper()
 	checkPassed(t, rec, code)
 	s := rec.Summary
@@ -337,7 +337,7 @@ func checkTimed(t *testing.T, rec *report.Record, code int, w timed) {
 }
 
 // latencyLine prints a latency's count and p50/p99.
-func latencyLine(l *report.Latency) string {
+func latencyLine(l *results.Latency) string {
 	if l == nil {
 		return "none"
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 func init() {
@@ -16,7 +17,7 @@ func init() {
 // resultsExit is the exit status of report or compare failing with err:
 // 2 for input that is not results, unsafe or beyond bounds, else 1.
 func resultsExit(err error) int {
-	if errors.Is(err, report.ErrNotResults) || errors.Is(err, report.ErrUnsafeDir) || errors.Is(err, report.ErrOutOfBounds) {
+	if errors.Is(err, results.ErrNotResults) || errors.Is(err, results.ErrUnsafeDir) || errors.Is(err, results.ErrOutOfBounds) {
 		return exitUsage
 	}
 	return exitFailed

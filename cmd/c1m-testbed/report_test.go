@@ -6,17 +6,18 @@ import (
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
-// copyTestRun copies report/testdata/NAME into a temporary directory.
+// copyTestRun copies results/testdata/NAME into a temporary directory.
 func copyTestRun(t *testing.T, name string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), name)
 	if err := os.Mkdir(dst, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{report.RunFile, report.SamplesFile} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "report", "testdata", name, f))
+	for _, f := range []string{results.RunFile, results.SamplesFile} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "results", "testdata", name, f))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -23,7 +23,7 @@ func TestRunTwoMillionScaled(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "two-million")
 	code, log := runBinary(t, "run", "two-million", "--scale", "0.005", "--out", out, "--no-report")
 	t.Logf("c1m-testbed run two-million --scale 0.005:\n%s", tail(log, 3000))
-	rec, err := report.ReadRecord(out)
+	rec, err := results.ReadRecord(out)
 	if err != nil {
 		t.Fatal(err)
 	}

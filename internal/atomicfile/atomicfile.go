@@ -1,6 +1,6 @@
 // Package atomicfile writes a file so that readers see the old content or
 // the new, never half of it, and so that no symbolic link is followed:
-// the one implementation behind results (report.Dir) and run records
+// the one implementation behind results (results.Dir) and run records
 // (testbed's host lease and lab files).
 package atomicfile
 

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 var update = flag.Bool("update", false, "rewrite the synthetic results directories in testdata/")
@@ -34,10 +36,10 @@ var synthRuns = []synthRun{
 // -update; otherwise it checks that they are present.
 func TestGenerateTestdata(t *testing.T) {
 	for _, s := range synthRuns {
-		dir := filepath.Join("testdata", s.dir)
+		dir := filepath.Join(testdata, s.dir)
 		if !*update {
 			if _, err := os.Stat(filepath.Join(dir, RunFile)); err != nil {
-				t.Fatalf("testdata missing; run: go test -run TestGenerateTestdata -update ./report/: %v", err)
+				t.Fatalf("testdata missing; run: go test -run TestGenerateTestdata -update ./results/: %v", err)
 			}
 			continue
 		}
@@ -53,36 +55,36 @@ func TestGenerateTestdata(t *testing.T) {
 		}
 	}
 	if !*update {
-		if _, err := os.Stat(filepath.Join("testdata", "smoke-v2", RunFile)); err != nil {
-			t.Fatalf("testdata missing; run: go test -run TestGenerateTestdata -update ./report/: %v", err)
+		if _, err := os.Stat(filepath.Join(testdata, "smoke-v2", RunFile)); err != nil {
+			t.Fatalf("testdata missing; run: go test -run TestGenerateTestdata -update ./results/: %v", err)
 		}
 		return
 	}
 	// smoke-v2: the recorded version 1 smoke run as version 2 writes it.
-	if err := os.MkdirAll(filepath.Join("testdata", "smoke-v2"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(testdata, "smoke-v2"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := ReadRecord(filepath.Join("testdata", "smoke-recorded"))
+	rec, err := ReadRecord(filepath.Join(testdata, "smoke-recorded"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteRecord(filepath.Join("testdata", "smoke-v2"), rec); err != nil {
+	if err := WriteRecord(filepath.Join(testdata, "smoke-v2"), rec); err != nil {
 		t.Fatal(err)
 	}
-	samples, err := os.ReadFile(filepath.Join("testdata", "smoke-recorded", SamplesFile))
+	samples, err := os.ReadFile(filepath.Join(testdata, "smoke-recorded", SamplesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("testdata", "smoke-v2", SamplesFile), samples, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(testdata, "smoke-v2", SamplesFile), samples, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// partial: a killed fin run, run.json and samples.csv both cut short.
-	dir := filepath.Join("testdata", "partial")
+	dir := filepath.Join(testdata, "partial")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{RunFile, SamplesFile} {
-		data, err := os.ReadFile(filepath.Join("testdata", "fin", name))
+		data, err := os.ReadFile(filepath.Join(testdata, "fin", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,4 +226,7 @@ func (s synthRun) build() (*Record, []byte) {
 	return rec, w.Bytes()
 }
 
-func strconvG(v float64) string { return num(v) }
+func strconvG(v float64) string { return units.Count(v) }
+
+// testdata holds the synthetic and recorded results directories.
+const testdata = "testdata"

@@ -1,11 +1,10 @@
-package report
+package results
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
@@ -87,28 +86,6 @@ const (
 	// MaxSampleValue bounds every other cell: counters are int64 (at most
 	// 9.2e18); a larger, infinite or NaN value is read as an empty cell.
 	MaxSampleValue = 1e19
-
-	// MaxCompareRuns bounds the runs compare overlays: one colour each of
-	// the charts' palette of 10.
-	MaxCompareRuns = 10
-
-	// maxMarks bounds the phase boundaries drawn on one chart: a chart is
-	// 760 points wide and a label 9 points high, so 40 labels already
-	// touch; a run has at most MaxPhases phases.
-	maxMarks = 40
-
-	// maxChartSeries bounds the lines of one chart: two per run of the
-	// most compare overlays (MaxCompareRuns); today's widest chart of one
-	// run, errors by errno, has 11.
-	maxChartSeries = 2 * MaxCompareRuns
-
-	// maxTableColumns bounds the columns of a plan table made from an
-	// array of objects: the widest real one (the plan's limits) has 6.
-	maxTableColumns = 32
-
-	// maxLabel bounds a chart label (a phase name, a run's directory name),
-	// in runes.
-	maxLabel = 60
 )
 
 // outOfBounds returns an ErrOutOfBounds error saying which bound.
@@ -240,34 +217,3 @@ func recordCostOf(data []byte) (int64, error) {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// label shortens untrusted text for a chart label (a phase name, a run's
-// name) and escapes it: at most maxLabel runes, control characters and
-// bidirectional overrides shown, never obeyed.
-func label(s string) string {
-	if utf8.RuneCountInString(s) > maxLabel {
-		n := 0
-		for i := range s {
-			if n == maxLabel-1 {
-				s = s[:i] + "…"
-				break
-			}
-			n++
-		}
-	}
-	return printable.String(s)
-}
-
-// safe escapes untrusted text for a report (control characters, escape
-// sequences and bidirectional overrides shown, never obeyed), keeping its
-// line breaks: the Markdown writer turns them into <br>, HTML folds them.
-func safe(s string) string {
-	if !strings.Contains(s, "\n") {
-		return printable.String(s)
-	}
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = printable.String(l)
-	}
-	return strings.Join(lines, "\n")
-}

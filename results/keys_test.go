@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"encoding"
@@ -146,7 +146,7 @@ func checkKeys(t *testing.T, what string, code, doc []string) {
 	}
 }
 
-// TestResultsDocRecord checks docs/results.md against report.Record: each
+// TestResultsDocRecord checks docs/results.md against results.Record: each
 // json key of run.json (nested ones included) is documented and each
 // documented key exists. scenario_body and plan, which the scenarios
 // package defines, are checked by TestResultsDocScenarioPlan.

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -43,12 +43,13 @@ type Dir struct {
 // saying what to do. Symbolic links among the parents of path are
 // followed, as the user typed them.
 func CreateDir(path string) (*Dir, error) {
-	return createDir(path, isResultsDir, "a previous results directory")
+	return CreateDirFor(path, isResultsDir, "a previous results directory")
 }
 
-// createDir is CreateDir with the test of what counts as our own previous
-// output (results for a run, a comparison for compare).
-func createDir(path string, ours func(*Dir) bool, what string) (*Dir, error) {
+// CreateDirFor is CreateDir with the test of what counts as our own
+// previous output (results for a run, a comparison for compare) and its
+// name for error messages.
+func CreateDirFor(path string, ours func(*Dir) bool, what string) (*Dir, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: the directory name is empty; name a new directory", ErrUnsafeDir)
 	}
@@ -83,13 +84,13 @@ func createDir(path string, ours func(*Dir) bool, what string) (*Dir, error) {
 // wrote: a regular run.json that is a JSON object with our "version" and
 // "run_id" fields, or a regular samples.csv that starts with our header.
 func isResultsDir(d *Dir) bool {
-	if data, err := d.readHead(RunFile, 4096); err == nil {
+	if data, err := d.ReadHead(RunFile, 4096); err == nil {
 		s := string(data)
 		if strings.HasPrefix(strings.TrimSpace(s), "{") && strings.Contains(s, `"version"`) && strings.Contains(s, `"run_id"`) {
 			return true
 		}
 	}
-	if data, err := d.readHead(SamplesFile, 64); err == nil && strings.HasPrefix(string(data), "seconds,phase,") {
+	if data, err := d.ReadHead(SamplesFile, 64); err == nil && strings.HasPrefix(string(data), "seconds,phase,") {
 		return true
 	}
 	return false
@@ -298,8 +299,8 @@ func (d *Dir) ReadFile(name string) ([]byte, error) {
 	return d.read(name, maxReadSize, true)
 }
 
-// readHead reads at most n bytes of name, with ReadFile's checks.
-func (d *Dir) readHead(name string, n int64) ([]byte, error) {
+// ReadHead reads at most n bytes of name, with ReadFile's checks.
+func (d *Dir) ReadHead(name string, n int64) ([]byte, error) {
 	return d.read(name, n, false)
 }
 

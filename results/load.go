@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -25,14 +25,10 @@ type Run struct {
 	Notices []string // what is missing or damaged, for the reader
 
 	fields map[string]bool // top-level run.json fields read; nil when all were
-
-	marks      []mark // phase boundaries (phaseBoundaries), once marksDone
-	marksDone  bool
-	marksNoted bool // the notice that not all marks are drawn was given
 }
 
-// has reports whether run.json was read and holds the top-level field key.
-func (r *Run) has(key string) bool {
+// Has reports whether run.json was read and holds the top-level field key.
+func (r *Run) Has(key string) bool {
 	return r.Record != nil && (r.fields == nil || r.fields[key])
 }
 
@@ -289,7 +285,7 @@ func (r *Run) checkRecord() {
 	if killed > maxKilledNotices {
 		r.notice("%d more workers ended early: see the Workers table.", killed-maxKilledNotices)
 	}
-	if r.has("summary") && (len(rec.Summary.LeftoverItems) > 0 || rec.Summary.Leftovers > 0) {
+	if r.Has("summary") && (len(rec.Summary.LeftoverItems) > 0 || rec.Summary.Leftovers > 0) {
 		r.notice("%d leftovers after teardown: %s. Run 'c1m-testbed clean'.", rec.Summary.Leftovers, strings.Join(rec.Summary.LeftoverItems, ", "))
 	}
 }
@@ -308,3 +304,28 @@ func (r *Run) Title() string {
 	}
 	return filepath.Base(filepath.Clean(r.Dir))
 }
+
+// Parse reads run.json's and samples.csv's contents from memory as Load
+// reads them from a directory (nil: the file is missing): as much as can
+// be read, with notices; it fails only when one is beyond bounds
+// (ErrOutOfBounds).
+func Parse(record, samples []byte) (*Run, error) {
+	r := &Run{Dir: "-"}
+	if record != nil {
+		if err := r.parseRecord(RunFile, record); err != nil {
+			return nil, err
+		}
+	}
+	if samples != nil {
+		if err := r.parseSamples(bytes.NewReader(samples)); err != nil {
+			return nil, err
+		}
+	}
+	r.checkRecord()
+	return r, nil
+}
+
+// RecordCost estimates the memory decoding run.json's content takes, in
+// one pass that allocates nothing in proportion to data; it fails with
+// ErrOutOfBounds when data is beyond the bounds of a real run.
+func RecordCost(data []byte) (int64, error) { return recordCostOf(data) }

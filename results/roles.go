@@ -1,4 +1,4 @@
-package report
+package results
 
 // RoleUsage is what one role's processes used, measured from /proc: every
 // process in the role's network namespaces counts (found by namespace

@@ -1,4 +1,4 @@
-package report
+package results
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // synthLatencyRun describes a synthetic heartbeat run: a connect ramp
@@ -34,10 +35,10 @@ var synthLatencyRuns = []synthLatencyRun{
 // testdata/heartbeat-wan with -update; otherwise it checks they are there.
 func TestGenerateLatencyTestdata(t *testing.T) {
 	for _, s := range synthLatencyRuns {
-		dir := filepath.Join("testdata", s.dir)
+		dir := filepath.Join(testdata, s.dir)
 		if !*update {
 			if _, err := os.Stat(filepath.Join(dir, RunFile)); err != nil {
-				t.Fatalf("testdata missing; run: go test -run TestGenerateLatencyTestdata -update ./report/: %v", err)
+				t.Fatalf("testdata missing; run: go test -run TestGenerateLatencyTestdata -update ./results/: %v", err)
 			}
 			continue
 		}
@@ -171,8 +172,8 @@ func (s synthLatencyRun) build() (*Record, []byte) {
 	mps := rec.Phases[1].Traffic.MessagesPerSecond
 	rec.Expectations = []Expectation{
 		{Name: "min-established", Want: ">= 20000", Got: "20000", Held: true},
-		{Name: "rtt-p99-max", Want: "<= 1s", Got: durText(rtt.P99), Held: rtt.P99 <= 1},
-		{Name: "messages-per-second-min", Want: ">= 9000", Got: num(math.Round(mps)), Held: mps >= 9000},
+		{Name: "rtt-p99-max", Want: "<= 1s", Got: units.Seconds(rtt.P99), Held: rtt.P99 <= 1},
+		{Name: "messages-per-second-min", Want: ">= 9000", Got: units.Count(math.Round(mps)), Held: mps >= 9000},
 	}
 	rec.Passed = true
 	for _, e := range rec.Expectations {

@@ -1,4 +1,4 @@
-package report_test
+package results_test
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -18,11 +18,11 @@ import (
 // (its key would be the Go field name) fails the test.
 func codeKeys(t *testing.T) []string {
 	t.Helper()
-	sc := report.JSONKeys(reflect.TypeFor[scenarios.Scenario](), "scenario_body.")
+	sc := results.JSONKeys(reflect.TypeFor[scenarios.Scenario](), "scenario_body.")
 	if slices.Contains(sc, "scenario_body.Name") {
 		t.Fatal("scenarios.Scenario lost its json tags: run.json's scenario_body must be snake_case (docs/results.md)")
 	}
-	return append(sc, report.JSONKeys(reflect.TypeFor[scenarios.Plan](), "plan.")...)
+	return append(sc, results.JSONKeys(reflect.TypeFor[scenarios.Plan](), "plan.")...)
 }
 
 // marshalledKeys returns the key paths of v marshalled to JSON, under
@@ -91,12 +91,12 @@ func set(keys []string) map[string]bool {
 func TestResultsDocScenarioPlan(t *testing.T) {
 	code := codeKeys(t)
 	var doc []string
-	for _, k := range report.DocKeys(t, "../docs/results.md")["run.json"] {
+	for _, k := range results.DocKeys(t, "../docs/results.md")["run.json"] {
 		if strings.HasPrefix(k, "scenario_body.") || strings.HasPrefix(k, "plan.") {
 			doc = append(doc, k)
 		}
 	}
-	report.CheckKeys(t, "run.json scenario_body/plan", code, doc)
+	results.CheckKeys(t, "run.json scenario_body/plan", code, doc)
 
 	known, documented := set(code), set(doc)
 	for _, name := range []string{"smoke", "million", "close-storm-fin"} {
@@ -140,11 +140,11 @@ func TestResultsDocScenarioPlan(t *testing.T) {
 // checks that its scenario_body and plan come out in the version 2 form:
 // every key one the code has, durations in seconds.
 func TestRecordVersion1Upgrade(t *testing.T) {
-	v1, err := report.ReadRecord(filepath.Join("testdata", "smoke-recorded"))
+	v1, err := results.ReadRecord(filepath.Join("testdata", "smoke-recorded"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join("testdata", "smoke-recorded", report.RunFile))
+	raw, err := os.ReadFile(filepath.Join("testdata", "smoke-recorded", results.RunFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,11 +211,11 @@ func TestV1KeyMatchesTags(t *testing.T) {
 				continue
 			}
 			if tag == "" {
-				t.Errorf("%s.%s has no json tag: give it the snake_case of its name (report.V1Key)", ty.Name(), f.Name)
+				t.Errorf("%s.%s has no json tag: give it the snake_case of its name (results.V1Key)", ty.Name(), f.Name)
 				continue
 			}
 			dur := f.Type.String() == "time.Duration"
-			if want := report.V1Key(f.Name, dur); tag != want && !sinceV2[f.Name] {
+			if want := results.V1Key(f.Name, dur); tag != want && !sinceV2[f.Name] {
 				t.Errorf("%s.%s has json tag %q; a version 1 record's %q is read as %q: make them agree (report/version.go)", ty.Name(), f.Name, tag, f.Name, want)
 			}
 			walk(f.Type, path+"."+f.Name)
