@@ -24,9 +24,9 @@ var root = filepath.Join("..", "..")
 var allowed = map[string][]string{
 	"cmd/c1m-testbed":      {"testbed", "scenarios", "results", "report", "nodes", "kube", "internal/printable"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
 	"cmd/c1m-node":         {"nodes"},
-	"testbed":              {"scenarios", "topology", "nodes", "results", "report", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable"},
+	"testbed":              {"scenarios", "topology", "nodes", "results", "report", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs"},
 	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable"},
-	"topology":             {"internal/layout", "internal/sysctlscope"},
+	"topology":             {"internal/layout", "internal/sysctlscope", "internal/procfs"},
 	"nodes":                {"internal/histogram", "internal/protocols"},
 	"results":              {"internal/atomicfile", "internal/histogram", "internal/printable"},
 	"results/resultstest":  {},
@@ -40,6 +40,7 @@ var allowed = map[string][]string{
 	"internal/units":       {},
 	"internal/atomicfile":  {},
 	"internal/hostlock":    {},
+	"internal/procfs":      {},
 	"examples/goserver":    {},
 	"examples/goclient":    {},
 	"examples/wsserver":    {},
