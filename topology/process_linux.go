@@ -2,8 +2,8 @@ package topology
 
 import (
 	"fmt"
-	"os"
-	"strconv"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 )
 
 // ProcessStart returns the start time of process pid in clock ticks since
@@ -12,7 +12,7 @@ import (
 // start time. It fails when pid does not exist or has exited (a zombie
 // counts as exited).
 func ProcessStart(pid int) (uint64, error) {
-	st, err := readProcStat(pid)
+	st, err := procfs.ReadStat(pid)
 	if err != nil {
 		return 0, err
 	}
@@ -32,18 +32,4 @@ func ProcessAlive(pid int, start uint64) bool {
 	}
 	got, err := ProcessStart(pid)
 	return err == nil && (start == 0 || got == start)
-}
-
-// readProcStat reads and parses /proc/<pid>/stat.
-func readProcStat(pid int) (procStat, error) {
-	p := "/proc/" + strconv.Itoa(pid) + "/stat"
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return procStat{}, fmt.Errorf("failed to read the state of process %d: %w", pid, err)
-	}
-	st, err := parseProcStat(string(b))
-	if err != nil {
-		return procStat{}, fmt.Errorf("failed to parse %s: %w", p, err)
-	}
-	return st, nil
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 )
 
 // ClockTicks is the unit of the CPU and start times in /proc/<pid>/stat
@@ -24,7 +26,7 @@ type Process struct {
 // ReadProcess reads /proc/<pid>/stat. A process that has exited (a
 // zombie counts) is an error.
 func ReadProcess(pid int) (Process, error) {
-	st, err := readProcStat(pid)
+	st, err := procfs.ReadStat(pid)
 	if err != nil {
 		return Process{}, err
 	}
@@ -35,7 +37,7 @@ func ReadProcess(pid int) (Process, error) {
 }
 
 // processOf converts a parsed stat line of pid.
-func processOf(pid int, st procStat) Process {
+func processOf(pid int, st procfs.Stat) Process {
 	tick := time.Second / ClockTicks
 	return Process{PID: pid, PPID: st.PPID, Comm: st.Comm, Start: st.Start,
 		UserCPU: time.Duration(st.UserTicks) * tick, SystemCPU: time.Duration(st.SystemTicks) * tick,

@@ -9,19 +9,6 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
-// TestProcStatFields: the fields the role meter sums come from the right
-// columns, counted from the last ')'.
-func TestProcStatFields(t *testing.T) {
-	st, err := parseProcStat("12 (a) b) S" + rest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := procStat{Comm: "a) b", State: 'S', PPID: 1, UserTicks: 3, SystemTicks: 4, Start: 4242, RSSPages: 100}
-	if st != want {
-		t.Errorf("parseProcStat = %+v, want %+v", st, want)
-	}
-}
-
 // TestReadProcessSelf: this process reads back as itself.
 func TestReadProcessSelf(t *testing.T) {
 	p, err := ReadProcess(os.Getpid())

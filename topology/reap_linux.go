@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,7 +30,7 @@ type nsProc struct {
 	PID   int
 	Start uint64
 	NS    nsEntry
-	Stat  procStat // as read when it was found
+	Stat  procfs.Stat // as read when it was found
 }
 
 // KillProcessesIn ends every process whose network namespace is one of the
@@ -169,7 +170,7 @@ func procIn(pid int, ns map[nsID]nsEntry) (nsProc, bool) {
 	if !ok {
 		return nsProc{}, false
 	}
-	st, err := readProcStat(pid)
+	st, err := procfs.ReadStat(pid)
 	if err != nil || st.State == 'Z' || st.State == 'X' {
 		return nsProc{}, false
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 )
 
 // relativeBases maps the host settings that may be set relative to what
@@ -39,9 +41,9 @@ func filesAllocated() (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("failed to read /proc/sys/fs/file-nr: %w", err)
 	}
-	f := strings.Fields(string(data))
-	if len(f) == 0 {
+	v, ok := procfs.FirstInt(data)
+	if !ok {
 		return 0, fmt.Errorf("failed to parse /proc/sys/fs/file-nr: %q", data)
 	}
-	return strconv.ParseInt(f[0], 10, 64)
+	return v, nil
 }
