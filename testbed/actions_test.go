@@ -156,22 +156,6 @@ func TestHostInUseCoversEveryKey(t *testing.T) {
 	}
 }
 
-func TestInUseParsers(t *testing.T) {
-	sock := []byte("sockets: used 9\nTCP: inuse 3 orphan 2 tw 1 alloc 4 mem 77\nUDP: inuse 1 mem 5\n")
-	for _, c := range []struct {
-		proto, name string
-		want        int64
-	}{{"TCP:", "mem", 77}, {"TCP:", "orphan", 2}, {"UDP:", "mem", 5}} {
-		if got, ok := sockstatField(sock, c.proto, c.name); !ok || got != c.want {
-			t.Errorf("sockstatField(%s %s) = %d, %v; want %d", c.proto, c.name, got, ok, c.want)
-		}
-	}
-	arp := []byte("IP address       HW type     Flags       HW address            Mask     Device\n10.0.0.1 0x1 0x2 aa:bb:cc:dd:ee:ff * eth0\n10.0.0.2 0x1 0x2 aa:bb:cc:dd:ee:fe * eth0\n")
-	if n, ok := arpEntries(arp); !ok || n != 2 {
-		t.Errorf("arpEntries = %d, %v; want 2", n, ok)
-	}
-}
-
 // TestActionsLinkShaping: shaped links are listed as netem qdiscs on both
 // ends of every client veth, with the shape; unshaped links add nothing.
 func TestActionsLinkShaping(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -31,27 +32,27 @@ func ProbeEnv() scenarios.Env {
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil {
 		env.FDSoft, env.FDHard = int64(rl.Cur), int64(rl.Max)
 	}
-	if v := readInt("/proc/sys/fs/nr_open"); v > 0 {
+	if v, _ := procfs.ReadInt("/proc/sys/fs/nr_open"); v > 0 {
 		env.NrOpen = v
 	}
-	if v := readInt("/proc/sys/fs/file-max"); v > 0 {
+	if v, _ := procfs.ReadInt("/proc/sys/fs/file-max"); v > 0 {
 		env.FileMax = v
 	}
-	env.FileNr = readInt("/proc/sys/fs/file-nr")
-	mi := parseMeminfo(readFile("/proc/meminfo"))
+	env.FileNr, _ = procfs.ReadInt("/proc/sys/fs/file-nr")
+	mi := procfs.ParseMeminfo(procfs.ReadFile("/proc/meminfo"))
 	if mi["MemTotal"] > 0 {
 		env.MemTotal, env.MemAvailable = mi["MemTotal"], mi["MemAvailable"]
 	}
 	env.PageSize = int64(os.Getpagesize())
-	if f := strings.Fields(string(readFile("/proc/sys/net/ipv4/tcp_mem"))); len(f) == 3 {
+	if f := strings.Fields(string(procfs.ReadFile("/proc/sys/net/ipv4/tcp_mem"))); len(f) == 3 {
 		for i := range f {
 			env.TCPMem[i], _ = strconv.ParseInt(f[i], 10, 64)
 		}
 	}
-	if v := readInt("/proc/sys/net/netfilter/nf_conntrack_max"); v > 0 {
+	if v, _ := procfs.ReadInt("/proc/sys/net/netfilter/nf_conntrack_max"); v > 0 {
 		env.ConntrackMax = v
 	}
-	if v := readInt("/proc/sys/net/ipv4/neigh/default/gc_thresh3"); v > 0 {
+	if v, _ := procfs.ReadInt("/proc/sys/net/ipv4/neigh/default/gc_thresh3"); v > 0 {
 		env.NeighbourMax = v
 	}
 	env.CPUs = runtime.NumCPU()
@@ -95,18 +96,13 @@ func probeRecordEnv(keys []string) results.Env {
 		GoVersion: runtime.Version(),
 	}
 	e.Hostname, _ = os.Hostname()
-	mi := parseMeminfo(readFile("/proc/meminfo"))
+	mi := procfs.ParseMeminfo(procfs.ReadFile("/proc/meminfo"))
 	e.MemTotal, e.MemAvailable = mi["MemTotal"], mi["MemAvailable"]
 	var rl unix.Rlimit
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil {
 		e.FDSoft, e.FDHard = rl.Cur, rl.Max
 	}
-	for _, line := range strings.Split(string(readFile("/proc/cpuinfo")), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			e.CPUModel = strings.TrimSpace(v)
-			break
-		}
-	}
+	e.CPUModel = procfs.ParseCPUModel(procfs.ReadFile("/proc/cpuinfo"))
 	e.SysctlsBefore = readSysctls(keys)
 	return e
 }

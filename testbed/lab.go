@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -280,7 +281,7 @@ type NodeCounts struct {
 	// Established is Tcp: CurrEstab (ESTABLISHED + CLOSE_WAIT).
 	Established int64
 	// Sockstat is the TCP line of /proc/net/sockstat.
-	Sockstat Sockstat
+	Sockstat procfs.Sockstat
 }
 
 // CountsIn reads the established count and sockstat of namespace ns.
@@ -291,8 +292,8 @@ func CountsIn(ns string) (NodeCounts, error) {
 		if err != nil {
 			return err
 		}
-		c.Established = parseSnmpTCP(snmp).CurrEstab
-		c.Sockstat = parseSockstat(readFile("/proc/thread-self/net/sockstat"))
+		c.Established = procfs.ParseSnmpTCP(snmp).CurrEstab
+		c.Sockstat = procfs.ParseSockstat(procfs.ReadFile("/proc/thread-self/net/sockstat"))
 		return nil
 	})
 	return c, err

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -26,22 +27,22 @@ type outside struct {
 
 	mu   sync.Mutex
 	at   time.Time
-	tcp  map[string]kernelTCP // role → summed over its namespaces
-	base map[string]kernelTCP // role → at the start
+	tcp  map[string]procfs.SnmpTCP // role → summed over its namespaces
+	base map[string]procfs.SnmpTCP // role → at the start
 }
 
 func newOutside(f *fleet, meter *roleMeter, serverNS string, clientNS []string, extServer, extClient bool) *outside {
 	o := &outside{f: f, meter: meter, ns: map[string][]string{roleServer: {serverNS}, roleClient: clientNS},
 		external: map[string]bool{roleServer: extServer, roleClient: extClient}}
-	o.base = map[string]kernelTCP{roleServer: o.readTCP(roleServer), roleClient: o.readTCP(roleClient)}
+	o.base = map[string]procfs.SnmpTCP{roleServer: o.readTCP(roleServer), roleClient: o.readTCP(roleClient)}
 	return o
 }
 
 // readTCP sums /proc/net/snmp's Tcp counters over a role's namespaces.
-func (o *outside) readTCP(role string) kernelTCP {
-	var t kernelTCP
+func (o *outside) readTCP(role string) procfs.SnmpTCP {
+	var t procfs.SnmpTCP
 	for _, ns := range o.ns[role] {
-		k := parseSnmpTCP(readNSFile(o.f, ns, "snmp"))
+		k := procfs.ParseSnmpTCP(readNSFile(o.f, ns, "snmp"))
 		t.CurrEstab += k.CurrEstab
 		t.ActiveOpens += k.ActiveOpens
 		t.PassiveOpens += k.PassiveOpens
@@ -56,7 +57,7 @@ func (o *outside) refresh() {
 	if time.Since(o.at) < tcpEvery {
 		return
 	}
-	o.tcp = map[string]kernelTCP{}
+	o.tcp = map[string]procfs.SnmpTCP{}
 	for role, ext := range o.external {
 		if ext {
 			o.tcp[role] = o.readTCP(role)
@@ -89,12 +90,12 @@ func (o *outside) overlay(role string, s *nodes.Stats) {
 // switched into ns. ownNamespace reads the orchestrator's own.
 func readNSFile(f *fleet, ns, name string) []byte {
 	if ns == ownNamespace {
-		return readFile("/proc/self/net/" + name)
+		return procfs.ReadFile("/proc/self/net/" + name)
 	}
 	if f != nil {
 		for _, w := range f.all() {
 			if w.namespace == ns && w.alive() {
-				if data := readFile(fmt.Sprintf("/proc/%d/net/%s", w.pid(), name)); data != nil {
+				if data := procfs.ReadFile(fmt.Sprintf("/proc/%d/net/%s", w.pid(), name)); data != nil {
 					return data
 				}
 			}
@@ -102,7 +103,7 @@ func readNSFile(f *fleet, ns, name string) []byte {
 	}
 	var data []byte
 	_ = topology.Do(ns, func() error {
-		data = readFile("/proc/thread-self/net/" + name)
+		data = procfs.ReadFile("/proc/thread-self/net/" + name)
 		return nil
 	})
 	return data

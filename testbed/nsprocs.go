@@ -3,6 +3,7 @@ package testbed
 import (
 	"slices"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -22,8 +23,8 @@ type NSProcess struct {
 func ProcessesInNamespace(ns string) []NSProcess {
 	var out []NSProcess
 	for pid, p := range topology.ProcessesIn([]string{ns}) {
-		out = append(out, NSProcess{PID: pid, PPID: p.PPID, Comm: p.Comm, Command: readCmdline(pid),
-			RSS: p.RSSBytes, PSS: readPSS(pid), FDs: countFDs(pid), CPUSeconds: (p.UserCPU + p.SystemCPU).Seconds()})
+		out = append(out, NSProcess{PID: pid, PPID: p.PPID, Comm: p.Comm, Command: procfs.Cmdline(pid),
+			RSS: p.RSSBytes, PSS: procfs.PSS(pid), FDs: procfs.FDCount(pid), CPUSeconds: (p.UserCPU + p.SystemCPU).Seconds()})
 	}
 	slices.SortFunc(out, func(a, b NSProcess) int { return a.PID - b.PID })
 	return out

@@ -1,16 +1,12 @@
 package testbed
 
 import (
-	"bytes"
-	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -161,9 +157,9 @@ func (m *roleMeter) read(full bool) {
 	}
 	got := make([]reading, 0, len(found))
 	for _, f := range found {
-		r := reading{p: f.Process, role: f.role, ns: f.Namespace, fds: countFDs(f.PID)}
+		r := reading{p: f.Process, role: f.role, ns: f.Namespace, fds: procfs.FDCount(f.PID)}
 		if full {
-			r.pss = readPSS(f.PID)
+			r.pss = procfs.PSS(f.PID)
 		}
 		got = append(got, r)
 	}
@@ -176,7 +172,7 @@ func (m *roleMeter) read(full bool) {
 	}
 	m.mu.Unlock()
 	for _, i := range fresh {
-		got[i].cmdline = readCmdline(got[i].p.PID)
+		got[i].cmdline = procfs.Cmdline(got[i].p.PID)
 	}
 	at := time.Since(m.start).Seconds()
 
@@ -331,43 +327,4 @@ func (m *roleMeter) usage() []results.RoleUsage {
 		out = append(out, u)
 	}
 	return out
-}
-
-// readPSS is a process's proportional set size from smaps_rollup (0 when
-// it is gone).
-func readPSS(pid int) int64 {
-	return parseMeminfo(readFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)))["Pss"]
-}
-
-// countFDs counts a process's open files: the size the kernel gives its
-// /proc/PID/fd directory (Linux 6.2 and later), else by reading it.
-func countFDs(pid int) int64 {
-	dir := fmt.Sprintf("/proc/%d/fd", pid)
-	var st unix.Stat_t
-	if unix.Stat(dir, &st) == nil && st.Size > 0 {
-		return st.Size
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return 0
-	}
-	defer d.Close()
-	var n int64
-	for {
-		names, err := d.Readdirnames(4096)
-		n += int64(len(names))
-		if err != nil {
-			return n
-		}
-	}
-}
-
-// readCmdline returns a process's command line, arguments joined by
-// spaces, at most 512 bytes.
-func readCmdline(pid int) string {
-	b := bytes.TrimRight(readFile(fmt.Sprintf("/proc/%d/cmdline", pid)), "\x00")
-	if len(b) > 512 {
-		b = b[:512]
-	}
-	return string(bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
 }

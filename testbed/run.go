@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
@@ -290,7 +291,7 @@ func (r *runner) programExtra(rec *results.Record, w *worker) {
 func (r *runner) countersNow() map[string]int64 {
 	m := map[string]int64{}
 	for _, ns := range r.sampler.namespaces() {
-		for k, v := range parseNetstat(r.sampler.readInNS(ns, "netstat")) {
+		for k, v := range procfs.ParseNetstat(r.sampler.readInNS(ns, "netstat")) {
 			if name, ok := strings.CutPrefix(k, "TcpExt."); ok {
 				m[name] += v
 			}

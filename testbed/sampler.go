@@ -12,8 +12,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/results"
 	"golang.org/x/sys/unix"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
+	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 // SampleInterval is how often the sampler reads every metric.
@@ -76,7 +78,7 @@ func newSampler(dir *results.Dir, start time.Time, f *fleet, serverNS string, cl
 	s := &sampler{start: start, fleet: f, serverNS: serverNS, clientNS: clientNS, phase: phase, file: file, csv: csv.NewWriter(file), path: dir.Join(results.SamplesFile),
 		meter: newRoleMeter(start, f, serverNS, clientNS)}
 	s.write(results.Header())
-	s.slabBase = parseMeminfo(readFile("/proc/meminfo"))["Slab"]
+	s.slabBase = procfs.ParseMeminfo(procfs.ReadFile("/proc/meminfo"))["Slab"]
 	s.kmsg = openKernelLog()
 	s.nstatBase = s.nstatNow()
 	return s, nil
@@ -140,12 +142,12 @@ func (s *sampler) take() results.Sample {
 	smp.CliReady, smp.CliReconnecting = cli.Ready, cli.ReconnectsPending
 	freshPSS := gen != s.fullGen
 	s.fullGen = gen
-	var srvSock Sockstat
+	var srvSock procfs.Sockstat
 	if s.serverNS != "" {
 		srvSock = s.sockstat(s.serverNS)
 	} else if len(s.clientNS) > 0 { // no server here: the host-wide counters from any namespace
 		c := s.sockstat(s.clientNS[0])
-		srvSock = Sockstat{Orphan: c.Orphan, Alloc: c.Alloc}
+		srvSock = procfs.Sockstat{Orphan: c.Orphan, Alloc: c.Alloc}
 	}
 	// inuse and tw are counted per namespace; orphan and alloc (like mem)
 	// are host-wide counters, so they are reported once, in srv_*.
@@ -155,10 +157,10 @@ func (s *sampler) take() results.Sample {
 		smp.CliInuse += c.Inuse
 		smp.CliTW += c.TW
 	}
-	smp.TCPMemPages = parseSockstat(readFile("/proc/net/sockstat")).Mem
-	mi := parseMeminfo(readFile("/proc/meminfo"))
+	smp.TCPMemPages = procfs.ParseSockstat(procfs.ReadFile("/proc/net/sockstat")).Mem
+	mi := procfs.ParseMeminfo(procfs.ReadFile("/proc/meminfo"))
 	smp.MemAvailable, smp.Slab, smp.SUnreclaim = mi["MemAvailable"], mi["Slab"], mi["SUnreclaim"]
-	smp.FileNr = readInt("/proc/sys/fs/file-nr")
+	smp.FileNr, _ = procfs.ReadInt("/proc/sys/fs/file-nr")
 	smp.Nstat = map[string]int64{}
 	for k, v := range s.nstatNow() {
 		smp.Nstat[k] = v - s.nstatBase[k]
@@ -265,15 +267,15 @@ func (s *sampler) readInNS(ns, name string) []byte {
 	return readNSFile(s.fleet, ns, name)
 }
 
-func (s *sampler) sockstat(ns string) Sockstat {
-	return parseSockstat(s.readInNS(ns, "sockstat"))
+func (s *sampler) sockstat(ns string) procfs.Sockstat {
+	return procfs.ParseSockstat(s.readInNS(ns, "sockstat"))
 }
 
 // nstatNow sums the sampled TcpExt counters over the run's namespaces.
 func (s *sampler) nstatNow() map[string]int64 {
 	m := map[string]int64{}
 	for _, ns := range s.namespaces() {
-		c := parseNetstat(s.readInNS(ns, "netstat"))
+		c := procfs.ParseNetstat(s.readInNS(ns, "netstat"))
 		for _, n := range results.NstatColumns {
 			m[n] += c["TcpExt."+n]
 		}

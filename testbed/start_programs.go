@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -120,7 +121,7 @@ func (r *runner) waitListening(ctx context.Context) error {
 				return fmt.Errorf("%w before its ports %v were open", errWorkerDied{w}, ports)
 			}
 		}
-		miss := missingPorts(ports, listeningPorts(readNSFile(r.fleet, r.topo.Server.Name, "tcp")))
+		miss := missingPorts(ports, procfs.ListeningPorts(readNSFile(r.fleet, r.topo.Server.Name, "tcp")))
 		if len(miss) == 0 {
 			r.progress.printf("server program listens on every port %v", ports)
 			return nil
@@ -141,4 +142,15 @@ func (r *runner) waitListening(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// missingPorts lists the ports of want that are not in have.
+func missingPorts(want []int, have map[int]bool) []int {
+	var miss []int
+	for _, p := range want {
+		if !have[p] {
+			miss = append(miss, p)
+		}
+	}
+	return miss
 }

@@ -39,6 +39,13 @@ type worker struct {
 	peak  procUsage // its highest RSS, PSS and fds, and its last CPU time
 }
 
+// procUsage is what the role meter read of one worker's own process.
+type procUsage struct {
+	RSS, PSS   int64   // bytes
+	CPUSeconds float64 // user + system time
+	FDs        int64   // open file descriptors
+}
+
 // workerEvent is an event report of one worker, or its exit.
 type workerEvent struct {
 	w      *worker
