@@ -21,7 +21,7 @@ import (
 // namespace (no setns: a pod may not have the right to) and waits until
 // they are ready. Worker i gets its share of the connections, indexes
 // from the shard's base on, and its own slice of the shard's ports.
-func (r *clientRun) startClientsHere(ctx context.Context) error {
+func (r *runner) startClientsHere(ctx context.Context) error {
 	for i := 0; i < r.plan.ClientWorkers; i++ {
 		w, err := startWorker(r.opt.Exe, roleClient, i, hereNS, r.fleet.events)
 		if err != nil {

@@ -109,12 +109,12 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 		return err
 	}
 
-	rec := &results.Record{RunID: r.runID, Env: probeRecordEnv(hostKeys(sc))}
-	r.announce(rec.Env.SysctlsBefore)
-	lab, failure := r.bringUp(ctx, rec, clients)
+	r.env = probeRecordEnv(hostKeys(sc))
+	r.announce(r.env.SysctlsBefore)
+	lab, failure := r.bringUp(ctx, clients)
 	if failure == nil {
 		lab.Log = logPath
-		lab.Actions = recordActions(r.actions, rec.Host)
+		lab.Actions = recordActions(r.actions, r.hostSet)
 		if err := writeLab(filepath.Join(r.owner.Dir, LabFile), lab); err != nil {
 			failure = err
 		}
@@ -127,7 +127,7 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 		r.idle(ctx)
 		r.progress.printf("lab %s: stopping", r.runID)
 	}
-	c := r.shutDown(rec)
+	c := r.shutDown()
 	errs := c.failures()
 	if failure != nil {
 		errs = append([]string{failure.Error()}, errs...)
@@ -157,8 +157,8 @@ func (r *runner) idle(ctx context.Context) {
 }
 
 // bringUp builds the lab and starts its processes.
-func (r *runner) bringUp(ctx context.Context, rec *results.Record, clients bool) (*Lab, error) {
-	if err := r.build(ctx, rec); err != nil {
+func (r *runner) bringUp(ctx context.Context, clients bool) (*Lab, error) {
+	if err := r.build(ctx); err != nil {
 		return nil, err
 	}
 	r.setPhase("start")

@@ -5,13 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/printable"
-	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -73,7 +69,7 @@ func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
 	dir := opt.OutDir
 	if dir == "" {
 		var note string
-		dir, note = defaultOutDir(whole.Name, now)
+		dir, note = resultsDirName(whole.Name, "-merged", now)
 		if note != "" {
 			rec.Notes = append(rec.Notes, note)
 			if opt.Progress != nil {
@@ -86,11 +82,11 @@ func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
 		return nil, fmt.Errorf("results directory (--out): %w", err)
 	}
 	defer out.Close()
-	res := &Outcome{Dir: dir}
+	var writeErrs []string
 	var samplesOut io.Writer = io.Discard
 	f, err := out.CreateStream(results.SamplesFile)
 	if err != nil {
-		res.WriteErrors = append(res.WriteErrors, printable.String(fmt.Sprintf("failed to create the merged samples file: %v", err)))
+		writeErrs = append(writeErrs, fmt.Sprintf("failed to create the merged samples file: %v", err))
 	} else {
 		samplesOut = f
 	}
@@ -101,28 +97,21 @@ func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
 		}
 	}
 	if werr != nil {
-		res.WriteErrors = append(res.WriteErrors, printable.String(werr.Error()))
+		writeErrs = append(writeErrs, werr.Error())
 	}
 	applyPeaks(rec, peaks, runs)
 	rec.Expectations = append(evaluate(whole.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(whole.Expect, whole.Topology, rec.Phases)...)
 	rec.Passed = allHeld(rec.Expectations) && rec.Failure == ""
-	res.Passed = rec.Passed
-	if err := out.WriteRecord(rec); err != nil {
-		res.WriteErrors = append(res.WriteErrors, printable.String(err.Error()))
-	} else if !opt.NoReport {
-		if _, err := report.GenerateDir(out); err != nil {
-			res.WriteErrors = append(res.WriteErrors, printable.String("report: "+err.Error()))
-		}
-	}
-	if w := opt.Progress; w != nil {
-		printMerged(w, rec, runs, whole, res)
-	}
-	return res, nil
+	p := newProgress(opt.Progress, false)
+	p.printf("c1m-testbed merge: %d shards of %s (%s)", len(runs), shown(whole.Name, 200), shardIDs(rec))
+	peak := fmt.Sprintf("peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)",
+		rec.Summary.PeakEstablished, sumPeaks(runs), rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond)
+	return writeOutcome(p, out, rec, nil, peak, writeErrs, opt.NoReport), nil
 }
 
-// printMerged prints the merged verdict: every name that came from the
-// shards (scenario, phases, expectations, run ids, protocol) escaped.
-func printMerged(w io.Writer, rec *results.Record, runs []shardRun, whole *scenarios.Scenario, res *Outcome) {
+// shardIDs lists the merged shards' run ids for the verdict: at most 8,
+// each escaped.
+func shardIDs(rec *results.Record) string {
 	ids := strings.Split(rec.Extra[ExtraShards], ",")
 	if len(ids) > 8 {
 		ids = append(ids[:8], fmt.Sprintf("… %d in all", len(ids)))
@@ -130,53 +119,7 @@ func printMerged(w io.Writer, rec *results.Record, runs []shardRun, whole *scena
 	for i, id := range ids {
 		ids[i] = shown(id, 64)
 	}
-	fmt.Fprintf(w, "c1m-testbed merge: %d shards of %s (%s)\n", len(runs), shown(whole.Name, 200), strings.Join(ids, ","))
-	phases := make([]results.Phase, len(rec.Phases))
-	for i, p := range rec.Phases {
-		phases[i] = results.Phase{Name: shown(p.Name, 200), Connect: p.Connect, Handshake: p.Handshake, RTT: p.RTT, Traffic: p.Traffic}
-	}
-	sum := rec.Summary
-	if p := sum.Protocol; p != nil {
-		q := *p
-		q.Name = shown(p.Name, 64)
-		q.Statuses = make(map[string]int64, len(p.Statuses))
-		for k, v := range p.Statuses {
-			q.Statuses[shown(k, 64)] = v
-		}
-		sum.Protocol = &q
-	}
-	if t := latencyTable(phases, sum); t != "" {
-		fmt.Fprintf(w, "\nlatency:\n%s\n", strings.TrimRight(t, "\n"))
-	}
-	es := make([]results.Expectation, len(rec.Expectations))
-	for i, e := range rec.Expectations {
-		es[i] = results.Expectation{Name: shown(e.Name, 200), Want: shown(e.Want, 200), Got: shown(e.Got, 400), Held: e.Held}
-	}
-	fmt.Fprintf(w, "\nexpectations:\n%s\n", expectationTable(es))
-	fmt.Fprintf(w, "peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)\n",
-		rec.Summary.PeakEstablished, sumPeaks(runs), rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond)
-	for _, e := range res.WriteErrors {
-		fmt.Fprintf(w, "results: %s\n", e)
-	}
-	fmt.Fprintf(w, "results: %s\n", printable.String(res.Dir))
-}
-
-// plainName is a name that may name a directory as it is: letters,
-// digits, '.', '_' and '-', starting with a letter or digit, at most 64
-// bytes (the built-in scenarios' names are all such).
-var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
-// defaultOutDir names the merged results directory when --out is not
-// given: results/<scenario>-merged-<UTC time> when the scenario's name
-// (read from the shards, so untrusted) is a plain name, else
-// results/merged-<UTC time> and a note that says why.
-func defaultOutDir(name string, now time.Time) (dir, note string) {
-	stamp := now.UTC().Format("20060102T150405Z")
-	if plainName.MatchString(name) {
-		return filepath.Join("results", name+"-merged-"+stamp), ""
-	}
-	dir = filepath.Join("results", "merged-"+stamp)
-	return dir, fmt.Sprintf("the scenario's name \"%s\" is not a plain name (at most 64 letters, digits, '.', '_' or '-', starting with a letter or digit), so the results directory is named %s instead; --out DIR names it", shown(name, 80), dir)
+	return strings.Join(ids, ",")
 }
 
 // orderShards checks that runs are the shards 0..N-1 of one scenario,

@@ -324,12 +324,12 @@ func TestDefaultOutDir(t *testing.T) {
 		{strings.Repeat("a", 65), "results/merged-20270102T030405Z", true},
 		{strings.Repeat("a", 64), "results/" + strings.Repeat("a", 64) + "-merged-20270102T030405Z", false},
 	} {
-		dir, note := defaultOutDir(tc.name, now)
+		dir, note := resultsDirName(tc.name, "-merged", now)
 		if dir != tc.want || (note != "") != tc.note {
-			t.Errorf("defaultOutDir(%q) = %q, %q; want %q, a note %v", tc.name, dir, note, tc.want, tc.note)
+			t.Errorf("resultsDirName(%q) = %q, %q; want %q, a note %v", tc.name, dir, note, tc.want, tc.note)
 		}
 		if strings.ContainsAny(note, "\x1b\r\n") || len(note) > 400 {
-			t.Errorf("defaultOutDir(%q): note %q is not escaped or not short", tc.name, note)
+			t.Errorf("resultsDirName(%q): note %q is not escaped or not short", tc.name, note)
 		}
 	}
 }

@@ -18,7 +18,8 @@ type Options struct {
 	Scenario *scenarios.Scenario
 	// Scale multiplies connection counts (1 = as written).
 	Scale float64
-	// OutDir is the results directory; "" means results/<name>-<UTC time>.
+	// OutDir is the results directory; "" means results/<name>-<UTC time>
+	// (with -shard-I-of-N for a shard in place).
 	OutDir string
 	// Clean removes leftovers of dead runs before starting instead of refusing.
 	Clean bool
@@ -40,6 +41,10 @@ type Options struct {
 	HostWait time.Duration
 	// RunID names the run ("" = a fresh one); namespaces are c1m-<RunID>-*.
 	RunID string
+	// InPlace, when set, runs the built-in clients in this network
+	// namespace against a server named on the command line, building
+	// nothing and changing no setting (RunClients).
+	InPlace *InPlace
 }
 
 // Outcome is what a finished run produced.

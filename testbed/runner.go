@@ -30,6 +30,14 @@ type runner struct {
 	scaleNote string
 
 	clientsStarted time.Time // when external client programs started
+	base           int       // in place: the shard's first connection index
+
+	// What the steps found, for record: the host as found, the host
+	// settings set, each phase's result, the TcpExt counters at the end.
+	env      results.Env
+	hostSet  []results.HostSetting
+	phases   []results.Phase
+	counters map[string]int64
 
 	mu        sync.Mutex
 	phase     string

@@ -71,13 +71,11 @@ scenario, shard or target is wrong, 3 the environment refused.`,
 		fmt.Fprintln(os.Stderr, "c1m-testbed clients: name exactly one scenario and a --target, e.g. 'c1m-testbed clients smoke --target 198.18.0.1:8000'")
 		return exitUsage
 	}
-	opt, err := clientOptions(*target, *shardFlag, *shards, *startAt, *source, os.Getenv("JOB_COMPLETION_INDEX"))
+	here, err := clientOptions(*target, *shardFlag, *shards, *startAt, *source, os.Getenv("JOB_COMPLETION_INDEX"))
 	if err != nil {
 		return exitFor("clients", err)
 	}
-	if err := scenarios.CheckScale(*scale); err != nil {
-		return exitFor("clients", err)
-	}
+	exe := ""
 	if *nodeExe != "" {
 		abs, err := exec.LookPath(*nodeExe)
 		if err == nil {
@@ -87,7 +85,7 @@ scenario, shard or target is wrong, 3 the environment refused.`,
 			fmt.Fprintf(os.Stderr, "c1m-testbed clients: --node-exe %s cannot be run: %v\n", *nodeExe, err)
 			return exitUsage
 		}
-		opt.Exe = abs
+		exe = abs
 	}
 	sc, err := scenarios.Load(fs.Arg(0))
 	if err != nil {
@@ -109,10 +107,9 @@ scenario, shard or target is wrong, 3 the environment refused.`,
 		<-sigs
 		close(force)
 	}()
-	opt.Scenario, opt.Scale, opt.OutDir, opt.NoReport = sc, *scale, *out, *noReport
-	opt.WholePortRange, opt.Progress, opt.Force = *wholePorts, progress, force
-	opt.Terminal = !*jsonOut && term.IsTerminal(int(os.Stdout.Fd()))
-	res, err := testbed.RunClients(ctx, opt)
+	here.WholePortRange = *wholePorts
+	res, err := testbed.RunClients(ctx, testbed.Options{Scenario: sc, Scale: *scale, OutDir: *out, NoReport: *noReport,
+		Progress: progress, Force: force, Terminal: !*jsonOut && term.IsTerminal(int(os.Stdout.Fd())), Exe: exe, InPlace: &here})
 	if err != nil {
 		return exitFor("clients", err)
 	}
@@ -127,8 +124,8 @@ scenario, shard or target is wrong, 3 the environment refused.`,
 
 // clientOptions reads the target, shard, start time and sources of the
 // command line (jobIndex is JOB_COMPLETION_INDEX, "" outside a Job).
-func clientOptions(target, shard string, shards int, startAt, source, jobIndex string) (testbed.ClientOptions, error) {
-	var opt testbed.ClientOptions
+func clientOptions(target, shard string, shards int, startAt, source, jobIndex string) (testbed.InPlace, error) {
+	var opt testbed.InPlace
 	if target == "" {
 		return opt, fmt.Errorf("%w: name the server with --target ADDR:PORTS (it is never taken from the scenario file)", scenarios.ErrInvalid)
 	}

@@ -50,9 +50,6 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 		fmt.Fprintln(os.Stderr, "c1m-testbed run: name exactly one scenario, e.g. 'c1m-testbed run million' ('c1m-testbed list' shows them)")
 		return exitUsage
 	}
-	if err := scenarios.CheckScale(*scale); err != nil {
-		return exitFor("run", err)
-	}
 	exe, exeNote, err := nodeExe(*nodeFlag)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)

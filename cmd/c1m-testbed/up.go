@@ -40,6 +40,8 @@ Exit status: 0 the lab is up, 1 it failed to come up (and was torn down),
 		fmt.Fprintln(os.Stderr, "c1m-testbed up: name exactly one scenario, e.g. 'c1m-testbed up byo-server'")
 		return exitUsage
 	}
+	// Checked here too (testbed checks every run's scale): a lab daemonizes,
+	// and a wrong --scale should fail before the terminal is left.
 	if err := scenarios.CheckScale(*scale); err != nil {
 		return exitFor("up", err)
 	}

@@ -86,3 +86,17 @@ func unsafe(r rune) bool {
 	}
 	return false
 }
+
+// Clip returns s cut to at most n bytes (at a rune boundary, with "…"
+// when cut) and escaped as String does: a name from untrusted input made
+// fit for one cell of a terminal table.
+func Clip(s string, n int) string {
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return String(s)
+}

@@ -1,0 +1,96 @@
+package testbed
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/report"
+	"github.com/c1m-testbed/c1m-testbed/results"
+)
+
+// plainName is a name that may name a directory as it is: letters,
+// digits, '.', '_' and '-', starting with a letter or digit, at most 64
+// bytes (the built-in scenarios' names are all such).
+var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// resultsDirName names a results directory when --out does not: every
+// run, clients in place and merge name theirs here.
+// results/<name><suffix>-<UTC time> when name is a plain name; else
+// (a merge reads the name from its shards, so it is untrusted)
+// results/<suffix without its dash>-<UTC time> and a note that says why.
+func resultsDirName(name, suffix string, now time.Time) (dir, note string) {
+	stamp := now.UTC().Format("20060102T150405Z")
+	if plainName.MatchString(name) {
+		return filepath.Join("results", name+suffix+"-"+stamp), ""
+	}
+	base := strings.TrimPrefix(suffix, "-")
+	if base == "" {
+		base = "run"
+	}
+	dir = filepath.Join("results", base+"-"+stamp)
+	return dir, fmt.Sprintf("the scenario's name \"%s\" is not a plain name (at most 64 letters, digits, '.', '_' or '-', starting with a letter or digit), so the results directory is named %s instead; --out DIR names it", printable.Clip(name, 80), dir)
+}
+
+// writeOutcome ends every run, clients in place and merge alike: it
+// prints the verdict (latency, expectations and peakLine, every name
+// escaped), then writes run.json and, unless noReport, the report into
+// out. The verdict reaches the terminal whatever the disk does: write
+// errors (writeErrs, from during the run, and the ones here) are noted
+// in the record, printed after it and returned in the outcome.
+func writeOutcome(p *progress, out *results.Dir, rec *results.Record, failure error, peakLine string, writeErrs []string, noReport bool) *Outcome {
+	for _, e := range writeErrs {
+		rec.Notes = append(rec.Notes, "results: "+e)
+	}
+	shown := escapedForTerminal(rec)
+	if t := latencyTable(shown.Phases, shown.Summary); t != "" {
+		p.printf("\nlatency:\n%s", strings.TrimRight(t, "\n"))
+	}
+	p.printf("\nexpectations:\n%s", expectationTable(shown.Expectations))
+	p.printf("%s", peakLine)
+	if failure != nil {
+		p.printf("run failed: %v", failure)
+	}
+	res := &Outcome{Dir: out.Path(), Passed: rec.Passed, WriteErrors: printable.Strings(writeErrs)}
+	if err := out.WriteRecord(rec); err != nil {
+		res.WriteErrors = append(res.WriteErrors, printable.String(err.Error()))
+	} else if !noReport {
+		if _, err := report.GenerateDir(out); err != nil {
+			res.WriteErrors = append(res.WriteErrors, printable.String("report: "+err.Error()))
+		}
+	}
+	for _, e := range res.WriteErrors {
+		p.printf("results: %s", e)
+	}
+	p.printf("results: %s", printable.String(res.Dir))
+	return res
+}
+
+// escapedForTerminal returns the parts of rec the verdict prints, with
+// every name that may come from untrusted input (a merge's shards)
+// clipped and escaped.
+func escapedForTerminal(rec *results.Record) results.Record {
+	var out results.Record
+	out.Phases = make([]results.Phase, len(rec.Phases))
+	for i, p := range rec.Phases {
+		out.Phases[i] = results.Phase{Name: printable.Clip(p.Name, 200), Connect: p.Connect, Handshake: p.Handshake, RTT: p.RTT, Traffic: p.Traffic}
+	}
+	out.Summary = rec.Summary
+	if p := rec.Summary.Protocol; p != nil {
+		q := *p
+		q.Name = printable.Clip(p.Name, 64)
+		q.Statuses = make(map[string]int64, len(p.Statuses))
+		for k, v := range p.Statuses {
+			q.Statuses[printable.Clip(k, 64)] = v
+		}
+		out.Summary.Protocol = &q
+	}
+	out.Expectations = make([]results.Expectation, len(rec.Expectations))
+	for i, e := range rec.Expectations {
+		out.Expectations[i] = results.Expectation{Name: printable.Clip(e.Name, 200), Want: printable.Clip(e.Want, 200), Got: printable.Clip(e.Got, 400), Held: e.Held}
+	}
+	return out
+}

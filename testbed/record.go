@@ -1,0 +1,127 @@
+package testbed
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/results"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
+
+// record assembles run.json once, at the end, from what each step of the
+// run returned: the host as found (r.env), the settings set (r.hostSet),
+// each phase's result (r.phases), the counters, the samples' peaks, the
+// workers, what teardown found (c) and the first failure. Nothing else
+// writes a run's record.
+func (r *runner) record(c closing, failure error) *results.Record {
+	rec := &results.Record{Version: results.RecordVersion, Scenario: r.sc.Name, Source: r.sc.Source, Description: r.sc.Description,
+		Scale: r.opt.Scale, Started: r.start, Ended: time.Now(), ScenarioBody: r.sc, Plan: r.plan, RunID: r.runID,
+		Env: r.env, Phases: r.phases, Counters: r.counters, Host: r.hostSet, KernelLog: c.kernelLog,
+		SharedWith: c.sharedWith, SharedHost: len(c.sharedWith) > 0}
+	rec.Env.SysctlsAfter = c.sysctlsAfter
+	for i := range rec.Host {
+		h := &rec.Host[i]
+		h.After = c.sysctlsAfter[h.Key]
+		h.Restored = sameValue(h.Before, h.After)
+	}
+	rec.Actions = recordActions(r.actions, rec.Host)
+	if ip := r.opt.InPlace; ip != nil {
+		rec.Extra = map[string]string{ExtraMode: ModeClients, ExtraShard: ip.Shard.String(), ExtraTarget: ip.Target.String()}
+	}
+	rec.Summary = r.summary(c)
+	for _, w := range r.fleet.all() {
+		ww := results.Worker{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Exit: exitString(w.exitErr), Killed: w.killedEarly()}
+		if ww.Killed {
+			rec.Summary.WorkersKilled++
+			ww.Tail = w.tail.String()
+		}
+		rec.Workers = append(rec.Workers, ww)
+		if w.argv != nil {
+			programExtra(rec, w)
+		}
+	}
+	if r.sampler != nil {
+		rec.Roles = r.sampler.meter.usage()
+	}
+	rec.Expectations = append(evaluate(r.sc.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(r.sc.Expect, r.sc.Topology, rec.Phases)...)
+	rec.Passed = allHeld(rec.Expectations)
+	var fails []string
+	if failure != nil {
+		fails = append(fails, failure.Error())
+	}
+	fails = append(fails, c.failures()...)
+	if len(fails) > 0 {
+		rec.Failure = strings.Join(fails, "; ")
+		rec.Passed = false
+	}
+	r.mu.Lock()
+	rec.Notes = append(rec.Notes, r.notes...)
+	r.mu.Unlock()
+	return rec
+}
+
+// summary is the run's summary: peaks and memory per connection from the
+// samples, the ramp and close times from the phases, latency, errors and
+// what teardown found.
+func (r *runner) summary(c closing) results.Summary {
+	var s results.Summary
+	if r.sampler != nil {
+		p := r.sampler.peak()
+		s.PeakEstablished, s.PeakServerEstablished = p.cliEstablished, p.srvEstablished
+		s.PeakTCPMemPages, s.PeakOrphans, s.PeakTimeWait = p.tcpMem, p.orphans, p.tw
+		if p.cliEstablished > 0 {
+			s.UserBytesPerConn = float64(p.pssAtPeak) / float64(p.cliEstablished)
+			s.UserRSSBytesPerConn = float64(p.rssAtPeak) / float64(p.cliEstablished)
+			s.KernelBytesPerConn = float64(p.slabAtPeak-r.sampler.slabBase) / float64(p.cliEstablished)
+		}
+		s.Messages = r.fleet.roleStats(roleServer).Messages
+		r.summaryLatency(&s)
+		if s.Protocol != nil {
+			s.Protocol.PeakReady = p.cliReady
+		}
+	}
+	// A lab that closes right after connecting may peak between two
+	// samples; the connect phases saw every stats report, so their
+	// reached counts are peaks too.
+	for _, ph := range r.phases {
+		if ph.Kind == scenarios.PhaseConnect {
+			s.PeakEstablished = max(s.PeakEstablished, ph.Reached)
+		}
+	}
+	if !r.rampEnd.IsZero() {
+		s.RampSeconds = r.rampEnd.Sub(r.rampStart).Seconds()
+		if s.RampSeconds > 0 {
+			s.ConnectsPerSecond = float64(r.rampConns) / s.RampSeconds
+		}
+	}
+	for _, sec := range r.closeSeconds {
+		s.CloseSeconds = max(s.CloseSeconds, sec)
+	}
+	s.Errors = r.fleet.errors()
+	s.KernelMessages = c.kernelMessages
+	s.HostRestored = c.restored
+	s.Leftovers, s.LeftoverItems = len(c.left), c.left
+	return s
+}
+
+// programExtra records what was measured of an external program from
+// outside in run.json's extra map, under "<role>.<index>.".
+func programExtra(rec *results.Record, w *worker) {
+	if rec.Extra == nil {
+		rec.Extra = map[string]string{}
+	}
+	w.mu.Lock()
+	p := w.peak
+	w.mu.Unlock()
+	k := fmt.Sprintf("%s.%d.", w.role, w.index)
+	rec.Extra[k+"command"] = strings.Join(w.argv, " ")
+	rec.Extra[k+"exit"] = exitString(w.exitErr)
+	rec.Extra[k+"cpu_seconds"] = fmt.Sprintf("%.2f", p.CPUSeconds)
+	rec.Extra[k+"peak_rss_bytes"] = fmt.Sprint(p.RSS)
+	rec.Extra[k+"peak_pss_bytes"] = fmt.Sprint(p.PSS)
+	rec.Extra[k+"peak_fds"] = fmt.Sprint(p.FDs)
+	if t := lastLines(w.tail.String(), 20); t != "" {
+		rec.Extra[k+"output_tail"] = t
+	}
+}
