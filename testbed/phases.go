@@ -73,10 +73,6 @@ func phaseEndLine(rec results.Phase) string {
 	return fmt.Sprintf("phase %s: %s after %.1fs", printable.String(rec.Name), rec.Outcome, rec.Seconds)
 }
 
-// timeoutOf is the phase's timeout; the decoder gives every phase that
-// can time out one (scenarios.DefaultPhaseTimeout where the file is silent).
-func timeoutOf(ph scenarios.Phase) time.Duration { return ph.Timeout }
-
 // connect opens connections until the client side has ph.Target established.
 func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	target := ph.Target
@@ -117,7 +113,7 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.P
 		rec.Reached = max(rec.Reached, est)
 		return est >= int64(target)
 	}
-	err = r.waitEvents(ctx, nodes.EventConnectDone, waiting, timeoutOf(ph), rec.Target, reached)
+	err = r.waitEvents(ctx, nodes.EventConnectDone, waiting, ph.Timeout, rec.Target, reached)
 	end := r.lastEventAt
 	if err == nil {
 		// Stats lag the connect-done events by up to one stats period.
@@ -222,7 +218,7 @@ func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *results.Pha
 	if err != nil {
 		return err
 	}
-	timeout := timeoutOf(ph)
+	timeout := ph.Timeout
 	if err := r.waitEvents(ctx, nodes.EventCloseDone, waiting, timeout, 0, nil); err != nil {
 		return err
 	}
@@ -275,13 +271,13 @@ func (r *runner) send(ctx context.Context, ph scenarios.Phase, rec *results.Phas
 	if err != nil {
 		return err
 	}
-	return r.waitEvents(ctx, nodes.EventSendDone, waiting, timeoutOf(ph), 0, nil)
+	return r.waitEvents(ctx, nodes.EventSendDone, waiting, ph.Timeout, 0, nil)
 }
 
 // wait polls the phase's condition until it holds or the timeout passes.
 func (r *runner) wait(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
 	cond := conditionCheck(ph.Until)
-	return r.pollUntil(ctx, time.Now().Add(timeoutOf(ph)), func() bool { return cond(r) })
+	return r.pollUntil(ctx, time.Now().Add(ph.Timeout), func() bool { return cond(r) })
 }
 
 // describePhase says in a few words what a phase does (a traffic phase

@@ -19,7 +19,7 @@ func (r *runner) connectOutside(ctx context.Context, ph scenarios.Phase, rec *re
 		start = time.Now()
 	}
 	var died *worker
-	err := r.pollUntil(ctx, time.Now().Add(timeoutOf(ph)), func() bool {
+	err := r.pollUntil(ctx, time.Now().Add(ph.Timeout), func() bool {
 		est := r.fleet.roleStats(roleClient).Established
 		rec.Reached = max(rec.Reached, est)
 		if est >= int64(rec.Target) {
@@ -58,7 +58,7 @@ func (r *runner) closeOutside(ctx context.Context, ph scenarios.Phase, rec *resu
 		s, o := r.fleet.roleStats(side), r.fleet.roleStats(other)
 		return o.Established <= s.Established && r.socketsGone()
 	}
-	err := r.pollUntil(ctx, start.Add(timeoutOf(ph)), gone)
+	err := r.pollUntil(ctx, start.Add(ph.Timeout), gone)
 	if err == nil {
 		r.closeSeconds = append(r.closeSeconds, time.Since(start).Seconds())
 	}

@@ -90,7 +90,8 @@ func (r *runner) startClients(ctx context.Context) error {
 		reconnect(&c, r.sc)
 		base += share(r.sc.Client.Connections, r.plan.ClientWorkers, i)
 		if explicit {
-			c.PortLow, c.PortHigh = portSlice(r.plan.PortLow, r.plan.PortHigh, i/n, workersIn(r.plan.ClientWorkers, n, i%n))
+			// Worker i is in namespace i mod n, with share(...) others there.
+			c.PortLow, c.PortHigh = portSlice(r.plan.PortLow, r.plan.PortHigh, i/n, share(r.plan.ClientWorkers, n, i%n))
 		}
 		return nodes.Command{Cmd: nodes.CmdStart, Client: &c}
 	}); err != nil {
@@ -141,12 +142,6 @@ func (r *runner) explicitPorts() bool {
 		return true
 	}
 	return hasLocalPortRange()
-}
-
-// workersIn counts the client workers placed in namespace ns (worker i
-// goes to namespace i mod n).
-func workersIn(workers, n, ns int) int {
-	return share(workers, n, ns)
 }
 
 // portSlice gives worker k of m sharing a namespace its own slice of

@@ -38,7 +38,7 @@ func (r *runner) traffic(ctx context.Context, ph scenarios.Phase, rec *results.P
 	if err != nil {
 		return err
 	}
-	timeout := timeoutOf(ph)
+	timeout := ph.Timeout
 	if timeout <= 0 {
 		timeout = ph.Duration + ph.Interval + trafficDrain
 	}
