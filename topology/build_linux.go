@@ -31,15 +31,12 @@ func Build(ctx context.Context, spec Spec) (*Topology, error) {
 	if err := checkNeighbours(spec); err != nil {
 		return nil, err
 	}
-	if !spec.Link.IsZero() {
-		if err := CheckNetem(); err != nil {
-			return nil, err
-		}
-	}
 	if err := ensureNetnsDir(); err != nil {
 		return nil, err
 	}
 	t := newTopology(spec.RunID, p)
+	// A caller that claimed the run (testbed claims before it takes the
+	// host lock) is not claimed for again; one that did not is.
 	if info := readRun(spec.RunID); !info.Alive || info.PID != os.Getpid() {
 		if t.claim, err = Claim(spec.RunID); err != nil {
 			return nil, err

@@ -210,7 +210,7 @@ func TestTopologyPlainLinkNoQdisc(t *testing.T) {
 }
 
 // TestTopologyLinkShapeWithoutNetem: on a kernel without netem, Build of a
-// shaped topology fails with ErrNoNetem and has created nothing. It runs
+// shaped topology fails with ErrNoNetem and leaves nothing. It runs
 // only where netem is missing (as on the project machine).
 func TestTopologyLinkShapeWithoutNetem(t *testing.T) {
 	hostlock.Shared(t)

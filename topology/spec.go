@@ -38,8 +38,9 @@ type Spec struct {
 	// netem qdisc at the root of both of its ends, so each direction is
 	// shaped: a round trip takes at least 2 x Link.Delay. The zero value
 	// adds no qdisc. Build refuses a shape that does not validate (wrapping
-	// ErrBadLinkShape) and, before it creates anything, a kernel without
-	// netem (wrapping ErrNoNetem).
+	// ErrBadLinkShape); on a kernel without netem it fails (wrapping
+	// ErrNoNetem) and removes what it made: call CheckNetem first to refuse
+	// before anything is created, as testbed does before it changes the host.
 	Link LinkShape
 }
 
@@ -61,4 +62,5 @@ type Topology struct {
 	KillGrace time.Duration
 
 	claim *Owner // the owner record Build made itself, released by Teardown
+	ended bool   // EndProcesses ended every process of the run
 }

@@ -19,12 +19,10 @@ func (t *Topology) Teardown() error {
 	if t == nil {
 		return nil
 	}
-	grace := t.KillGrace
-	if grace <= 0 {
-		grace = DefaultKillGrace
-	}
-	if _, _, err := KillRunProcesses(t.RunID, grace); err != nil {
-		return fmt.Errorf("failed to tear down run %s: %w", t.RunID, err)
+	if !t.ended {
+		if _, _, err := t.EndProcesses(); err != nil {
+			return fmt.Errorf("failed to tear down run %s: %w", t.RunID, err)
+		}
 	}
 	var errs []error
 	for _, c := range t.Clients {
@@ -55,4 +53,18 @@ func (t *Topology) Teardown() error {
 		return fmt.Errorf("failed to tear down run %s: %w", t.RunID, errors.Join(errs...))
 	}
 	return nil
+}
+
+// EndProcesses ends every process still living in one of the run's
+// namespaces (KillRunProcesses with t.KillGrace), for a caller that wants
+// to report what it ended before Teardown; Teardown then does not look
+// again. It returns how many it ended and the pids that survived SIGKILL.
+func (t *Topology) EndProcesses() (killed int, survivors []int, err error) {
+	grace := t.KillGrace
+	if grace <= 0 {
+		grace = DefaultKillGrace
+	}
+	killed, survivors, err = KillRunProcesses(t.RunID, grace)
+	t.ended = err == nil
+	return killed, survivors, err
 }
