@@ -139,6 +139,18 @@ func externalWorkers(sc *scenarios.Scenario, role string) int {
 	return max(sc.Topology.ClientNamespaces, sc.Client.Workers)
 }
 
+// placement is where copy i of copies of role's program runs and what it
+// gets: for the clients, the index of its client namespace (copies go
+// round the namespaces) and its share of the connections; for the server,
+// -1 and every connection. Planning (copyPlanner) and starting
+// (startPrograms) both place copies here.
+func placement(sc *scenarios.Scenario, role string, i, copies int) (client, conns int) {
+	if role != roleClient {
+		return -1, sc.Client.Connections
+	}
+	return i % sc.Topology.ClientNamespaces, share(sc.Client.Connections, copies, i)
+}
+
 // copyPlanner gives the placeholder values of every copy of a scenario's
 // programs as startPrograms will, from the address layout the topology
 // will build (internal/layout, the same function), without building it.
@@ -169,12 +181,10 @@ func newCopyPlanner(sc *scenarios.Scenario, runID, bin string) *copyPlanner {
 // placeholders stay as written.
 func (p *copyPlanner) vars(role string, i, copies int) map[string]string {
 	ns := topology.ServerName(p.runID)
-	conns := p.sc.Client.Connections
+	c, conns := placement(p.sc, role, i, copies)
 	var sources, source string
 	if role == roleClient {
-		c := i % p.sc.Topology.ClientNamespaces
 		ns = topology.ClientName(p.runID, c+1)
-		conns = share(p.sc.Client.Connections, copies, i)
 		if p.haveLayout && c < len(p.layout.Clients) {
 			s, ok := p.sources[c]
 			if !ok {

@@ -36,10 +36,10 @@ func (r *runner) startPrograms(role string) error {
 		return err
 	}
 	for i := 0; i < n; i++ {
-		ns, sources, conns := r.topo.Server.Name, []string(nil), r.sc.Client.Connections
+		ns, sources := r.topo.Server.Name, []string(nil)
+		c, conns := placement(r.sc, role, i, n)
 		if role == roleClient {
-			c := r.topo.Clients[i%len(r.topo.Clients)]
-			ns, sources, conns = c.Name, addrStrings(c.Addrs), share(r.sc.Client.Connections, n, i)
+			ns, sources = r.topo.Clients[c].Name, addrStrings(r.topo.Clients[c].Addrs)
 		}
 		vars := programVars(role, i, n, ns, site, sources, conns)
 		args, err := expandArgs(argv[1:], vars)
