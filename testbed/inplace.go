@@ -106,8 +106,8 @@ func (r *runner) fitHere(sc *scenarios.Scenario) (*scenarios.Scenario, error) {
 	}
 	r.base = ip.Shard.Offset(whole.Client.Connections)
 	r.topo = &topology.Topology{RunID: r.runID, Subnet: sc.Topology.Subnet,
-		Server:  topology.Node{Name: "", Addrs: ip.Target.Addrs},
-		Clients: []topology.Node{{Name: hereNS, Addrs: sources}}}
+		Server:  topology.Namespace{Name: "", Addrs: ip.Target.Addrs},
+		Clients: []topology.Namespace{{Name: hereNS, Addrs: sources}}}
 	return sc, nil
 }
 

@@ -67,10 +67,10 @@ func Build(ctx context.Context, spec Spec) (*Topology, error) {
 
 // newTopology names the nodes of a plan.
 func newTopology(runID string, p plan) *Topology {
-	t := &Topology{RunID: runID, Subnet: p.subnet, Server: Node{Name: ServerName(runID), Addrs: p.server}}
+	t := &Topology{RunID: runID, Subnet: p.subnet, Server: Namespace{Name: ServerName(runID), Addrs: p.server}}
 	for i, c := range p.clients {
 		name := ClientName(runID, i+1)
-		t.Clients = append(t.Clients, Node{Name: name, Addrs: c.addrs, Link: name})
+		t.Clients = append(t.Clients, Namespace{Name: name, Addrs: c.addrs, Link: name})
 	}
 	return t
 }
@@ -106,7 +106,7 @@ func onThrowawayThread(fn func() error) error {
 
 // buildServer creates the server namespace with lo up, the server
 // addresses on lo and its sysctls, and returns it opened (close-on-exec).
-func buildServer(n Node, sysctls map[string]string) (*os.File, error) {
+func buildServer(n Namespace, sysctls map[string]string) (*os.File, error) {
 	var f *os.File
 	err := onThrowawayThread(func() error {
 		if err := createHere(n.Name); err != nil {

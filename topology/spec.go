@@ -44,10 +44,11 @@ type Spec struct {
 	Link LinkShape
 }
 
-// Node is one namespace of a built topology.
-type Node struct {
+// Namespace is one network namespace of a built topology: its name, its
+// test addresses and, for a client, its veth link.
+type Namespace struct {
 	Name  string       // namespace name, e.g. c1m-ab12cd-srv
-	Addrs []netip.Addr // the node's test addresses
+	Addrs []netip.Addr // its test addresses
 	Link  string       // client: its veth end; server: empty (one link per client)
 }
 
@@ -55,8 +56,8 @@ type Node struct {
 type Topology struct {
 	RunID   string
 	Subnet  netip.Prefix
-	Server  Node
-	Clients []Node
+	Server  Namespace
+	Clients []Namespace
 	// KillGrace is how long Teardown waits after SIGTERM before it
 	// SIGKILLs what still runs in the run's namespaces (0: DefaultKillGrace).
 	KillGrace time.Duration
