@@ -124,7 +124,6 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.P
 	r.sampler.measurePSS() // the peak: read the workers' memory now
 	if r.rampStart.IsZero() {
 		r.rampStart, r.rampEnd, r.rampConns = start, end, rec.Reached
-		r.rampPartial = rec.Reached < int64(target)
 	}
 	return err
 }

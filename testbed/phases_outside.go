@@ -38,7 +38,6 @@ func (r *runner) connectOutside(ctx context.Context, ph scenarios.Phase, rec *re
 	}
 	if r.rampStart.IsZero() {
 		r.rampStart, r.rampEnd, r.rampConns = start, time.Now(), rec.Reached
-		r.rampPartial = rec.Reached < int64(rec.Target)
 	}
 	return err
 }

@@ -47,7 +47,6 @@ type runner struct {
 
 	rampStart, rampEnd time.Time
 	rampConns          int64
-	rampPartial        bool
 	closeSeconds       []float64
 	lastEventAt        time.Time // when waitEvents last crossed a worker off
 	inuseBase          int64     // TCP sockets in the run's namespaces once the servers listen
