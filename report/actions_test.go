@@ -26,7 +26,7 @@ func TestReportActionsAndSharedHost(t *testing.T) {
 	if err := results.WriteRecord(dir, rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := Generate(dir); err != nil {
+	if _, err := GenerateFiles(dir); err != nil {
 		t.Fatal(err)
 	}
 	md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))

@@ -18,17 +18,11 @@ const (
 // recognises a previous comparison by it.
 const compareTitle = "c1m-testbed comparison: "
 
-// Compare writes out/compare.html, out/compare.md and out/charts/compare-*.png:
-// the summaries of the runs in dirs side by side with ratios against the
-// first run, the settings in which they differ, and their charts overlaid.
-// Partial directories are compared for what they hold, with notices.
-func Compare(out string, dirs ...string) error {
-	_, err := CompareFiles(out, dirs...)
-	return err
-}
-
-// CompareFiles is Compare returning the paths of the files written. The
-// runs are read with results.OpenDir; out is prepared with CreateCompareDir.
+// CompareFiles writes out/compare.html, out/compare.md and
+// out/charts/compare-*.png and returns their paths: the summaries of the
+// runs in dirs side by side with ratios against the first run, the
+// settings in which they differ, and their charts overlaid. Partial
+// directories are compared for what they hold, with notices. The runs are read with results.OpenDir; out is prepared with CreateCompareDir.
 func CompareFiles(out string, dirs ...string) ([]string, error) {
 	if len(dirs) < 2 {
 		return nil, fmt.Errorf("compare needs at least two results directories, got %d", len(dirs))

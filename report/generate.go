@@ -13,19 +13,12 @@ const (
 	MarkdownFile = "report.md"
 )
 
-// Generate writes dir/report.html (one self-contained file: inline SVG
-// charts and CSS, nothing fetched from the network), dir/report.md and the
-// PNG charts it links, dir/charts/*.png. A partial directory (a killed run)
-// still gets a report of what is there, with a notice saying what is
-// missing; only a directory with neither run.json nor samples.csv fails,
-// with results.ErrNotResults.
-func Generate(dir string) error {
-	_, err := GenerateFiles(dir)
-	return err
-}
-
-// GenerateFiles is Generate returning the paths of the report files. It
-// opens dir with OpenDir: dir itself may not be a symbolic link, and no
+// GenerateFiles writes dir/report.html (one self-contained file: inline
+// SVG charts and CSS, nothing fetched from the network), dir/report.md and
+// the PNG charts it links, dir/charts/*.png, and returns their paths. A
+// partial directory (a killed run) still gets a report of what is there,
+// with a notice saying what is missing; only a directory with neither
+// run.json nor samples.csv fails, with results.ErrNotResults. It opens dir with OpenDir: dir itself may not be a symbolic link, and no
 // link inside it is followed (a link where a report file goes is replaced
 // by the file; run.json or samples.csv as a link is not read).
 func GenerateFiles(dir string) ([]string, error) {

@@ -46,7 +46,7 @@ func assertSelfContained(t *testing.T, html string) {
 
 func TestGenerateFullRun(t *testing.T) {
 	dir := resultstest.Copy(t, "fin")
-	if err := Generate(dir); err != nil {
+	if _, err := GenerateFiles(dir); err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
 	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
@@ -97,7 +97,7 @@ func TestGenerateFullRun(t *testing.T) {
 
 func TestGeneratePartialRun(t *testing.T) {
 	dir := resultstest.Copy(t, "partial")
-	if err := Generate(dir); err != nil {
+	if _, err := GenerateFiles(dir); err != nil {
 		t.Fatalf("Generate of a partial directory: %v", err)
 	}
 	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
@@ -131,7 +131,7 @@ func TestGenerateMissingFiles(t *testing.T) {
 			if err := os.Remove(filepath.Join(dir, tt.remove)); err != nil {
 				t.Fatal(err)
 			}
-			if err := Generate(dir); err != nil {
+			if _, err := GenerateFiles(dir); err != nil {
 				t.Fatalf("Generate: %v", err)
 			}
 			if html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile)); !strings.Contains(html, tt.notice) {
@@ -143,8 +143,8 @@ func TestGenerateMissingFiles(t *testing.T) {
 
 func TestGenerateNotResults(t *testing.T) {
 	for _, dir := range []string{t.TempDir(), filepath.Join(t.TempDir(), "absent")} {
-		if err := Generate(dir); !errors.Is(err, results.ErrNotResults) {
-			t.Errorf("Generate(%s) = %v, want results.ErrNotResults", dir, err)
+		if _, err := GenerateFiles(dir); !errors.Is(err, results.ErrNotResults) {
+			t.Errorf("GenerateFiles(%s) = %v, want results.ErrNotResults", dir, err)
 		}
 	}
 }
@@ -152,7 +152,7 @@ func TestGenerateNotResults(t *testing.T) {
 func TestCompareRatios(t *testing.T) {
 	fin, rst := resultstest.Copy(t, "fin"), resultstest.Copy(t, "rst")
 	out := filepath.Join(t.TempDir(), "cmp")
-	if err := Compare(out, fin, rst); err != nil {
+	if _, err := CompareFiles(out, fin, rst); err != nil {
 		t.Fatalf("Compare: %v", err)
 	}
 	html := resultstest.ReadFile(t, filepath.Join(out, CompareHTMLFile))
@@ -176,7 +176,7 @@ func TestCompareRatios(t *testing.T) {
 }
 
 func TestCompareNeedsTwoRuns(t *testing.T) {
-	if err := Compare(t.TempDir(), resultstest.Copy(t, "fin")); err == nil {
+	if _, err := CompareFiles(t.TempDir(), resultstest.Copy(t, "fin")); err == nil {
 		t.Error("Compare of one run succeeded")
 	}
 }

@@ -63,7 +63,7 @@ func TestLatencyTableRendersPercentiles(t *testing.T) {
 	if err := results.WriteRecord(dir, latencyRecord()); err != nil {
 		t.Fatal(err)
 	}
-	if err := Generate(dir); err != nil {
+	if _, err := GenerateFiles(dir); err != nil {
 		t.Fatal(err)
 	}
 	md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))
@@ -107,7 +107,7 @@ func TestLatencyTableRendersPercentiles(t *testing.T) {
 func TestOldRecordsRenderWithoutLatency(t *testing.T) {
 	for _, name := range []string{"fin", "smoke-recorded", "smoke-v2"} {
 		dir := resultstest.Copy(t, name)
-		if err := Generate(dir); err != nil {
+		if _, err := GenerateFiles(dir); err != nil {
 			t.Fatal(err)
 		}
 		md := resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile))
@@ -124,7 +124,7 @@ func TestOldRecordsRenderWithoutLatency(t *testing.T) {
 
 func TestGenerateLatencyRun(t *testing.T) {
 	dir := resultstest.Copy(t, "heartbeat")
-	if err := Generate(dir); err != nil {
+	if _, err := GenerateFiles(dir); err != nil {
 		t.Fatal(err)
 	}
 	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
@@ -164,7 +164,7 @@ func TestGenerateLatencyRun(t *testing.T) {
 func TestCompareLatencyOverlays(t *testing.T) {
 	hb, wan, fin := resultstest.Copy(t, "heartbeat"), resultstest.Copy(t, "heartbeat-wan"), resultstest.Copy(t, "fin")
 	out := filepath.Join(t.TempDir(), "cmp")
-	if err := Compare(out, hb, wan, fin); err != nil {
+	if _, err := CompareFiles(out, hb, wan, fin); err != nil {
 		t.Fatal(err)
 	}
 	html := resultstest.ReadFile(t, filepath.Join(out, CompareHTMLFile))

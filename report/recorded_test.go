@@ -13,7 +13,7 @@ import (
 // carry the series and the phase marks of a run the testbed really made.
 func TestGenerateRecordedSmoke(t *testing.T) {
 	dir := resultstest.Copy(t, "smoke-recorded")
-	if err := Generate(dir); err != nil {
+	if _, err := GenerateFiles(dir); err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
 	html := resultstest.ReadFile(t, filepath.Join(dir, HTMLFile))
@@ -49,8 +49,8 @@ func TestGenerateBothVersions(t *testing.T) {
 	v1, v2 := resultstest.Copy(t, "smoke-recorded"), resultstest.Copy(t, "smoke-v2")
 	var mds []string
 	for _, dir := range []string{v1, v2} {
-		if err := Generate(dir); err != nil {
-			t.Fatalf("Generate(%s): %v", dir, err)
+		if _, err := GenerateFiles(dir); err != nil {
+			t.Fatalf("GenerateFiles(%s): %v", dir, err)
 		}
 		mds = append(mds, resultstest.ReadFile(t, filepath.Join(dir, MarkdownFile)))
 	}
