@@ -23,7 +23,7 @@ func TestReportActionsAndSharedHost(t *testing.T) {
 		{Kind: "namespaces", What: "network namespaces c1m-x-*", Count: 3},
 	}
 	rec.SharedHost, rec.SharedWith = true, []string{"abc123"}
-	if err := results.WriteRecord(dir, rec); err != nil {
+	if err := writeRecord(dir, rec); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := GenerateFiles(dir); err != nil {

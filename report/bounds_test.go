@@ -129,7 +129,7 @@ func TestReportEscapesText(t *testing.T) {
 	rec.Description = "rtl \u202eevil"
 	rec.Failure = "hide\rthis"
 	rec.Notes = []string{"bell\x07"}
-	if err := results.WriteRecord(dir, rec); err != nil {
+	if err := writeRecord(dir, rec); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := GenerateFiles(dir); err != nil {

@@ -60,7 +60,7 @@ func latencyRecord() *results.Record {
 
 func TestLatencyTableRendersPercentiles(t *testing.T) {
 	dir := t.TempDir()
-	if err := results.WriteRecord(dir, latencyRecord()); err != nil {
+	if err := writeRecord(dir, latencyRecord()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := GenerateFiles(dir); err != nil {
@@ -370,7 +370,7 @@ func TestNewLatency(t *testing.T) {
 func TestLatencyRecordRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	rec := latencyRecord()
-	if err := results.WriteRecord(dir, rec); err != nil {
+	if err := writeRecord(dir, rec); err != nil {
 		t.Fatal(err)
 	}
 	data := resultstest.ReadFile(t, filepath.Join(dir, results.RunFile))

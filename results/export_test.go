@@ -9,3 +9,14 @@ var (
 	DocKeys   = docKeys
 	CheckKeys = checkKeys
 )
+
+// writeRecordAt writes rec to dir/run.json through OpenDir: the tests'
+// way to build a results directory in place.
+func writeRecordAt(dir string, rec *Record) error {
+	d, err := OpenDir(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.WriteRecord(rec)
+}

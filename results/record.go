@@ -196,18 +196,6 @@ func compactCounts(data []byte) []byte {
 	})
 }
 
-// WriteRecord writes rec to dir/run.json atomically, through OpenDir.
-//
-// Deprecated: shim until integration; use CreateDir and Dir.WriteRecord.
-func WriteRecord(dir string, rec *Record) error {
-	d, err := OpenDir(dir)
-	if err != nil {
-		return fmt.Errorf("failed to write run record: %w", err)
-	}
-	defer d.Close()
-	return d.WriteRecord(rec)
-}
-
 // ReadRecord reads dir/run.json (through OpenDir and Dir.ReadFile: no
 // symbolic or hard link is followed) of any version this package knows, in
 // the form of RecordVersion, within the bounds of LoadDir (an error

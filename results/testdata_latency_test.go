@@ -46,7 +46,7 @@ func TestGenerateLatencyTestdata(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec, data := s.build()
-		if err := WriteRecord(dir, rec); err != nil {
+		if err := writeRecordAt(dir, rec); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, SamplesFile), data, 0o644); err != nil {

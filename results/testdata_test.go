@@ -47,7 +47,7 @@ func TestGenerateTestdata(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec, csvData := s.build()
-		if err := WriteRecord(dir, rec); err != nil {
+		if err := writeRecordAt(dir, rec); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, SamplesFile), csvData, 0o644); err != nil {
@@ -68,7 +68,7 @@ func TestGenerateTestdata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteRecord(filepath.Join(testdata, "smoke-v2"), rec); err != nil {
+	if err := writeRecordAt(filepath.Join(testdata, "smoke-v2"), rec); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := os.ReadFile(filepath.Join(testdata, "smoke-recorded", SamplesFile))
