@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/protocols"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // Parse decodes, defaults and validates a scenario from data; name is used
@@ -356,7 +357,7 @@ func (d *decoder) expect(t table) Expect {
 	}
 	if e.MaxUserBytesPerConn > 0 && e.MinUserBytesPerConn > e.MaxUserBytesPerConn {
 		d.failVal(t.child("min-user-bytes-per-conn"), "make min-user-bytes-per-conn at most max-user-bytes-per-conn",
-			"expect: min-user-bytes-per-conn %s is more than max-user-bytes-per-conn %s", commas(e.MinUserBytesPerConn), commas(e.MaxUserBytesPerConn))
+			"expect: min-user-bytes-per-conn %s is more than max-user-bytes-per-conn %s", units.Int(e.MinUserBytesPerConn), units.Int(e.MaxUserBytesPerConn))
 	}
 	e.Counters = d.counters(t, "counters")
 	e.CountersMax = d.counters(t, "counters-max")

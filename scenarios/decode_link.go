@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // link reads the link impairments of [topology] into tp: link-delay,
@@ -96,7 +98,7 @@ func (d *decoder) rate(t table, k string) uint64 {
 		return 0
 	}
 	if r < MinLinkRate || r > MaxLinkRate {
-		d.failVal(t.child(k), `use a rate from "8kbit" to "100Gbit"`, "%s: %s bit/s is out of range", t.qualified(k), commas(int64(r)))
+		d.failVal(t.child(k), `use a rate from "8kbit" to "100Gbit"`, "%s: %s bit/s is out of range", t.qualified(k), units.Int(int64(r)))
 		return 0
 	}
 	return r

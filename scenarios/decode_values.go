@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/editdist"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // decoder turns the generic TOML tree into a Scenario, keeping the first error.
@@ -176,9 +177,9 @@ func (d *decoder) inRange(t table, k string, n, lo, hi int64) bool {
 	case n < lo && lo == 0:
 		d.failVal(t.child(k), "counts start at 0", "%s: %d is negative", t.qualified(k), n)
 	case n < lo:
-		d.failVal(t.child(k), fmt.Sprintf("use a value from %s to %s", commas(lo), commas(hi)), "%s: %s is below the minimum %s", t.qualified(k), commas(n), commas(lo))
+		d.failVal(t.child(k), fmt.Sprintf("use a value from %s to %s", units.Int(lo), units.Int(hi)), "%s: %s is below the minimum %s", t.qualified(k), units.Int(n), units.Int(lo))
 	case n > hi:
-		d.failVal(t.child(k), fmt.Sprintf("use a value from %s to %s", commas(lo), commas(hi)), "%s: %s is above the maximum %s", t.qualified(k), commas(n), commas(hi))
+		d.failVal(t.child(k), fmt.Sprintf("use a value from %s to %s", units.Int(lo), units.Int(hi)), "%s: %s is above the maximum %s", t.qualified(k), units.Int(n), units.Int(hi))
 	}
 	return ok
 }
@@ -246,7 +247,7 @@ func (d *decoder) sizeIn(t table, k string, def, hi int64) int64 {
 	}
 	n := d.size(t, k)
 	if d.err == nil && n > hi {
-		d.failVal(t.child(k), fmt.Sprintf("use a size from 0 to %s bytes", commas(hi)), "%s: %s bytes is above the maximum %s", t.qualified(k), commas(n), commas(hi))
+		d.failVal(t.child(k), fmt.Sprintf("use a size from 0 to %s bytes", units.Int(hi)), "%s: %s bytes is above the maximum %s", t.qualified(k), units.Int(n), units.Int(hi))
 		return def
 	}
 	return n

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/sysctlscope"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // hostRow is the row docs/scenario-format.md has for a [host] key.
@@ -21,13 +22,13 @@ func hostRow(k sysctlscope.Key) string {
 	}
 	floor, margin, rel := "-", "-", "no"
 	if k.Floor > 0 {
-		floor = commas(k.Floor)
+		floor = units.Int(k.Floor)
 	}
 	if k.InUse != "" {
-		margin = fmt.Sprintf("%s; at least %s above it", k.InUse, commas(k.Margin))
+		margin = fmt.Sprintf("%s; at least %s above it", k.InUse, units.Int(k.Margin))
 	}
 	if k.Relative {
 		rel = "yes"
 	}
-	return fmt.Sprintf("| `%s` | %s | %s | %s..%s | %s | %s | %s |", k.Name, scope, value, commas(k.Min), commas(k.Max), floor, margin, rel)
+	return fmt.Sprintf("| `%s` | %s | %s | %s..%s | %s | %s | %s |", k.Name, scope, value, units.Int(k.Min), units.Int(k.Max), floor, margin, rel)
 }

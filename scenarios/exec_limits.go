@@ -28,9 +28,6 @@ const (
 	MaxWorkers = 10000
 )
 
-// Commas formats n with thousands separators: 1000000 -> "1,000,000".
-func Commas(n int64) string { return commas(n) }
-
 // ErrorAt returns an *Error at the value of key in s's file (a dotted
 // path such as "client.command[2]"; the file alone when it is not
 // there), for checks made outside the decoder on a decoded scenario.

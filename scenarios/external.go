@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // Placeholders lists every placeholder an external command may use, with
@@ -131,8 +133,8 @@ func (d *decoder) checkExternal(s *Scenario) {
 	d.checkCommand("client", s.Client.Command)
 	if ports := len(s.Topology.ServerPorts); extSrv && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder) && ports > MaxWorkers && s.Server.Workers == ports {
 		// The default of one copy per port ran past the cap every role has.
-		d.failVal("topology.server-ports", fmt.Sprintf("list at most %s server ports, or pass {ports} instead of {%s} so that each copy listens on every port", commas(MaxWorkers), WorkerPortPlaceholder),
-			"{%s} runs one server copy per port: %s ports would start %s copies, more than the %s a role may run", WorkerPortPlaceholder, commas(int64(ports)), commas(int64(ports)), commas(MaxWorkers))
+		d.failVal("topology.server-ports", fmt.Sprintf("list at most %s server ports, or pass {ports} instead of {%s} so that each copy listens on every port", units.Int(MaxWorkers), WorkerPortPlaceholder),
+			"{%s} runs one server copy per port: %s ports would start %s copies, more than the %s a role may run", WorkerPortPlaceholder, units.Int(int64(ports)), units.Int(int64(ports)), units.Int(MaxWorkers))
 	}
 	if ports := len(s.Topology.ServerPorts); extSrv && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder) && s.Server.Workers > ports {
 		d.failVal("server.workers", fmt.Sprintf("set server.workers to at most %d, or list %d server ports", ports, s.Server.Workers),

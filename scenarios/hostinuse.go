@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/sysctlscope"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // HostInUseKeys are the [host] settings whose new value is checked
@@ -60,13 +61,13 @@ func checkHostInUse(s *Scenario, env Env) error {
 			continue
 		}
 		at := s.pos.valAt("host." + name)
-		fix := fmt.Sprintf("set it to at least %s %s", commas(satAdd(used, k.Margin)), k.Unit)
+		fix := fmt.Sprintf("set it to at least %s %s", units.Int(satAdd(used, k.Margin)), k.Unit)
 		if k.Relative {
-			fix += fmt.Sprintf(`, or write "+N" (N at least %s) for %s plus N`, commas(k.Margin), k.InUse)
+			fix += fmt.Sprintf(`, or write "+N" (N at least %s) for %s plus N`, units.Int(k.Margin), k.InUse)
 		}
 		return &Error{File: s.Source, Line: at.line, Col: at.col, Fix: fix,
 			Msg: fmt.Sprintf("host %s: %s %s would leave the host less than %s %s above the %s it uses now (%s)",
-				name, commas(last), k.Unit, commas(k.Margin), k.Unit, commas(used), k.InUse)}
+				name, units.Int(last), k.Unit, units.Int(k.Margin), k.Unit, units.Int(used), k.InUse)}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // Input limits: a scenario is a small text file, and anything else is
@@ -78,7 +80,7 @@ func readScenarioFile(path string) ([]byte, error) {
 }
 
 func tooBig(name string) error {
-	return &Error{File: name, Msg: fmt.Sprintf("the file is larger than %s bytes", commas(MaxFileSize)),
+	return &Error{File: name, Msg: fmt.Sprintf("the file is larger than %s bytes", units.Int(MaxFileSize)),
 		Fix: "a scenario is a short text file; start from a built-in one (c1m-testbed list)"}
 }
 

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"strings"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // expects reports whether the scenario expects errno to appear, or one of
@@ -49,9 +51,9 @@ func newLimit(name, unit, errno string, need, have int64) Limit {
 
 func plural(n int64, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("%s %s", commas(n), one)
+		return fmt.Sprintf("%s %s", units.Int(n), one)
 	}
-	return fmt.Sprintf("%s %s", commas(n), many)
+	return fmt.Sprintf("%s %s", units.Int(n), many)
 }
 
 func (p *Plan) limits(s *Scenario, env Env) []Limit {
@@ -64,7 +66,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	l.Why = fmt.Sprintf("%s × %s × %s × %s reach each other over %s source ports (%d-%d) = %s five-tuples; you asked for %s",
 		plural(int64(tp.ServerAddresses), "server address", "server addresses"), plural(int64(len(tp.ServerPorts)), "port", "ports"),
 		plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"), plural(int64(tp.ClientAddresses), "client address", "client addresses each"),
-		commas(p.PortsPerPair), p.PortLow, p.PortHigh, commas(p.FiveTuples), commas(conns))
+		units.Int(p.PortsPerPair), p.PortLow, p.PortHigh, units.Int(p.FiveTuples), units.Int(conns))
 	if !l.OK {
 		l.Fix = p.tupleFix(s)
 	} else {
@@ -75,16 +77,16 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	need := satAdd(ceilDiv(satMul(conns, 100), int64(ServerShare*100)*int64(p.ServerWorkers)), FDReserve, p.Listeners)
 	l = newLimit("fds per server worker", "fds", "EMFILE", need, p.ServerFDLimit)
 	l.Why = fmt.Sprintf("%s connections over %d server workers, +5%% for uneven SO_REUSEPORT hashing, +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
-		commas(conns), p.ServerWorkers, FDReserve, p.Listeners, commas(p.ServerFDLimit))
+		units.Int(conns), p.ServerWorkers, FDReserve, p.Listeners, units.Int(p.ServerFDLimit))
 	l.Fix = fmt.Sprintf("set server.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
-		commas(ceilDiv(conns, max(1, int64(float64(p.ServerFDLimit-FDReserve-p.Listeners)*ServerShare)))))
+		units.Int(ceilDiv(conns, max(1, int64(float64(p.ServerFDLimit-FDReserve-p.Listeners)*ServerShare)))))
 	if p.PortPerCopy { // one copy per port: the clients spread evenly, and more copies need more ports
 		l.Need = satAdd(p.ConnsPerServerWorker, FDReserve, p.Listeners)
 		l.OK = l.Need <= l.Have
 		l.Why = fmt.Sprintf("%s connections over %d server copies, one port each ({%s}), +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
-			commas(conns), p.ServerWorkers, WorkerPortPlaceholder, FDReserve, p.Listeners, commas(p.ServerFDLimit))
+			units.Int(conns), p.ServerWorkers, WorkerPortPlaceholder, FDReserve, p.Listeners, units.Int(p.ServerFDLimit))
 		l.Fix = fmt.Sprintf("list at least %s server ports (one copy each), or fewer connections",
-			commas(ceilDiv(conns, max(1, p.ServerFDLimit-FDReserve-p.Listeners))))
+			units.Int(ceilDiv(conns, max(1, p.ServerFDLimit-FDReserve-p.Listeners))))
 	}
 	waive(&l, expects(s, "EMFILE"), ownFDLimit(s.Server.FDLimit, env), `errors-present = ["EMFILE"] waives only a lab's own server.fd-limit, not the fd budget the host gives`)
 	out = append(out, l)
@@ -92,25 +94,25 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	need = satAdd(p.ConnsPerClientWorker, FDReserve)
 	l = newLimit("fds per client worker", "fds", "EMFILE", need, p.ClientFDLimit)
 	l.Why = fmt.Sprintf("%s connections over %d client workers (%d per namespace), +%d reserved; RLIMIT_NOFILE %s",
-		commas(conns), p.ClientWorkers, p.ClientWorkersPerNamespace, FDReserve, commas(p.ClientFDLimit))
+		units.Int(conns), p.ClientWorkers, p.ClientWorkersPerNamespace, FDReserve, units.Int(p.ClientFDLimit))
 	l.Fix = fmt.Sprintf("set client.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
-		commas(ceilDiv(conns, max(1, p.ClientFDLimit-FDReserve))))
+		units.Int(ceilDiv(conns, max(1, p.ClientFDLimit-FDReserve))))
 	waive(&l, expects(s, "EMFILE"), ownFDLimit(s.Client.FDLimit, env), `errors-present = ["EMFILE"] waives only a lab's own client.fd-limit, not the fd budget the host gives`)
 	out = append(out, l)
 
 	need = max(int64(s.Server.FDLimit), int64(s.Client.FDLimit), min(p.ServerFDLimit, p.ClientFDLimit))
 	l = newLimit("fs.nr_open", "fds", "EMFILE", need, env.NrOpen)
 	l.Why = "the largest RLIMIT_NOFILE a worker asks for, against the most any process may have"
-	l.Fix = fmt.Sprintf(`lower fd-limit to at most %s, or raise "fs.nr_open" under [host]`, commas(env.NrOpen))
+	l.Fix = fmt.Sprintf(`lower fd-limit to at most %s, or raise "fs.nr_open" under [host]`, units.Int(env.NrOpen))
 	waive(&l, expects(s, "EMFILE"), false, "a worker cannot even be given a limit above fs.nr_open: it fails to start, it does not see EMFILE")
 	out = append(out, l)
 
 	need = satAdd(p.FileDescriptors, env.FileNr)
 	l = newLimit("fs.file-max", "files", "ENFILE", need, env.FileMax)
 	l.Why = fmt.Sprintf("2 × %s sockets (both ends run on this host) + %d per worker + %s already open",
-		commas(conns), FilesPerWorker, commas(env.FileNr))
+		units.Int(conns), FilesPerWorker, units.Int(env.FileNr))
 	l.Fix = fmt.Sprintf(`raise "fs.file-max" = %s under [host] (journaled and restored), or ask for at most %s connections`,
-		commas(satAdd(need, need/10)), commas(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-satMul(2, conns)))/2)))
+		units.Int(satAdd(need, need/10)), units.Int(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-satMul(2, conns)))/2)))
 	waive(&l, expects(s, "ENFILE"), hostSets(s, "fs.file-max"),
 		`errors-present = ["ENFILE"] waives only an fs.file-max the lab sets under [host] (relative "+N" keeps the host's margin); the host's own file-max protects every process on it`)
 	out = append(out, l)
@@ -120,7 +122,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	if p.BufferedBytes > 0 {
 		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, satMul(env.TCPMem[2], env.PageSize))
 		l.Why = fmt.Sprintf("%s connections × bytes sent sit in socket buffers, against tcp_mem max %s pages × %d B",
-			commas(conns), commas(env.TCPMem[2]), env.PageSize)
+			units.Int(conns), units.Int(env.TCPMem[2]), env.PageSize)
 		l.Fix = `send fewer bytes, shrink net.ipv4.tcp_rmem/tcp_wmem under [sysctl.*], or raise "net.ipv4.tcp_mem" under [host]`
 		waive(&l, expects(s, "ECONNRESET", "TCPAbortOnMemory", "TCPMemoryPressures") || expects(s, "ENOMEM") || expects(s, "ENOBUFS"), hostSets(s, "net.ipv4.tcp_mem"),
 			"only a tcp_mem the lab sets under [host] may be expected to run out: the host's own tcp_mem is every TCP socket's on the host")
@@ -138,7 +140,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 		l = newLimit("net.netfilter.nf_conntrack_max", "entries", "ETIMEDOUT", p.Conntrack, p.ConntrackMax)
 		l.Expected = expects(s, "ETIMEDOUT")
 		l.Why = "every connection through the server namespace's conntrack rule takes one entry"
-		l.Fix = fmt.Sprintf(`raise "net.netfilter.nf_conntrack_max" = %s under [host], or set topology.conntrack = false`, commas(p.Conntrack+p.Conntrack/10))
+		l.Fix = fmt.Sprintf(`raise "net.netfilter.nf_conntrack_max" = %s under [host], or set topology.conntrack = false`, units.Int(p.Conntrack+p.Conntrack/10))
 		out = append(out, l)
 	}
 	return out
@@ -167,7 +169,7 @@ func memoryLimit(s *Scenario, p *Plan, env Env) Limit {
 		perConn = max(perConn, use/conns)
 	}
 	l.Why = fmt.Sprintf("kernel %s (%s B per socket, 2 per connection, + %s buffered) + workers %s, against MemAvailable %s less a floor of %s kept free",
-		mib(p.KernelBytes), commas(KernelBytesPerSocket), mib(p.BufferedBytes), mib(p.UserBytes), mib(env.MemAvailable), mib(floor))
+		mib(p.KernelBytes), units.Int(KernelBytesPerSocket), mib(p.BufferedBytes), mib(p.UserBytes), mib(env.MemAvailable), mib(floor))
 	if !l.OK {
 		if left := env.MemAvailable - use; left < 0 {
 			l.Why += fmt.Sprintf("; it would need %s more than MemAvailable, %s short of keeping the floor", mib(-left), mib(floor-left))
@@ -175,7 +177,7 @@ func memoryLimit(s *Scenario, p *Plan, env Env) Limit {
 			l.Why += fmt.Sprintf("; it would leave MemAvailable at %s, %s below the floor", mib(left), mib(floor-left))
 		}
 	}
-	l.Fix = fmt.Sprintf("ask for at most %s connections, or send fewer bytes per connection, or free memory on the host", commas(l.Have/perConn))
+	l.Fix = fmt.Sprintf("ask for at most %s connections, or send fewer bytes per connection, or free memory on the host", units.Int(l.Have/perConn))
 	waive(&l, expects(s, "ENOMEM"), false, "the memory floor keeps the host out of reclaim and the OOM killer; no lab may expect to go below it")
 	return l
 }
@@ -195,7 +197,7 @@ func (p *Plan) tupleFix(s *Scenario) string {
 		fixes = append(fixes, fmt.Sprintf("add %s (topology.server-ports = %d)", plural(add, "server port", "server ports"), int64(len(tp.ServerPorts))+add))
 	}
 	if per := ceilDiv(conns, max(p.Pairs, 1)); per <= maxPortsPerPair {
-		fixes = append(fixes, fmt.Sprintf(`widen the range to %s ports ("net.ipv4.ip_local_port_range" = "%d 65535" under [sysctl.client])`, commas(per), 65535-per+1))
+		fixes = append(fixes, fmt.Sprintf(`widen the range to %s ports ("net.ipv4.ip_local_port_range" = "%d 65535" under [sysctl.client])`, units.Int(per), 65535-per+1))
 	}
 	fixes = append(fixes, `expect it: errors-present = ["EADDRNOTAVAIL"] under [expect]`)
 	return strings.Join(fixes, ", or ")
@@ -206,9 +208,9 @@ func mib(b int64) string {
 	case b >= 10<<30:
 		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
 	case b >= 1<<20 || b == 0:
-		return fmt.Sprintf("%s MiB", commas(b>>20))
+		return fmt.Sprintf("%s MiB", units.Int(b>>20))
 	}
-	return fmt.Sprintf("%s KiB", commas(b>>10))
+	return fmt.Sprintf("%s KiB", units.Int(b>>10))
 }
 
 // pick sets First and returns the error of an impossible plan.

@@ -1,6 +1,10 @@
 package scenarios
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
+)
 
 // gcThresh3 is the neighbour table's hard cap, host-global on this kernel.
 const gcThresh3 = "net.ipv4.neigh.default.gc_thresh3"
@@ -34,6 +38,6 @@ func checkNeighbours(s *Scenario, env Env) error {
 	pos := s.pos.valAt(at)
 	return &Error{File: s.Source, Line: pos.line, Col: pos.col,
 		Msg: fmt.Sprintf("the run needs %s neighbour entries but %s %s is %s: the topology would refuse to build after [host] was written",
-			commas(need), where, gcThresh3, commas(have)),
-		Fix: fmt.Sprintf(`set "%s" = %s or more under [host] (host-global on this kernel; journaled and restored), or lower topology.neighbour-table`, gcThresh3, commas(need))}
+			units.Int(need), where, gcThresh3, units.Int(have)),
+		Fix: fmt.Sprintf(`set "%s" = %s or more under [host] (host-global on this kernel; journaled and restored), or lower topology.neighbour-table`, gcThresh3, units.Int(need))}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/sysctlscope"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // Fresh network namespaces start with this ip_local_port_range.
@@ -146,7 +147,7 @@ func (c *Scenario) scaleLimits(f float64) string {
 		if n, ok := RelativeHostValue(v); ok && k.Relative {
 			m := int64(scaleInt(int(min(n, math.MaxInt32)), f))
 			if m < k.Margin {
-				return fmt.Sprintf("%s %q would become \"+%d\", less than the margin %s the host keeps", name, v, m, commas(k.Margin))
+				return fmt.Sprintf("%s %q would become \"+%d\", less than the margin %s the host keeps", name, v, m, units.Int(k.Margin))
 			}
 			c.Host[name] = "+" + strconv.FormatInt(m, 10)
 		}
@@ -168,10 +169,10 @@ func scaledValueProblem(name, v, nv string, host bool) string {
 	for _, field := range strings.Fields(nv) {
 		n, _ := strconv.ParseInt(field, 10, 64)
 		if n > k.Max {
-			return fmt.Sprintf("%s %q would become %q, above the kernel's maximum %s", name, v, nv, commas(k.Max))
+			return fmt.Sprintf("%s %q would become %q, above the kernel's maximum %s", name, v, nv, units.Int(k.Max))
 		}
 	}
-	return fmt.Sprintf("%s %q would become %q, below the floor %s that keeps the host usable", name, v, nv, commas(k.Least()))
+	return fmt.Sprintf("%s %q would become %q, below the floor %s that keeps the host usable", name, v, nv, units.Int(k.Least()))
 }
 
 // scaleFields scales each whole number of a normalised sysctl value.

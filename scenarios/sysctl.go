@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/sysctlscope"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // IsHostGlobal reports whether a sysctl belongs under [host]: the scope
@@ -109,7 +110,7 @@ func normalizeSysctl(k sysctlscope.Key, val string, host bool) (norm, fix, probl
 		return v, "", ""
 	}
 	if rel, ok := strings.CutPrefix(v, "+"); ok {
-		relFix := fmt.Sprintf(`write "+N" with N a count of at least %s, meaning %s when the run starts plus N, e.g. "+20k"`, commas(k.Margin), k.InUse)
+		relFix := fmt.Sprintf(`write "+N" with N a count of at least %s, meaning %s when the run starts plus N, e.g. "+20k"`, units.Int(k.Margin), k.InUse)
 		if !host || !k.Relative {
 			return "", fmt.Sprintf("write %d whole number(s), e.g. %s; only %s may be written \"+N\"", k.Fields, sysctlExample(k), strings.Join(relativeKeyNames(), ", ")), "cannot be relative"
 		}
@@ -118,12 +119,12 @@ func normalizeSysctl(k sysctlscope.Key, val string, host bool) (norm, fix, probl
 			return "", relFix, "is not valid"
 		}
 		if n < k.Margin {
-			return "", relFix, fmt.Sprintf("leaves the host less than %s %s of headroom", commas(k.Margin), k.Unit)
+			return "", relFix, fmt.Sprintf("leaves the host less than %s %s of headroom", units.Int(k.Margin), k.Unit)
 		}
 		return "+" + fmt.Sprint(n), "", ""
 	}
 	fields := strings.Fields(v)
-	want := fmt.Sprintf("write %d whole number(s) from %s to %s, e.g. %s", k.Fields, commas(k.Min), commas(k.Max), sysctlExample(k))
+	want := fmt.Sprintf("write %d whole number(s) from %s to %s, e.g. %s", k.Fields, units.Int(k.Min), units.Int(k.Max), sysctlExample(k))
 	if len(fields) != k.Fields {
 		return "", want, "is not valid"
 	}
@@ -144,11 +145,11 @@ func normalizeSysctl(k sysctlscope.Key, val string, host bool) (norm, fix, probl
 			return "", want, "is out of range"
 		}
 		if host && n < k.Floor {
-			fix := fmt.Sprintf("use at least %s %s: a lab lowers a limit to what the host uses plus a margin, never near 0", commas(k.Floor), k.Unit)
+			fix := fmt.Sprintf("use at least %s %s: a lab lowers a limit to what the host uses plus a margin, never near 0", units.Int(k.Floor), k.Unit)
 			if k.Relative {
 				fix += fmt.Sprintf(`; write "+N" for %s plus N`, k.InUse)
 			}
-			return "", fix, fmt.Sprintf("is below the floor %s that keeps the host usable", commas(k.Floor))
+			return "", fix, fmt.Sprintf("is below the floor %s that keeps the host usable", units.Int(k.Floor))
 		}
 		if k.Increasing && i > 0 && n < nums[i-1] {
 			return "", fmt.Sprintf("write each number at least the one before, e.g. %s", sysctlExample(k)), "is not increasing"

@@ -9,28 +9,29 @@ import (
 	"text/tabwriter"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/protocols"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // WriteTable prints the plan as a readable table: the arithmetic, then each
 // limit with what the scenario needs, what the host has, the headroom and
 // the fix. It is meant to teach as much as to check.
 func (p *Plan) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "Plan for %s (%s): %s connections\n\n", p.Scenario, p.Source, commas(p.Connections))
+	fmt.Fprintf(w, "Plan for %s (%s): %s connections\n\n", p.Scenario, p.Source, units.Int(p.Connections))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s\t%s\n", k, v) }
 	row("five-tuples", fmt.Sprintf("%s pairs (source, destination, port) × %s source ports (%d-%d) = %s",
-		commas(p.Pairs), commas(p.PortsPerPair), p.PortLow, p.PortHigh, commas(p.FiveTuples)))
+		units.Int(p.Pairs), units.Int(p.PortsPerPair), p.PortLow, p.PortHigh, units.Int(p.FiveTuples)))
 	row("fd budget", fmt.Sprintf("%s per worker (RLIMIT_NOFILE server %s, client %s, minus %d reserved)",
-		commas(p.FDBudget), commas(p.ServerFDLimit), commas(p.ClientFDLimit), FDReserve))
+		units.Int(p.FDBudget), units.Int(p.ServerFDLimit), units.Int(p.ClientFDLimit), FDReserve))
 	how := fmt.Sprintf("SO_REUSEPORT, %d listeners each", p.Listeners)
 	if p.PortPerCopy {
 		how = fmt.Sprintf("one server port each, {%s}", WorkerPortPlaceholder)
 	}
-	row("server workers", fmt.Sprintf("%d, ~%s connections each (%s)", p.ServerWorkers, commas(p.ConnsPerServerWorker), how))
+	row("server workers", fmt.Sprintf("%d, ~%s connections each (%s)", p.ServerWorkers, units.Int(p.ConnsPerServerWorker), how))
 	row("client workers", fmt.Sprintf("%d (%d per namespace), ~%s connections each",
-		p.ClientWorkers, p.ClientWorkersPerNamespace, commas(p.ConnsPerClientWorker)))
-	row("file descriptors", commas(p.FileDescriptors)+" (both ends run on this host)")
-	row("kernel memory", fmt.Sprintf("~%s (%s B per socket, 2 per connection)", mib(p.KernelBytes), commas(KernelBytesPerSocket)))
+		p.ClientWorkers, p.ClientWorkersPerNamespace, units.Int(p.ConnsPerClientWorker)))
+	row("file descriptors", units.Int(p.FileDescriptors)+" (both ends run on this host)")
+	row("kernel memory", fmt.Sprintf("~%s (%s B per socket, 2 per connection)", mib(p.KernelBytes), units.Int(KernelBytesPerSocket)))
 	row("worker memory", "~"+mib(p.UserBytes))
 	if p.ConnPoolBytes > 0 {
 		row("connection pool", fmt.Sprintf("~%s resident (2 buffers per connection, in worker memory), %s reserved for the workers' fd limits",
@@ -43,7 +44,7 @@ func (p *Plan) WriteTable(w io.Writer) {
 		row("traffic", fmt.Sprintf("%s messages/s in the busiest traffic phase (connections × fraction / interval), %s", rate(p.MessagesPerSecond), p.answeredBy()))
 	}
 	if p.TimeWait > 0 {
-		row("TIME_WAIT", fmt.Sprintf("%s in the busiest namespace, cap %s", commas(p.TimeWait), commas(p.TimeWaitBudget)))
+		row("TIME_WAIT", fmt.Sprintf("%s in the busiest namespace, cap %s", units.Int(p.TimeWait), units.Int(p.TimeWaitBudget)))
 	}
 	tw.Flush()
 
@@ -100,7 +101,7 @@ func linkShape(t Topology) string {
 		parts = append(parts, fmt.Sprintf("%v%% loss each way", t.LinkLoss))
 	}
 	if t.LinkRate > 0 {
-		parts = append(parts, fmt.Sprintf("at most %s bit/s each way", commas(int64(min(t.LinkRate, math.MaxInt64)))))
+		parts = append(parts, fmt.Sprintf("at most %s bit/s each way", units.Int(int64(min(t.LinkRate, math.MaxInt64)))))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -109,7 +110,7 @@ func linkShape(t Topology) string {
 // else with its decimals.
 func rate(r float64) string {
 	if r >= 100 {
-		return commas(int64(math.Round(r)))
+		return units.Int(int64(math.Round(r)))
 	}
 	return strconv.FormatFloat(r, 'g', 3, 64)
 }
@@ -118,7 +119,7 @@ func human(n int64, unit string) string {
 	if unit == "bytes" {
 		return mib(n)
 	}
-	return commas(n) + " " + unit
+	return units.Int(n) + " " + unit
 }
 
 func headroom(l Limit) string {

@@ -88,21 +88,6 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// commas formats n with thousands separators: 1000000 → "1,000,000".
-func commas(n int64) string {
-	if n < 0 && n != math.MinInt64 {
-		return "-" + commas(-n)
-	}
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return s
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 // rateUnits are the units of a link rate, bits per second with SI
 // prefixes as tc writes them ("100Mbit"); the longest suffix is tried first.
 var rateUnits = []struct {

@@ -79,11 +79,3 @@ func TestParseCondition(t *testing.T) {
 		}
 	}
 }
-
-func TestCommas(t *testing.T) {
-	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 28232: "28,232", 1000000: "1,000,000", -1234: "-1,234"} {
-		if got := commas(in); got != want {
-			t.Errorf("commas(%d) = %q; want %q", in, got, want)
-		}
-	}
-}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -50,24 +51,24 @@ func (d *decoder) validate(s *Scenario) {
 	for i, p := range s.Phases {
 		at := fmt.Sprintf("phase[%d]", i)
 		if p.Kind == PhaseConnect && int64(p.Target) > conns {
-			d.failVal(at+".target", fmt.Sprintf("lower target to at most client.connections (%s), or raise client.connections", commas(conns)),
-				"phase %d: target %s is more than client.connections %s", i+1, commas(int64(p.Target)), commas(conns))
+			d.failVal(at+".target", fmt.Sprintf("lower target to at most client.connections (%s), or raise client.connections", units.Int(conns)),
+				"phase %d: target %s is more than client.connections %s", i+1, units.Int(int64(p.Target)), units.Int(conns))
 		}
 		if c := p.Until; p.Kind == PhaseWait && c.IsSet() {
 			if (c.Metric == "established" || c.Metric == "server-established") && c.Op == ">=" && c.Value > conns {
-				d.failVal(at+".until", fmt.Sprintf("wait for at most client.connections (%s)", commas(conns)),
-					"phase %d: %q can never hold with %s connections", i+1, c.String(), commas(conns))
+				d.failVal(at+".until", fmt.Sprintf("wait for at most client.connections (%s)", units.Int(conns)),
+					"phase %d: %q can never hold with %s connections", i+1, c.String(), units.Int(conns))
 			}
 		}
 	}
 	e := s.Expect
 	if e.MaxEstablished > 0 && e.MinEstablished > e.MaxEstablished {
 		d.failVal("expect.min-established", "make min-established at most max-established",
-			"expect: min-established %s is more than max-established %s", commas(int64(e.MinEstablished)), commas(int64(e.MaxEstablished)))
+			"expect: min-established %s is more than max-established %s", units.Int(int64(e.MinEstablished)), units.Int(int64(e.MaxEstablished)))
 	}
 	if int64(e.MinEstablished) > conns {
-		d.failVal("expect.min-established", fmt.Sprintf("expect at most client.connections (%s)", commas(conns)),
-			"expect: min-established %s is more than client.connections %s", commas(int64(e.MinEstablished)), commas(conns))
+		d.failVal("expect.min-established", fmt.Sprintf("expect at most client.connections (%s)", units.Int(conns)),
+			"expect: min-established %s is more than client.connections %s", units.Int(int64(e.MinEstablished)), units.Int(conns))
 	}
 	for i, n := range e.ErrorsPresent {
 		if contains(e.ErrorsAbsent, n) || contains(e.ErrorsAbsent, "*") {
@@ -112,10 +113,10 @@ func (d *decoder) checkLayout(tp Topology) {
 	}
 	fix := "use a larger subnet (198.18.0.0/15 holds 131,072 addresses) or fewer addresses"
 	if most := layout.MaxClientAddresses(tp.Subnet, tp.ClientNamespaces, tp.ServerAddresses); most > 0 {
-		fix = fmt.Sprintf("use at most %s client addresses per namespace here (each namespace's block is rounded up to a power of two), fewer client namespaces or a larger subnet", commas(int64(most)))
+		fix = fmt.Sprintf("use at most %s client addresses per namespace here (each namespace's block is rounded up to a power of two), fewer client namespaces or a larger subnet", units.Int(int64(most)))
 	}
 	d.failVal(at, fix, "topology: %s holds %s addresses; %s × %s (each block rounded up to %s) and %s need %s",
-		tp.Subnet, commas(int64(fe.Size)), plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"),
-		plural(int64(tp.ClientAddresses), "address", "addresses"), commas(int64(fe.ClientBlock)),
-		plural(int64(tp.ServerAddresses), "server address", "server addresses"), commas(int64(fe.Need)))
+		tp.Subnet, units.Int(int64(fe.Size)), plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"),
+		plural(int64(tp.ClientAddresses), "address", "addresses"), units.Int(int64(fe.ClientBlock)),
+		plural(int64(tp.ServerAddresses), "server address", "server addresses"), units.Int(int64(fe.Need)))
 }

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"math"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
 // validateTraffic checks what traffic phases and the latency
@@ -80,8 +82,8 @@ func (d *decoder) validateTraffic(s *Scenario) {
 			}
 		}
 		if e.MessagesPerSecondMin > least {
-			d.failVal("expect.messages-per-second-min", fmt.Sprintf("expect at most %s (connections × fraction / interval of %s), or send more often", commas(int64(least)), name),
-				"expect: messages-per-second-min %s is more than %s can ever send (%s per second)", commas(int64(e.MessagesPerSecondMin)), name, commas(int64(least)))
+			d.failVal("expect.messages-per-second-min", fmt.Sprintf("expect at most %s (connections × fraction / interval of %s), or send more often", units.Int(int64(least)), name),
+				"expect: messages-per-second-min %s is more than %s can ever send (%s per second)", units.Int(int64(e.MessagesPerSecondMin)), name, units.Int(int64(least)))
 		}
 	}
 }

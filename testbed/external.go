@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -320,7 +321,7 @@ func checkProgramExec(sc *scenarios.Scenario, role string, argv []string, env ma
 		if total > scenarios.MaxExecBytes {
 			at := sc.ErrorAt(role+".command", fmt.Sprintf("use fewer or shorter arguments and %s.env values, or fewer server ports and addresses (each is in the environment as C1M_*)", role),
 				"%s program, copy %d of %d: its arguments and environment would take %s bytes, more than the %s a scenario may give one program (execve would refuse it with E2BIG once the host is changed)",
-				role, i+1, copies, commas(int64(total)), commas(scenarios.MaxExecBytes))
+				role, i+1, copies, units.Int(int64(total)), units.Int(scenarios.MaxExecBytes))
 			return at
 		}
 	}
@@ -330,7 +331,7 @@ func checkProgramExec(sc *scenarios.Scenario, role string, argv []string, env ma
 // execStringError says that one string of a program is too long for execve.
 func execStringError(sc *scenarios.Scenario, role, key, what string, i, copies, n int, fix string) error {
 	return sc.ErrorAt(key, fix, "%s program, copy %d of %d: %s would be %s bytes, more than the %s the kernel takes in one argument or environment string (MAX_ARG_STRLEN, with its NUL): the program would fail to start with E2BIG once the host is changed",
-		role, i+1, copies, what, commas(int64(n)), commas(scenarios.MaxArgStrlen-1))
+		role, i+1, copies, what, units.Int(int64(n)), units.Int(scenarios.MaxArgStrlen-1))
 }
 
 // placeholderKey is the scenario key that makes placeholder k long.
@@ -369,8 +370,6 @@ func argFix(role string, j int, sh argShape) string {
 	}
 	return fmt.Sprintf("shorten %s.command[%d] (pass long data in a file under {dir} or {tmp})", role, j)
 }
-
-var commas = scenarios.Commas
 
 // BinDir is {bin} of a run whose binary is exe (Options.Exe): exe's
 // directory, symlinks resolved.

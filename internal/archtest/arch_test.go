@@ -22,10 +22,10 @@ var root = filepath.Join("..", "..")
 // import each other or testbed). Test files are not checked: tests may
 // reach across to build what they check.
 var allowed = map[string][]string{
-	"cmd/c1m-testbed":      {"testbed", "scenarios", "results", "report", "nodes", "kube", "internal/printable"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
+	"cmd/c1m-testbed":      {"testbed", "scenarios", "results", "report", "nodes", "kube", "internal/printable", "internal/units"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
 	"cmd/c1m-node":         {"nodes"},
-	"testbed":              {"scenarios", "topology", "nodes", "results", "report", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs"},
-	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable"},
+	"testbed":              {"scenarios", "topology", "nodes", "results", "report", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
+	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units"},
 	"topology":             {"internal/layout", "internal/sysctlscope", "internal/procfs"},
 	"nodes":                {"internal/histogram", "internal/protocols"},
 	"results":              {"internal/atomicfile", "internal/histogram", "internal/printable"},
