@@ -7,12 +7,14 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
-// table is a titled grid of text shared by the HTML and Markdown writers.
+// table is a titled grid of text: the one table model the HTML, Markdown
+// and terminal (text.go) writers share.
 type table struct {
-	title string
-	head  []string
-	rows  [][]string
-	note  string // shown under the title
+	title    string
+	head     []string
+	rows     [][]string
+	note     string // shown under the title
+	textLeft int    // on the terminal, the leading columns aligned left (labels); the rest right (numbers)
 }
 
 // kv makes a two-column table from alternating label, value pairs.

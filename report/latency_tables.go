@@ -38,22 +38,27 @@ func latencyMetrics(name string, l *results.Latency) []metric {
 // latencyTable lists each phase's connect and round-trip percentiles, and
 // the whole run's; false when the record holds no latency at all.
 func latencyTable(rec *results.Record) (table, bool) {
-	t := table{title: "Latency", head: []string{"phase", "latency", "count", "p50", "p90", "p99", "p99.9", "max"},
+	return latencyRows(rec.Phases, &rec.Summary)
+}
+
+// latencyRows is latencyTable of phases and the whole run's summary.
+func latencyRows(phases []results.Phase, sum *results.Summary) (table, bool) {
+	t := table{title: "Latency", head: []string{"phase", "latency", "count", "p50", "p90", "p99", "p99.9", "max"}, textLeft: 2,
 		note: "Connects are timed from their intended start to established, round trips from the message's intended send time to its echo read back (a late send counts: no coordinated omission)."}
 	row := func(phase, measure string, l *results.Latency) []string {
 		return []string{phase, measure, units.Count(float64(l.Count)), units.Seconds(l.P50), units.Seconds(l.P90),
 			units.Seconds(l.P99), units.Seconds(l.P999), units.Seconds(l.Max)}
 	}
 	for _, m := range latencyMeasures {
-		var phases []*results.Latency
-		for i := range rec.Phases {
-			if l := m.phase(&rec.Phases[i]); l != nil {
-				t.rows = append(t.rows, row(rec.Phases[i].Name, m.name, l))
-				phases = append(phases, l)
+		var timed []*results.Latency
+		for i := range phases {
+			if l := m.phase(&phases[i]); l != nil {
+				t.rows = append(t.rows, row(phases[i].Name, m.name, l))
+				timed = append(timed, l)
 			}
 		}
 		// The whole run, unless it is one phase's figures again.
-		if l := m.summary(&rec.Summary); l != nil && (len(phases) != 1 || phases[0].Count != l.Count) {
+		if l := m.summary(sum); l != nil && (len(timed) != 1 || timed[0].Count != l.Count) {
 			t.rows = append(t.rows, row("whole run", m.name, l))
 		}
 	}
@@ -61,10 +66,13 @@ func latencyTable(rec *results.Record) (table, bool) {
 }
 
 // trafficTable lists what each traffic phase asked, sent and got back.
-func trafficTable(rec *results.Record) (table, bool) {
-	t := table{title: "Traffic", head: []string{"phase", "asked", "sent", "answered", "answered %", "asked/s", "answered/s", "bytes sent", "bytes received"},
+func trafficTable(rec *results.Record) (table, bool) { return trafficRows(rec.Phases) }
+
+// trafficRows is trafficTable of phases.
+func trafficRows(phases []results.Phase) (table, bool) {
+	t := table{title: "Traffic", head: []string{"phase", "asked", "sent", "answered", "answered %", "asked/s", "answered/s", "bytes sent", "bytes received"}, textLeft: 1,
 		note: "Asked: sends the schedule made due; sent: written whole; answered: echoes read back whole. Rates are per second of the phase."}
-	for _, p := range rec.Phases {
+	for _, p := range phases {
 		tr := p.Traffic
 		if tr == nil {
 			continue

@@ -118,28 +118,3 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("traffic line: %s", l)
 	}
 }
-
-// TestLatencyTable: the terminal table has a row per phase and kind and
-// for the whole run, and the traffic line; nothing without latency.
-func TestLatencyTable(t *testing.T) {
-	ms := time.Millisecond
-	phases := []results.Phase{
-		{Name: "connect-1", Kind: scenarios.PhaseConnect, Connect: latencyOf(2000, 20*ms, 60*ms)},
-		{Name: "heartbeat", Kind: scenarios.PhaseTraffic, RTT: latencyOf(12000, 100*time.Microsecond, 3*ms),
-			Traffic: &results.Traffic{MessagesAsked: 12000, MessagesSent: 12000, MessagesAnswered: 12000, MessagesPerSecond: 200, BytesSent: 768000, BytesReceived: 768000}},
-		{Name: "close-3", Kind: scenarios.PhaseClose},
-	}
-	sum := results.Summary{Connect: phases[0].Connect, RTT: phases[1].RTT}
-	got := latencyTable(phases, sum)
-	for _, w := range []string{"p99.9", "connect-1", "heartbeat", "whole run", "2000", "12000", "12000 answered: 200/s", "750KiB sent"} {
-		if !strings.Contains(got, w) {
-			t.Errorf("table lacks %q:\n%s", w, got)
-		}
-	}
-	if strings.Contains(got, "close-3") {
-		t.Errorf("a phase without latency has a row:\n%s", got)
-	}
-	if got := latencyTable(phases[2:], results.Summary{}); got != "" {
-		t.Errorf("no latency, table %q", got)
-	}
-}

@@ -46,7 +46,7 @@ func writeOutcome(p *progress, out *results.Dir, rec *results.Record, failure er
 		rec.Notes = append(rec.Notes, "results: "+e)
 	}
 	shown := escapedForTerminal(rec)
-	if t := latencyTable(shown.Phases, shown.Summary); t != "" {
+	if t := report.LatencyText(shown.Phases, shown.Summary); t != "" {
 		p.printf("\nlatency:\n%s", strings.TrimRight(t, "\n"))
 	}
 	p.printf("\nexpectations:\n%s", expectationTable(shown.Expectations))
