@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -83,7 +84,7 @@ func (p *progress) line(phase string, target int, st status) string {
 		line += "  connect p99 " + durationString(st.connectP99)
 	}
 	return line + fmt.Sprintf("  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
-		errorsString(st.errors), bytesString(st.tcpMemPages*4096), bytesString(st.memAvailable), count(st.tw), count(st.orphans))
+		errorsString(st.errors), units.Bytes(float64(st.tcpMemPages*4096)), units.Bytes(float64(st.memAvailable)), count(st.tw), count(st.orphans))
 }
 
 // durationString renders a latency with 2 or 3 significant digits
@@ -124,19 +125,6 @@ func count(n int64) string {
 		return fmt.Sprintf("%.1fk", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
-}
-
-// bytesString renders a byte count with a binary unit.
-func bytesString(b int64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1fGiB", float64(b)/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.0fMiB", float64(b)/(1<<20))
-	case b >= 1<<10:
-		return fmt.Sprintf("%.0fKiB", float64(b)/(1<<10))
-	}
-	return fmt.Sprintf("%dB", b)
 }
 
 // sortedByCount returns m's keys, biggest count first, then by name.

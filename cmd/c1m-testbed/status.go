@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
@@ -89,11 +90,8 @@ func printProcesses(w io.Writer, role, ns string) {
 		if len(cmd) > 60 {
 			cmd = cmd[:57] + "..."
 		}
-		fmt.Fprintf(w, "    %7d %7d %-16s %10s %10s %8d %8.1f  %s\n", p.PID, p.PPID, p.Comm, mebibytes(p.RSS), mebibytes(p.PSS), p.FDs, p.CPUSeconds, cmd)
+		fmt.Fprintf(w, "    %7d %7d %-16s %10s %10s %8d %8.1f  %s\n", p.PID, p.PPID, p.Comm, units.Bytes(float64(p.RSS)), units.Bytes(float64(p.PSS)), p.FDs, p.CPUSeconds, cmd)
 		rss, pss, fds = rss+p.RSS, pss+p.PSS, fds+p.FDs
 	}
-	fmt.Fprintf(w, "    %7s %7s %-16s %10s %10s %8d\n", "", "", fmt.Sprintf("total (%d)", len(procs)), mebibytes(rss), mebibytes(pss), fds)
+	fmt.Fprintf(w, "    %7s %7s %-16s %10s %10s %8d\n", "", "", fmt.Sprintf("total (%d)", len(procs)), units.Bytes(float64(rss)), units.Bytes(float64(pss)), fds)
 }
-
-// mebibytes renders bytes as "12.3 MiB".
-func mebibytes(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
