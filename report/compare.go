@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/results"
@@ -243,7 +245,7 @@ func settingsCompare(runs []*run, labels []string) table {
 			}
 		}
 	}
-	for _, k := range sortedKeys(values) {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		vs := values[k]
 		differ := false
 		for _, v := range vs[1:] {

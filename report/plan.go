@@ -3,6 +3,8 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,7 +29,7 @@ func planTables(plan any) []table {
 	var arrays []table
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			key := prefix + k
 			switch v := m[k].(type) {
 			case map[string]any:
@@ -77,7 +79,7 @@ func objectTable(key string, items []any) (table, bool) {
 			delete(seen, c)
 		}
 	}
-	cols = append(cols, sortedKeys(seen)...)
+	cols = append(cols, slices.Sorted(maps.Keys(seen))...)
 	t := table{title: "Plan: " + key, head: cols}
 	if len(cols) > maxTableColumns {
 		// Objects with distinct keys would make a table of rows × keys

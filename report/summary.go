@@ -2,7 +2,8 @@ package report
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
@@ -40,7 +41,7 @@ func summaryMetrics(s results.Summary) []metric {
 		secs("close time", s.CloseSeconds),
 		n("errors (total)", float64(sumErrors(s.Errors)), ""),
 	}
-	for _, e := range sortedKeys(s.Errors) {
+	for _, e := range slices.Sorted(maps.Keys(s.Errors)) {
 		ms = append(ms, n("errors "+e, float64(s.Errors[e]), ""))
 	}
 	ms = append(ms,
@@ -68,7 +69,7 @@ func summaryMetrics(s results.Summary) []metric {
 			n("keep-alives answered", float64(p.KeepAliveAnswered), ""),
 			n("server pings answered", float64(p.Pongs), ""),
 			n("frames pushed by the server", float64(p.Pushes), ""))
-		for _, k := range sortedKeys(p.Statuses) {
+		for _, k := range slices.Sorted(maps.Keys(p.Statuses)) {
 			ms = append(ms, n("replies "+k, float64(p.Statuses[k]), ""))
 		}
 	}
@@ -107,15 +108,6 @@ func sumErrors(m map[string]int64) int64 {
 		t += v
 	}
 	return t
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // runTables returns the tables of a run report, in reading order: those
@@ -221,14 +213,14 @@ func runTables(r *run) (before, after []table) {
 	}
 	if len(rec.Counters) > 0 {
 		t := table{title: "Counters", head: []string{"counter", "value"}}
-		for _, k := range sortedKeys(rec.Counters) {
+		for _, k := range slices.Sorted(maps.Keys(rec.Counters)) {
 			t.rows = append(t.rows, []string{k, units.Count(float64(rec.Counters[k]))})
 		}
 		ts = append(ts, t)
 	}
 	if len(rec.Extra) > 0 {
 		t := table{title: "Extra", head: []string{"key", "value"}}
-		for _, k := range sortedKeys(rec.Extra) {
+		for _, k := range slices.Sorted(maps.Keys(rec.Extra)) {
 			t.rows = append(t.rows, []string{k, rec.Extra[k]})
 		}
 		ts = append(ts, t)
@@ -274,7 +266,7 @@ func envTables(e results.Env) []table {
 	}
 	if len(keys) > 0 {
 		t := table{title: "Sysctls before and after", head: []string{"sysctl", "before", "after", "changed"}}
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			b, a := e.SysctlsBefore[k], e.SysctlsAfter[k]
 			flag := ""
 			if b != a {
@@ -286,7 +278,7 @@ func envTables(e results.Env) []table {
 	}
 	if len(e.NamespaceSysctls) > 0 {
 		t := table{title: "Sysctls set inside the namespaces", head: []string{"sysctl", "value"}}
-		for _, k := range sortedKeys(e.NamespaceSysctls) {
+		for _, k := range slices.Sorted(maps.Keys(e.NamespaceSysctls)) {
 			t.rows = append(t.rows, []string{k, e.NamespaceSysctls[k]})
 		}
 		ts = append(ts, t)

@@ -39,7 +39,7 @@ func inUse(env Env, key string) (int64, bool) {
 // than the key's margin above what it uses now: a lab lowers a limit
 // relative to the host's own use, never below it.
 func checkHostInUse(s *Scenario, env Env) error {
-	for _, name := range sortedKeys(s.Host) {
+	for _, name := range slices.Sorted(maps.Keys(s.Host)) {
 		k, ok := sysctlscope.Lookup(name)
 		if !ok || k.InUse == "" {
 			continue
@@ -71,6 +71,3 @@ func checkHostInUse(s *Scenario, env Env) error {
 	}
 	return nil
 }
-
-// sortedKeys returns m's keys in order.
-func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

@@ -3,6 +3,7 @@ package testbed
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,7 +54,7 @@ type ActionFacts struct {
 // facts come in through in.
 func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []results.Action {
 	var out []results.Action
-	for _, k := range sortedKeys(sc.Host) {
+	for _, k := range slices.Sorted(maps.Keys(sc.Host)) {
 		out = append(out, results.Action{Kind: ActionHostSysctl, What: k, Old: in.Current[k], New: hostNewValue(k, sc.Host[k], in.InUse)})
 	}
 	runID := in.RunID
@@ -80,7 +81,7 @@ func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []res
 		name string
 		m    map[string]string
 	}{{roleServer, sc.Sysctl.Server}, {roleClient, sc.Sysctl.Client}} {
-		for _, k := range sortedKeys(side.m) {
+		for _, k := range slices.Sorted(maps.Keys(side.m)) {
 			out = append(out, results.Action{Kind: ActionNamespaceSysctl, What: side.name + ": " + k, New: side.m[k]})
 		}
 	}
@@ -182,7 +183,7 @@ func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts
 		out = append(out, results.Action{Kind: ActionProgram, What: role + " program (" + sc.Source + ")",
 			Argv: append([]string{prog}, expandCommon(argv[1:], role, copies, planner)...), Count: copies})
 		entries := make([]string, 0, len(env))
-		for _, k := range sortedKeys(env) {
+		for _, k := range slices.Sorted(maps.Keys(env)) {
 			entries = append(entries, k+"="+env[k])
 		}
 		out = append(out, results.Action{Kind: ActionProgramEnv, What: role + " program environment", Argv: entries, Count: copies})
@@ -286,6 +287,6 @@ func quoteArgv(argv []string) string {
 // values are read (no root needed), the run id is not known yet.
 func PlanActions(sc *scenarios.Scenario, plan *scenarios.Plan, env scenarios.Env, exe string) []results.Action {
 	bin := (&runner{opt: Options{Exe: exe}}).binDir()
-	return Actions(sc, plan, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(sortedKeys(sc.Host)), InUse: env.HostInUse,
+	return Actions(sc, plan, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(slices.Sorted(maps.Keys(sc.Host))), InUse: env.HostInUse,
 		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, bin) }})
 }

@@ -1,8 +1,10 @@
 package testbed
 
 import (
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -65,7 +67,7 @@ func ProbeEnv() scenarios.Env {
 func hostKeys(sc *scenarios.Scenario) []string {
 	seen := map[string]bool{}
 	var keys []string
-	for _, k := range append(append([]string{}, dependedKeys...), sortedKeys(sc.Host)...) {
+	for _, k := range append(append([]string{}, dependedKeys...), slices.Sorted(maps.Keys(sc.Host))...) {
 		if !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)

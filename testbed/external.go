@@ -3,8 +3,10 @@ package testbed
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,10 +90,10 @@ func programVarsJoined(role string, index, workers int, ns string, site programS
 // placeholders (C1M_ADDRS, C1M_PORTS, …).
 func programEnv(base []string, scenarioEnv, vars map[string]string) []string {
 	env := append([]string(nil), base...)
-	for _, k := range sortedKeys(vars) {
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		env = append(env, envName(k)+"="+vars[k])
 	}
-	for _, k := range sortedKeys(scenarioEnv) {
+	for _, k := range slices.Sorted(maps.Keys(scenarioEnv)) {
 		env = append(env, k+"="+scenarioEnv[k])
 	}
 	return env
@@ -259,7 +261,7 @@ type placeholderUse struct {
 // and no {name} can hold a brace, so occurrences never overlap).
 func shapeOf(arg string) argShape {
 	sh := argShape{base: len(arg)}
-	for _, name := range sortedKeys(scenarios.Placeholders) {
+	for _, name := range slices.Sorted(maps.Keys(scenarios.Placeholders)) {
 		if n := strings.Count(arg, "{"+name+"}"); n > 0 {
 			sh.uses = append(sh.uses, placeholderUse{name, n})
 			sh.base -= n * (len(name) + 2)
@@ -286,7 +288,7 @@ func checkProgramExec(sc *scenarios.Scenario, role string, argv []string, env ma
 	}
 	// The scenario's own variables are the same for every copy.
 	fixed, fixedCount := 0, 0
-	for _, k := range sortedKeys(env) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		s := len(k) + 1 + len(env[k]) + 1
 		if s > scenarios.MaxArgStrlen {
 			return execStringError(sc, role, role+".env."+k, fmt.Sprintf("env %s", k), 0, 1, s-1,
@@ -310,7 +312,7 @@ func checkProgramExec(sc *scenarios.Scenario, role string, argv []string, env ma
 			}
 			total += n
 		}
-		for _, k := range sortedKeys(vars) {
+		for _, k := range slices.Sorted(maps.Keys(vars)) {
 			n := len(envName(k)) + 1 + len(vars[k]) + 1
 			if n > scenarios.MaxArgStrlen {
 				return execStringError(sc, role, placeholderKey(k, role), envName(k), i, copies, n-1, placeholderFix(k))

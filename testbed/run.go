@@ -111,7 +111,7 @@ func (r *runner) runPhases(ctx context.Context, follows string) error {
 // build applies the host settings (journaled), builds the topology and
 // readies the measurements.
 func (r *runner) build(ctx context.Context) error {
-	for _, k := range sortedKeys(r.sc.Host) {
+	for _, k := range slices.Sorted(maps.Keys(r.sc.Host)) {
 		before := r.env.SysctlsBefore[k]
 		if err := r.journal.Set(k, r.sc.Host[k]); err != nil {
 			return fmt.Errorf("failed to set host setting %s: %w", k, err)
@@ -159,9 +159,6 @@ func (r *runner) countersNow() map[string]int64 {
 	}
 	return m
 }
-
-// sortedKeys returns m's keys in order.
-func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 // sameValue compares sysctl values ignoring whitespace differences.
 func sameValue(a, b string) bool {

@@ -52,13 +52,10 @@ func IsHostGlobal(key string) bool {
 
 // checkNamespaceSysctls refuses host-global keys in a namespace section.
 func checkNamespaceSysctls(section string, m map[string]string) error {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if IsHostGlobal(k) {
 			return &HostGlobalError{Key: k, Section: section}
 		}
 	}
 	return nil
 }
-
-// sortedKeys returns m's keys in order.
-func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

@@ -2,8 +2,10 @@ package topology
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -74,7 +76,7 @@ func ReadSysctlIn(ns, key string) (string, error) {
 // writeSysctlsHere writes every sysctl of m, in key order, on the current
 // locked thread (which sits in the namespace they are meant for).
 func writeSysctlsHere(ns string, m map[string]string) error {
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if err := writeSysctlHere(k, m[k]); err != nil {
 			return fmt.Errorf("in namespace %s: %w", ns, err)
 		}
