@@ -147,14 +147,7 @@ func runTables(r *run) (before, after []table) {
 		ts = append(ts, t)
 	}
 	if r.Has("expectations") {
-		t := table{title: "Expectations", head: []string{"expectation", "want", "got", "verdict"}}
-		for _, e := range rec.Expectations {
-			t.rows = append(t.rows, []string{e.Name, e.Want, e.Got, heldText(e.Held)})
-		}
-		if len(t.rows) == 0 {
-			t.note = "The scenario states no expectations."
-		}
-		ts = append(ts, t)
+		ts = append(ts, expectationTable(rec.Expectations))
 	}
 	if r.Has("phases") {
 		if t, ok := latencyTable(rec); ok {
