@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/atomicfile"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -27,39 +28,17 @@ var HostLockFile = filepath.Join(topology.RunDir, "host.lock")
 // Options.HostWait is 0.
 const DefaultHostWait = 30 * time.Second
 
-// holderFile, in a run's record directory, says that the run holds the
-// host lock and how; metPrefix files beside it name the runs that started
-// while it held it (each newcomer leaves one), so that a run learns of
-// every run it overlapped, also of one that came and went in between.
-const (
-	holderFile = "host-holder.json"
-	metPrefix  = "host-met-"
-)
-
-// Holder describes a run that holds the host lock, as its holder file says.
-type Holder struct {
-	RunID     string    `json:"run_id"`
-	PID       int       `json:"pid"`
-	Scenario  string    `json:"scenario"`
-	Exclusive bool      `json:"exclusive"`
-	Started   time.Time `json:"started"`
-}
-
-// String names the holder for messages: "run ab12cd (scenario tcp-mem,
-// pid 4242, changes host settings, since 10:04:05)".
-func (h Holder) String() string {
-	how := "changes nothing on the host"
-	if h.Exclusive {
-		how = "changes host settings"
-	}
-	return fmt.Sprintf("run %s (scenario %s, pid %d, %s, since %s)", h.RunID, h.Scenario, h.PID, how, h.Started.Local().Format("15:04:05"))
-}
+// metPrefix files, in a run's record directory beside its
+// lab.HolderFile, name the runs that started while it held the host lock
+// (each newcomer leaves one), so that a run learns of every run it
+// overlapped, also of one that came and went in between.
+const metPrefix = "host-met-"
 
 // hostLease is a run's hold on the host lock.
 type hostLease struct {
 	fd    int
 	dir   string // the run's record directory
-	self  Holder
+	self  lab.Holder
 	first []string // other holders seen when the lease was taken
 }
 
@@ -69,7 +48,7 @@ type hostLease struct {
 // it is and the wait goes on for at most wait (negative: not at all); then
 // the error wraps ErrRefused and names the holder. The run must have been
 // claimed (dir exists).
-func acquireHost(ctx context.Context, dir string, self Holder, wait time.Duration, say func(string)) (*hostLease, error) {
+func acquireHost(ctx context.Context, dir string, self lab.Holder, wait time.Duration, say func(string)) (*hostLease, error) {
 	fd, err := unix.Open(HostLockFile, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("%w: failed to open the host lock %s: %w", ErrRefused, HostLockFile, err)
@@ -92,7 +71,7 @@ func acquireHost(ctx context.Context, dir string, self Holder, wait time.Duratio
 		if err == unix.EINTR {
 			continue
 		}
-		holders := describeHolders(liveHolders(self.RunID))
+		holders := describeHolders(lab.Holders(self.RunID))
 		if !time.Now().Before(deadline) {
 			unix.Close(fd)
 			return nil, hostBusyError(self, holders, wait)
@@ -110,13 +89,13 @@ func acquireHost(ctx context.Context, dir string, self Holder, wait time.Duratio
 	}
 	l := &hostLease{fd: fd, dir: dir, self: self}
 	data, _ := json.Marshal(self)
-	if err := writeNew(filepath.Join(dir, holderFile), append(data, '\n'), 0o600); err != nil {
+	if err := writeNew(filepath.Join(dir, lab.HolderFile), append(data, '\n'), 0o600); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("%w: failed to record this run as the host's holder: %w", ErrRefused, err)
 	}
 	// Tell every other holder that we came, so that it knows it shared
 	// the host with us even when we are gone before it ends.
-	for _, h := range liveHolders(self.RunID) {
+	for _, h := range lab.Holders(self.RunID) {
 		l.first = append(l.first, h.RunID)
 		_ = writeNew(filepath.Join(topology.RunDir, h.RunID, metPrefix+self.RunID), nil, 0o600)
 	}
@@ -124,7 +103,7 @@ func acquireHost(ctx context.Context, dir string, self Holder, wait time.Duratio
 }
 
 // hostBusyError is the refusal after waiting in vain for the host lock.
-func hostBusyError(self Holder, holders string, wait time.Duration) error {
+func hostBusyError(self lab.Holder, holders string, wait time.Duration) error {
 	what := "changes nothing on the host but another run changes its settings"
 	if self.Exclusive {
 		what = "changes host settings, and only one such run may own the host at a time"
@@ -134,7 +113,7 @@ func hostBusyError(self Holder, holders string, wait time.Duration) error {
 }
 
 // describeHolders joins the holders for a message.
-func describeHolders(hs []Holder) string {
+func describeHolders(hs []lab.Holder) string {
 	if len(hs) == 0 {
 		return "another process (it has not said who it is yet)"
 	}
@@ -157,7 +136,7 @@ func (l *hostLease) sharedWith() []string {
 			}
 		}
 	}
-	for _, h := range liveHolders(l.self.RunID) {
+	for _, h := range lab.Holders(l.self.RunID) {
 		ids = append(ids, h.RunID)
 	}
 	slices.Sort(ids)
@@ -170,33 +149,9 @@ func (l *hostLease) release() {
 	if l == nil || l.fd < 0 {
 		return
 	}
-	_ = os.Remove(filepath.Join(l.dir, holderFile))
+	_ = os.Remove(filepath.Join(l.dir, lab.HolderFile))
 	unix.Close(l.fd)
 	l.fd = -1
-}
-
-// liveHolders lists the runs other than self whose owner lives and that
-// hold the host lock (have a holder file).
-func liveHolders(self string) []Holder {
-	runs, err := topology.Runs()
-	if err != nil {
-		return nil
-	}
-	var out []Holder
-	for _, ri := range runs {
-		if ri.RunID == self || !ri.Alive {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(ri.Dir, holderFile))
-		if err != nil {
-			continue
-		}
-		var h Holder
-		if json.Unmarshal(data, &h) == nil && h.PID == ri.PID {
-			out = append(out, h)
-		}
-	}
-	return out
 }
 
 // writeNew writes a small file in a directory of ours, never through a

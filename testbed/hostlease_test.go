@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -43,7 +44,7 @@ func TestHostLease(t *testing.T) {
 	ctx := context.Background()
 	me := os.Getpid()
 	take := func(o *topology.Owner, name string, excl bool, wait time.Duration, say func(string)) (*hostLease, error) {
-		return acquireHost(ctx, o.Dir, Holder{RunID: o.RunID, PID: me, Scenario: name, Exclusive: excl, Started: time.Now()}, wait, say)
+		return acquireHost(ctx, o.Dir, lab.Holder{RunID: o.RunID, PID: me, Scenario: name, Exclusive: excl, Started: time.Now()}, wait, say)
 	}
 
 	a, b := claimed(t), claimed(t)

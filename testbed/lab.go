@@ -2,78 +2,31 @@ package testbed
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
-// LabFile and LabLog are the lab's description and its owner's log, in
-// the run's record directory (topology.RunDir/<run id>/).
-const (
-	LabFile = "lab.json"
-	LabLog  = "log"
-)
-
-// Lab describes a laboratory that is up (c1m-testbed up), as its owner
-// wrote it to LabFile.
-type Lab struct {
-	RunID    string    `json:"run_id"`
-	Scenario string    `json:"scenario"`
-	Source   string    `json:"source"`
-	OwnerPID int       `json:"owner_pid"`
-	Started  time.Time `json:"started"`
-	// Log is the owner's log file; it goes away with the lab.
-	Log     string    `json:"log"`
-	Ports   []int     `json:"ports"`
-	Server  LabNode   `json:"server"`
-	Clients []LabNode `json:"clients"`
-	Workers []LabProc `json:"workers"`
-	// Connect says how the clients' connect went, when clients were started.
-	Connect string `json:"connect,omitempty"`
-	// Actions are the privileged actions the lab took (host settings with
-	// their old and new values, namespaces, programs run as root).
-	Actions []results.Action `json:"privileged_actions,omitempty"`
-}
-
-// LabNode is one namespace of a lab: its short node name (srv, c1, c2…),
-// namespace name and addresses.
-type LabNode struct {
-	Node      string   `json:"node"`
-	Namespace string   `json:"namespace"`
-	Addrs     []string `json:"addrs"`
-}
-
-// LabProc is one process a lab runs.
-type LabProc struct {
-	Role      string `json:"role"`
-	Index     int    `json:"index"`
-	Namespace string `json:"namespace"`
-	PID       int    `json:"pid"`
-	// Command is an external program's command line; empty for a built-in node.
-	Command string `json:"command,omitempty"`
-}
-
 // Up builds the laboratory of opt.Scenario, applies its host settings
 // (journaled), starts the servers — and the clients, connecting every
-// client connection, when clients is true — writes LabFile, calls ready,
+// client connection, when clients is true — writes lab.File, calls ready,
 // and keeps the lab up until ctx is done. Then it stops every process,
 // tears down, restores the host and returns. Progress goes to opt.Progress
 // and to the lab's log. An error wrapping ErrRefused or
 // scenarios.ErrInvalid means nothing was built; any error before ready
 // was called means the lab was torn down again.
-func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error {
+func Up(ctx context.Context, opt Options, clients bool, ready func(*lab.Lab)) error {
 	r, err := newRunner(opt)
 	if err != nil {
 		return err
@@ -88,7 +41,7 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 		return fmt.Errorf("%w: failed to open the lab's directory: %w", ErrRefused, err)
 	}
 	defer r.out.Close()
-	logPath := filepath.Join(r.owner.Dir, LabLog)
+	logPath := filepath.Join(r.owner.Dir, lab.Log)
 	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		r.owner.Release()
@@ -111,18 +64,18 @@ func Up(ctx context.Context, opt Options, clients bool, ready func(*Lab)) error 
 
 	r.env = probeRecordEnv(hostKeys(sc))
 	r.announce(r.env.SysctlsBefore)
-	lab, failure := r.bringUp(ctx, clients)
+	l, failure := r.bringUp(ctx, clients)
 	if failure == nil {
-		lab.Log = logPath
-		lab.Actions = recordActions(r.actions, r.hostSet)
-		if err := writeLab(filepath.Join(r.owner.Dir, LabFile), lab); err != nil {
+		l.Log = logPath
+		l.Actions = recordActions(r.actions, r.hostSet)
+		if err := lab.Write(r.owner.Dir, l); err != nil {
 			failure = err
 		}
 	}
 	if failure == nil {
 		r.progress.printf("lab %s is up: 'c1m-testbed exec srv -- ss -s', 'c1m-testbed status', 'c1m-testbed down %s'", r.runID, r.runID)
 		if ready != nil {
-			ready(lab)
+			ready(l)
 		}
 		r.idle(ctx)
 		r.progress.printf("lab %s: stopping", r.runID)
@@ -157,7 +110,7 @@ func (r *runner) idle(ctx context.Context) {
 }
 
 // bringUp builds the lab and starts its processes.
-func (r *runner) bringUp(ctx context.Context, clients bool) (*Lab, error) {
+func (r *runner) bringUp(ctx context.Context, clients bool) (*lab.Lab, error) {
 	if err := r.build(ctx); err != nil {
 		return nil, err
 	}
@@ -165,115 +118,26 @@ func (r *runner) bringUp(ctx context.Context, clients bool) (*Lab, error) {
 	if err := r.startWorkers(ctx, clients); err != nil {
 		return nil, err
 	}
-	lab := &Lab{RunID: r.runID, Scenario: r.sc.Name, Source: r.sc.Source, OwnerPID: os.Getpid(), Started: r.start,
+	l := &lab.Lab{RunID: r.runID, Scenario: r.sc.Name, Source: r.sc.Source, OwnerPID: os.Getpid(), Started: r.start,
 		Ports:  r.sc.Topology.ServerPorts,
-		Server: LabNode{Node: "srv", Namespace: r.topo.Server.Name, Addrs: addrStrings(r.topo.Server.Addrs)}}
+		Server: lab.Namespace{Node: "srv", Name: r.topo.Server.Name, Addrs: addrStrings(r.topo.Server.Addrs)}}
 	for i, c := range r.topo.Clients {
-		lab.Clients = append(lab.Clients, LabNode{Node: fmt.Sprintf("c%d", i+1), Namespace: c.Name, Addrs: addrStrings(c.Addrs)})
+		l.Clients = append(l.Clients, lab.Namespace{Node: fmt.Sprintf("c%d", i+1), Name: c.Name, Addrs: addrStrings(c.Addrs)})
 	}
 	if clients {
 		pr := r.runPhase(ctx, 0, scenarios.Phase{Kind: scenarios.PhaseConnect, Name: "connect", Timeout: scenarios.DefaultPhaseTimeout})
-		lab.Connect = fmt.Sprintf("%s: %d of %d established after %.1fs", pr.Outcome, pr.Reached, pr.Target, pr.Seconds)
+		l.Connect = fmt.Sprintf("%s: %d of %d established after %.1fs", pr.Outcome, pr.Reached, pr.Target, pr.Seconds)
 		if pr.Detail != "" {
-			lab.Connect += " (" + pr.Detail + ")"
+			l.Connect += " (" + pr.Detail + ")"
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 	}
 	for _, w := range r.fleet.all() {
-		lab.Workers = append(lab.Workers, LabProc{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Command: strings.Join(w.argv, " ")})
+		l.Workers = append(l.Workers, lab.Process{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Command: strings.Join(w.argv, " ")})
 	}
-	return lab, nil
-}
-
-// writeLab writes the lab's description atomically, never through a
-// symbolic link (writeNew).
-func writeLab(path string, lab *Lab) error {
-	data, err := json.MarshalIndent(lab, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := writeNew(path, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("failed to write the lab description %s: %w", path, err)
-	}
-	return nil
-}
-
-// LabInfo is a lab found on the host: its description, and whether its
-// owner still runs.
-type LabInfo struct {
-	Lab
-	// Alive is true while the owner process runs.
-	Alive bool
-}
-
-// Labs lists the labs on this host (runs with a LabFile), live or dead.
-func Labs() ([]LabInfo, error) {
-	runs, err := topology.Runs()
-	if err != nil {
-		return nil, err
-	}
-	var out []LabInfo
-	for _, ri := range runs {
-		data, err := os.ReadFile(filepath.Join(ri.Dir, LabFile))
-		if err != nil {
-			continue // a plain run, or a lab still starting
-		}
-		var l LabInfo
-		if err := json.Unmarshal(data, &l.Lab); err != nil {
-			continue
-		}
-		l.Alive = ri.Alive && ri.PID == l.OwnerPID
-		out = append(out, l)
-	}
-	return out, nil
-}
-
-// FindLab picks the live lab named runID, or the only live lab when runID
-// is empty; otherwise the error wraps ErrNoLab and says what to do.
-func FindLab(runID string) (*LabInfo, error) {
-	labs, err := Labs()
-	if err != nil {
-		return nil, err
-	}
-	var live []LabInfo
-	for _, l := range labs {
-		if l.Alive && (runID == "" || l.RunID == runID) {
-			live = append(live, l)
-		}
-	}
-	switch {
-	case len(live) == 1:
-		return &live[0], nil
-	case len(live) == 0 && runID != "":
-		return nil, noLab("no lab %s is up: 'c1m-testbed status' lists the labs", runID)
-	case len(live) == 0:
-		return nil, noLab("no lab is up: start one with 'sudo c1m-testbed up SCENARIO'")
-	}
-	ids := make([]string, len(live))
-	for i, l := range live {
-		ids[i] = l.RunID
-	}
-	return nil, noLab("%d labs are up (%s): name one with --run ID", len(live), strings.Join(ids, ", "))
-}
-
-// Namespace maps a node name of the lab (srv, server, c1, c2…, or a full
-// namespace name of the lab) to its namespace.
-func (l *Lab) Namespace(node string) (string, error) {
-	if node == "srv" || node == "server" || node == l.Server.Namespace {
-		return l.Server.Namespace, nil
-	}
-	for _, c := range l.Clients {
-		if node == c.Node || node == c.Namespace {
-			return c.Namespace, nil
-		}
-	}
-	names := []string{"srv"}
-	for _, c := range l.Clients {
-		names = append(names, c.Node)
-	}
-	return "", noLab("lab %s has no node %q: use one of %s (or its namespace name)", l.RunID, node, strings.Join(names, ", "))
+	return l, nil
 }
 
 // NodeCounts is what the kernel says of one namespace now.

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -39,7 +40,7 @@ const labStatusFD = 3
 // why not; what it says meanwhile is copied to w. An error that the
 // owner reported wraps what the owner's did (ErrRefused,
 // scenarios.ErrInvalid, ErrProgram).
-func StartLab(exe string, argv func(runID string) []string, w io.Writer) (*Lab, error) {
+func StartLab(exe string, argv func(runID string) []string, w io.Writer) (*lab.Lab, error) {
 	if os.Geteuid() != 0 {
 		return nil, fmt.Errorf("%w: a lab builds network namespaces and must be started as root: try 'sudo c1m-testbed up ...'", ErrRefused)
 	}
@@ -77,12 +78,12 @@ func StartLab(exe string, argv func(runID string) []string, w io.Writer) (*Lab, 
 		case "say":
 			fmt.Fprintln(w, rest)
 		case "up":
-			var lab Lab
-			if err := json.Unmarshal([]byte(rest), &lab); err != nil {
+			var l lab.Lab
+			if err := json.Unmarshal([]byte(rest), &l); err != nil {
 				return nil, fmt.Errorf("the lab's owner (pid %d) said something unreadable: %q", cmd.Process.Pid, line)
 			}
 			_ = cmd.Process.Release() // it lives on, re-parented to init
-			return &lab, nil
+			return &l, nil
 		case "error":
 			kind, msg, _ := strings.Cut(rest, " ")
 			_ = cmd.Wait()
@@ -146,13 +147,13 @@ func ServeLab(opt Options, clients bool) error {
 
 	say := &sayWriter{status: status}
 	opt.Progress = say
-	err := Up(ctx, opt, clients, func(lab *Lab) {
-		if f, err := os.OpenFile(lab.Log, os.O_WRONLY|os.O_APPEND|unix.O_NOFOLLOW, 0); err == nil {
+	err := Up(ctx, opt, clients, func(l *lab.Lab) {
+		if f, err := os.OpenFile(l.Log, os.O_WRONLY|os.O_APPEND|unix.O_NOFOLLOW, 0); err == nil {
 			_ = unix.Dup3(int(f.Fd()), 1, 0)
 			_ = unix.Dup3(int(f.Fd()), 2, 0)
 			f.Close()
 		}
-		data, _ := json.Marshal(lab)
+		data, _ := json.Marshal(l)
 		say.done(fmt.Sprintf("up %s\n", data))
 	})
 	if err != nil {

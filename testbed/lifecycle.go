@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -37,7 +38,7 @@ func (r *runner) takeHost(ctx context.Context) error {
 	case wait < 0:
 		wait = 0
 	}
-	self := Holder{RunID: r.runID, PID: os.Getpid(), Scenario: r.sc.Name, Exclusive: r.changesHost(), Started: r.start}
+	self := lab.Holder{RunID: r.runID, PID: os.Getpid(), Scenario: r.sc.Name, Exclusive: r.changesHost(), Started: r.start}
 	lease, err := acquireHost(ctx, r.owner.Dir, self, wait, func(s string) { r.progress.printf("%s", s) })
 	if err != nil {
 		r.owner.Release()

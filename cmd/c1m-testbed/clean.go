@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/c1m-testbed/c1m-testbed/testbed"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 )
 
 func init() {
@@ -21,7 +21,7 @@ A live run is never touched. On a clean host it says so and exits 0.`,
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	n, err := testbed.Clean(os.Stdout)
+	n, err := lab.Clean(os.Stdout)
 	if err != nil {
 		return exitFor("clean", err)
 	}

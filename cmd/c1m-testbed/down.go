@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/c1m-testbed/c1m-testbed/testbed"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 )
 
 func init() {
@@ -34,5 +34,5 @@ Exit status: 0 the lab is gone and the host restored, 1 something is left,
 	if fs.NArg() == 1 {
 		runID = fs.Arg(0)
 	}
-	return exitFor("down", testbed.Down(runID, os.Stdout))
+	return exitFor("down", lab.Down(runID, os.Stdout))
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/c1m-testbed/c1m-testbed/testbed"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 )
 
 func init() {
@@ -36,15 +36,15 @@ COMMAND's. With several labs up, name one with --run.`,
 		fmt.Fprintln(os.Stderr, "c1m-testbed exec: entering a namespace needs root: try 'sudo c1m-testbed exec ...'")
 		return exitRefused
 	}
-	lab, err := testbed.FindLab(*runID)
+	l, err := lab.Find(*runID)
 	if err != nil {
 		return exitFor("exec", err)
 	}
-	ns, err := lab.Namespace(rest[0])
+	ns, err := l.NamespaceOf(rest[0])
 	if err != nil {
 		return exitFor("exec", err)
 	}
-	err = testbed.ExecIn(ns, rest[1:]) // returns only on failure
+	err = lab.Exec(ns, rest[1:]) // returns only on failure
 	fmt.Fprintf(os.Stderr, "c1m-testbed exec: %v\n", err)
 	return 127
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
@@ -13,8 +14,8 @@ import (
 
 // exitFor prints err (if any) as "c1m-testbed NAME: ..." and maps it to
 // the exit status every subcommand uses: 3 the environment refused
-// (testbed.ErrRefused), 2 the scenario or command line is wrong
-// (scenarios.ErrInvalid, testbed.ErrNoLab, an --out directory refused
+// (testbed.ErrRefused, lab.ErrRefused), 2 the scenario or command line
+// is wrong (scenarios.ErrInvalid, lab.ErrNotFound, an --out directory refused
 // with results.ErrUnsafeDir, results or logs beyond their bounds:
 // results.ErrOutOfBounds), 1 anything else. The error is printed escaped:
 // it may quote a scenario's or a remote log's text.
@@ -31,9 +32,9 @@ func exitStatus(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, testbed.ErrRefused):
+	case errors.Is(err, testbed.ErrRefused), errors.Is(err, lab.ErrRefused):
 		return exitRefused
-	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, testbed.ErrNoLab), errors.Is(err, results.ErrUnsafeDir),
+	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, lab.ErrNotFound), errors.Is(err, results.ErrUnsafeDir),
 		errors.Is(err, results.ErrOutOfBounds):
 		return exitUsage
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
@@ -23,7 +24,8 @@ func TestExitStatus(t *testing.T) {
 		{fmt.Errorf("outer: %w", fmt.Errorf("%w: inner: %w", testbed.ErrRefused, errors.New("EPERM"))), exitRefused},
 		{fmt.Errorf("%w: bad key", scenarios.ErrInvalid), exitUsage},
 		{scenarios.CheckScale(0), exitUsage},
-		{fmt.Errorf("down: %w", testbed.ErrNoLab), exitUsage},
+		{fmt.Errorf("down: %w", lab.ErrNotFound), exitUsage},
+		{fmt.Errorf("%w: stopping a lab needs root", lab.ErrRefused), exitRefused},
 		{fmt.Errorf("%w: %w", testbed.ErrRefused, testbed.ErrProgram), exitRefused},
 		{fmt.Errorf("--out: %w: not ours", results.ErrUnsafeDir), exitUsage},
 	} {

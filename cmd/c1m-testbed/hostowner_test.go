@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -87,7 +88,7 @@ func waitHolder(t *testing.T, scenario string) string {
 	for time.Now().Before(deadline) {
 		files, _ := filepath.Glob(filepath.Join(topology.RunDir, "*", "host-holder.json"))
 		for _, f := range files {
-			var h testbed.Holder
+			var h lab.Holder
 			if data, err := os.ReadFile(f); err == nil && json.Unmarshal(data, &h) == nil && h.Scenario == scenario {
 				return h.RunID
 			}

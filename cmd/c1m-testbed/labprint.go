@@ -5,30 +5,30 @@ import (
 	"io"
 	"strings"
 
-	"github.com/c1m-testbed/c1m-testbed/testbed"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 )
 
 // printLab describes a lab: its nodes with their addresses, and its processes.
-func printLab(w io.Writer, lab *testbed.Lab) {
+func printLab(w io.Writer, l *lab.Lab) {
 	fmt.Fprintf(w, "lab %s: scenario %s (%s), owner pid %d, up since %s\n",
-		lab.RunID, lab.Scenario, lab.Source, lab.OwnerPID, lab.Started.Format("2006-01-02 15:04:05"))
-	ports := make([]string, len(lab.Ports))
-	for i, p := range lab.Ports {
+		l.RunID, l.Scenario, l.Source, l.OwnerPID, l.Started.Format("2006-01-02 15:04:05"))
+	ports := make([]string, len(l.Ports))
+	for i, p := range l.Ports {
 		ports[i] = fmt.Sprint(p)
 	}
-	fmt.Fprintf(w, "  %-4s %-16s %s  ports %s\n", lab.Server.Node, lab.Server.Namespace, addrList(lab.Server.Addrs), strings.Join(ports, ","))
-	for _, c := range lab.Clients {
-		fmt.Fprintf(w, "  %-4s %-16s %s\n", c.Node, c.Namespace, addrList(c.Addrs))
+	fmt.Fprintf(w, "  %-4s %-16s %s  ports %s\n", l.Server.Node, l.Server.Name, addrList(l.Server.Addrs), strings.Join(ports, ","))
+	for _, c := range l.Clients {
+		fmt.Fprintf(w, "  %-4s %-16s %s\n", c.Node, c.Name, addrList(c.Addrs))
 	}
-	for _, p := range lab.Workers {
+	for _, p := range l.Workers {
 		what := "built-in node"
 		if p.Command != "" {
 			what = p.Command
 		}
 		fmt.Fprintf(w, "  %s %d: pid %d in %s: %s\n", p.Role, p.Index, p.PID, p.Namespace, what)
 	}
-	if lab.Connect != "" {
-		fmt.Fprintf(w, "  connect: %s\n", lab.Connect)
+	if l.Connect != "" {
+		fmt.Fprintf(w, "  connect: %s\n", l.Connect)
 	}
 }
 

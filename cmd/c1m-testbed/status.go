@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
@@ -24,7 +25,7 @@ recovers those) and who holds the host lock.`,
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	st, err := testbed.Status()
+	st, err := lab.Status()
 	if err != nil {
 		return exitFor("status", err)
 	}
@@ -36,7 +37,7 @@ recovers those) and who holds the host lock.`,
 		}
 		printLab(os.Stdout, &l.Lab)
 		printCounts(os.Stdout, &l.Lab)
-		printProcesses(os.Stdout, "server", l.Server.Namespace)
+		printProcesses(os.Stdout, "server", l.Server.Name)
 		fmt.Println()
 	}
 	for _, r := range st.Runs {
@@ -57,19 +58,19 @@ recovers those) and who holds the host lock.`,
 
 // printCounts shows the live kernel counts of every node and whether the
 // lab's processes still run.
-func printCounts(w io.Writer, lab *testbed.Lab) {
-	nodes := append([]testbed.LabNode{lab.Server}, lab.Clients...)
+func printCounts(w io.Writer, l *lab.Lab) {
+	nodes := append([]lab.Namespace{l.Server}, l.Clients...)
 	fmt.Fprintf(w, "  %-4s %12s %10s %8s %8s %10s\n", "node", "established", "inuse", "orphan", "tw", "alloc")
 	for _, n := range nodes {
-		c, err := testbed.CountsIn(n.Namespace)
+		c, err := testbed.CountsIn(n.Name)
 		if err != nil {
 			fmt.Fprintf(w, "  %-4s %v\n", n.Node, err)
 			continue
 		}
 		fmt.Fprintf(w, "  %-4s %12d %10d %8d %8d %10d\n", n.Node, c.Established, c.Sockstat.Inuse, c.Sockstat.Orphan, c.Sockstat.TW, c.Sockstat.Alloc)
 	}
-	for _, p := range lab.Ended() {
-		fmt.Fprintf(w, "  %s %d (pid %d) has ended: see %s\n", p.Role, p.Index, p.PID, lab.Log)
+	for _, p := range l.Ended() {
+		fmt.Fprintf(w, "  %s %d (pid %d) has ended: see %s\n", p.Role, p.Index, p.PID, l.Log)
 	}
 }
 

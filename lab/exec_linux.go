@@ -1,4 +1,4 @@
-package testbed
+package lab
 
 import (
 	"fmt"
@@ -13,12 +13,12 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
-// ExecIn replaces this process with argv running inside network namespace
+// Exec replaces this process with argv running inside network namespace
 // ns (a name under /run/netns), keeping the terminal, the process group
 // and the environment, as 'ip netns exec' does: the calling thread enters
 // ns and execs, so the whole new program lives there. It returns only on
 // failure.
-func ExecIn(ns string, argv []string) error {
+func Exec(ns string, argv []string) error {
 	if len(argv) == 0 {
 		return fmt.Errorf("no command to run in %s", ns)
 	}
