@@ -11,11 +11,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
-	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // Up builds the laboratory of opt.Scenario, applies its host settings
@@ -138,27 +136,4 @@ func (r *runner) bringUp(ctx context.Context, clients bool) (*lab.Lab, error) {
 		l.Workers = append(l.Workers, lab.Process{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Command: strings.Join(w.argv, " ")})
 	}
 	return l, nil
-}
-
-// NodeCounts is what the kernel says of one namespace now.
-type NodeCounts struct {
-	// Established is Tcp: CurrEstab (ESTABLISHED + CLOSE_WAIT).
-	Established int64
-	// Sockstat is the TCP line of /proc/net/sockstat.
-	Sockstat procfs.Sockstat
-}
-
-// CountsIn reads the established count and sockstat of namespace ns.
-func CountsIn(ns string) (NodeCounts, error) {
-	var c NodeCounts
-	err := topology.Do(ns, func() error {
-		snmp, err := os.ReadFile("/proc/thread-self/net/snmp")
-		if err != nil {
-			return err
-		}
-		c.Established = procfs.ParseSnmpTCP(snmp).CurrEstab
-		c.Sockstat = procfs.ParseSockstat(procfs.ReadFile("/proc/thread-self/net/sockstat"))
-		return nil
-	})
-	return c, err
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/lab"
-	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
 func init() {
@@ -62,7 +61,7 @@ func printCounts(w io.Writer, l *lab.Lab) {
 	nodes := append([]lab.Namespace{l.Server}, l.Clients...)
 	fmt.Fprintf(w, "  %-4s %12s %10s %8s %8s %10s\n", "node", "established", "inuse", "orphan", "tw", "alloc")
 	for _, n := range nodes {
-		c, err := testbed.CountsIn(n.Name)
+		c, err := lab.CountsIn(n.Name)
 		if err != nil {
 			fmt.Fprintf(w, "  %-4s %v\n", n.Node, err)
 			continue
@@ -78,7 +77,7 @@ func printCounts(w io.Writer, l *lab.Lab) {
 // server's forks included) with its memory, open files and CPU time, and
 // their sum.
 func printProcesses(w io.Writer, role, ns string) {
-	procs := testbed.ProcessesInNamespace(ns)
+	procs := lab.ProcessesIn(ns)
 	if len(procs) == 0 {
 		fmt.Fprintf(w, "  %s processes: none running in %s\n", role, ns)
 		return

@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"nodes":                {"internal/histogram", "internal/protocols"},
 	"results":              {"internal/atomicfile", "internal/histogram", "internal/printable"},
 	"results/resultstest":  {},
-	"lab":                  {"topology", "results", "internal/atomicfile"}, // never testbed: down, status, exec and clean need no runner
+	"lab":                  {"topology", "results", "internal/atomicfile", "internal/procfs"}, // never testbed: down, status, exec and clean need no runner
 	"report":               {"results", "internal/histogram", "internal/printable", "internal/units"},
 	"internal/sysctlscope": {"internal/editdist"},
 	"internal/layout":      {},
