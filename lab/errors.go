@@ -5,9 +5,9 @@ import (
 	"fmt"
 )
 
-// ErrRefused marks a command the environment refused before it touched
-// anything (not root); its text is testbed.ErrRefused's, and the command
-// line maps both to the same exit status.
+// ErrRefused marks what the environment refused before anything was
+// touched or built: not root, a kernel feature missing, leftovers of a
+// dead run. It is the one such error: testbed.ErrRefused is this value.
 var ErrRefused = errors.New("the environment refused the run")
 
 // ErrNotFound marks a lab that was named but is not up (or several are

@@ -1,16 +1,17 @@
 package testbed
 
 import (
-	"errors"
 	"io"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/lab"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // ErrRefused marks a run the environment refused before anything was
-// built: not root, a kernel feature missing, leftovers of a dead run.
-var ErrRefused = errors.New("the environment refused the run")
+// built: not root, a kernel feature missing, leftovers of a dead run
+// (lab.ErrRefused, the one value for labs and runs alike).
+var ErrRefused = lab.ErrRefused
 
 // Options configure one run.
 type Options struct {
