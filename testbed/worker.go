@@ -22,6 +22,7 @@ type worker struct {
 	namespace string
 	cmd       *exec.Cmd
 	stdin     io.WriteCloser
+	wait      func() error // waits for the worker to end: cmd.Wait, or a test's fake
 	events    chan<- workerEvent
 
 	mu       sync.Mutex
@@ -69,7 +70,7 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 		return nil, fmt.Errorf("failed to make a report pipe for %s worker %d: %w", role, index, err)
 	}
 	cmd.Stderr = &w.tail
-	w.cmd, w.stdin = cmd, stdin
+	w.cmd, w.stdin, w.wait = cmd, stdin, cmd.Wait
 	start := func() error { return topology.StartIn(ns, cmd) }
 	where := "in " + ns
 	if ns == ownNamespace {
@@ -82,6 +83,16 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 	}
 	go w.read(stdout)
 	return w, nil
+}
+
+// pipedWorker is a built-in worker without a process of its own: its
+// commands go to in, its reports come from out, and wait says how it
+// ended once out is closed. startWorker's process is one such pair of
+// pipes; the tests drive a fake fleet through another, without root.
+func pipedWorker(role string, index int, ns string, in io.WriteCloser, out io.Reader, wait func() error, events chan<- workerEvent) *worker {
+	w := &worker{role: role, index: index, namespace: ns, stdin: in, wait: wait, events: events, done: make(chan struct{})}
+	go w.read(out)
+	return w
 }
 
 // read decodes the worker's reports until its stdout closes, then waits for it.
@@ -107,7 +118,7 @@ func (w *worker) read(r io.Reader) {
 			w.events <- workerEvent{w: w, event: rep.Event, detail: rep.Detail}
 		}
 	}
-	err := w.cmd.Wait()
+	err := w.wait()
 	w.mu.Lock()
 	w.exited, w.exitErr = true, err
 	w.mu.Unlock()
@@ -143,7 +154,7 @@ func (w *worker) snapshot() nodes.Stats {
 }
 
 func (w *worker) pid() int {
-	if w.cmd.Process == nil {
+	if w.cmd == nil || w.cmd.Process == nil { // not started, or a fake (pipedWorker)
 		return 0
 	}
 	return w.cmd.Process.Pid
