@@ -5,9 +5,6 @@ import (
 	"encoding/csv"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"testing"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
@@ -29,30 +26,6 @@ type synthLatencyRun struct {
 var synthLatencyRuns = []synthLatencyRun{
 	{dir: "heartbeat", runID: "20250102T120000Z", conns: 20000, interval: 2 * time.Second},
 	{dir: "heartbeat-wan", runID: "20250102T130000Z", conns: 20000, delay: 20 * time.Millisecond, interval: 2 * time.Second},
-}
-
-// TestGenerateLatencyTestdata rewrites testdata/heartbeat and
-// testdata/heartbeat-wan with -update; otherwise it checks they are there.
-func TestGenerateLatencyTestdata(t *testing.T) {
-	for _, s := range synthLatencyRuns {
-		dir := filepath.Join(testdata, s.dir)
-		if !*update {
-			if _, err := os.Stat(filepath.Join(dir, RunFile)); err != nil {
-				t.Fatalf("testdata missing; run: go test -run TestGenerateLatencyTestdata -update ./results/: %v", err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		rec, data := s.build()
-		if err := writeRecordAt(dir, rec); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, SamplesFile), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // build returns the run.json record and samples.csv of s.

@@ -32,66 +32,113 @@ var synthRuns = []synthRun{
 	{dir: "rst", runID: "20250101T130000Z", target: 40000, rampSecs: 8, holdSecs: 8, closeRST: true, rows: 60},
 }
 
-// TestGenerateTestdata rewrites testdata/{fin,rst,partial,smoke-v2} when run with
-// -update; otherwise it checks that they are present.
+// The fixtures in testdata/, each a results directory: fin and rst
+// (synthRun), heartbeat and heartbeat-wan (synthLatencyRun), partial (fin
+// cut short, as a killed run leaves it) and smoke-v2 (the recorded
+// version 1 smoke run, smoke-recorded, as this version writes it).
+// generateFixtures makes them all; smoke-recorded is a real run and is
+// never generated.
+var generated = []string{"fin", "rst", "heartbeat", "heartbeat-wan", "partial", "smoke-v2"}
+
+// TestGenerateTestdata is the fixtures' one generator: with -update it
+// rewrites them in testdata/ (go test -run TestGenerateTestdata -update
+// ./results/). Without -update it touches nothing: the fixtures stay as
+// committed, byte for byte (they were written by earlier versions, which
+// readers must still read; TestFixturesLoad checks that they do).
 func TestGenerateTestdata(t *testing.T) {
-	for _, s := range synthRuns {
-		dir := filepath.Join(testdata, s.dir)
-		if !*update {
-			if _, err := os.Stat(filepath.Join(dir, RunFile)); err != nil {
-				t.Fatalf("testdata missing; run: go test -run TestGenerateTestdata -update ./results/: %v", err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		rec, csvData := s.build()
-		if err := writeRecordAt(dir, rec); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, SamplesFile), csvData, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if !*update {
-		if _, err := os.Stat(filepath.Join(testdata, "smoke-v2", RunFile)); err != nil {
-			t.Fatalf("testdata missing; run: go test -run TestGenerateTestdata -update ./results/: %v", err)
+		t.Skip("the fixtures in testdata/ are rewritten only with -update")
+	}
+	generateFixtures(t, testdata)
+}
+
+// generateFixtures writes every generated fixture under root.
+func generateFixtures(t *testing.T, root string) {
+	t.Helper()
+	write := func(dir string, rec *Record, samples []byte) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
 		}
-		return
+		if err := writeRecordAt(filepath.Join(root, dir), rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, dir, SamplesFile), samples, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	// smoke-v2: the recorded version 1 smoke run as version 2 writes it.
-	if err := os.MkdirAll(filepath.Join(testdata, "smoke-v2"), 0o755); err != nil {
-		t.Fatal(err)
+	for _, s := range synthRuns {
+		rec, samples := s.build()
+		write(s.dir, rec, samples)
 	}
+	for _, s := range synthLatencyRuns {
+		rec, samples := s.build()
+		write(s.dir, rec, samples)
+	}
+	// smoke-v2: the recorded version 1 smoke run as this version writes it.
 	rec, err := ReadRecord(filepath.Join(testdata, "smoke-recorded"))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := writeRecordAt(filepath.Join(testdata, "smoke-v2"), rec); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := os.ReadFile(filepath.Join(testdata, "smoke-recorded", SamplesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(testdata, "smoke-v2", SamplesFile), samples, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	write("smoke-v2", rec, samples)
 	// partial: a killed fin run, run.json and samples.csv both cut short.
-	dir := filepath.Join(testdata, "partial")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, "partial"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{RunFile, SamplesFile} {
-		data, err := os.ReadFile(filepath.Join(testdata, "fin", name))
+		data, err := os.ReadFile(filepath.Join(root, "fin", name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		cut := len(data) * 55 / 100
-		if err := os.WriteFile(filepath.Join(dir, name), data[:cut], 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(root, "partial", name), data[:cut], 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestFixturesLoad loads every fixture as a reader (report, compare)
+// does: each whole one reads with no notice, its record and samples
+// present; partial, cut short, says so.
+func TestFixturesLoad(t *testing.T) {
+	entries, err := os.ReadDir(testdata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		n++
+		t.Run(e.Name(), func(t *testing.T) {
+			run, err := Load(filepath.Join(testdata, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Name() == "partial" {
+				if len(run.Notices) == 0 {
+					t.Error("a run cut short reads without a notice")
+				}
+				return
+			}
+			if len(run.Notices) != 0 {
+				t.Errorf("notices: %q", run.Notices)
+			}
+			if run.Record == nil || run.Samples == nil {
+				t.Fatalf("record %v, samples %v: want both", run.Record != nil, run.Samples != nil)
+			}
+			if run.Record.RunID == "" || len(run.Record.Phases) == 0 || run.Samples.Rows == 0 {
+				t.Errorf("run id %q, %d phases, %d sample rows: want a whole run", run.Record.RunID, len(run.Record.Phases), run.Samples.Rows)
+			}
+		})
+	}
+	if n != len(generated)+1 {
+		t.Errorf("%d fixtures in testdata/, want the %d generated and smoke-recorded", n, len(generated))
 	}
 }
 
