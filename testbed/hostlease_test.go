@@ -66,8 +66,14 @@ func TestHostLease(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var said []string
-	go func() { time.Sleep(300 * time.Millisecond); la.release() }()
-	lb, err := take(b, "file-max", true, 5*time.Second, func(s string) { mu.Lock(); said = append(said, s); mu.Unlock() })
+	// a lets go once b says it waits: b has then found the lock taken.
+	// The minute is a hang guard, not a timing.
+	lb, err := take(b, "file-max", true, time.Minute, func(s string) {
+		mu.Lock()
+		said = append(said, s)
+		mu.Unlock()
+		la.release()
+	})
 	if err != nil {
 		t.Fatalf("a holder that may wait was refused: %v", err)
 	}
