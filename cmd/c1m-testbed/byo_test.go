@@ -59,23 +59,12 @@ func TestRunExternalServer(t *testing.T) {
 	hostlock.Shared(t)
 	skipUnlessRoot(t)
 	testExamples(t)
-	out := filepath.Join(t.TempDir(), "byo")
-	code, log := runBinary(t, "run", "byo-server", "--scale", "0.1", "--out", out, "--no-report")
-	t.Logf("c1m-testbed run byo-server --scale 0.1:\n%s", tail(log, 3000))
-	rec, err := results.ReadRecord(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertNoNamespaces(t, rec.RunID)
-	if code != exitOK {
-		t.Fatalf("exit status %d, want 0; failure: %s", code, rec.Failure)
-	}
+	rec, code, _ := runScenario(t, filepath.Join(t.TempDir(), "byo"), "byo-server", "--scale", "0.1", "--no-report")
+	checkPassed(t, rec, code)
+	assertClean(t, rec)
 	s := rec.Summary
 	if s.PeakServerEstablished != 2000 || s.PeakEstablished != 2000 {
 		t.Errorf("peak established: server %d (kernel), clients %d; want 2000 each", s.PeakServerEstablished, s.PeakEstablished)
-	}
-	if !s.HostRestored || s.Leftovers != 0 {
-		t.Errorf("host restored %v, leftovers %v", s.HostRestored, s.LeftoverItems)
 	}
 	for _, k := range []string{"server.0.command", "server.1.command", "server.0.peak_rss_bytes", "server.0.peak_fds", "server.0.cpu_seconds"} {
 		if rec.Extra[k] == "" {
@@ -113,26 +102,15 @@ side = "client"
 min-established = 3000
 no-node-killed = true
 `)
-	out := filepath.Join(t.TempDir(), "byo-client")
-	code, log := runBinary(t, "run", sc, "--out", out, "--no-report")
-	t.Logf("c1m-testbed run byo-client:\n%s", tail(log, 3000))
-	rec, err := results.ReadRecord(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertNoNamespaces(t, rec.RunID)
-	if code != exitOK {
-		t.Fatalf("exit status %d, want 0; failure: %s", code, rec.Failure)
-	}
+	rec, code, _ := runScenario(t, filepath.Join(t.TempDir(), "byo-client"), sc, "--no-report")
+	checkPassed(t, rec, code)
+	assertClean(t, rec)
 	s := rec.Summary
 	if s.PeakEstablished != 3000 || s.PeakServerEstablished != 3000 || s.Messages != 3000 {
 		t.Errorf("clients %d (kernel), server %d, messages %d; want 3000 each", s.PeakEstablished, s.PeakServerEstablished, s.Messages)
 	}
 	if rec.Extra["client.0.exit"] == "" || rec.Extra["client.1.exit"] == "" {
 		t.Errorf("client programs not recorded: %v", rec.Extra)
-	}
-	if !s.HostRestored || s.Leftovers != 0 {
-		t.Errorf("host restored %v, leftovers %v", s.HostRestored, s.LeftoverItems)
 	}
 }
 

@@ -87,37 +87,19 @@ func TestLabs(t *testing.T) {
 				time.Sleep(netRatelimitWindow)
 			}
 			before := readHost(t, sc.Host)
-			out := filepath.Join(t.TempDir(), b.Name)
-			code, log := runBinary(t, "run", b.Name, "--scale", fmtScale(scale), "--out", out, "--no-report")
+			rec, code, _ := runScenario(t, filepath.Join(t.TempDir(), b.Name), b.Name, "--scale", fmtScale(scale), "--no-report")
 			after := readHost(t, sc.Host)
 			for k, v := range before {
 				if after[k] != v {
 					t.Errorf("host setting %s reads %q after the run, was %q", k, after[k], v)
 				}
 			}
-			rec, err := results.ReadRecord(out)
-			if err != nil {
-				t.Fatalf("no run.json (exit %d):\n%s", code, tail(log, 3000))
-			}
-			if code != exitOK {
-				t.Errorf("exit status %d, want 0; failure: %s\n%s", code, rec.Failure, tail(log, 2000))
-			}
-			for _, e := range rec.Expectations {
-				if !e.Held {
-					t.Errorf("expectation %s: want %s, got %s", e.Name, e.Want, e.Got)
-				}
-			}
+			checkPassed(t, rec, code)
 			if len(rec.Expectations) == 0 {
 				t.Error("the lab checked no expectation")
 			}
 			checkConnPool(t, sc, rec)
-			if !rec.Summary.HostRestored {
-				t.Errorf("host_restored = false: %+v", rec.Host)
-			}
-			if rec.Summary.Leftovers != 0 {
-				t.Errorf("leftovers = %d: %v", rec.Summary.Leftovers, rec.Summary.LeftoverItems)
-			}
-			assertNoNamespaces(t, rec.RunID)
+			assertClean(t, rec)
 			t.Logf("%s at --scale %s: peak %d established, errors %v, kernel %v", b.Name, fmtScale(scale), rec.Summary.PeakEstablished, rec.Summary.Errors, rec.Summary.KernelMessages)
 		})
 	}

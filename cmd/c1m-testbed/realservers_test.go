@@ -148,19 +148,6 @@ func roleOf(t *testing.T, rec *results.Record, role string) results.RoleUsage {
 	return results.RoleUsage{}
 }
 
-// checkPassed fails for a failed run or expectation.
-func checkPassed(t *testing.T, rec *results.Record, code int) {
-	t.Helper()
-	if code != exitOK || !rec.Passed {
-		t.Errorf("exit %d, passed %v, failure %q", code, rec.Passed, rec.Failure)
-	}
-	for _, e := range rec.Expectations {
-		if !e.Held {
-			t.Errorf("expectation %s: want %s, got %s", e.Name, e.Want, e.Got)
-		}
-	}
-}
-
 // TestRealNginx: nginx's master forks 8 workers; the server role counts
 // all 9 processes, each named in roles[].processes, and its memory is
 // their sum, checked against the RSS read from /proc during the hold by

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
-	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -20,23 +19,11 @@ func TestRunTwoMillionScaled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "two-million")
-	code, log := runBinary(t, "run", "two-million", "--scale", "0.005", "--out", out, "--no-report")
-	t.Logf("c1m-testbed run two-million --scale 0.005:\n%s", tail(log, 3000))
-	rec, err := results.ReadRecord(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code != exitOK {
-		t.Errorf("exit status %d, want 0; failure: %s", code, rec.Failure)
-	}
-	for _, e := range rec.Expectations {
-		if !e.Held {
-			t.Errorf("expectation %s: want %s, got %s", e.Name, e.Want, e.Got)
-		}
-	}
-	if rec.Summary.PeakEstablished != 10000 || !rec.Summary.HostRestored || rec.Summary.Leftovers != 0 {
-		t.Errorf("summary = %+v", rec.Summary)
+	rec, code, _ := runScenario(t, filepath.Join(t.TempDir(), "two-million"), "two-million", "--scale", "0.005", "--no-report")
+	checkPassed(t, rec, code)
+	assertClean(t, rec)
+	if rec.Summary.PeakEstablished != 10000 {
+		t.Errorf("peak_established = %d, want 10000", rec.Summary.PeakEstablished)
 	}
 	set := false
 	for _, h := range rec.Host {
@@ -48,5 +35,4 @@ func TestRunTwoMillionScaled(t *testing.T) {
 	if after, _ := topology.ReadSysctl("fs.file-max"); after != before {
 		t.Errorf("fs.file-max = %s after the run, was %s", after, before)
 	}
-	assertNoNamespaces(t, rec.RunID)
 }
