@@ -36,23 +36,47 @@ func TestRunSurvivesFaults(t *testing.T) {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	var log strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		log.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "phase hold-2: hold") {
-			break
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	// until reads the run's output until a line satisfies ok; the
+	// deadline only guards against a hang.
+	hang := time.After(2 * time.Minute)
+	until := func(what string, ok func(string) bool) {
+		t.Helper()
+		for {
+			select {
+			case line, open := <-lines:
+				if !open {
+					t.Fatalf("the run ended before %s\n%s", what, tail(log.String(), 2000))
+				}
+				log.WriteString(line + "\n")
+				if ok(line) {
+					return
+				}
+			case <-hang:
+				t.Fatalf("no %s after 2 minutes\n%s", what, tail(log.String(), 2000))
+			}
 		}
 	}
+	until("hold phase", func(l string) bool { return strings.HasPrefix(l, "phase hold-2: hold") })
 	victim := firstChild(t, cmd.Process.Pid)
 	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 		t.Fatalf("failed to kill worker %d: %v", victim, err)
 	}
-	time.Sleep(time.Second)
+	// The run saw the death once it says so: interrupt it then.
+	ended := "(pid " + strconv.Itoa(victim) + ") ended early: signal: killed"
+	until("'ended early' for worker "+strconv.Itoa(victim), func(l string) bool { return strings.Contains(l, ended) })
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	for sc.Scan() {
-		log.WriteString(sc.Text() + "\n")
+	for line := range lines {
+		log.WriteString(line + "\n")
 	}
 	err = cmd.Wait()
 	var ee *exec.ExitError
