@@ -49,20 +49,6 @@ func TestEvaluateExpectations(t *testing.T) {
 	}
 }
 
-// TestKernelPatternsCoverScenarios: every message a scenario may expect
-// (scenarios.KernelMessages) is one the run watches.
-func TestKernelPatternsCoverScenarios(t *testing.T) {
-	for m := range scenarios.KernelMessages {
-		found := false
-		for _, p := range kernelPatterns {
-			found = found || p == m
-		}
-		if !found {
-			t.Errorf("scenarios.KernelMessages has %q but kernelPatterns does not watch it", m)
-		}
-	}
-}
-
 // TestConditionCheckCoversEveryMetric checks that every metric a wait
 // condition may name has a check of its own (an unknown one never holds).
 func TestConditionCheckCoversEveryMetric(t *testing.T) {

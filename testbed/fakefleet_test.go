@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -306,7 +307,7 @@ func fakeRunner(t *testing.T, lab *fakeLab, scenario string) (*runner, *lockedBu
 		t.Fatalf("plan: %v", err)
 	}
 	out := &lockedBuffer{}
-	r := &runner{opt: Options{Scale: 1}, sc: sc, plan: plan, fleet: lab.f, sampler: &sampler{fleet: lab.f},
+	r := &runner{opt: Options{Scale: 1}, sc: sc, plan: plan, fleet: lab.f, sampler: &measure.Sampler{},
 		progress: newProgress(out, false), start: time.Now(), runID: "fake"}
 	return r, out
 }

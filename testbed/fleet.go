@@ -5,13 +5,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 )
 
 // Roles.
 const (
-	roleServer = "server"
-	roleClient = "client"
+	roleServer = measure.RoleServer
+	roleClient = measure.RoleClient
 )
 
 // fleet is every worker of a run, and the events they send.
@@ -21,7 +22,7 @@ type fleet struct {
 	events  chan workerEvent
 	// outside measures roles run by external programs; nil when every
 	// role is built in.
-	outside *outside
+	outside *measure.External
 }
 
 func newFleet() *fleet {
@@ -48,7 +49,7 @@ func (f *fleet) roleStats(r string) nodes.Stats {
 	for _, w := range f.role(r) {
 		addStats(&s, w.snapshot())
 	}
-	f.outside.overlay(r, &s)
+	f.outside.Overlay(r, &s)
 	return s
 }
 

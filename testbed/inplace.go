@@ -7,15 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
-
-// hereNS is the client namespace of clients in place: the orchestrator's
-// own (ownNamespace, read through /proc/self/net and measured by process
-// tree, never entered); the server namespace is "" as well, which the
-// sampler reads as "no server role here".
-const hereNS = ownNamespace
 
 // InPlace configures clients run in place (RunClients): the built-in
 // client workers in this process's network namespace, against a server
@@ -107,7 +102,7 @@ func (r *runner) fitHere(sc *scenarios.Scenario) (*scenarios.Scenario, error) {
 	r.base = ip.Shard.Offset(whole.Client.Connections)
 	r.topo = &topology.Topology{RunID: r.runID, Subnet: sc.Topology.Subnet,
 		Server:  topology.Namespace{Name: "", Addrs: ip.Target.Addrs},
-		Clients: []topology.Namespace{{Name: hereNS, Addrs: sources}}}
+		Clients: []topology.Namespace{{Name: string(measure.Here), Addrs: sources}}}
 	return sc, nil
 }
 
@@ -120,7 +115,8 @@ func (r *runner) executeInPlace(ctx context.Context) error {
 	}
 	// Made once the workers live, so the role meter finds them from the start.
 	var err error
-	r.sampler, err = newSampler(r.out, r.start, r.fleet, "", []string{hereNS}, r.phaseName)
+	// The clients here, measured by process tree; no server role.
+	r.sampler, err = measure.NewSampler(r.out, r.start, r.fleet, measure.Where{Clients: []measure.Namespace{measure.Here}}, r.phaseName)
 	if err != nil {
 		return err
 	}
@@ -128,7 +124,7 @@ func (r *runner) executeInPlace(ctx context.Context) error {
 	r.inuseBase = r.inuse()
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	go func() { r.sampler.loop(stop); close(done) }()
+	go func() { r.sampler.Run(stop); close(done) }()
 	defer func() { close(stop); <-done }()
 	if err := r.waitStart(ctx, r.opt.InPlace.StartAt); err != nil {
 		return err

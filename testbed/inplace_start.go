@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -23,7 +24,7 @@ import (
 // from the shard's base on, and its own slice of the shard's ports.
 func (r *runner) startClientsHere(ctx context.Context) error {
 	for i := 0; i < r.plan.ClientWorkers; i++ {
-		w, err := startWorker(r.opt.Exe, roleClient, i, hereNS, r.fleet.events)
+		w, err := startWorker(r.opt.Exe, roleClient, i, string(measure.Here), r.fleet.events)
 		if err != nil {
 			return err
 		}

@@ -114,10 +114,10 @@ func (r *runner) shutDown() closing {
 	}
 	r.fleet.stopAll(grace)
 	if r.sampler != nil {
-		if err := r.sampler.close(); err != nil {
+		if err := r.sampler.Close(); err != nil {
 			r.writeFailed(err) // results, not the run: the verdict stands
 		}
-		c.kernelMessages, c.kernelLog = r.sampler.kmsg.result()
+		c.kernelMessages, c.kernelLog = r.sampler.KernelMessages()
 	}
 	if r.inPlace() {
 		c.restored = true // nothing was changed

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -221,7 +222,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 		for _, w := range o.Workers {
 			w.Index = len(rec.Workers)
 			ns := w.Namespace
-			if ns == ownNamespace {
+			if measure.Namespace(ns) == measure.Here {
 				ns = "its own network namespace"
 			}
 			w.Namespace = fmt.Sprintf("shard %d on %s: %s", i, o.Env.Hostname, ns)

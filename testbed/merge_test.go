@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -47,7 +48,7 @@ func fakeResults(t testing.TB, i, n int, start time.Time, host string, ms int) s
 		Env:     results.Env{Hostname: host, CPUs: 2, MemTotal: 1 << 30},
 		Extra:   map[string]string{ExtraMode: ModeClients, ExtraShard: sh.String(), ExtraTarget: "198.18.0.1:8000"},
 		Phases:  []results.Phase{{Name: "connect-1", Kind: "connect", Started: start.Add(time.Second), Ended: start.Add(1500 * time.Millisecond), Seconds: 0.5, Outcome: "done", Target: int(conns), Reached: conns, Connect: lat}},
-		Workers: []results.Worker{{Role: "client", Namespace: hereNS, PID: 100 + i, Exit: "exit status 0"}},
+		Workers: []results.Worker{{Role: "client", Namespace: string(measure.Here), PID: 100 + i, Exit: "exit status 0"}},
 		Summary: results.Summary{PeakEstablished: conns, Errors: map[string]int64{"ETIMEDOUT": int64(i)}, HostRestored: true,
 			RampSeconds: 0.5, ConnectsPerSecond: float64(conns) / 0.5, KernelBytesPerConn: 10000, Connect: lat},
 		Counters: map[string]int64{"ListenOverflows": 1},

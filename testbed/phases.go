@@ -121,7 +121,7 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.P
 	} else {
 		end = time.Now()
 	}
-	r.sampler.measurePSS() // the peak: read the workers' memory now
+	r.sampler.MeasurePeak() // the peak: read the workers' memory now
 	if r.rampStart.IsZero() {
 		r.rampStart, r.rampEnd, r.rampConns = start, end, rec.Reached
 	}

@@ -180,7 +180,7 @@ fraction = 0.5
 	if tr.Reached != 300 {
 		t.Errorf("traffic: reached %d, want 300", tr.Reached)
 	}
-	if r.sampler.trafficOn.Load() {
+	if r.sampler.TrafficOn() {
 		t.Error("the sampler still counts a traffic phase")
 	}
 }

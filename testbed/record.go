@@ -42,7 +42,7 @@ func (r *runner) record(c closing, failure error) *results.Record {
 		}
 	}
 	if r.sampler != nil {
-		rec.Roles = r.sampler.meter.usage()
+		rec.Roles = r.sampler.Roles()
 	}
 	rec.Expectations = append(evaluate(r.sc.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(r.sc.Expect, r.sc.Topology, rec.Phases)...)
 	rec.Passed = allHeld(rec.Expectations)
@@ -67,18 +67,18 @@ func (r *runner) record(c closing, failure error) *results.Record {
 func (r *runner) summary(c closing) results.Summary {
 	var s results.Summary
 	if r.sampler != nil {
-		p := r.sampler.peak()
-		s.PeakEstablished, s.PeakServerEstablished = p.cliEstablished, p.srvEstablished
-		s.PeakTCPMemPages, s.PeakOrphans, s.PeakTimeWait = p.tcpMem, p.orphans, p.tw
-		if p.cliEstablished > 0 {
-			s.UserBytesPerConn = float64(p.pssAtPeak) / float64(p.cliEstablished)
-			s.UserRSSBytesPerConn = float64(p.rssAtPeak) / float64(p.cliEstablished)
-			s.KernelBytesPerConn = float64(p.slabAtPeak-r.sampler.slabBase) / float64(p.cliEstablished)
+		p := r.sampler.Peaks()
+		s.PeakEstablished, s.PeakServerEstablished = p.CliEstablished, p.SrvEstablished
+		s.PeakTCPMemPages, s.PeakOrphans, s.PeakTimeWait = p.TCPMemPages, p.Orphans, p.TimeWait
+		if p.CliEstablished > 0 {
+			s.UserBytesPerConn = float64(p.PSSAtPeak) / float64(p.CliEstablished)
+			s.UserRSSBytesPerConn = float64(p.RSSAtPeak) / float64(p.CliEstablished)
+			s.KernelBytesPerConn = float64(p.SlabAtPeak-r.sampler.SlabAtStart()) / float64(p.CliEstablished)
 		}
 		s.Messages = r.fleet.roleStats(roleServer).Messages
 		r.summaryLatency(&s)
 		if s.Protocol != nil {
-			s.Protocol.PeakReady = p.cliReady
+			s.Protocol.PeakReady = p.CliReady
 		}
 	}
 	// A lab that closes right after connecting may peak between two

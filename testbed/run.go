@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -87,7 +87,7 @@ func (r *runner) execute(ctx context.Context) error {
 	r.inuseBase = r.inuse() // the listeners: every socket before the first connect
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	go func() { r.sampler.loop(stop); close(done) }()
+	go func() { r.sampler.Run(stop); close(done) }()
 	defer func() { close(stop); <-done }()
 
 	return r.runPhases(ctx, "teardown follows")
@@ -104,7 +104,7 @@ func (r *runner) runPhases(ctx context.Context, follows string) error {
 			return fmt.Errorf("interrupted during phase %s: %s", pr.Name, follows)
 		}
 	}
-	r.counters = r.countersNow()
+	r.counters = r.sampler.Counters()
 	return nil
 }
 
@@ -131,33 +131,16 @@ func (r *runner) build(ctx context.Context) error {
 		return fmt.Errorf("failed to build the topology: %w", err)
 	}
 	r.topo = topo
-	clientNS := make([]string, len(topo.Clients))
-	for i, c := range topo.Clients {
-		clientNS[i] = c.Name
+	where := measure.Where{Server: measure.Namespace(topo.Server.Name), HasServer: true}
+	for _, c := range topo.Clients {
+		where.Clients = append(where.Clients, measure.Namespace(c.Name))
 	}
-	r.sampler, err = newSampler(r.out, r.start, r.fleet, topo.Server.Name, clientNS, r.phaseName)
+	r.sampler, err = measure.NewSampler(r.out, r.start, r.fleet, where, r.phaseName)
 	if err != nil {
 		return err
 	}
-	r.fleet.outside = newOutside(r.fleet, r.sampler.meter, topo.Server.Name, clientNS, r.external(roleServer), r.external(roleClient))
+	r.fleet.outside = measure.NewExternal(r.fleet, r.sampler.Meter(), where, r.external(roleServer), r.external(roleClient))
 	return nil
-}
-
-// countersNow sums every TcpExt counter over the namespaces, as a delta
-// from the run's start where the sampler has a base.
-func (r *runner) countersNow() map[string]int64 {
-	m := map[string]int64{}
-	for _, ns := range r.sampler.namespaces() {
-		for k, v := range procfs.ParseNetstat(r.sampler.readInNS(ns, "netstat")) {
-			if name, ok := strings.CutPrefix(k, "TcpExt."); ok {
-				m[name] += v
-			}
-		}
-	}
-	for k, v := range r.sampler.nstatBase {
-		m[k] -= v
-	}
-	return m
 }
 
 // sameValue compares sysctl values ignoring whitespace differences.

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -16,7 +17,7 @@ type runner struct {
 	plan     *scenarios.Plan
 	topo     *topology.Topology
 	fleet    *fleet
-	sampler  *sampler
+	sampler  *measure.Sampler
 	progress *progress
 	start    time.Time
 	dir      string       // results directory
@@ -95,8 +96,8 @@ func (r *runner) writeFailed(err error) {
 func (r *runner) status() status {
 	cli := r.fleet.roleStats(roleClient)
 	srv := r.fleet.roleStats(roleServer)
-	smp := r.sampler.latest()
-	cp99, rp99, ans := r.sampler.interval()
+	smp := r.sampler.Latest()
+	cp99, rp99, ans := r.sampler.Interval()
 	r.mu.Lock()
 	kind := r.kind
 	r.mu.Unlock()
@@ -112,16 +113,8 @@ func (r *runner) status() status {
 }
 
 // inuse counts the TCP sockets hashed in the run's namespaces now
-// (sockstat "inuse": listeners, connections, and closing sockets that
-// still wait for their FIN handshake; not TIME_WAIT). Unlike orphans it is
-// counted per namespace, so other programs on the host do not show.
-func (r *runner) inuse() int64 {
-	var n int64
-	for _, ns := range r.sampler.namespaces() { // the server's only when it is here (not clients in place)
-		n += r.sampler.sockstat(ns).Inuse
-	}
-	return n
-}
+// (measure.Sampler.SocketsInUse).
+func (r *runner) inuse() int64 { return r.sampler.SocketsInUse() }
 
 // socketsGone reports whether every socket beyond the listeners and the
 // connections both sides still hold has left the kernel.

@@ -42,8 +42,8 @@ func (r *runner) traffic(ctx context.Context, ph scenarios.Phase, rec *results.P
 	if timeout <= 0 {
 		timeout = ph.Duration + ph.Interval + trafficDrain
 	}
-	r.sampler.trafficOn.Store(true)
-	defer r.sampler.trafficOn.Store(false)
+	r.sampler.SetTraffic(true)
+	defer r.sampler.SetTraffic(false)
 	err = r.waitEvents(ctx, nodes.EventTrafficDone, waiting, timeout, 0, nil)
 	rec.Reached = r.fleet.roleStats(roleClient).Established
 	return err

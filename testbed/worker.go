@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -28,23 +29,16 @@ type worker struct {
 	mu       sync.Mutex
 	stats    nodes.Stats
 	statsAt  time.Time
-	hist     hists // the last cumulative histograms it reported (clients)
+	hist     measure.Hists // the last cumulative histograms it reported (clients)
 	exited   bool
 	exitErr  error
 	stopping bool // the run asked it to stop
 	tail     tailBuffer
 	done     chan struct{}
 
-	argv  []string  // an external program's command; nil for a built-in node
-	usage procUsage // an external program's latest /proc reading
-	peak  procUsage // its highest RSS, PSS and fds, and its last CPU time
-}
-
-// procUsage is what the role meter read of one worker's own process.
-type procUsage struct {
-	RSS, PSS   int64   // bytes
-	CPUSeconds float64 // user + system time
-	FDs        int64   // open file descriptors
+	argv  []string      // an external program's command; nil for a built-in node
+	usage measure.Usage // an external program's latest /proc reading
+	peak  measure.Usage // its highest RSS, PSS and fds, and its last CPU time
 }
 
 // workerEvent is an event report of one worker, or its exit.
@@ -55,7 +49,7 @@ type workerEvent struct {
 }
 
 // startWorker starts `exe node ROLE` inside namespace ns, or here, in the
-// orchestrator's own namespace, for ownNamespace (clients in place: a pod
+// orchestrator's own namespace, for measure.Here (clients in place: a pod
 // may not enter a namespace, so nothing is switched).
 func startWorker(exe, role string, index int, ns string, events chan<- workerEvent) (*worker, error) {
 	w := &worker{role: role, index: index, namespace: ns, events: events, done: make(chan struct{})}
@@ -73,7 +67,7 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 	w.cmd, w.stdin, w.wait = cmd, stdin, cmd.Wait
 	start := func() error { return topology.StartIn(ns, cmd) }
 	where := "in " + ns
-	if ns == ownNamespace {
+	if measure.Namespace(ns) == measure.Here {
 		start, where = func() error { return startHere(cmd) }, "here ("+exe+" node "+role+")"
 	}
 	if err := start(); err != nil {

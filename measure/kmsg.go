@@ -1,4 +1,4 @@
-package testbed
+package measure
 
 import (
 	"strings"
@@ -24,9 +24,9 @@ var kernelPatterns = []string{
 // maxKernelLines caps the kernel lines kept in run.json.
 const maxKernelLines = 200
 
-// kernelLog follows /dev/kmsg from the run's start and keeps the lines
+// KernelLog follows /dev/kmsg from the run's start and keeps the lines
 // that match kernelPatterns. It reads non-blocking, on each poll.
-type kernelLog struct {
+type KernelLog struct {
 	fd     int
 	mu     sync.Mutex
 	counts map[string]int64
@@ -34,9 +34,9 @@ type kernelLog struct {
 	buf    []byte
 }
 
-// openKernelLog opens /dev/kmsg at its end; nil when it cannot be read
+// OpenKernelLog opens /dev/kmsg at its end; nil when it cannot be read
 // (the run goes on without kernel messages).
-func openKernelLog() *kernelLog {
+func OpenKernelLog() *KernelLog {
 	fd, err := unix.Open("/dev/kmsg", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil
@@ -45,11 +45,11 @@ func openKernelLog() *kernelLog {
 		unix.Close(fd)
 		return nil
 	}
-	return &kernelLog{fd: fd, counts: map[string]int64{}, buf: make([]byte, 8192)}
+	return &KernelLog{fd: fd, counts: map[string]int64{}, buf: make([]byte, 8192)}
 }
 
-// poll reads every record the kernel logged since the last poll.
-func (k *kernelLog) poll() {
+// Poll reads every record the kernel logged since the last poll.
+func (k *KernelLog) Poll() {
 	if k == nil {
 		return
 	}
@@ -78,7 +78,7 @@ func kmsgText(rec string) string {
 	return rec
 }
 
-func (k *kernelLog) match(text string) {
+func (k *KernelLog) match(text string) {
 	for _, p := range kernelPatterns {
 		if strings.Contains(text, p) {
 			k.counts[p]++
@@ -90,8 +90,8 @@ func (k *kernelLog) match(text string) {
 	}
 }
 
-// result returns the counts by pattern and the kept lines.
-func (k *kernelLog) result() (map[string]int64, []string) {
+// Result returns the counts by pattern and the kept lines.
+func (k *KernelLog) Result() (map[string]int64, []string) {
 	if k == nil {
 		return nil, nil
 	}
@@ -104,7 +104,8 @@ func (k *kernelLog) result() (map[string]int64, []string) {
 	return counts, append([]string(nil), k.lines...)
 }
 
-func (k *kernelLog) close() {
+// Close stops following the kernel log.
+func (k *KernelLog) Close() {
 	if k != nil {
 		unix.Close(k.fd)
 	}

@@ -1,4 +1,4 @@
-package testbed
+package measure
 
 import (
 	"testing"
@@ -11,9 +11,8 @@ import (
 // recordings, merged over the workers; its message rates are written
 // while a traffic phase runs (0 included) and left empty otherwise.
 func TestIntervalLatency(t *testing.T) {
-	f := newFleet()
-	a, b := &worker{role: roleClient}, &worker{role: roleClient}
-	f.clients = []*worker{a, b}
+	f := &fakeWorkers{hists: make([]Hists, 2)}
+	a, b := &f.hists[0], &f.hists[1]
 	var l intervalLatency
 	var smp results.Sample
 	l.take(f, &smp, 0, false)
@@ -22,10 +21,10 @@ func TestIntervalLatency(t *testing.T) {
 	}
 	// Interval 1: slow connects on a, fast on b.
 	for range 99 {
-		b.hist.connect.Record(time.Millisecond)
+		b.Connect.Record(time.Millisecond)
 	}
-	a.hist.connect.Record(time.Second)
-	a.hist.connect.Record(time.Second)
+	a.Connect.Record(time.Second)
+	a.Connect.Record(time.Second)
 	smp = results.Sample{}
 	l.take(f, &smp, 0.5, false)
 	if smp.ConnectP99 == nil || *smp.ConnectP99 < 990*time.Millisecond {
@@ -33,7 +32,7 @@ func TestIntervalLatency(t *testing.T) {
 	}
 	// Interval 2: only fast connects; the slow ones are history.
 	for range 10 {
-		a.hist.connect.Record(2 * time.Millisecond)
+		a.Connect.Record(2 * time.Millisecond)
 	}
 	smp = results.Sample{}
 	l.take(f, &smp, 0.5, true)
@@ -55,14 +54,13 @@ func TestIntervalLatency(t *testing.T) {
 // workers (merge both histograms of each, the interval's Delta, p99s,
 // message counters), every 500 ms in a run.
 func BenchmarkIntervalLatency(b *testing.B) {
-	f := newFleet()
-	for i := range 100 {
-		w := &worker{role: roleClient}
+	f := &fakeWorkers{hists: make([]Hists, 100)}
+	for i := range f.hists {
+		w := &f.hists[i]
 		for j := range 1000 {
-			w.hist.connect.Record(time.Duration(i*j) * time.Microsecond)
-			w.hist.rtt.Record(time.Duration(j) * time.Microsecond)
+			w.Connect.Record(time.Duration(i*j) * time.Microsecond)
+			w.RTT.Record(time.Duration(j) * time.Microsecond)
 		}
-		f.clients = append(f.clients, w)
 	}
 	var l intervalLatency
 	b.ReportAllocs()

@@ -1,4 +1,4 @@
-package testbed
+package measure
 
 import (
 	"fmt"
@@ -14,16 +14,16 @@ import (
 // counts older than this are read again when asked for.
 const tcpEvery = 200 * time.Millisecond
 
-// outside measures the roles that run external programs from the
+// External measures the roles that run external programs from the
 // kernel's side: established connections from each namespace's
 // Tcp: CurrEstab, connects and accepts from ActiveOpens and PassiveOpens
 // (since the programs started), all cheap. Memory and open files are the
 // role meter's latest sums over every process of the role.
-type outside struct {
-	f        *fleet
-	meter    *roleMeter
-	ns       map[string][]string // role → its namespaces
-	external map[string]bool     // role → runs external programs
+type External struct {
+	w        Workers
+	meter    *RoleMeter
+	ns       map[string][]Namespace // role → its namespaces
+	external map[string]bool        // role → runs external programs
 
 	mu   sync.Mutex
 	at   time.Time
@@ -31,18 +31,24 @@ type outside struct {
 	base map[string]procfs.SnmpTCP // role → at the start
 }
 
-func newOutside(f *fleet, meter *roleMeter, serverNS string, clientNS []string, extServer, extClient bool) *outside {
-	o := &outside{f: f, meter: meter, ns: map[string][]string{roleServer: {serverNS}, roleClient: clientNS},
-		external: map[string]bool{roleServer: extServer, roleClient: extClient}}
-	o.base = map[string]procfs.SnmpTCP{roleServer: o.readTCP(roleServer), roleClient: o.readTCP(roleClient)}
+// NewExternal reads the kernel's TCP counters of the roles in where as
+// their base; extServer and extClient say which roles run external
+// programs (only those are overlaid).
+func NewExternal(w Workers, meter *RoleMeter, where Where, extServer, extClient bool) *External {
+	o := &External{w: w, meter: meter, ns: map[string][]Namespace{RoleClient: where.Clients},
+		external: map[string]bool{RoleServer: extServer, RoleClient: extClient}}
+	if where.HasServer {
+		o.ns[RoleServer] = []Namespace{where.Server}
+	}
+	o.base = map[string]procfs.SnmpTCP{RoleServer: o.readTCP(RoleServer), RoleClient: o.readTCP(RoleClient)}
 	return o
 }
 
 // readTCP sums /proc/net/snmp's Tcp counters over a role's namespaces.
-func (o *outside) readTCP(role string) procfs.SnmpTCP {
+func (o *External) readTCP(role string) procfs.SnmpTCP {
 	var t procfs.SnmpTCP
 	for _, ns := range o.ns[role] {
-		k := procfs.ParseSnmpTCP(readNSFile(o.f, ns, "snmp"))
+		k := procfs.ParseSnmpTCP(ReadNetFile(o.w, ns, "snmp"))
 		t.CurrEstab += k.CurrEstab
 		t.ActiveOpens += k.ActiveOpens
 		t.PassiveOpens += k.PassiveOpens
@@ -51,7 +57,7 @@ func (o *outside) readTCP(role string) procfs.SnmpTCP {
 }
 
 // refresh reads the counters again when the last reading is stale.
-func (o *outside) refresh() {
+func (o *External) refresh() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if time.Since(o.at) < tcpEvery {
@@ -66,8 +72,9 @@ func (o *outside) refresh() {
 	o.at = time.Now()
 }
 
-// overlay replaces what the kernel knows better in a role's summed stats.
-func (o *outside) overlay(role string, s *nodes.Stats) {
+// Overlay replaces what the kernel knows better in a role's summed stats
+// (nothing for a role of built-in workers, or a nil External).
+func (o *External) Overlay(role string, s *nodes.Stats) {
 	if o == nil || !o.external[role] {
 		return
 	}
@@ -76,7 +83,7 @@ func (o *outside) overlay(role string, s *nodes.Stats) {
 	t, b := o.tcp[role], o.base[role]
 	o.mu.Unlock()
 	s.Established = t.CurrEstab
-	if role == roleClient {
+	if role == RoleClient {
 		s.Connected = t.ActiveOpens - b.ActiveOpens
 	} else {
 		s.Accepted = t.PassiveOpens - b.PassiveOpens
@@ -85,24 +92,22 @@ func (o *outside) overlay(role string, s *nodes.Stats) {
 	s.RSS, s.FDs = n.RSS, n.FDs
 }
 
-// readNSFile reads /proc/net/NAME as seen from namespace ns: through a
+// ReadNetFile reads /proc/net/NAME as seen from namespace ns: through a
 // live worker's /proc/<pid>/net when one lives there, else from a thread
-// switched into ns. ownNamespace reads the orchestrator's own.
-func readNSFile(f *fleet, ns, name string) []byte {
-	if ns == ownNamespace {
+// switched into ns. Here reads the measuring process's own. w may be nil.
+func ReadNetFile(w Workers, ns Namespace, name string) []byte {
+	if ns == Here {
 		return procfs.ReadFile("/proc/self/net/" + name)
 	}
-	if f != nil {
-		for _, w := range f.all() {
-			if w.namespace == ns && w.alive() {
-				if data := procfs.ReadFile(fmt.Sprintf("/proc/%d/net/%s", w.pid(), name)); data != nil {
-					return data
-				}
+	if w != nil {
+		for _, pid := range w.LivePIDsIn(ns) {
+			if data := procfs.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, name)); data != nil {
+				return data
 			}
 		}
 	}
 	var data []byte
-	_ = topology.Do(ns, func() error {
+	_ = topology.Do(string(ns), func() error {
 		data = procfs.ReadFile("/proc/thread-self/net/" + name)
 		return nil
 	})

@@ -1,4 +1,4 @@
-package testbed
+package measure
 
 import (
 	"os/exec"
@@ -20,15 +20,13 @@ func TestRoleMeterFollowsForks(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-	w := &worker{role: roleClient, namespace: ownNamespace, cmd: cmd, argv: []string{"/bin/sh"}}
-	f := newFleet()
-	f.clients = []*worker{w}
-	m := newRoleMeter(time.Now(), f, "", []string{ownNamespace})
+	f := &fakeWorkers{pids: []int{cmd.Process.Pid}}
+	m := NewRoleMeter(time.Now(), f, Where{Clients: []Namespace{Here}})
 
 	var now roleNow
 	for range 50 {
 		m.read(true)
-		if now, _ = m.latest(roleClient); now.Processes == 3 {
+		if now, _ = m.latest(RoleClient); now.Processes == 3 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -41,13 +39,13 @@ func TestRoleMeterFollowsForks(t *testing.T) {
 	for now.Processes == 3 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 		m.read(false)
-		now, _ = m.latest(roleClient)
+		now, _ = m.latest(RoleClient)
 	}
 	if now.Processes != 2 {
 		t.Fatalf("the busy loop did not end in 20 s: %+v", now)
 	}
-	u := m.usage()
-	if len(u) != 1 || u[0].Role != roleClient || u[0].ProcessesSeen != 3 || u[0].PeakProcesses != 3 {
+	u := m.Usage()
+	if len(u) != 1 || u[0].Role != RoleClient || u[0].ProcessesSeen != 3 || u[0].PeakProcesses != 3 {
 		t.Fatalf("usage = %+v; want one client role with 3 processes seen", u)
 	}
 	var exited int
@@ -62,10 +60,7 @@ func TestRoleMeterFollowsForks(t *testing.T) {
 	if exited != 1 || u[0].CPUUserSeconds+u[0].CPUSystemSeconds <= 0 || u[0].PeakPSS <= 0 {
 		t.Errorf("usage %+v: want the loop exited, its CPU time counted and PSS read", u[0])
 	}
-	w.mu.Lock()
-	peak := w.peak
-	w.mu.Unlock()
-	if peak.RSS <= 0 || peak.FDs <= 0 {
+	if peak := f.usageOf(cmd.Process.Pid); peak.RSS <= 0 || peak.FDs <= 0 {
 		t.Errorf("the worker's own peak = %+v; want the meter's readings", peak)
 	}
 }

@@ -1,9 +1,13 @@
-package testbed
+package measure
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
+)
 
 func TestKernelLogMatch(t *testing.T) {
-	k := &kernelLog{counts: map[string]int64{}}
+	k := &KernelLog{counts: map[string]int64{}}
 	for _, rec := range []string{
 		"4,1001,5000,-;TCP: out of memory -- consider tuning tcp_mem\n",
 		"6,1002,5001,-;eth0: link up\n",
@@ -12,11 +16,25 @@ func TestKernelLogMatch(t *testing.T) {
 	} {
 		k.match(kmsgText(rec))
 	}
-	counts, lines := k.result()
+	counts, lines := k.Result()
 	if counts["TCP: out of memory"] != 2 || counts["nf_conntrack: table full"] != 1 || len(lines) != 3 {
 		t.Fatalf("counts = %v, lines = %q", counts, lines)
 	}
 	if lines[0] != "TCP: out of memory -- consider tuning tcp_mem" {
 		t.Errorf("line = %q", lines[0])
+	}
+}
+
+// TestKernelPatternsCoverScenarios: every message a scenario may expect
+// (scenarios.KernelMessages) is one the run watches.
+func TestKernelPatternsCoverScenarios(t *testing.T) {
+	for m := range scenarios.KernelMessages {
+		found := false
+		for _, p := range kernelPatterns {
+			found = found || p == m
+		}
+		if !found {
+			t.Errorf("scenarios.KernelMessages has %q but kernelPatterns does not watch it", m)
+		}
 	}
 }

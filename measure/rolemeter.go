@@ -1,4 +1,4 @@
-package testbed
+package measure
 
 import (
 	"runtime"
@@ -20,16 +20,10 @@ const (
 	meterFullEvery = 4 * time.Second
 )
 
-// ownNamespace, as a role's namespace, is the orchestrator's own network
-// namespace (clients run in place, in a pod): there the role is the
-// processes descending from its workers, not every process in the
-// namespace.
-const ownNamespace = ""
-
 // meterRole is one role the meter measures.
 type meterRole struct {
 	name       string
-	namespaces []string
+	namespaces []Namespace
 }
 
 // procKey names one process for good: a pid reused later has another
@@ -54,12 +48,12 @@ type roleNow struct {
 	RSS, PSS, FDs int64
 }
 
-// roleMeter measures each role's processes from /proc by network
+// RoleMeter measures each role's processes from /proc by network
 // namespace, on its own goroutine and cadence, so the sampler only reads
 // its latest sums and never waits for a scan.
-type roleMeter struct {
+type RoleMeter struct {
 	start time.Time
-	fleet *fleet
+	w     Workers
 	roles []meterRole
 	wake  chan struct{}
 
@@ -77,14 +71,16 @@ type roleMeter struct {
 // connections (and touching their memory) when the clients' count peaks.
 const peakFollowUps = 2
 
-func newRoleMeter(start time.Time, f *fleet, serverNS string, clientNS []string) *roleMeter {
-	m := &roleMeter{start: start, fleet: f, wake: make(chan struct{}, 1),
+// NewRoleMeter measures the roles in where, from start, following w's
+// workers where a role runs Here.
+func NewRoleMeter(start time.Time, w Workers, where Where) *RoleMeter {
+	m := &RoleMeter{start: start, w: w, wake: make(chan struct{}, 1),
 		procs: map[procKey]*procRecord{}, now: map[string]roleNow{}, peaks: map[string]*results.RoleUsage{}}
-	if serverNS != "" {
-		m.roles = append(m.roles, meterRole{name: roleServer, namespaces: []string{serverNS}})
+	if where.HasServer {
+		m.roles = append(m.roles, meterRole{name: RoleServer, namespaces: []Namespace{where.Server}})
 	}
-	if len(clientNS) > 0 {
-		m.roles = append(m.roles, meterRole{name: roleClient, namespaces: clientNS})
+	if len(where.Clients) > 0 {
+		m.roles = append(m.roles, meterRole{name: RoleClient, namespaces: where.Clients})
 	}
 	for _, r := range m.roles {
 		m.peaks[r.name] = &results.RoleUsage{Role: r.name, Namespaces: len(r.namespaces)}
@@ -95,7 +91,7 @@ func newRoleMeter(start time.Time, f *fleet, serverNS string, clientNS []string)
 // loop reads until stop is closed, then once more. Like the sampler it
 // runs on a thread of its own at nice samplerNice: at normal priority, 200
 // busy programs left it 1% of a CPU and a reading took seconds.
-func (m *roleMeter) loop(stop <-chan struct{}) {
+func (m *RoleMeter) loop(stop <-chan struct{}) {
 	runtime.LockOSThread() // never unlocked: the raised thread ends with the loop
 	raisePriority()
 	t := time.NewTicker(meterEvery)
@@ -123,8 +119,9 @@ func (m *roleMeter) loop(stop <-chan struct{}) {
 	}
 }
 
-// requestFull asks for a full reading (PSS) as soon as possible.
-func (m *roleMeter) requestFull() {
+// RequestFull asks for a full reading (PSS) as soon as possible (call it
+// at a peak).
+func (m *RoleMeter) RequestFull() {
 	if m == nil {
 		return
 	}
@@ -135,7 +132,7 @@ func (m *roleMeter) requestFull() {
 }
 
 // latest returns a role's sums and how many full readings are done.
-func (m *roleMeter) latest(role string) (roleNow, int64) {
+func (m *RoleMeter) latest(role string) (roleNow, int64) {
 	if m == nil {
 		return roleNow{}, 0
 	}
@@ -147,17 +144,18 @@ func (m *roleMeter) latest(role string) (roleNow, int64) {
 // read finds every role's processes and reads them; full adds PSS. The
 // /proc reads happen outside the lock; the stat read while finding a
 // process is the one used.
-func (m *roleMeter) read(full bool) {
+func (m *RoleMeter) read(full bool) {
 	found := m.find()
 	type reading struct {
 		p        topology.Process
-		role, ns string
+		role     string
+		ns       Namespace
 		pss, fds int64
 		cmdline  string
 	}
 	got := make([]reading, 0, len(found))
 	for _, f := range found {
-		r := reading{p: f.Process, role: f.role, ns: f.Namespace, fds: procfs.FDCount(f.PID)}
+		r := reading{p: f.Process, role: f.role, ns: f.ns, fds: procfs.FDCount(f.PID)}
 		if full {
 			r.pss = procfs.PSS(f.PID)
 		}
@@ -186,7 +184,7 @@ func (m *roleMeter) read(full bool) {
 		rec := m.procs[k]
 		if rec == nil {
 			rec = &procRecord{role: r.role, usage: results.ProcessUsage{PID: r.p.PID, PPID: r.p.PPID, Comm: r.p.Comm,
-				Command: r.cmdline, Namespace: r.ns, StartedSeconds: at}}
+				Command: r.cmdline, Namespace: string(r.ns), StartedSeconds: at}}
 			m.procs[k] = rec
 		}
 		rec.alive = true
@@ -227,25 +225,26 @@ func (m *roleMeter) read(full bool) {
 
 // found is a process of a role, as stat showed it when it was found.
 type found struct {
-	topology.NSProcess
+	topology.Process
+	ns   Namespace
 	role string
 }
 
 // find lists every process of each role.
-func (m *roleMeter) find() []found {
+func (m *RoleMeter) find() []found {
 	var out []found
 	var own []string // roles measured in the orchestrator's namespace
 	for _, r := range m.roles {
 		var named []string
 		for _, ns := range r.namespaces {
-			if ns == ownNamespace {
+			if ns == Here {
 				own = append(own, r.name)
 			} else {
-				named = append(named, ns)
+				named = append(named, string(ns))
 			}
 		}
 		for _, p := range topology.ProcessesIn(named) {
-			out = append(out, found{p, r.name})
+			out = append(out, found{p.Process, Namespace(p.Namespace), r.name})
 		}
 	}
 	if len(own) == 0 {
@@ -260,48 +259,32 @@ func (m *roleMeter) find() []found {
 		}
 	}
 	for _, role := range own {
-		var queue []int
-		for _, w := range m.fleet.role(role) {
-			if w.alive() {
-				queue = append(queue, w.pid())
-			}
-		}
+		queue := m.w.LivePIDs(role)
 		for len(queue) > 0 {
 			pid := queue[0]
 			queue = append(queue[1:], children[pid]...)
 			if p, ok := procs[pid]; ok {
-				out = append(out, found{topology.NSProcess{Process: p, Namespace: ownNamespace}, role})
+				out = append(out, found{p, Here, role})
 			}
 		}
 	}
 	return out
 }
 
-// updateWorkers copies each worker's own process readings to it, for
+// updateWorkers gives each worker its own process's readings, for
 // run.json's per-program extra (the caller holds m.mu).
-func (m *roleMeter) updateWorkers() {
-	byPID := map[int]*procRecord{}
+func (m *RoleMeter) updateWorkers() {
+	byPID := map[int]Usage{}
 	for _, rec := range m.procs {
 		if rec.alive {
-			byPID[rec.usage.PID] = rec
+			byPID[rec.usage.PID] = Usage{RSS: rec.rss, PSS: rec.pss, FDs: rec.fds, CPUSeconds: rec.usage.CPUUserSeconds + rec.usage.CPUSystemSeconds}
 		}
 	}
-	for _, w := range m.fleet.all() {
-		rec := byPID[w.pid()]
-		if rec == nil {
-			continue
-		}
-		u := procUsage{RSS: rec.rss, PSS: rec.pss, FDs: rec.fds, CPUSeconds: rec.usage.CPUUserSeconds + rec.usage.CPUSystemSeconds}
-		w.mu.Lock()
-		w.usage = u
-		w.peak.RSS, w.peak.PSS, w.peak.FDs = max(w.peak.RSS, u.RSS), max(w.peak.PSS, u.PSS), max(w.peak.FDs, u.FDs)
-		w.peak.CPUSeconds = u.CPUSeconds
-		w.mu.Unlock()
-	}
+	m.w.RecordUsage(byPID)
 }
 
-// usage returns each role's record for run.json.
-func (m *roleMeter) usage() []results.RoleUsage {
+// Usage returns each role's record for run.json's roles[].
+func (m *RoleMeter) Usage() []results.RoleUsage {
 	if m == nil {
 		return nil
 	}
