@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/verdict"
 )
 
 // condition is a wait condition as a check on the run's counters.
@@ -22,7 +23,7 @@ func conditionCheck(c scenarios.Condition) condition {
 	case "server-established":
 		get = func(r *runner) int64 { return r.fleet.roleStats(roleServer).Established }
 	case "errors":
-		get = func(r *runner) int64 { return totalErrors(r.fleet.errors()) }
+		get = func(r *runner) int64 { return verdict.TotalErrors(r.fleet.errors()) }
 	default:
 		return func(*runner) bool { return false }
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
+	"github.com/c1m-testbed/c1m-testbed/verdict"
 )
 
 // ErrMergeInput marks inputs merge cannot combine: not results, results
@@ -101,8 +102,8 @@ func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
 		writeErrs = append(writeErrs, werr.Error())
 	}
 	applyPeaks(rec, peaks, runs)
-	rec.Expectations = append(evaluate(whole.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(whole.Expect, whole.Topology, rec.Phases)...)
-	rec.Passed = allHeld(rec.Expectations) && rec.Failure == ""
+	rec.Expectations = verdict.Check(whole.Expect, whole.Topology, rec.Summary, rec.Phases, rec.Counters)
+	rec.Passed = verdict.Passed(rec.Expectations) && rec.Failure == ""
 	p := newProgress(opt.Progress, false)
 	p.printf("c1m-testbed merge: %d shards of %s (%s)", len(runs), shown(whole.Name, 200), shardIDs(rec))
 	peak := fmt.Sprintf("peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)",

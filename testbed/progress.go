@@ -3,7 +3,6 @@ package testbed
 import (
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
@@ -79,26 +78,12 @@ func (p *progress) line(phase string, target int, st status) string {
 	}
 	switch {
 	case st.kind == scenarios.PhaseTraffic:
-		line += fmt.Sprintf("  msgs %s/s  rtt p99 %s", count(int64(st.answeredPerSec)), durationString(st.rttP99))
+		line += fmt.Sprintf("  msgs %s/s  rtt p99 %s", count(int64(st.answeredPerSec)), units.Latency(st.rttP99))
 	case st.kind == scenarios.PhaseConnect && st.connectP99 > 0:
-		line += "  connect p99 " + durationString(st.connectP99)
+		line += "  connect p99 " + units.Latency(st.connectP99)
 	}
 	return line + fmt.Sprintf("  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
-		errorsString(st.errors), units.Bytes(float64(st.tcpMemPages*4096)), units.Bytes(float64(st.memAvailable)), count(st.tw), count(st.orphans))
-}
-
-// durationString renders a latency with 2 or 3 significant digits
-// ("840µs", "12.3ms", "1.02s"); "-" for nothing recorded.
-func durationString(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "-"
-	case d < time.Millisecond:
-		return fmt.Sprintf("%.0fµs", float64(d)/1e3)
-	case d < time.Second:
-		return fmt.Sprintf("%.3gms", float64(d)/1e6)
-	}
-	return fmt.Sprintf("%.3gs", d.Seconds())
+		units.ErrorCounts(st.errors), units.Bytes(float64(st.tcpMemPages*4096)), units.Bytes(float64(st.memAvailable)), count(st.tw), count(st.orphans))
 }
 
 // status is what progress shows.
@@ -125,19 +110,4 @@ func count(n int64) string {
 		return fmt.Sprintf("%.1fk", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
-}
-
-// sortedByCount returns m's keys, biggest count first, then by name.
-func sortedByCount(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
 }

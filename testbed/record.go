@@ -7,6 +7,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/verdict"
 )
 
 // record assembles run.json once, at the end, from what each step of the
@@ -44,8 +45,8 @@ func (r *runner) record(c closing, failure error) *results.Record {
 	if r.sampler != nil {
 		rec.Roles = r.sampler.Roles()
 	}
-	rec.Expectations = append(evaluate(r.sc.Expect, rec.Summary, rec.Phases, rec.Counters), evaluateLatency(r.sc.Expect, r.sc.Topology, rec.Phases)...)
-	rec.Passed = allHeld(rec.Expectations)
+	rec.Expectations = verdict.Check(r.sc.Expect, r.sc.Topology, rec.Summary, rec.Phases, rec.Counters)
+	rec.Passed = verdict.Passed(rec.Expectations)
 	var fails []string
 	if failure != nil {
 		fails = append(fails, failure.Error())

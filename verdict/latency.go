@@ -1,10 +1,11 @@
-package testbed
+package verdict
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -14,7 +15,7 @@ import (
 // value (internal/histogram).
 const floorSlack = 1.0 / 128
 
-// evaluateLatency checks the latency expectations of e against the
+// latency checks the latency expectations of e against the
 // phases' histograms: connect-p99-max and connect-p99-min over every
 // connect phase merged, handshake-p99-max over their handshakes,
 // rtt-p99-max and rtt-p50-min over every traffic
@@ -24,7 +25,7 @@ const floorSlack = 1.0 / 128
 // 2 × (link-delay − link-jitter)). An expectation on something the run
 // did not measure (no connect or no message recorded) fails: it was not
 // shown to hold.
-func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []results.Phase) []results.Expectation {
+func latency(e scenarios.Expect, topo scenarios.Topology, phases []results.Phase) []results.Expectation {
 	var out []results.Expectation
 	add := func(name, want, got string, held bool) {
 		out = append(out, results.Expectation{Name: name, Want: want, Got: got, Held: held})
@@ -42,9 +43,9 @@ func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []resul
 		}
 	}
 	bound := func(name string, h *histogram.Histogram, what string, q float64, limit time.Duration, atMost bool) {
-		want := ">= " + durationString(limit)
+		want := ">= " + units.Latency(limit)
 		if atMost {
-			want = "<= " + durationString(limit)
+			want = "<= " + units.Latency(limit)
 		}
 		if h.Count() == 0 {
 			add(name, want, "no "+what+" recorded", false)
@@ -55,7 +56,7 @@ func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []resul
 		if atMost {
 			held = v <= limit
 		}
-		add(name, want, fmt.Sprintf("%s (%d %s)", durationString(v), h.Count(), what), held)
+		add(name, want, fmt.Sprintf("%s (%d %s)", units.Latency(v), h.Count(), what), held)
 	}
 	if e.ConnectP99Max > 0 {
 		bound("connect-p99-max", &connect, "connects", 0.99, e.ConnectP99Max, true)
@@ -93,8 +94,8 @@ func evaluateLatency(e scenarios.Expect, topo scenarios.Topology, phases []resul
 				return // nothing of that kind was measured (no such phase, or external clients)
 			}
 			v := h.ValueAt(0.5)
-			add(name, fmt.Sprintf(">= %s (2 × (link-delay - link-jitter))", durationString(floor)),
-				fmt.Sprintf("%s (%d %s)", durationString(v), h.Count(), what),
+			add(name, fmt.Sprintf(">= %s (2 × (link-delay - link-jitter))", units.Latency(floor)),
+				fmt.Sprintf("%s (%d %s)", units.Latency(v), h.Count(), what),
 				float64(v) >= float64(floor)*(1-floorSlack))
 		}
 		check("link-delay floor connect-p50", &connect, "connects")

@@ -1,18 +1,19 @@
-package testbed
+package verdict
 
 import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
-// evaluate checks a scenario's [expect] against a finished run.
-func evaluate(e scenarios.Expect, sum results.Summary, phases []results.Phase, counters map[string]int64) []results.Expectation {
+// counts checks the [expect] entries on counts (established, errors,
+// bytes per connection, close time, workers, TcpExt counters, kernel
+// log lines) against a finished run.
+func counts(e scenarios.Expect, sum results.Summary, phases []results.Phase, counters map[string]int64) []results.Expectation {
 	var out []results.Expectation
 	add := func(name, want, got string, held bool) {
 		out = append(out, results.Expectation{Name: name, Want: want, Got: got, Held: held})
@@ -28,7 +29,7 @@ func evaluate(e scenarios.Expect, sum results.Summary, phases []results.Phase, c
 	}
 	for _, name := range e.ErrorsAbsent {
 		if name == "*" {
-			add("errors-absent *", "no errors", errorsString(sum.Errors), totalErrors(sum.Errors) == 0)
+			add("errors-absent *", "no errors", units.ErrorCounts(sum.Errors), TotalErrors(sum.Errors) == 0)
 			continue
 		}
 		add("errors-absent "+name, "0", fmt.Sprint(sum.Errors[name]), sum.Errors[name] == 0)
@@ -75,7 +76,10 @@ func evaluate(e scenarios.Expect, sum results.Summary, phases []results.Phase, c
 	return out
 }
 
-func totalErrors(m map[string]int64) int64 {
+// TotalErrors adds up a run's error counts, saturating at the largest
+// int64 (a record's counts may come from anywhere); negative counts add
+// nothing.
+func TotalErrors(m map[string]int64) int64 {
 	var t int64
 	for _, v := range m {
 		if v > 0 {
@@ -83,34 +87,4 @@ func totalErrors(m map[string]int64) int64 {
 		}
 	}
 	return t
-}
-
-// allHeld reports whether every expectation held.
-func allHeld(es []results.Expectation) bool {
-	for _, e := range es {
-		if !e.Held {
-			return false
-		}
-	}
-	return true
-}
-
-// expectationTable renders the expectations as a short table.
-func expectationTable(es []results.Expectation) string {
-	if len(es) == 0 {
-		return "no expectations in this scenario\n"
-	}
-	var b strings.Builder
-	w := 0
-	for _, e := range es {
-		w = max(w, len(e.Name))
-	}
-	for _, e := range es {
-		mark := "held  "
-		if !e.Held {
-			mark = "FAILED"
-		}
-		fmt.Fprintf(&b, "  %s  %-*s  want %s, got %s\n", mark, w, printable.String(e.Name), printable.String(e.Want), printable.String(e.Got))
-	}
-	return b.String()
 }

@@ -1,0 +1,23 @@
+package units
+
+import (
+	"testing"
+	"time"
+)
+
+func TestTerse(t *testing.T) {
+	for _, tt := range []struct {
+		name, got, want string
+	}{
+		{"nothing", Latency(0), "-"},
+		{"µs", Latency(840 * time.Microsecond), "840µs"},
+		{"ms", Latency(12300 * time.Microsecond), "12.3ms"},
+		{"s", Latency(1020 * time.Millisecond), "1.02s"},
+		{"no errors", ErrorCounts(nil), "none"},
+		{"errors", ErrorCounts(map[string]int64{"ETIMEDOUT": 3, "EMFILE": 12, "EAGAIN": 3}), "EMFILE=12 EAGAIN=3 ETIMEDOUT=3"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
