@@ -1,5 +1,5 @@
 // Package measure reads what a run does while it runs: the sampler (one
-// results.Sample every SampleInterval, written to samples.csv), the role
+// results.Sample every results.SampleInterval, written to samples.csv), the role
 // meter (every process of each role, from /proc), the kernel's view of
 // roles run by external programs, and the kernel log's messages that
 // explain a limit.

@@ -15,10 +15,7 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
-// SampleInterval is how often the sampler reads every metric.
-const SampleInterval = 500 * time.Millisecond
-
-// Sampler takes a results.Sample every SampleInterval and writes
+// Sampler takes a results.Sample every results.SampleInterval and writes
 // samples.csv. The zero Sampler, never Run, measures nothing: its
 // readings are zero (a runner under test).
 type Sampler struct {
@@ -92,7 +89,7 @@ func (s *Sampler) Run(stop <-chan struct{}) {
 	meterDone := make(chan struct{})
 	go func() { s.meter.loop(stop); close(meterDone) }()
 	defer func() { <-meterDone }()
-	t := time.NewTicker(SampleInterval)
+	t := time.NewTicker(results.SampleInterval)
 	defer t.Stop()
 	s.take()
 	for {

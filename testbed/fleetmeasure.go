@@ -5,10 +5,6 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 )
 
-// SampleInterval is how often the sampler reads every metric (a row of
-// samples.csv): measure.SampleInterval.
-const SampleInterval = measure.SampleInterval
-
 // The fleet is what measure.Sampler and measure.RoleMeter measure; these
 // methods (with MergeHists and Traffic in latency.go) are how they see it.
 var _ measure.Workers = (*fleet)(nil)

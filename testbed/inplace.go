@@ -47,22 +47,6 @@ func RunClients(ctx context.Context, opt Options) (*Outcome, error) {
 	return Run(ctx, opt)
 }
 
-// Keys of run.json's extra map that clients in place fill.
-const (
-	// ExtraMode is "clients" for a run of clients in place.
-	ExtraMode = "mode"
-	// ExtraShard is the shard, "I/N".
-	ExtraShard = "shard"
-	// ExtraTarget is the target, as ParseTarget reads it.
-	ExtraTarget = "target"
-	// ExtraShards lists the merged shards' run ids (merge).
-	ExtraShards = "merged_shards"
-	// ModeClients is ExtraMode's value for clients in place.
-	ModeClients = "clients"
-	// ModeMerged is ExtraMode's value for a merge of shards.
-	ModeMerged = "merged"
-)
-
 // fitHere shards sc and fits it to this namespace for clients in place:
 // its addresses, its port range (a 1/N slice unless WholePortRange), the
 // target; it makes the topology of two namespaces it did not build (the

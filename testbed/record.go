@@ -28,7 +28,7 @@ func (r *runner) record(c closing, failure error) *results.Record {
 	}
 	rec.Actions = recordActions(r.actions, rec.Host)
 	if ip := r.opt.InPlace; ip != nil {
-		rec.Extra = map[string]string{ExtraMode: ModeClients, ExtraShard: ip.Shard.String(), ExtraTarget: ip.Target.String()}
+		rec.Extra = map[string]string{results.ExtraMode: results.ModeClients, results.ExtraShard: ip.Shard.String(), results.ExtraTarget: ip.Target.String()}
 	}
 	rec.Summary = r.summary(c)
 	for _, w := range r.fleet.all() {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 	"github.com/c1m-testbed/c1m-testbed/results"
-	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
 // cadenceScenario drives the ramp with 100 external clients, each with a
@@ -79,8 +78,8 @@ func TestSampleCadenceUnderLoad(t *testing.T) {
 		if err != nil {
 			t.Fatalf("row %d: seconds %q", i+1, row[0])
 		}
-		if gap := time.Duration((at - prev) * float64(time.Second)); i > 0 && gap > 2*testbed.SampleInterval {
-			t.Errorf("samples.csv: a gap of %v before row %d (phase %s); the cadence is %v", gap, i+1, row[1], testbed.SampleInterval)
+		if gap := time.Duration((at - prev) * float64(time.Second)); i > 0 && gap > 2*results.SampleInterval {
+			t.Errorf("samples.csv: a gap of %v before row %d (phase %s); the cadence is %v", gap, i+1, row[1], results.SampleInterval)
 		}
 		prev = at
 	}

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/c1m-testbed/c1m-testbed/merge"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -114,7 +115,7 @@ scenario, shard or target is wrong, 3 the environment refused.`,
 		return exitFor("clients", err)
 	}
 	if *jsonOut {
-		if err := testbed.WriteResultLine(os.Stdout, res.Dir); err != nil {
+		if err := merge.WriteResultLine(os.Stdout, res.Dir); err != nil {
 			fmt.Fprintf(os.Stderr, "c1m-testbed clients: %v\n", err)
 			return exitFailed
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/merge"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
@@ -55,11 +56,11 @@ merge's bounds.`,
 
 // mergeFailed prints merge's error, escaped (it quotes what the shards
 // hold: names, paths, values), and gives its exit status: 2 for inputs
-// that cannot be merged (testbed.ErrMergeInput: not the shards of one
+// that cannot be merged (merge.ErrInput: not the shards of one
 // run, or beyond merge's bounds) and as exitStatus says otherwise.
 func mergeFailed(w io.Writer, err error) int {
 	fmt.Fprintf(w, "c1m-testbed merge: %s\n", printable.String(err.Error()))
-	if errors.Is(err, testbed.ErrMergeInput) {
+	if errors.Is(err, merge.ErrInput) {
 		return exitUsage
 	}
 	return exitStatus(err)

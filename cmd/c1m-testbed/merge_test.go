@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/c1m-testbed/c1m-testbed/merge"
 	"github.com/c1m-testbed/c1m-testbed/results"
-	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
 
 // TestMergeFailedEscapes: merge's errors quote what the shards hold
@@ -20,7 +20,7 @@ func TestMergeFailedEscapes(t *testing.T) {
 		code int
 		want string
 	}{
-		{fmt.Errorf("%w: shard 0 of scenario x\x1b[2J\rall expectations held\u202e", testbed.ErrMergeInput), exitUsage, `x\x1b[2J\rall expectations held\u202e`},
+		{fmt.Errorf("%w: shard 0 of scenario x\x1b[2J\rall expectations held\u202e", merge.ErrInput), exitUsage, `x\x1b[2J\rall expectations held\u202e`},
 		{fmt.Errorf("%w: results/a\x07 exists", results.ErrUnsafeDir), exitUsage, `results/a\x07 exists`},
 		{errors.New("disk\x1b[31m full"), exitFailed, `disk\x1b[31m full`},
 	} {

@@ -18,15 +18,16 @@ var root = filepath.Join("..", "..")
 
 // allowed lists, for each package, the packages of this module it may
 // import (docs/architecture.md: cmd -> testbed -> {scenarios, topology,
-// nodes, measure, results, report, lab, verdict}; cmd -> lab -> {topology,
-// results}; measure -> {results, nodes, topology}; scenarios, results,
-// report and verdict are pure; nodes and topology never import each other
-// or testbed; lab and measure never import testbed). Test files are not
-// checked: tests may reach across to build what they check.
+// nodes, measure, results, report, lab, verdict, merge}; cmd -> lab ->
+// {topology, results}; measure -> {results, nodes, topology}; scenarios,
+// results, report, verdict and merge are pure; nodes and topology never
+// import each other or testbed; lab and measure never import testbed).
+// Test files are not checked: tests may reach across to build what they
+// check.
 var allowed = map[string][]string{
-	"cmd/c1m-testbed":      {"testbed", "lab", "scenarios", "results", "report", "nodes", "kube", "internal/printable", "internal/units"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
+	"cmd/c1m-testbed":      {"testbed", "lab", "scenarios", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
 	"cmd/c1m-node":         {"nodes"},
-	"testbed":              {"scenarios", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
+	"testbed":              {"scenarios", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
 	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units"},
 	"topology":             {"internal/layout", "internal/sysctlscope", "internal/procfs"},
 	"nodes":                {"internal/histogram", "internal/protocols"},
@@ -35,7 +36,9 @@ var allowed = map[string][]string{
 	"results/resultstest":  {},
 	"lab":                  {"topology", "results", "internal/atomicfile", "internal/procfs"}, // never testbed: down, status, exec and clean need no runner
 	"report":               {"results", "internal/histogram", "internal/printable", "internal/units"},
-	"verdict":              {"scenarios", "results", "internal/histogram", "internal/units"}, // pure: expectations and latency checks
+	"verdict":              {"scenarios", "results", "internal/histogram", "internal/units"},                // pure: expectations and latency checks
+	"merge":                {"scenarios", "results", "verdict", "internal/histogram", "internal/printable"}, // reads only the inputs it is named
+	"merge/mergetest":      {"scenarios", "results", "internal/histogram"},
 	"internal/sysctlscope": {"internal/editdist"},
 	"internal/layout":      {},
 	"internal/protocols":   {},

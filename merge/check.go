@@ -1,9 +1,10 @@
-package testbed
+package merge
 
 import (
 	"fmt"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -17,31 +18,31 @@ type recordCheck struct {
 // count checks a count: a whole number from 0 to maxCount.
 func (c *recordCheck) count(what string, v int64) {
 	if c.err == nil && (v < 0 || v > maxCount) {
-		c.err = fmt.Errorf("%w: %s: %s is %d, but counts run from 0 to 2^53: this is not what c1m-testbed writes (was the log edited?)", errMergeInput, c.from, what, v)
+		c.err = fmt.Errorf("%w: %s: %s is %d, but counts run from 0 to 2^53: this is not what c1m-testbed writes (was the log edited?)", ErrInput, c.from, what, v)
 	}
 }
 
 // num checks a measured figure: finite, from 0 to hi.
 func (c *recordCheck) num(what string, v, hi float64) {
 	if c.err == nil && !(v >= 0 && v <= hi) {
-		c.err = fmt.Errorf("%w: %s: %s is %v, outside 0 to %v: this is not what c1m-testbed writes (was the log edited?)", errMergeInput, c.from, what, v, hi)
+		c.err = fmt.Errorf("%w: %s: %s is %v, outside 0 to %v: this is not what c1m-testbed writes (was the log edited?)", ErrInput, c.from, what, v, hi)
 	}
 }
 
 // signed checks a finite figure within ±hi.
 func (c *recordCheck) signed(what string, v, hi float64) {
 	if c.err == nil && !(v >= -hi && v <= hi) {
-		c.err = fmt.Errorf("%w: %s: %s is %v, outside -%v to %v: this is not what c1m-testbed writes (was the log edited?)", errMergeInput, c.from, what, v, hi, hi)
+		c.err = fmt.Errorf("%w: %s: %s is %v, outside -%v to %v: this is not what c1m-testbed writes (was the log edited?)", ErrInput, c.from, what, v, hi, hi)
 	}
 }
 
 // counts checks a map of counts: at most keys names, each a count.
 func (c *recordCheck) counts(what string, m map[string]int64, keys int) {
 	if c.err == nil && len(m) > keys {
-		c.err = fmt.Errorf("%w: %s: %s has %d names, more than a run counts (at most %d)", errMergeInput, c.from, what, len(m), keys)
+		c.err = fmt.Errorf("%w: %s: %s has %d names, more than a run counts (at most %d)", ErrInput, c.from, what, len(m), keys)
 	}
 	for k, v := range m {
-		c.count(what+" "+shown(k, 40), v)
+		c.count(what+" "+printable.Clip(k, 40), v)
 	}
 }
 
@@ -50,13 +51,13 @@ func (c *recordCheck) counts(what string, m map[string]int64, keys int) {
 // counter names than lim allows: merged totals are then sums of at most
 // lim.shards counts of 2^53, which saturating addition keeps exact or
 // says are saturated.
-func checkRecord(from string, rec *results.Record, lim mergeLimits) error {
+func checkRecord(from string, rec *results.Record, lim limits) error {
 	c := &recordCheck{from: from}
 	if rec.Started.IsZero() {
-		return fmt.Errorf("%w: %s: its run record has no start time: this is not what c1m-testbed writes", errMergeInput, from)
+		return fmt.Errorf("%w: %s: its run record has no start time: this is not what c1m-testbed writes", ErrInput, from)
 	}
 	if len(rec.Phases) > lim.phases {
-		return fmt.Errorf("%w: %s: %d phases, more than merge takes (%d)", errMergeInput, from, len(rec.Phases), lim.phases)
+		return fmt.Errorf("%w: %s: %d phases, more than merge takes (%d)", ErrInput, from, len(rec.Phases), lim.phases)
 	}
 	s := &rec.Summary
 	for what, v := range map[string]int64{"peak_established": s.PeakEstablished, "peak_server_established": s.PeakServerEstablished,
@@ -98,7 +99,7 @@ func checkRecord(from string, rec *results.Record, lim mergeLimits) error {
 		}
 	}
 	for _, u := range rec.Roles {
-		what := "role " + shown(u.Role, 40) + " "
+		what := "role " + printable.Clip(u.Role, 40) + " "
 		for k, v := range map[string]int64{"namespaces": int64(u.Namespaces), "peak_processes": int64(u.PeakProcesses),
 			"processes_seen": int64(u.ProcessesSeen), "peak_rss_bytes": u.PeakRSS, "peak_pss_bytes": u.PeakPSS,
 			"peak_fds": u.PeakFDs, "processes_omitted": int64(u.ProcessesOmitted)} {
@@ -119,9 +120,9 @@ const maxPartCount = maxCount / scenarios.MaxShards
 // checkPart refuses a shard's scenario part that Unshard could not add up
 // exactly: negative counts, counts above maxPartCount, more phases than
 // lim allows.
-func checkPart(from string, p *scenarios.Scenario, lim mergeLimits) error {
+func checkPart(from string, p *scenarios.Scenario, lim limits) error {
 	if len(p.Phases) > lim.phases {
-		return fmt.Errorf("%w: %s: its scenario has %d phases, more than merge takes (%d)", errMergeInput, from, len(p.Phases), lim.phases)
+		return fmt.Errorf("%w: %s: its scenario has %d phases, more than merge takes (%d)", ErrInput, from, len(p.Phases), lim.phases)
 	}
 	vals := map[string]int64{"client.connections": int64(p.Client.Connections), "client.in-flight": int64(p.Client.InFlight),
 		"client.connect-rate": int64(p.Client.ConnectRate), "server.accept-rate": int64(p.Server.AcceptRate),
@@ -133,11 +134,11 @@ func checkPart(from string, p *scenarios.Scenario, lim mergeLimits) error {
 	}
 	for what, v := range vals {
 		if v < 0 || v > maxPartCount {
-			return fmt.Errorf("%w: %s: its scenario's %s is %d, outside 0 to %d: this is not a shard's part of a scenario", errMergeInput, from, what, v, int64(maxPartCount))
+			return fmt.Errorf("%w: %s: its scenario's %s is %d, outside 0 to %d: this is not a shard's part of a scenario", ErrInput, from, what, v, int64(maxPartCount))
 		}
 	}
 	if m := p.Expect.MessagesPerSecondMin; !(m >= 0 && m <= maxPartCount) {
-		return fmt.Errorf("%w: %s: its scenario's expect.messages-per-second-min is %v, outside 0 to %d", errMergeInput, from, m, int64(maxPartCount))
+		return fmt.Errorf("%w: %s: its scenario's expect.messages-per-second-min is %v, outside 0 to %d", ErrInput, from, m, int64(maxPartCount))
 	}
 	return nil
 }
@@ -160,7 +161,7 @@ func (l *latencySums) add(from string, rec *results.Record) error {
 		h := (*lat).Histogram
 		*lat = nil
 		if h != nil && !mergeHistogram(dst, h) {
-			return fmt.Errorf("%w: %s: its latency histograms and the other shards' hold more than 2^64 recordings (or 2^64 ns) together: no run records that many", errMergeInput, from)
+			return fmt.Errorf("%w: %s: its latency histograms and the other shards' hold more than 2^64 recordings (or 2^64 ns) together: no run records that many", ErrInput, from)
 		}
 		return nil
 	}

@@ -1,4 +1,4 @@
-package testbed
+package merge
 
 import (
 	"cmp"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
@@ -62,7 +63,7 @@ func compactSamples(from string, t *results.Table, b *budget) (*shardSamples, er
 	seen := map[string]bool{}
 	for _, h := range t.Header {
 		if seen[h] {
-			return nil, fmt.Errorf("%w: %s: its samples have the column %s twice: this is not what c1m-testbed writes", errMergeInput, from, shown(h, 40))
+			return nil, fmt.Errorf("%w: %s: its samples have the column %s twice: this is not what c1m-testbed writes", ErrInput, from, printable.Clip(h, 40))
 		}
 		seen[h] = true
 	}
@@ -72,10 +73,10 @@ func compactSamples(from string, t *results.Table, b *budget) (*shardSamples, er
 	}
 	s.secs = t.Columns["seconds"]
 	if len(s.secs) != t.Rows {
-		return nil, fmt.Errorf("%w: %s: its samples have no seconds column: this is not a samples.csv of c1m-testbed", errMergeInput, from)
+		return nil, fmt.Errorf("%w: %s: its samples have no seconds column: this is not a samples.csv of c1m-testbed", ErrInput, from)
 	}
 	bad := func(row int, col, why string) error {
-		return fmt.Errorf("%w: %s: its samples' row %d, column %s, %s: this is not what c1m-testbed writes (was the log edited?)", errMergeInput, from, row+1, col, why)
+		return fmt.Errorf("%w: %s: its samples' row %d, column %s, %s: this is not what c1m-testbed writes (was the log edited?)", ErrInput, from, row+1, col, why)
 	}
 	prev := 0.0
 	for k, v := range s.secs {
@@ -132,8 +133,8 @@ type seriesPeaks struct {
 // samples span at most lim.span seconds from t0 (the earliest shard's
 // start), and visiting each shard for as long as it has samples costs at
 // most lim.steps; it returns the number of rows the series will have.
-func seriesSpan(runs []shardRun, t0 time.Time, lim mergeLimits) (int, error) {
-	step := SampleInterval.Seconds()
+func seriesSpan(runs []shardRun, t0 time.Time, lim limits) (int, error) {
+	step := results.SampleInterval.Seconds()
 	end := 0.0
 	var steps int64
 	for _, r := range runs {
@@ -145,13 +146,13 @@ func seriesSpan(runs []shardRun, t0 time.Time, lim mergeLimits) (int, error) {
 		last := off + secs[len(secs)-1]
 		if !(last <= lim.span) {
 			return 0, fmt.Errorf("%w: %s: its samples end %.0f h after the first shard started, but merge takes runs of at most %.0f h: were these shards started together (--start-at)? Are they of one run?",
-				errMergeInput, r.from, last/3600, lim.span/3600)
+				ErrInput, r.from, last/3600, lim.span/3600)
 		}
 		end = max(end, last)
 		steps += int64((secs[len(secs)-1]-secs[0])/step) + 3
 		if steps > lim.steps {
 			return 0, fmt.Errorf("%w: %s: the shards' samples cover more than %d intervals of %v together (%.0f shard-hours): merge fewer or shorter shards' results",
-				errMergeInput, r.from, lim.steps, SampleInterval, float64(lim.steps)*SampleInterval.Hours())
+				ErrInput, r.from, lim.steps, results.SampleInterval, float64(lim.steps)*results.SampleInterval.Hours())
 		}
 	}
 	return int(math.Floor(end/step+1e-9)) + 1, nil
@@ -165,7 +166,7 @@ type activeShard struct {
 }
 
 // mergeSamples aligns the shards' samples on wall-clock time, one row
-// every SampleInterval from t0 (the earliest shard's start) for rows
+// every results.SampleInterval from t0 (the earliest shard's start) for rows
 // rows, each shard contributing its latest row at or before that instant
 // (nothing before its first; more than one interval after its last, its
 // cumulative counts only), and combines them column by column. It hands
@@ -176,7 +177,7 @@ type activeShard struct {
 // work is the shards' own rows plus the merged rows, each times the
 // columns (seriesSpan bounds both).
 func mergeSamples(runs []shardRun, t0 time.Time, rows int, emit func(row []float64, phase string)) seriesPeaks {
-	step := SampleInterval.Seconds()
+	step := results.SampleInterval.Seconds()
 	idx := map[string]int{}
 	type kind struct{ cum, hostWide, max, empty bool }
 	kinds := make([]kind, len(mergeHeader))

@@ -1,4 +1,4 @@
-package testbed
+package merge
 
 import (
 	"bytes"
@@ -9,13 +9,15 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/merge/mergetest"
 )
 
-// fuzzMergeLimits are defaultMergeLimits with the span and the work cut
+// fuzzLimits are defaultLimits with the span and the work cut
 // to an hour, so that each input is merged in well under a second; the
 // other bounds are the real ones (TestMergeLimits checks each).
-var fuzzMergeLimits = func() mergeLimits {
-	l := defaultMergeLimits
+var fuzzLimits = func() limits {
+	l := defaultLimits
 	l.span = 3600
 	l.steps = 20_000
 	return l
@@ -23,31 +25,31 @@ var fuzzMergeLimits = func() mergeLimits {
 
 // FuzzMergeLog feeds merge's log reader (and the whole merge behind it)
 // with mutated logs: whatever the input, merge returns (an error wrapping
-// ErrMergeInput, or a merged directory) without panicking, within a few
+// ErrInput, or the merged record and samples) without panicking, within a few
 // seconds and allocating no more than a bound set by the input's size.
 // The seed corpus (two shards' log, and the inputs of issue 23's findings)
 // runs with 'go test'; CI fuzzes it for a short budget.
 func FuzzMergeLog(f *testing.F) {
 	a, b := twoShards(f)
-	f.Add(append(a.line(f), b.line(f)...))
+	f.Add(append(line(f, a), line(f, b)...))
 	f.Add([]byte("progress only\n"))
 	f.Add([]byte(`{"c1m_testbed_result":1,"run":{"histogram":[[1,2]]},"samples_csv":"seconds\n+Inf\n"}` + "\n"))
-	for _, edit := range []func(c *shardCase){
-		func(c *shardCase) { // a row at +Inf seconds
+	for _, edit := range []func(c *mergetest.Case){
+		func(c *mergetest.Case) { // a row at +Inf seconds
 			editSamples(f, c, func(k int, cells []string, col map[string]int) {
 				if k == 10 {
 					cells[col["seconds"]] = "+Inf"
 				}
 			})
 		},
-		func(c *shardCase) { c.rec.Started = c.rec.Started.Add(5 * 365 * 24 * time.Hour) },
-		func(c *shardCase) { c.rec.Summary.Errors["ETIMEDOUT"] = -1 },
-		func(c *shardCase) { c.part.Name = "../../x\x1b[2J" },
-		func(c *shardCase) { c.rec.Phases[0].Name = "\r\x1b[2Jall expectations held" },
+		func(c *mergetest.Case) { c.Rec.Started = c.Rec.Started.Add(5 * 365 * 24 * time.Hour) },
+		func(c *mergetest.Case) { c.Rec.Summary.Errors["ETIMEDOUT"] = -1 },
+		func(c *mergetest.Case) { c.Part.Name = "../../x\x1b[2J" },
+		func(c *mergetest.Case) { c.Rec.Phases[0].Name = "\r\x1b[2Jall expectations held" },
 	} {
 		a, b := twoShards(f)
 		edit(&b)
-		f.Add(append(a.line(f), b.line(f)...))
+		f.Add(append(line(f, a), line(f, b)...))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
@@ -62,12 +64,15 @@ func FuzzMergeLog(f *testing.F) {
 		// instead, so that the fuzzer keeps the input.
 		hang := time.AfterFunc(60*time.Second, func() { panic(fmt.Sprintf("merge of %d bytes ran for a minute", len(data))) })
 		defer hang.Stop()
-		var out bytes.Buffer
-		_, err := merge(MergeOptions{Inputs: []string{log}, OutDir: filepath.Join(dir, "merged"), Progress: &out, NoReport: true}, fuzzMergeLimits, start)
+		m, err := read([]string{log}, fuzzLimits)
+		if err == nil {
+			var samples bytes.Buffer
+			err = m.WriteSamples(&samples)
+		}
 		took := time.Since(start)
 		runtime.ReadMemStats(&after)
-		if err != nil && !errors.Is(err, ErrMergeInput) {
-			t.Errorf("merge = %v, want nil or ErrMergeInput", err)
+		if err != nil && !errors.Is(err, ErrInput) {
+			t.Errorf("merge = %v, want nil or ErrInput", err)
 		}
 		// An hour of merged rows, three histograms a phase and the input
 		// decoded a few times over.

@@ -1,4 +1,4 @@
-package testbed
+package merge
 
 import (
 	"encoding/json"
@@ -6,19 +6,17 @@ import (
 	"math"
 	"math/bits"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
-	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
-// mergeLimits bound what merge reads and builds: the logs it reads come
+// limits bound what merge reads and builds: the logs it reads come
 // from remote pods and are treated as hostile, so every size, count and
-// span is checked before anything is allocated from it. Merge uses
-// defaultMergeLimits; tests lower them.
-type mergeLimits struct {
+// span is checked before anything is allocated from it. Read uses
+// defaultLimits; tests lower them.
+type limits struct {
 	line      int     // bytes of one result line
 	logFile   int64   // bytes of one log file
 	shards    int     // shards (result lines and directories) in all
@@ -36,8 +34,8 @@ type mergeLimits struct {
 	labelLen  int     // bytes of one phase label
 }
 
-// defaultMergeLimits are the bounds of a real fleet's results, with room.
-var defaultMergeLimits = mergeLimits{
+// defaultLimits are the bounds of a real fleet's results, with room.
+var defaultLimits = limits{
 	// A run of 100 h sampled every 500 ms has 720,000 rows; a row of a
 	// million-connection run is about 300 bytes (55 columns), so its
 	// samples are some 220 MB (results.MaxSamplesSize allows 512 MiB in a
@@ -142,20 +140,6 @@ func mergeHistogram(h, o *histogram.Histogram) bool {
 	return true
 }
 
-// shown is untrusted text for a message or the terminal: escaped with
-// printable.String and cut to n bytes (at a character boundary) with an
-// ellipsis, so neither its bytes nor its length can bury what follows.
-func shown(s string, n int) string {
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return printable.String(s)
-}
-
 // jsonCount is what decoding a JSON document will allocate, counted from
 // its bytes without decoding it: values (every key, element and
 // container) outside histograms, the values inside them, and the
@@ -251,9 +235,9 @@ func isHistogramKey(raw []byte, escaped bool, quoted []byte) bool {
 	return strings.EqualFold(s, name)
 }
 
-// budget tracks what the shards read so far take, against mergeLimits.
+// budget tracks what the shards read so far take, against limits.
 type budget struct {
-	lim                  mergeLimits
+	lim                  limits
 	shards               int
 	cells, steps, values int64
 	recBytes             int64
@@ -261,7 +245,7 @@ type budget struct {
 	names                map[string]map[string]bool // names of each counter map, over every shard
 }
 
-func newBudget(lim mergeLimits) *budget {
+func newBudget(lim limits) *budget {
 	return &budget{lim: lim, labels: map[string]string{}, names: map[string]map[string]bool{}}
 }
 
@@ -277,7 +261,7 @@ func (b *budget) counterNames(from, what string, m map[string]int64) error {
 	for k := range m {
 		if !set[k] {
 			if len(set) >= b.lim.keys {
-				return fmt.Errorf("%w: %s: the shards' %s have more than %d names together, more than a run counts: they are not c1m-testbed results", errMergeInput, from, what, b.lim.keys)
+				return fmt.Errorf("%w: %s: the shards' %s have more than %d names together, more than a run counts: they are not c1m-testbed results", ErrInput, from, what, b.lim.keys)
 			}
 			set[k] = true
 		}
@@ -290,25 +274,25 @@ func (b *budget) counterNames(from, what string, m map[string]int64) error {
 func (b *budget) record(from string, data []byte) error {
 	b.shards++
 	if b.shards > b.lim.shards {
-		return fmt.Errorf("%w: %s: more than %d shards: no Kubernetes Indexed Job has more; give each shard once", errMergeInput, from, b.lim.shards)
+		return fmt.Errorf("%w: %s: more than %d shards: no Kubernetes Indexed Job has more; give each shard once", ErrInput, from, b.lim.shards)
 	}
 	b.recBytes += int64(len(data))
 	if b.recBytes > b.lim.recBytes {
-		return fmt.Errorf("%w: %s: the shards' run records take more than %d MiB together: merge handles fleets of up to about 1,000 shards", errMergeInput, from, b.lim.recBytes>>20)
+		return fmt.Errorf("%w: %s: the shards' run records take more than %d MiB together: merge handles fleets of up to about 1,000 shards", ErrInput, from, b.lim.recBytes>>20)
 	}
 	c := countJSON(data)
 	maxHist := int64(3 + 3*b.lim.phases)
 	switch {
 	case c.histograms > maxHist:
-		return fmt.Errorf("%w: %s: its run record holds %d latency histograms, more than a run of %d phases can (%d): it is not a c1m-testbed record", errMergeInput, from, c.histograms, b.lim.phases, maxHist)
+		return fmt.Errorf("%w: %s: its run record holds %d latency histograms, more than a run of %d phases can (%d): it is not a c1m-testbed record", ErrInput, from, c.histograms, b.lim.phases, maxHist)
 	case c.inHistograms > c.histograms*histogramValues:
-		return fmt.Errorf("%w: %s: its latency histograms hold more values than %d buckets can: it is not a c1m-testbed record", errMergeInput, from, histogram.Buckets)
+		return fmt.Errorf("%w: %s: its latency histograms hold more values than %d buckets can: it is not a c1m-testbed record", ErrInput, from, histogram.Buckets)
 	case c.values > b.lim.recValues:
-		return fmt.Errorf("%w: %s: its run record holds %d JSON values, more than a shard's record has (at most %d)", errMergeInput, from, c.values, b.lim.recValues)
+		return fmt.Errorf("%w: %s: its run record holds %d JSON values, more than a shard's record has (at most %d)", ErrInput, from, c.values, b.lim.recValues)
 	}
 	b.values += c.values
 	if b.values > b.lim.values {
-		return fmt.Errorf("%w: %s: the shards' run records hold more than %d JSON values together: merge handles fleets of up to about 1,000 shards", errMergeInput, from, b.lim.values)
+		return fmt.Errorf("%w: %s: the shards' run records hold more than %d JSON values together: merge handles fleets of up to about 1,000 shards", ErrInput, from, b.lim.values)
 	}
 	return nil
 }
@@ -319,13 +303,13 @@ func (b *budget) record(from string, data []byte) error {
 func (b *budget) samples(from string, columns, rows int) error {
 	switch {
 	case columns > b.lim.columns:
-		return fmt.Errorf("%w: %s: its samples have %d columns, more than samples.csv has (at most %d)", errMergeInput, from, columns, b.lim.columns)
+		return fmt.Errorf("%w: %s: its samples have %d columns, more than samples.csv has (at most %d)", ErrInput, from, columns, b.lim.columns)
 	case rows > b.lim.shardRows:
-		return fmt.Errorf("%w: %s: its samples have more than %d rows (%.0f h every %v): no shard's run is that long", errMergeInput, from, b.lim.shardRows, float64(b.lim.shardRows)*SampleInterval.Hours(), SampleInterval)
+		return fmt.Errorf("%w: %s: its samples have more than %d rows (%.0f h every %v): no shard's run is that long", ErrInput, from, b.lim.shardRows, float64(b.lim.shardRows)*results.SampleInterval.Hours(), results.SampleInterval)
 	}
 	b.cells += int64(rows) * int64(len(mergeHeader))
 	if b.cells > b.lim.cells {
-		return fmt.Errorf("%w: %s: the shards' samples hold more than %d cells together (%d MiB in memory): merge fewer or shorter shards' results", errMergeInput, from, b.lim.cells, b.lim.cells*8>>20)
+		return fmt.Errorf("%w: %s: the shards' samples hold more than %d cells together (%d MiB in memory): merge fewer or shorter shards' results", ErrInput, from, b.lim.cells, b.lim.cells*8>>20)
 	}
 	return nil
 }
@@ -337,10 +321,10 @@ func (b *budget) label(from, s string) (string, error) {
 		return k, nil
 	}
 	if len(s) > b.lim.labelLen {
-		return "", fmt.Errorf("%w: %s: a phase name in its samples is %d bytes long (at most %d)", errMergeInput, from, len(s), b.lim.labelLen)
+		return "", fmt.Errorf("%w: %s: a phase name in its samples is %d bytes long (at most %d)", ErrInput, from, len(s), b.lim.labelLen)
 	}
 	if len(b.labels) >= b.lim.labels {
-		return "", fmt.Errorf("%w: %s: the shards' samples name more than %d phases: they are not the shards of one run", errMergeInput, from, b.lim.labels)
+		return "", fmt.Errorf("%w: %s: the shards' samples name more than %d phases: they are not the shards of one run", ErrInput, from, b.lim.labels)
 	}
 	k := strings.Clone(s)
 	b.labels[k] = k

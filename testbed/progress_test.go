@@ -8,24 +8,6 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
-// TestHistsDelta: a phase's histograms are the end's less the start's,
-// and a start that is not earlier (a worker that restarted) gives the end.
-func TestHistsDelta(t *testing.T) {
-	var start, end, d hists
-	start.connect.Record(time.Millisecond)
-	end = start
-	end.connect.Record(3 * time.Millisecond)
-	end.rtt.Record(40 * time.Millisecond)
-	d.delta(&end, &start)
-	if d.connect.Count() != 1 || d.connect.Max() < 2900*time.Microsecond || d.rtt.Count() != 1 {
-		t.Errorf("delta: connect %d (max %v), rtt %d; want 1 (3ms), 1", d.connect.Count(), d.connect.Max(), d.rtt.Count())
-	}
-	d.delta(&start, &end)
-	if d.connect.Count() != start.connect.Count() {
-		t.Errorf("a later prev: got %d recordings, want cur's %d", d.connect.Count(), start.connect.Count())
-	}
-}
-
 // TestProgressLine: connect p99 shows during connects, messages answered
 // per second and rtt p99 during traffic.
 func TestProgressLine(t *testing.T) {

@@ -1,14 +1,14 @@
-package testbed
+package merge
 
 import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,24 +16,25 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
+	"github.com/c1m-testbed/c1m-testbed/merge/mergetest"
 	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
 var mergeStart = time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
 
 // twoShards returns the fake results of shards 0 and 1 of 2, started together.
-func twoShards(t testing.TB) (a, b shardCase) {
-	return fakeResults(t, 0, 2, mergeStart, "node-a", 10), fakeResults(t, 1, 2, mergeStart, "node-b", 30)
+func twoShards(t testing.TB) (a, b mergetest.Case) {
+	return mergetest.Shard(t, 0, 2, mergeStart, "node-a", 10), mergetest.Shard(t, 1, 2, mergeStart, "node-b", 30)
 }
 
 // writeLog writes the cases' result lines into one log file, as
 // 'kubectl logs -l job-name=…' collects them.
-func writeLog(t testing.TB, dir string, cases ...shardCase) string {
+func writeLog(t testing.TB, dir string, cases ...mergetest.Case) string {
 	t.Helper()
 	var b bytes.Buffer
 	for _, c := range cases {
 		b.WriteString("progress line\n")
-		b.Write(c.line(t))
+		b.Write(line(t, c))
 	}
 	p := filepath.Join(dir, "shards.log")
 	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
@@ -44,9 +45,9 @@ func writeLog(t testing.TB, dir string, cases ...shardCase) string {
 
 // editSamples rewrites cells of c's samples: edit gets each data row's
 // cells and the header's index.
-func editSamples(t testing.TB, c *shardCase, edit func(row int, cells []string, col map[string]int)) {
+func editSamples(t testing.TB, c *mergetest.Case, edit func(row int, cells []string, col map[string]int)) {
 	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(c.samples)).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(c.Samples)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,33 +61,36 @@ func editSamples(t testing.TB, c *shardCase, edit func(row int, cells []string, 
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	w.WriteAll(rows)
-	c.samples = b.Bytes()
+	c.Samples = b.Bytes()
 }
 
-// mergeWithin runs merge on a log of cases within lim and fails the test
-// when it takes more than a few seconds (the findings made merge run
-// without end).
-func mergeWithin(t *testing.T, lim mergeLimits, cases ...shardCase) (*Outcome, string, error) {
+// mergeWithin merges a log of cases within lim, their samples written
+// nowhere, and fails the test when it takes more than a few seconds (the
+// findings made merge run without end). It returns the merged record.
+func mergeWithin(t *testing.T, lim limits, cases ...mergetest.Case) (*results.Record, error) {
 	t.Helper()
 	dir := t.TempDir()
 	log := writeLog(t, dir, cases...)
-	var out bytes.Buffer
 	type result struct {
-		res *Outcome
+		rec *results.Record
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		res, err := merge(MergeOptions{Inputs: []string{log}, OutDir: filepath.Join(dir, "merged"), Progress: &out, NoReport: true}, lim, mergeStart)
-		done <- result{res, err}
+		m, err := read([]string{log}, lim)
+		if err != nil {
+			done <- result{nil, err}
+			return
+		}
+		done <- result{m.Record, m.WriteSamples(io.Discard)}
 	}()
 	select {
 	case r := <-done:
-		return r.res, out.String(), r.err
+		return r.rec, r.err
 	case <-time.After(20 * time.Second):
 		t.Fatalf("merge did not finish in 20 s")
 	}
-	return nil, "", nil
+	return nil, nil
 }
 
 func TestMergeRefusesHostileShards(t *testing.T) {
@@ -139,14 +143,14 @@ func TestMergeRefusesHostileShards(t *testing.T) {
 				editSamples(t, &b, tc.samples)
 			}
 			if tc.rec != nil {
-				tc.rec(b.rec)
+				tc.rec(b.Rec)
 			}
-			_, _, err := mergeWithin(t, defaultMergeLimits, a, b)
+			_, err := mergeWithin(t, defaultLimits, a, b)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("merge = %v, want the row left out", err)
-			case tc.want != "" && (!errors.Is(err, ErrMergeInput) || !strings.Contains(err.Error(), tc.want)):
-				t.Errorf("merge = %v, want ErrMergeInput saying %q", err, tc.want)
+			case tc.want != "" && (!errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("merge = %v, want ErrInput saying %q", err, tc.want)
 			}
 		})
 	}
@@ -154,34 +158,30 @@ func TestMergeRefusesHostileShards(t *testing.T) {
 
 func TestMergeRefusesWrappingHistograms(t *testing.T) {
 	a, b := twoShards(t)
-	for i, c := range []shardCase{a, b} {
+	for i, c := range []mergetest.Case{a, b} {
 		var h histogram.Histogram
 		h.RecordN(0, 1<<63+uint64(i)) // together 2^64 + 1: would read as 1
-		c.rec.Summary.Connect = results.NewLatency(&h)
+		c.Rec.Summary.Connect = results.NewLatency(&h)
 	}
-	_, _, err := mergeWithin(t, defaultMergeLimits, a, b)
-	if !errors.Is(err, ErrMergeInput) || !strings.Contains(err.Error(), "more than 2^64 recordings") {
+	_, err := mergeWithin(t, defaultLimits, a, b)
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "more than 2^64 recordings") {
 		t.Errorf("merge = %v, want a refusal of 2^64 + 1 connects", err)
 	}
 }
 
 func TestMergeTotalsSaturate(t *testing.T) {
 	a, b := twoShards(t)
-	for _, c := range []*shardCase{&a, &b} {
-		c.rec.Counters["ListenOverflows"] = maxCount
-		c.rec.Summary.Errors["EMFILE"] = maxCount
-		c.rec.Summary.Messages = maxCount
-		c.rec.Roles[0].PeakRSS = maxCount
-		c.rec.Phases[0].Reached = maxCount
+	for _, c := range []*mergetest.Case{&a, &b} {
+		c.Rec.Counters["ListenOverflows"] = maxCount
+		c.Rec.Summary.Errors["EMFILE"] = maxCount
+		c.Rec.Summary.Messages = maxCount
+		c.Rec.Roles[0].PeakRSS = maxCount
+		c.Rec.Phases[0].Reached = maxCount
 		editSamples(t, c, func(_ int, cells []string, col map[string]int) {
 			cells[col["srv_tw"]] = strconv.FormatInt(maxCount, 10)
 		})
 	}
-	res, _, err := mergeWithin(t, defaultMergeLimits, a, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := results.ReadRecord(res.Dir)
+	rec, err := mergeWithin(t, defaultLimits, a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestMergeLongRunIsLinear(t *testing.T) {
 	}
 	a, b := twoShards(t)
 	const rows = 36_000
-	for i, c := range []*shardCase{&a, &b} {
+	for i, c := range []*mergetest.Case{&a, &b} {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
 		w.Write(results.Header())
@@ -241,19 +241,15 @@ func TestMergeLongRunIsLinear(t *testing.T) {
 			w.Write(s.Row())
 		}
 		w.Flush()
-		c.samples = buf.Bytes()
+		c.Samples = buf.Bytes()
 	}
 	start := time.Now()
-	res, _, err := mergeWithin(t, defaultMergeLimits, a, b)
+	rec, err := mergeWithin(t, defaultLimits, a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("merging 2 × %d rows took %v", rows, d)
-	}
-	rec, err := results.ReadRecord(res.Dir)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if rec.Summary.PeakEstablished != 10001 {
 		t.Errorf("peak %d, want 10001", rec.Summary.PeakEstablished)
@@ -293,13 +289,13 @@ func TestMergeRefusesSpecialFiles(t *testing.T) {
 	} {
 		done := make(chan error, 1)
 		go func() {
-			_, err := merge(MergeOptions{Inputs: []string{tc.in}, OutDir: filepath.Join(dir, "out")}, defaultMergeLimits, mergeStart)
+			_, err := read([]string{tc.in}, defaultLimits)
 			done <- err
 		}()
 		select {
 		case err := <-done:
-			if !errors.Is(err, ErrMergeInput) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("merge %s = %v, want ErrMergeInput saying %q", tc.in, err, tc.want)
+			if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("merge %s = %v, want ErrInput saying %q", tc.in, err, tc.want)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("merge %s blocked", tc.in)
@@ -307,169 +303,80 @@ func TestMergeRefusesSpecialFiles(t *testing.T) {
 	}
 }
 
-func TestDefaultOutDir(t *testing.T) {
-	now := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, tc := range []struct {
-		name, want string
-		note       bool
-	}{
-		{"smoke", "results/smoke-merged-20270102T030405Z", false},
-		{"tcp-mem_1.5", "results/tcp-mem_1.5-merged-20270102T030405Z", false},
-		{"../../x", "results/merged-20270102T030405Z", true},
-		{"a/b", "results/merged-20270102T030405Z", true},
-		{"", "results/merged-20270102T030405Z", true},
-		{".hidden", "results/merged-20270102T030405Z", true},
-		{"..", "results/merged-20270102T030405Z", true},
-		{"x\x1b[2J", "results/merged-20270102T030405Z", true},
-		{strings.Repeat("a", 65), "results/merged-20270102T030405Z", true},
-		{strings.Repeat("a", 64), "results/" + strings.Repeat("a", 64) + "-merged-20270102T030405Z", false},
-	} {
-		dir, note := resultsDirName(tc.name, "-merged", now)
-		if dir != tc.want || (note != "") != tc.note {
-			t.Errorf("resultsDirName(%q) = %q, %q; want %q, a note %v", tc.name, dir, note, tc.want, tc.note)
-		}
-		if strings.ContainsAny(note, "\x1b\r\n") || len(note) > 400 {
-			t.Errorf("resultsDirName(%q): note %q is not escaped or not short", tc.name, note)
-		}
-	}
-}
-
-// TestMergeNameOutsideResults: a scenario named ../../x made merge write
-// outside ./results.
-func TestMergeNameOutsideResults(t *testing.T) {
-	dir := t.TempDir()
-	work := filepath.Join(dir, "a", "b")
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(work)
-	a, b := twoShards(t)
-	a.part.Name, b.part.Name = "../../x", "../../x"
-	log := writeLog(t, dir, a, b)
-	var out bytes.Buffer
-	res, err := merge(MergeOptions{Inputs: []string{log}, Progress: &out, NoReport: true}, defaultMergeLimits, mergeStart)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := filepath.Join("results", "merged-20261202T000000Z"); res.Dir != want {
-		t.Errorf("results in %s, want %s", res.Dir, want)
-	}
-	if _, err := os.Lstat(filepath.Join(dir, "x-merged-20261202T000000Z")); err == nil {
-		t.Errorf("merge wrote outside ./results")
-	}
-	if !strings.Contains(out.String(), `the scenario's name "../../x" is not a plain name`) {
-		t.Errorf("merge did not say why the directory is named otherwise:\n%s", out.String())
-	}
-	rec, err := results.ReadRecord(res.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.ContainsFunc(rec.Notes, func(n string) bool { return strings.Contains(n, "not a plain name") }) {
-		t.Errorf("notes %q lack the renaming", rec.Notes)
-	}
-}
-
-// TestMergePrintsEscaped: names from the log reached the terminal raw: an
-// escape sequence cleared the screen and printed a fake verdict.
-func TestMergePrintsEscaped(t *testing.T) {
-	const evil = "\x1b[2J\x1b[H\rall expectations held\u202e"
-	a, b := twoShards(t)
-	for _, c := range []shardCase{a, b} {
-		c.part.Name = "smoke" + evil
-		c.part.Expect.ErrorsPresent = []string{"ENOMEM" + evil}
-		c.rec.Phases[0].Name = "connect" + evil
-		c.rec.Summary.Errors["E"+evil] = 1
-		c.rec.RunID = "id" + evil
-		c.rec.Summary.Protocol = &results.Protocol{Name: "http" + evil, Statuses: map[string]int64{"2xx" + evil: 1}}
-	}
-	_, out, err := mergeWithin(t, defaultMergeLimits, a, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if i := strings.IndexFunc(out, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == '\u202e' }); i >= 0 {
-		t.Errorf("merge printed a control character at %d:\n%q", i, out)
-	}
-	for _, want := range []string{`smoke\x1b[2J`, `connect\x1b[2J`, `ENOMEM\x1b[2J`, `id\x1b[2J`, `http\x1b[2J`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("merge's output lacks %s:\n%s", want, out)
-		}
-	}
-}
-
 func TestMergeLimits(t *testing.T) {
-	small := func(edit func(*mergeLimits)) func(*mergeLimits, *shardCase) {
-		return func(l *mergeLimits, _ *shardCase) { edit(l) }
+	small := func(edit func(*limits)) func(*limits, *mergetest.Case) {
+		return func(l *limits, _ *mergetest.Case) { edit(l) }
 	}
-	threePhases := func(a, b *shardCase) {
-		for _, c := range []*shardCase{a, b} {
-			p := c.rec.Phases[0]
-			c.rec.Phases = append(c.rec.Phases, p, p)
+	threePhases := func(a, b *mergetest.Case) {
+		for _, c := range []*mergetest.Case{a, b} {
+			p := c.Rec.Phases[0]
+			c.Rec.Phases = append(c.Rec.Phases, p, p)
 		}
 	}
 	for _, tc := range []struct {
 		name  string
-		lim   func(l *mergeLimits, first *shardCase)
-		setup func(a, b *shardCase)
+		lim   func(l *limits, first *mergetest.Case)
+		setup func(a, b *mergetest.Case)
 		want  string
 	}{
-		{name: "line", lim: small(func(l *mergeLimits) { l.line = 2000 }), want: "line 2 is longer than 0 MiB"},
-		{name: "log file", lim: small(func(l *mergeLimits) { l.logFile = 1000 }), want: "more than a fleet's log"},
-		{name: "shards", lim: small(func(l *mergeLimits) { l.shards = 1 }), want: "more than 1 shards"},
-		{name: "rows", lim: small(func(l *mergeLimits) { l.shardRows = 5 }), want: "more than 5 rows"},
-		{name: "columns", lim: small(func(l *mergeLimits) { l.columns = 10 }), want: "columns, more than samples.csv has (at most 10)"},
-		{name: "cells", lim: small(func(l *mergeLimits) { l.cells = 1000 }), want: "more than 1000 cells"},
-		{name: "steps", lim: small(func(l *mergeLimits) { l.steps = 15 }), want: "more than 15 intervals"},
-		{name: "span", lim: small(func(l *mergeLimits) { l.span = 3 }), want: "outside 0 to 3"},
-		{name: "phases", lim: small(func(l *mergeLimits) { l.phases = 2 }), setup: threePhases, want: "3 phases, more than merge takes (2)"},
-		{name: "histograms", lim: small(func(l *mergeLimits) { l.phases = 0 }), setup: threePhases, want: "4 latency histograms"},
-		{name: "record values", lim: small(func(l *mergeLimits) { l.recValues = 100 }), want: "more than a shard's record has (at most 100)"},
-		{name: "values together", lim: func(l *mergeLimits, first *shardCase) {
-			first.rec.ScenarioBody = first.part
-			run, err := json.Marshal(first.rec)
+		{name: "line", lim: small(func(l *limits) { l.line = 2000 }), want: "line 2 is longer than 0 MiB"},
+		{name: "log file", lim: small(func(l *limits) { l.logFile = 1000 }), want: "more than a fleet's log"},
+		{name: "shards", lim: small(func(l *limits) { l.shards = 1 }), want: "more than 1 shards"},
+		{name: "rows", lim: small(func(l *limits) { l.shardRows = 5 }), want: "more than 5 rows"},
+		{name: "columns", lim: small(func(l *limits) { l.columns = 10 }), want: "columns, more than samples.csv has (at most 10)"},
+		{name: "cells", lim: small(func(l *limits) { l.cells = 1000 }), want: "more than 1000 cells"},
+		{name: "steps", lim: small(func(l *limits) { l.steps = 15 }), want: "more than 15 intervals"},
+		{name: "span", lim: small(func(l *limits) { l.span = 3 }), want: "outside 0 to 3"},
+		{name: "phases", lim: small(func(l *limits) { l.phases = 2 }), setup: threePhases, want: "3 phases, more than merge takes (2)"},
+		{name: "histograms", lim: small(func(l *limits) { l.phases = 0 }), setup: threePhases, want: "4 latency histograms"},
+		{name: "record values", lim: small(func(l *limits) { l.recValues = 100 }), want: "more than a shard's record has (at most 100)"},
+		{name: "values together", lim: func(l *limits, first *mergetest.Case) {
+			first.Rec.ScenarioBody = first.Part
+			run, err := json.Marshal(first.Rec)
 			if err != nil {
 				t.Fatal(err)
 			}
 			l.values = countJSON(run).values * 3 / 2
 		}, want: "JSON values together"},
-		{name: "record bytes", lim: small(func(l *mergeLimits) { l.recBytes = 1000 }), want: "run records take more than 0 MiB"},
-		{name: "counter names", lim: small(func(l *mergeLimits) { l.keys = 1 }), setup: func(a, b *shardCase) { b.rec.Counters["Other"] = 1 }, want: "counters has 2 names"},
-		{name: "names together", lim: small(func(l *mergeLimits) { l.keys = 1 }), setup: func(a, b *shardCase) { b.rec.Counters = map[string]int64{"Other": 1} }, want: "more than 1 names together"},
-		{name: "phase labels", lim: small(func(l *mergeLimits) { l.labels = 0 }), want: "name more than 0 phases"},
-		{name: "label length", lim: small(func(l *mergeLimits) { l.labelLen = 3 }), want: "6 bytes long (at most 3)"},
-		{name: "part counts", setup: func(a, b *shardCase) { b.part.Client.Connections = -1 }, want: "client.connections is -1"},
-		{name: "part counts that would wrap", setup: func(a, b *shardCase) { b.part.Expect.MinEstablished = maxPartCount + 1 }, want: "expect.min-established is 90071992548, outside 0 to 90071992547"},
-		{name: "duplicate column", setup: func(a, b *shardCase) {
-			b.samples = append([]byte("slab,"), b.samples...)
-			b.samples = bytes.ReplaceAll(b.samples, []byte("\n"), []byte("\n0,"))
-			b.samples = b.samples[:len(b.samples)-2]
+		{name: "record bytes", lim: small(func(l *limits) { l.recBytes = 1000 }), want: "run records take more than 0 MiB"},
+		{name: "counter names", lim: small(func(l *limits) { l.keys = 1 }), setup: func(a, b *mergetest.Case) { b.Rec.Counters["Other"] = 1 }, want: "counters has 2 names"},
+		{name: "names together", lim: small(func(l *limits) { l.keys = 1 }), setup: func(a, b *mergetest.Case) { b.Rec.Counters = map[string]int64{"Other": 1} }, want: "more than 1 names together"},
+		{name: "phase labels", lim: small(func(l *limits) { l.labels = 0 }), want: "name more than 0 phases"},
+		{name: "label length", lim: small(func(l *limits) { l.labelLen = 3 }), want: "6 bytes long (at most 3)"},
+		{name: "part counts", setup: func(a, b *mergetest.Case) { b.Part.Client.Connections = -1 }, want: "client.connections is -1"},
+		{name: "part counts that would wrap", setup: func(a, b *mergetest.Case) { b.Part.Expect.MinEstablished = maxPartCount + 1 }, want: "expect.min-established is 90071992548, outside 0 to 90071992547"},
+		{name: "duplicate column", setup: func(a, b *mergetest.Case) {
+			b.Samples = append([]byte("slab,"), b.Samples...)
+			b.Samples = bytes.ReplaceAll(b.Samples, []byte("\n"), []byte("\n0,"))
+			b.Samples = b.Samples[:len(b.Samples)-2]
 		}, want: `column "slab" twice`},
-		{name: "not a shard", setup: func(a, b *shardCase) { b.rec.Extra[ExtraShard] = "x\x1b" }, want: "is not a shard of clients in place"},
+		{name: "not a shard", setup: func(a, b *mergetest.Case) { b.Rec.Extra[results.ExtraShard] = "x\x1b" }, want: "is not a shard of clients in place"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := twoShards(t)
 			if tc.setup != nil {
 				tc.setup(&a, &b)
 			}
-			lim := defaultMergeLimits
+			lim := defaultLimits
 			if tc.lim != nil {
 				tc.lim(&lim, &a)
 			}
-			_, _, err := mergeWithin(t, lim, a, b)
-			if !errors.Is(err, ErrMergeInput) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("merge = %v, want ErrMergeInput saying %q", err, tc.want)
+			_, err := mergeWithin(t, lim, a, b)
+			if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("merge = %v, want ErrInput saying %q", err, tc.want)
 			}
 		})
 	}
 	// And the real limits take the two shards.
 	a, b := twoShards(t)
-	if _, _, err := mergeWithin(t, defaultMergeLimits, a, b); err != nil {
+	if _, err := mergeWithin(t, defaultLimits, a, b); err != nil {
 		t.Errorf("merge within the default limits: %v", err)
 	}
 }
 
 func TestMissingShardsListed(t *testing.T) {
-	c := fakeResults(t, 0, 20, mergeStart, "h", 1)
-	_, _, err := mergeWithin(t, defaultMergeLimits, c)
+	c := mergetest.Shard(t, 0, 20, mergeStart, "h", 1)
+	_, err := mergeWithin(t, defaultLimits, c)
 	if err == nil || !strings.Contains(err.Error(), "shards 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, … (19 in all) of 20 are missing") {
 		t.Errorf("merge = %v, want the missing shards listed briefly", err)
 	}
@@ -527,11 +434,11 @@ func TestCSVShape(t *testing.T) {
 func TestMergeTakesNegativeKernelBytes(t *testing.T) {
 	rec := &results.Record{Started: time.Now()}
 	rec.Summary.KernelBytesPerConn = -75051.008
-	if err := checkRecord("shard0", rec, defaultMergeLimits); err != nil {
+	if err := checkRecord("shard0", rec, defaultLimits); err != nil {
 		t.Errorf("negative kernel bytes per connection refused: %v", err)
 	}
 	rec.Summary.KernelBytesPerConn = math.Inf(-1)
-	if err := checkRecord("shard0", rec, defaultMergeLimits); err == nil {
+	if err := checkRecord("shard0", rec, defaultLimits); err == nil {
 		t.Error("-Inf kernel bytes per connection accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package testbed
+package merge
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -56,7 +57,7 @@ func WriteResultLine(w io.Writer, dir string) error {
 }
 
 // shardRun is one shard's results as merge reads them: checked against
-// mergeLimits, its latency histograms already added into the loader's
+// limits, its latency histograms already added into the loader's
 // sums (and dropped from rec), its scenario part decoded (and rec's
 // scenario_body and plan dropped).
 type shardRun struct {
@@ -82,18 +83,18 @@ type shardLoader struct {
 // directories and regular files are read (a symbolic link, a FIFO, a
 // device or a file with other hard links is refused without blocking),
 // and everything is checked against lim before it is allocated.
-func loadShardRuns(paths []string, lim mergeLimits) (*shardLoader, error) {
+func loadShardRuns(paths []string, lim limits) (*shardLoader, error) {
 	l := &shardLoader{b: newBudget(lim)}
 	if len(paths) > lim.shards {
-		return nil, fmt.Errorf("%w: %d inputs, more than the %d shards a run can have", errMergeInput, len(paths), lim.shards)
+		return nil, fmt.Errorf("%w: %d inputs, more than the %d shards a run can have", ErrInput, len(paths), lim.shards)
 	}
 	for _, p := range paths {
 		fi, err := os.Lstat(p)
 		switch {
 		case err != nil:
-			return nil, fmt.Errorf("%w: failed to read %s: %w", errMergeInput, p, err)
+			return nil, fmt.Errorf("%w: failed to read %s: %w", ErrInput, p, err)
 		case fi.Mode()&fs.ModeSymlink != 0:
-			return nil, fmt.Errorf("%w: %s is a symbolic link: name the directory or file it points to", errMergeInput, p)
+			return nil, fmt.Errorf("%w: %s is a symbolic link: name the directory or file it points to", ErrInput, p)
 		case fi.IsDir():
 			err = l.readDir(p)
 		default:
@@ -110,22 +111,22 @@ func loadShardRuns(paths []string, lim mergeLimits) (*shardLoader, error) {
 func (l *shardLoader) readDir(path string) error {
 	d, err := results.OpenDir(path)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errMergeInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	defer d.Close()
 	data, err := d.ReadFile(results.RunFile)
 	if err != nil {
-		return fmt.Errorf("%w: %s: failed to read its %s (a shard that did not finish cannot be merged): %w", errMergeInput, path, results.RunFile, err)
+		return fmt.Errorf("%w: %s: failed to read its %s (a shard that did not finish cannot be merged): %w", ErrInput, path, results.RunFile, err)
 	}
 	if err := l.b.record(path, data); err != nil {
 		return err
 	}
 	run, err := results.LoadDir(d)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errMergeInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	if run.Record == nil || run.Samples == nil {
-		return fmt.Errorf("%w: %s lacks run.json or samples.csv (%s): a shard that did not finish cannot be merged", errMergeInput, path, strings.Join(run.Notices, "; "))
+		return fmt.Errorf("%w: %s lacks run.json or samples.csv (%s): a shard that did not finish cannot be merged", ErrInput, path, strings.Join(run.Notices, "; "))
 	}
 	if err := l.b.samples(path, len(run.Samples.Header), run.Samples.Rows); err != nil {
 		return err
@@ -157,7 +158,7 @@ func (l *shardLoader) readLog(path string) error {
 		from := fmt.Sprintf("%s line %d", path, n)
 		var rl resultLine
 		if err := json.Unmarshal(line[i:], &rl); err != nil {
-			return fmt.Errorf("%w: %s: a result line that does not decode (cut short?): %w", errMergeInput, from, err)
+			return fmt.Errorf("%w: %s: a result line that does not decode (cut short?): %w", ErrInput, from, err)
 		}
 		if err := l.readLine(from, rl); err != nil {
 			return err
@@ -166,13 +167,13 @@ func (l *shardLoader) readLog(path string) error {
 	}
 	switch err := sc.Err(); {
 	case errors.Is(err, bufio.ErrTooLong):
-		return fmt.Errorf("%w: %s line %d is longer than %d MiB, more than the result line of a %.0f-hour run: is this a log of 'c1m-testbed clients --json'?", errMergeInput, path, n, lim.line>>20, float64(lim.shardRows)*SampleInterval.Hours())
+		return fmt.Errorf("%w: %s line %d is longer than %d MiB, more than the result line of a %.0f-hour run: is this a log of 'c1m-testbed clients --json'?", ErrInput, path, n, lim.line>>20, float64(lim.shardRows)*results.SampleInterval.Hours())
 	case err != nil:
-		return fmt.Errorf("%w: failed to read %s: %w", errMergeInput, path, err)
+		return fmt.Errorf("%w: failed to read %s: %w", ErrInput, path, err)
 	case in.n > lim.logFile:
-		return fmt.Errorf("%w: %s grew past %d MiB while it was read: merge a finished log", errMergeInput, path, lim.logFile>>20)
+		return fmt.Errorf("%w: %s grew past %d MiB while it was read: merge a finished log", ErrInput, path, lim.logFile>>20)
 	case found == 0:
-		return fmt.Errorf("%w: %s: %w: neither a results directory nor a log with a %q line ('c1m-testbed clients --json' prints one)", errMergeInput, path, errNoResults, ResultMarker)
+		return fmt.Errorf("%w: %s: %w: neither a results directory nor a log with a %q line ('c1m-testbed clients --json' prints one)", ErrInput, path, errNoResults, ResultMarker)
 	}
 	return nil
 }
@@ -184,7 +185,7 @@ func (l *shardLoader) readLine(from string, rl resultLine) error {
 	}
 	var rec results.Record
 	if err := json.Unmarshal(rl.Run, &rec); err != nil {
-		return fmt.Errorf("%w: %s: its run record does not decode: %w", errMergeInput, from, err)
+		return fmt.Errorf("%w: %s: its run record does not decode: %w", ErrInput, from, err)
 	}
 	header, rows, widest := csvShape(rl.Samples)
 	if err := l.b.samples(from, max(header, widest), rows); err != nil {
@@ -192,16 +193,16 @@ func (l *shardLoader) readLine(from string, rl resultLine) error {
 	}
 	tab, err := results.ReadSamples(strings.NewReader(rl.Samples))
 	if err != nil {
-		return fmt.Errorf("%w: %s: its samples do not decode: %w", errMergeInput, from, err)
+		return fmt.Errorf("%w: %s: its samples do not decode: %w", ErrInput, from, err)
 	}
 	return l.accept(from, &rec, tab)
 }
 
 // accept checks a shard's decoded results and keeps them.
 func (l *shardLoader) accept(from string, rec *results.Record, tab *results.Table) error {
-	sh, err := scenarios.ParseShard(rec.Extra[ExtraShard])
-	if rec.Extra[ExtraMode] != ModeClients || err != nil {
-		return fmt.Errorf("%w: %s is not a shard of clients in place (run.json extra.shard %q): merge the results of 'c1m-testbed clients --shard I/N'", errMergeInput, from, shown(rec.Extra[ExtraShard], 40))
+	sh, err := scenarios.ParseShard(rec.Extra[results.ExtraShard])
+	if rec.Extra[results.ExtraMode] != results.ModeClients || err != nil {
+		return fmt.Errorf("%w: %s is not a shard of clients in place (run.json extra.shard %q): merge the results of 'c1m-testbed clients --shard I/N'", ErrInput, from, printable.Clip(rec.Extra[results.ExtraShard], 40))
 	}
 	if err := checkRecord(from, rec, l.b.lim); err != nil {
 		return err
@@ -217,7 +218,7 @@ func (l *shardLoader) accept(from string, rec *results.Record, tab *results.Tabl
 	}
 	part, err := decodeScenario(rec.ScenarioBody)
 	if err != nil {
-		return fmt.Errorf("%w: %s: its scenario_body does not decode: %w", errMergeInput, from, err)
+		return fmt.Errorf("%w: %s: its scenario_body does not decode: %w", ErrInput, from, err)
 	}
 	if err := checkPart(from, part, l.b.lim); err != nil {
 		return err
@@ -241,15 +242,15 @@ func (l *shardLoader) accept(from string, rec *results.Record, tab *results.Tabl
 func openLog(path string, limit int64) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if errors.Is(err, syscall.ELOOP) {
-		return nil, fmt.Errorf("%w: %s is a symbolic link: name the file it points to", errMergeInput, path)
+		return nil, fmt.Errorf("%w: %s is a symbolic link: name the file it points to", ErrInput, path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: failed to read %s: %w", errMergeInput, path, err)
+		return nil, fmt.Errorf("%w: failed to read %s: %w", ErrInput, path, err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%w: failed to read %s: %w", errMergeInput, path, err)
+		return nil, fmt.Errorf("%w: failed to read %s: %w", ErrInput, path, err)
 	}
 	var links uint64 = 1
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
@@ -257,11 +258,11 @@ func openLog(path string, limit int64) (*os.File, error) {
 	}
 	switch {
 	case !fi.Mode().IsRegular():
-		err = fmt.Errorf("%w: %s is not a regular file (%s): save the log to a file first (kubectl logs … > shards.log) and merge that", errMergeInput, path, fileType(fi.Mode()))
+		err = fmt.Errorf("%w: %s is not a regular file (%s): save the log to a file first (kubectl logs … > shards.log) and merge that", ErrInput, path, fileType(fi.Mode()))
 	case links > 1:
-		err = fmt.Errorf("%w: %s has %d hard links, so it may be another file than the log you meant: copy it (cp %s shards.log) and merge the copy", errMergeInput, path, links, path)
+		err = fmt.Errorf("%w: %s has %d hard links, so it may be another file than the log you meant: copy it (cp %s shards.log) and merge the copy", ErrInput, path, links, path)
 	case fi.Size() > limit:
-		err = fmt.Errorf("%w: %s is %d MiB, more than a fleet's log (at most %d MiB): keep only the result lines (grep %s FILE > shards.log) and merge those", errMergeInput, path, fi.Size()>>20, limit>>20, ResultMarker)
+		err = fmt.Errorf("%w: %s is %d MiB, more than a fleet's log (at most %d MiB): keep only the result lines (grep %s FILE > shards.log) and merge those", ErrInput, path, fi.Size()>>20, limit>>20, ResultMarker)
 	}
 	if err != nil {
 		f.Close()

@@ -1,196 +1,21 @@
-package testbed
+package merge
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
-	"github.com/c1m-testbed/c1m-testbed/topology"
-	"github.com/c1m-testbed/c1m-testbed/verdict"
 )
-
-// ErrMergeInput marks inputs merge cannot combine: not results, results
-// that are not shards of one run, a shard missing or twice.
-var ErrMergeInput = errors.New("these results cannot be merged")
-
-// errMergeInput is ErrMergeInput, for wrapping.
-var errMergeInput = ErrMergeInput
-
-// MergeOptions configure Merge.
-type MergeOptions struct {
-	// Inputs are results directories of shards, or log files holding
-	// their result lines ('clients --json' under 'kubectl logs').
-	Inputs []string
-	// OutDir is the merged results directory; "" means
-	// results/<scenario>-merged-<UTC time> (results/merged-<UTC time>
-	// when the scenario's name is not a plain name, see defaultOutDir).
-	OutDir string
-	// Progress receives the merged verdict; nil means quiet.
-	Progress io.Writer
-	// NoReport skips rendering report.html/report.md.
-	NoReport bool
-}
-
-// Merge combines the results of the N shards of one run ('c1m-testbed
-// clients --shard I/N') into one run: samples aligned on wall-clock time
-// and summed, latency histograms merged, errors and counters summed, and
-// the whole scenario's expectations (the shards' scenarios put back
-// together, scenarios.Unshard) evaluated on the whole. It writes run.json,
-// samples.csv and the report into OutDir.
-//
-// The inputs are hostile (logs of remote pods): every size, count and
-// span is checked against defaultMergeLimits before it is allocated
-// (ErrMergeInput says which), totals saturate at 2^53 instead of
-// wrapping, the default directory's name never comes from input as is,
-// and everything printed from the inputs is escaped.
-func Merge(opt MergeOptions) (*Outcome, error) {
-	return merge(opt, defaultMergeLimits, time.Now())
-}
-
-// merge is Merge within lim, at now (for the default directory's name).
-func merge(opt MergeOptions, lim mergeLimits, now time.Time) (*Outcome, error) {
-	l, err := loadShardRuns(opt.Inputs, lim)
-	if err != nil {
-		return nil, err
-	}
-	runs, whole, err := orderShards(l.runs)
-	if err != nil {
-		return nil, err
-	}
-	rec := mergeRecords(runs, whole, &l.lat)
-	rows, err := seriesSpan(runs, rec.Started, lim)
-	if err != nil {
-		return nil, err
-	}
-	dir := opt.OutDir
-	if dir == "" {
-		var note string
-		dir, note = resultsDirName(whole.Name, "-merged", now)
-		if note != "" {
-			rec.Notes = append(rec.Notes, note)
-			if opt.Progress != nil {
-				fmt.Fprintf(opt.Progress, "c1m-testbed merge: %s\n", note) // its name is escaped already
-			}
-		}
-	}
-	out, err := results.CreateDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("results directory (--out): %w", err)
-	}
-	defer out.Close()
-	var writeErrs []string
-	var samplesOut io.Writer = io.Discard
-	f, err := out.CreateStream(results.SamplesFile)
-	if err != nil {
-		writeErrs = append(writeErrs, fmt.Sprintf("failed to create the merged samples file: %v", err))
-	} else {
-		samplesOut = f
-	}
-	peaks, werr := writeSeries(samplesOut, runs, rec.Started, rows)
-	if f != nil {
-		if err := f.Close(); werr == nil && err != nil {
-			werr = fmt.Errorf("failed to write the merged samples: %w", err)
-		}
-	}
-	if werr != nil {
-		writeErrs = append(writeErrs, werr.Error())
-	}
-	applyPeaks(rec, peaks, runs)
-	rec.Expectations = verdict.Check(whole.Expect, whole.Topology, rec.Summary, rec.Phases, rec.Counters)
-	rec.Passed = verdict.Passed(rec.Expectations) && rec.Failure == ""
-	p := newProgress(opt.Progress, false)
-	p.printf("c1m-testbed merge: %d shards of %s (%s)", len(runs), shown(whole.Name, 200), shardIDs(rec))
-	peak := fmt.Sprintf("peak %d established together (the shards' peaks add up to %d), ramp %.1fs (%.0f conn/s)",
-		rec.Summary.PeakEstablished, sumPeaks(runs), rec.Summary.RampSeconds, rec.Summary.ConnectsPerSecond)
-	return writeOutcome(p, out, rec, nil, peak, writeErrs, opt.NoReport), nil
-}
-
-// shardIDs lists the merged shards' run ids for the verdict: at most 8,
-// each escaped.
-func shardIDs(rec *results.Record) string {
-	ids := strings.Split(rec.Extra[ExtraShards], ",")
-	if len(ids) > 8 {
-		ids = append(ids[:8], fmt.Sprintf("… %d in all", len(ids)))
-	}
-	for i, id := range ids {
-		ids[i] = shown(id, 64)
-	}
-	return strings.Join(ids, ",")
-}
-
-// orderShards checks that runs are the shards 0..N-1 of one scenario,
-// each once, and returns them in order with the whole scenario.
-func orderShards(runs []shardRun) ([]shardRun, *scenarios.Scenario, error) {
-	count := 0
-	byIndex := map[int]shardRun{}
-	for _, r := range runs {
-		sh := r.shard
-		if count == 0 {
-			count = sh.Count
-		}
-		if sh.Count != count {
-			return nil, nil, fmt.Errorf("%w: %s is shard %s, another input is of %d shards: merge the shards of one run", errMergeInput, r.from, sh, count)
-		}
-		if prev, dup := byIndex[sh.Index]; dup {
-			return nil, nil, fmt.Errorf("%w: shard %s twice: %s and %s", errMergeInput, sh, prev.from, r.from)
-		}
-		byIndex[sh.Index] = r
-	}
-	var missing []string
-	nMissing := 0
-	ordered := make([]shardRun, 0, len(byIndex))
-	parts := make([]*scenarios.Scenario, 0, len(byIndex))
-	for i := 0; i < count; i++ {
-		r, ok := byIndex[i]
-		if !ok {
-			if nMissing++; nMissing <= 10 {
-				missing = append(missing, fmt.Sprint(i))
-			}
-			continue
-		}
-		ordered = append(ordered, r)
-		parts = append(parts, r.part)
-	}
-	if nMissing > 10 {
-		missing = append(missing, fmt.Sprintf("… (%d in all)", nMissing))
-	}
-	if nMissing > 0 {
-		return nil, nil, fmt.Errorf("%w: shards %s of %d are missing: give every shard's results (a failed pod's log too)", errMergeInput, strings.Join(missing, ", "), count)
-	}
-	whole, err := scenarios.Unshard(parts)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errMergeInput, err)
-	}
-	return ordered, whole, nil
-}
-
-// decodeScenario reads a scenario_body back (it was written from a
-// scenarios.Scenario).
-func decodeScenario(body any) (*scenarios.Scenario, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	var sc scenarios.Scenario
-	if err := json.Unmarshal(data, &sc); err != nil {
-		return nil, err
-	}
-	return &sc, nil
-}
 
 // mergeRecords combines everything of the shards' records that does not
 // come from the time series: phases, latency, errors, counters, workers.
 func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) *results.Record {
 	first := runs[0].rec
-	rec := &results.Record{Version: results.RecordVersion, RunID: topology.NewRunID(), Scenario: whole.Name, Source: whole.Source,
+	rec := &results.Record{Version: results.RecordVersion, Scenario: whole.Name, Source: whole.Source,
 		Description: whole.Description, Scale: first.Scale, Started: first.Started, Ended: first.Ended,
-		ScenarioBody: whole, Counters: map[string]int64{}, Extra: map[string]string{ExtraMode: ModeMerged, ExtraTarget: first.Extra[ExtraTarget]}}
+		ScenarioBody: whole, Counters: map[string]int64{}, Extra: map[string]string{results.ExtraMode: results.ModeMerged, results.ExtraTarget: first.Extra[results.ExtraTarget]}}
 	s := &rec.Summary
 	s.Errors, s.KernelMessages = map[string]int64{}, map[string]int64{}
 	s.HostRestored = true
@@ -223,7 +48,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 		for _, w := range o.Workers {
 			w.Index = len(rec.Workers)
 			ns := w.Namespace
-			if measure.Namespace(ns) == measure.Here {
+			if ns == "" { // the orchestrator's own namespace (clients in place)
 				ns = "its own network namespace"
 			}
 			w.Namespace = fmt.Sprintf("shard %d on %s: %s", i, o.Env.Hostname, ns)
@@ -254,7 +79,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 		s.UserBytesPerConn, s.UserRSSBytesPerConn, s.KernelBytesPerConn = pss/peaks, rss/peaks, k/peaks
 	}
 	s.Connect, s.Handshake, s.RTT = latencies(&lat.whole)
-	rec.Extra[ExtraShards] = strings.Join(ids, ",")
+	rec.Extra[results.ExtraShards] = strings.Join(ids, ",")
 	rec.Failure = strings.Join(fails, "; ")
 	rec.Env = mergeEnv(runs)
 	rec.Roles = mergeRoles(runs)
@@ -273,7 +98,7 @@ func sumPeaks(runs []shardRun) int64 {
 }
 
 // addCounts adds src's counts into dst, saturating at maxCount (both
-// hold at most mergeLimits.keys names, checked on input).
+// hold at most limits.keys names, checked on input).
 func addCounts(dst, src map[string]int64) {
 	for k, v := range src {
 		dst[k] = satAdd(dst[k], v)
