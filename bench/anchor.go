@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -53,11 +54,11 @@ func anchorVariants(f float64, pairs int) ([]variant, error) {
 		return nil, err
 	}
 	sc = sc.Scaled(f)
-	plan, err := scenarios.NewPlan(sc, testbed.ProbeEnv())
+	p, err := plan.New(sc, testbed.ProbeEnv())
 	if err != nil {
 		return nil, fmt.Errorf("million at scale %g does not plan here: %w", f, err)
 	}
-	c := anchorTOML(sc, plan)
+	c := anchorTOML(sc, p)
 	var product []string
 	if f != 1 {
 		product = []string{"--scale", fmt.Sprint(f)}
@@ -65,14 +66,14 @@ func anchorVariants(f float64, pairs int) ([]variant, error) {
 	var vs []variant
 	for i := 1; i <= pairs; i++ {
 		vs = append(vs,
-			variant{name: fmt.Sprintf("anchor-%d", i), what: fmt.Sprintf("minimal C epoll server (%d processes) and client (%d processes)", plan.ServerWorkers, plan.ClientWorkers), toml: c},
+			variant{name: fmt.Sprintf("anchor-%d", i), what: fmt.Sprintf("minimal C epoll server (%d processes) and client (%d processes)", p.ServerWorkers, p.ClientWorkers), toml: c},
 			variant{name: fmt.Sprintf("product-%d", i), what: "c1m-testbed run million, the README's first command", builtin: "million", args: product})
 	}
 	return vs, nil
 }
 
 // anchorTOML is million with the C programs as its server and client.
-func anchorTOML(sc *scenarios.Scenario, p *scenarios.Plan) string {
+func anchorTOML(sc *scenarios.Scenario, p *plan.Plan) string {
 	tp := sc.Topology
 	var host strings.Builder
 	for k, v := range sc.Host {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -30,7 +31,7 @@ func TestAnchorVariants(t *testing.T) {
 	if sc.Client.Connections != 20000 || len(sc.Server.Command) == 0 || len(sc.Client.Command) == 0 {
 		t.Errorf("anchor scenario: %d connections, commands %v / %v", sc.Client.Connections, sc.Server.Command, sc.Client.Command)
 	}
-	if _, err := scenarios.NewPlan(sc, scenarios.DefaultEnv()); err != nil {
+	if _, err := plan.New(sc, plan.DefaultEnv()); err != nil {
 		t.Errorf("anchor plan: %v", err)
 	}
 }

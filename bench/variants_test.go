@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -17,7 +18,7 @@ func TestVariantsParse(t *testing.T) {
 			t.Errorf("%s: %v\n%s", v.name, err, v.toml)
 			continue
 		}
-		if _, err := scenarios.NewPlan(sc, scenarios.DefaultEnv()); err != nil {
+		if _, err := plan.New(sc, plan.DefaultEnv()); err != nil {
 			t.Errorf("%s: plan: %v", v.name, err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -109,7 +110,7 @@ func TestBuildDecodes(t *testing.T) {
 		t.Errorf("pod plan %+v, want 50000 connections on 1 worker", m.Pod)
 	}
 	mem, cpu := c.Resources.Requests[corev1.ResourceMemory], c.Resources.Requests[corev1.ResourceCPU]
-	wantMem := int64(scenarios.UserBytesPerWorker + 50000*(scenarios.UserBytesPerSocket+scenarios.KernelBytesPerSocket) + OrchestratorBytes)
+	wantMem := int64(plan.UserBytesPerWorker + 50000*(plan.UserBytesPerSocket+plan.KernelBytesPerSocket) + OrchestratorBytes)
 	if mem.Value() < wantMem || mem.Value() >= wantMem+1<<20 {
 		t.Errorf("memory request %s (%d), want %d rounded up to a MiB", mem.String(), mem.Value(), wantMem)
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -45,20 +46,20 @@ func planPod(o Options) (PodPlan, error) {
 		return PodPlan{}, fmt.Errorf("%w: %d pods cannot open %d connections to %s: one pod (one address) reaches %d addresses × %d ports over %d source ports (%d-%d) = %d five-tuples, so at least %d pods: use --shards %d, or give the target more ports",
 			scenarios.ErrInvalid, o.Shards, sc.Client.Connections, o.Target, len(o.Target.Addrs), len(o.Target.Ports), hi-lo+1, lo, hi, p.FiveTuples, p.PodsNeeded, p.PodsNeeded)
 	}
-	env := scenarios.DefaultEnv()
+	env := plan.DefaultEnv()
 	env.FDSoft, env.FDHard, env.NrOpen = o.PodFDLimit, o.PodFDLimit, max(env.NrOpen, o.PodFDLimit)
 	// The node's file-max and memory are the cluster's to know: the pod
 	// asks for its memory, and the scheduler finds a node that has it.
 	env.FileMax, env.MemAvailable, env.MemTotal = 1<<40, 1<<50, 1<<50
 	env.PortLow, env.PortHigh = lo, hi
-	plan, err := scenarios.NewPlan(in, env)
+	pp, err := plan.New(in, env)
 	if err != nil {
 		return PodPlan{}, fmt.Errorf("shard 0 of %d in a pod: %w", o.Shards, err)
 	}
 	c := int64(p.Connections)
-	p.Workers = plan.ClientWorkers
-	p.FDs = c + int64(p.Workers)*scenarios.FilesPerWorker
-	p.MemoryBytes = int64(p.Workers)*scenarios.UserBytesPerWorker + c*(scenarios.UserBytesPerSocket+scenarios.KernelBytesPerSocket) + OrchestratorBytes
+	p.Workers = pp.ClientWorkers
+	p.FDs = c + int64(p.Workers)*plan.FilesPerWorker
+	p.MemoryBytes = int64(p.Workers)*plan.UserBytesPerWorker + c*(plan.UserBytesPerSocket+plan.KernelBytesPerSocket) + OrchestratorBytes
 	p.MilliCPU = int64(p.Workers+1) * MilliCPUPerWorker
 	return p, nil
 }

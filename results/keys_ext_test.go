@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -22,7 +23,7 @@ func codeKeys(t *testing.T) []string {
 	if slices.Contains(sc, "scenario_body.Name") {
 		t.Fatal("scenarios.Scenario lost its json tags: run.json's scenario_body must be snake_case (docs/results.md)")
 	}
-	return append(sc, results.JSONKeys(reflect.TypeFor[scenarios.Plan](), "plan.")...)
+	return append(sc, results.JSONKeys(reflect.TypeFor[plan.Plan](), "plan.")...)
 }
 
 // marshalledKeys returns the key paths of v marshalled to JSON, under
@@ -104,7 +105,7 @@ func TestResultsDocScenarioPlan(t *testing.T) {
 		if err != nil {
 			t.Fatalf("scenarios.Load(%q): %v", name, err)
 		}
-		plan, _ := scenarios.NewPlan(s, scenarios.DefaultEnv())
+		plan, _ := plan.New(s, plan.DefaultEnv())
 		got := marshalledKeys(t, s, "scenario_body.", known)
 		if plan != nil {
 			got = append(got, marshalledKeys(t, plan, "plan.", known)...)
@@ -197,7 +198,7 @@ func TestV1KeyMatchesTags(t *testing.T) {
 		for ty.Kind() == reflect.Pointer || ty.Kind() == reflect.Slice || ty.Kind() == reflect.Array {
 			ty = ty.Elem()
 		}
-		if ty.Kind() != reflect.Struct || seen[ty] || ty.PkgPath() != reflect.TypeFor[scenarios.Plan]().PkgPath() {
+		if ty.Kind() != reflect.Struct || seen[ty] || ty.PkgPath() != reflect.TypeFor[plan.Plan]().PkgPath() {
 			return
 		}
 		seen[ty] = true
@@ -222,5 +223,5 @@ func TestV1KeyMatchesTags(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[scenarios.Scenario](), "")
-	walk(reflect.TypeFor[scenarios.Plan](), "")
+	walk(reflect.TypeFor[plan.Plan](), "")
 }

@@ -1,4 +1,5 @@
-// Package scenarios decodes, validates and plans c1m-testbed scenarios.
+// Package scenarios decodes, validates, scales and shards c1m-testbed
+// scenarios.
 //
 // A scenario is a TOML file (see docs/scenario-format.md): the topology of
 // namespaces and addresses, the server and client configuration, the
@@ -8,11 +9,9 @@
 //
 // Load and Parse decode strictly: an unknown key, a wrong type or a value
 // out of range is an *Error naming the file, the line, the column and a fix,
-// and every such error wraps ErrInvalid. NewPlan turns a scenario and the
-// host's facts (Env) into a capacity plan: five-tuples, file descriptors,
-// worker processes per fd budget, memory, TIME_WAIT and conntrack budgets,
-// and the first limit the scenario will hit.
+// and every such error wraps ErrInvalid. The capacity plan of a decoded
+// scenario is package plan's (plan.New).
 //
 // The package is pure Go: it makes no system calls and reads nothing from
-// /proc; the host's facts come in through Env.
+// /proc but the scenario file it is given.
 package scenarios

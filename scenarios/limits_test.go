@@ -101,23 +101,3 @@ func TestCheckScale(t *testing.T) {
 		t.Errorf("Scaled(NaN) = %d connections; want the scenario whole", got)
 	}
 }
-
-// TestHostInUseMargin: a [host] value must leave the key's margin above
-// what the host uses when the run starts (Env.HostInUse).
-func TestHostInUseMargin(t *testing.T) {
-	s, err := Parse("t.toml", []byte(minimal+"[host]\n\"net.ipv4.tcp_mem\" = \"4096 6144 8192\"\n\"fs.file-max\" = 10000\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := DefaultEnv()
-	env.HostInUse = map[string]int64{"net.ipv4.tcp_mem": 8150}
-	_, err = NewPlan(s, env)
-	if want := "t.toml:8:22: host net.ipv4.tcp_mem: 8,192 pages would leave the host less than 64 pages above the 8,150 it uses now"; err == nil || !strings.HasPrefix(err.Error(), want) || !errors.Is(err, ErrInvalid) {
-		t.Errorf("NewPlan = %v; want %q", err, want)
-	}
-	env.HostInUse = nil
-	env.FileNr = 9990
-	if _, err = NewPlan(s, env); err == nil || !strings.Contains(err.Error(), "host fs.file-max: 10,000 files would leave the host less than 32 files above the 9,990") {
-		t.Errorf("NewPlan = %v; want the file-max margin", err)
-	}
-}

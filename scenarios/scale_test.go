@@ -1,66 +1,10 @@
 package scenarios
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
-
-// TestLabsKeepMeaningWhenScaled iterates the built-in scenarios (no
-// hand-kept list) and checks that each one scaled by 0.1 and 0.02 still
-// teaches what it teaches whole: the same first limit, hit and expected
-// when the whole lab expects it; a plan that fits when the whole one fits;
-// max-established still below the connections; a note when it runs whole.
-func TestLabsKeepMeaningWhenScaled(t *testing.T) {
-	for _, b := range Builtins() {
-		whole := mustLoad(t, b.Name)
-		wp, werr := NewPlan(whole, DefaultEnv())
-		if werr != nil {
-			t.Fatalf("%s whole: %v", b.Name, werr)
-		}
-		for _, f := range []float64{0.1, 0.02} {
-			t.Run(fmt.Sprintf("%s@%g", b.Name, f), func(t *testing.T) {
-				sc, note := whole.ScaledNote(f)
-				if sc.Client.Connections == whole.Client.Connections {
-					if note == "" || !strings.Contains(note, "runs whole") {
-						t.Errorf("ran whole without saying so (note %q)", note)
-					}
-					return
-				}
-				p, err := NewPlan(sc, DefaultEnv())
-				if err != nil {
-					t.Fatalf("the whole lab plans, the scaled one does not: %v", err)
-				}
-				if w := wp.First; !w.OK && w.Expected {
-					if p.First.Name != w.Name || p.First.OK || p.First.Expected != w.Expected {
-						t.Errorf("first limit %s (ok %v, expected %v); whole: %s (ok false, expected %v)",
-							p.First.Name, p.First.OK, p.First.Expected, w.Name, w.Expected)
-					}
-				}
-				for _, l := range p.Limits {
-					if wl := limitNamed(wp, l.Name); wl != nil && wl.OK && !l.OK {
-						t.Errorf("%s is hit scaled but not whole (need %d, have %d)", l.Name, l.Need, l.Have)
-					}
-				}
-				if m := whole.Expect.MaxEstablished; m > 0 && m < whole.Client.Connections && sc.Expect.MaxEstablished >= sc.Client.Connections {
-					t.Errorf("max-established %d is not below the %d connections any more", sc.Expect.MaxEstablished, sc.Client.Connections)
-				}
-				if sc.Expect.MinEstablished > sc.Client.Connections || sc.Expect.MaxEstablished > 0 && sc.Expect.MinEstablished > sc.Expect.MaxEstablished {
-					t.Errorf("min-established %d, max-established %d, connections %d", sc.Expect.MinEstablished, sc.Expect.MaxEstablished, sc.Client.Connections)
-				}
-			})
-		}
-	}
-}
-
-func limitNamed(p *Plan, name string) *Limit {
-	for i := range p.Limits {
-		if p.Limits[i].Name == name {
-			return &p.Limits[i]
-		}
-	}
-	return nil
-}
 
 func TestScaledLimits(t *testing.T) {
 	pe, _ := mustLoad(t, "port-exhaustion").ScaledNote(0.1)
@@ -81,5 +25,36 @@ func TestScaledLimits(t *testing.T) {
 	}
 	if _, note := mustLoad(t, "million").ScaledNote(0.1); note != "" {
 		t.Errorf("million@0.1 note %q; want none", note)
+	}
+}
+
+func TestScaled(t *testing.T) {
+	s := mustLoad(t, "million")
+	s.Phases = append(s.Phases, Phase{Kind: PhaseWait, Until: Condition{Metric: "established", Op: ">=", Value: 1000000}})
+	c := s.Scaled(0.02)
+	if c.Client.Connections != 20000 || c.Expect.MinEstablished != 20000 || c.Phases[len(c.Phases)-1].Until.String() != "established>=20000" {
+		t.Errorf("Scaled(0.02) = %d connections, min %d, until %q", c.Client.Connections, c.Expect.MinEstablished, c.Phases[len(c.Phases)-1].Until)
+	}
+	if s.Client.Connections != 1000000 || s.Phases[len(s.Phases)-1].Until.String() != "established>=1000000" {
+		t.Error("Scaled changed the original")
+	}
+	c.Topology.ServerPorts[0] = 1
+	if s.Topology.ServerPorts[0] == 1 {
+		t.Error("Scaled shares ServerPorts with the original")
+	}
+	if got := s.Scaled(1e-9).Client.Connections; got != 1 {
+		t.Errorf("Scaled(1e-9) = %d connections; want at least 1", got)
+	}
+}
+
+func TestServerCloseModeDefaults(t *testing.T) {
+	src := "[server]\nclose-mode = \"rst\"\n[client]\nconnections = 1000\n[[phase]]\nkind = \"connect\"\n" +
+		"[[phase]]\nkind = \"close\"\nside = \"server\"\nfraction = 0.5\n[[phase]]\nkind = \"close\"\nside = \"server\"\nmode = \"fin\"\nfraction = 0.5\n[[phase]]\nkind = \"close\"\nside = \"client\"\n"
+	s, err := Parse("t.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{s.Phases[1].Mode, s.Phases[2].Mode, s.Phases[3].Mode}; !slices.Equal(got, []string{"rst", "fin", "fin"}) {
+		t.Errorf("modes %v; want [rst fin fin]", got)
 	}
 }

@@ -116,7 +116,7 @@ func (d *decoder) checkLayout(tp Topology) {
 		fix = fmt.Sprintf("use at most %s client addresses per namespace here (each namespace's block is rounded up to a power of two), fewer client namespaces or a larger subnet", units.Int(int64(most)))
 	}
 	d.failVal(at, fix, "topology: %s holds %s addresses; %s × %s (each block rounded up to %s) and %s need %s",
-		tp.Subnet, units.Int(int64(fe.Size)), plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"),
-		plural(int64(tp.ClientAddresses), "address", "addresses"), units.Int(int64(fe.ClientBlock)),
-		plural(int64(tp.ServerAddresses), "server address", "server addresses"), units.Int(int64(fe.Need)))
+		tp.Subnet, units.Int(int64(fe.Size)), units.Plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"),
+		units.Plural(int64(tp.ClientAddresses), "address", "addresses"), units.Int(int64(fe.ClientBlock)),
+		units.Plural(int64(tp.ServerAddresses), "server address", "server addresses"), units.Int(int64(fe.Need)))
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
@@ -77,7 +78,7 @@ func (d *decoder) validateTraffic(s *Scenario) {
 			if p.Kind != PhaseTraffic {
 				continue
 			}
-			if r := messagesPerSecond(trafficSenders(int64(s.Client.Connections), p.Fraction), p.Interval); r < least {
+			if r := MessagesPerSecond(TrafficSenders(int64(s.Client.Connections), p.Fraction), p.Interval); r < least {
 				least, name = r, fmt.Sprintf("phase %d (%s)", i+1, p.Name)
 			}
 		}
@@ -86,4 +87,22 @@ func (d *decoder) validateTraffic(s *Scenario) {
 				"expect: messages-per-second-min %s is more than %s can ever send (%s per second)", units.Int(int64(e.MessagesPerSecondMin)), name, units.Int(int64(least)))
 		}
 	}
+}
+
+// TrafficSenders is how many of conns connections send in a traffic
+// phase of this fraction (each worker rounds its share up, so this is
+// at least the whole fraction).
+func TrafficSenders(conns int64, fraction float64) int64 {
+	if fraction <= 0 || fraction != fraction {
+		return 0
+	}
+	return int64(math.Ceil(float64(conns) * min(fraction, 1)))
+}
+
+// MessagesPerSecond is the rate senders ask for sending every interval.
+func MessagesPerSecond(senders int64, interval time.Duration) float64 {
+	if interval <= 0 {
+		return 0
+	}
+	return float64(senders) / interval.Seconds()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -38,7 +39,7 @@ type ActionFacts struct {
 	// Current holds the host's current value of each [host] key.
 	Current map[string]string
 	// InUse is what the host uses now of keys with an amount in use
-	// (scenarios.Env.HostInUse), for "+N" values.
+	// (plan.Env.HostInUse), for "+N" values.
 	InUse map[string]int64
 	// Resolve finds an external program as the run would (nil: keep the
 	// program as written).
@@ -52,7 +53,7 @@ type ActionFacts struct {
 // runs as root, with its argument vector (placeholders expanded where
 // every copy gets the same value) and how many copies run. It is pure:
 // facts come in through in.
-func Actions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts) []results.Action {
+func Actions(sc *scenarios.Scenario, plan *plan.Plan, in ActionFacts) []results.Action {
 	var out []results.Action
 	for _, k := range slices.Sorted(maps.Keys(sc.Host)) {
 		out = append(out, results.Action{Kind: ActionHostSysctl, What: k, Old: in.Current[k], New: hostNewValue(k, sc.Host[k], in.InUse)})
@@ -156,7 +157,7 @@ func computeLayout(sc *scenarios.Scenario) (layout.Layout, error) {
 // programActions lists the programs of both roles; an external program
 // is followed by the environment the scenario gives it (its env table,
 // NAME=value, sorted; the C1M_* copies of the placeholders come on top).
-func programActions(sc *scenarios.Scenario, plan *scenarios.Plan, in ActionFacts, runID string) []results.Action {
+func programActions(sc *scenarios.Scenario, plan *plan.Plan, in ActionFacts, runID string) []results.Action {
 	var out []results.Action
 	var planner *copyPlanner
 	for _, role := range []string{roleServer, roleClient} {
@@ -285,7 +286,7 @@ func quoteArgv(argv []string) string {
 
 // PlanActions is Actions for 'c1m-testbed plan': the host's current
 // values are read (no root needed), the run id is not known yet.
-func PlanActions(sc *scenarios.Scenario, plan *scenarios.Plan, env scenarios.Env, exe string) []results.Action {
+func PlanActions(sc *scenarios.Scenario, plan *plan.Plan, env plan.Env, exe string) []results.Action {
 	bin := (&runner{opt: Options{Exe: exe}}).binDir()
 	return Actions(sc, plan, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(slices.Sorted(maps.Keys(sc.Host))), InUse: env.HostInUse,
 		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, bin) }})

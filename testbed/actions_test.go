@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -21,9 +22,9 @@ func parseScenario(t *testing.T, body string) *scenarios.Scenario {
 	return sc
 }
 
-func planOf(t *testing.T, sc *scenarios.Scenario) *scenarios.Plan {
+func planOf(t *testing.T, sc *scenarios.Scenario) *plan.Plan {
 	t.Helper()
-	p, err := scenarios.NewPlan(sc, scenarios.DefaultEnv())
+	p, err := plan.New(sc, plan.DefaultEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,13 +145,13 @@ func TestWriteActions(t *testing.T) {
 // TestHostInUseCoversEveryKey checks that ProbeEnv reads "in use now" for
 // every [host] key the scenarios package checks against it.
 func TestHostInUseCoversEveryKey(t *testing.T) {
-	for k := range scenarios.HostInUseKeys {
+	for k := range plan.HostInUseKeys {
 		if _, ok := hostInUse[k]; !ok {
-			t.Errorf("%s has an amount in use (%s) but testbed does not read it: add it to hostInUse", k, scenarios.HostInUseKeys[k])
+			t.Errorf("%s has an amount in use (%s) but testbed does not read it: add it to hostInUse", k, plan.HostInUseKeys[k])
 		}
 	}
 	for k := range hostInUse {
-		if _, ok := scenarios.HostInUseKeys[k]; !ok {
+		if _, ok := plan.HostInUseKeys[k]; !ok {
 			t.Errorf("testbed reads in use for %s, which scenarios does not check: remove it", k)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -28,8 +29,8 @@ var dependedKeys = []string{
 // ProbeEnv reads the host facts the planner needs, among them what the
 // host uses now of each [host] key that has an amount in use
 // (Env.HostInUse).
-func ProbeEnv() scenarios.Env {
-	env := scenarios.DefaultEnv()
+func ProbeEnv() plan.Env {
+	env := plan.DefaultEnv()
 	var rl unix.Rlimit
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil {
 		env.FDSoft, env.FDHard = int64(rl.Cur), int64(rl.Max)

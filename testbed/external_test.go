@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
@@ -169,7 +170,7 @@ func TestActionsManyCopiesShareLists(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	p, _ := scenarios.NewPlan(sc, scenarios.DefaultEnv()) // 10,000 copies do not fit in memory: listed all the same
+	p, _ := plan.New(sc, plan.DefaultEnv()) // 10,000 copies do not fit in memory: listed all the same
 	as := Actions(sc, p, ActionFacts{RunID: "ab12cd", Exe: "/x/c1m-testbed", Bin: "/x"})
 	runtime.ReadMemStats(&after)
 	progs := actionsOf(as, ActionProgram)
@@ -290,13 +291,13 @@ func (c twinCase) serverCommand() string {
 
 // validateSide is what validate and plan --scale do: decode, scale,
 // plan, CheckPrograms.
-func (c twinCase) validateSide(env scenarios.Env) error {
+func (c twinCase) validateSide(env plan.Env) error {
 	sc, err := scenarios.Parse("twin.toml", []byte(c.toml(false)))
 	if err != nil {
 		return err
 	}
 	sc = sc.Scaled(c.scale)
-	if _, err := scenarios.NewPlan(sc, env); err != nil {
+	if _, err := plan.New(sc, env); err != nil {
 		return err
 	}
 	return CheckPrograms(sc, "/opt/c1m")
@@ -309,7 +310,7 @@ func (c twinCase) validateSide(env scenarios.Env) error {
 // the kernel (an int sysctl holds at most 2^31-1) and execve (every copy's
 // argv and environment, built as startPrograms builds them) would after
 // the host was changed.
-func (c twinCase) runSide(t *testing.T, env scenarios.Env) error {
+func (c twinCase) runSide(t *testing.T, env plan.Env) error {
 	sc, err := scenarios.Parse("twin.toml", []byte(c.toml(true)))
 	if err != nil {
 		t.Fatalf("baseline does not decode: %v\n%s", err, c.toml(true))
@@ -341,7 +342,7 @@ func (c twinCase) runSide(t *testing.T, env scenarios.Env) error {
 		}
 	}
 	sc = sc.Scaled(c.scale)
-	if _, err := scenarios.NewPlan(sc, env); err != nil {
+	if _, err := plan.New(sc, env); err != nil {
 		return err
 	}
 	for k, v := range sc.Host { // both are ints in the kernel (proc_dointvec)
@@ -424,7 +425,7 @@ func TestValidateIsRunsTwin(t *testing.T) {
 	}
 	for i := range n {
 		c := genTwinCase(r)
-		env := scenarios.DefaultEnv()
+		env := plan.DefaultEnv()
 		env.NeighbourMax = c.envGC
 		env.FDSoft, env.FDHard = 1<<20, 1<<20 // so that the fd budget does not hide the port lists' bound
 		verr, rerr := c.validateSide(env), c.runSide(t, env)

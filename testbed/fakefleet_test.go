@@ -14,6 +14,7 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/internal/histogram"
 	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -302,7 +303,7 @@ func fakeRunner(t *testing.T, lab *fakeLab, scenario string) (*runner, *lockedBu
 	if err != nil {
 		t.Fatalf("scenario: %v", err)
 	}
-	plan, err := scenarios.NewPlan(sc, scenarios.DefaultEnv())
+	plan, err := plan.New(sc, plan.DefaultEnv())
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -63,7 +64,7 @@ func newRunner(opt Options) (*runner, error) {
 		return nil, err
 	}
 	r.sc = sc
-	if r.plan, err = scenarios.NewPlan(sc, ProbeEnv()); err != nil {
+	if r.plan, err = plan.New(sc, ProbeEnv()); err != nil {
 		if opt.InPlace != nil {
 			return nil, fmt.Errorf("shard %s of %s in place: %w", opt.InPlace.Shard, opt.Scenario.Name, err)
 		}

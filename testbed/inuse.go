@@ -3,8 +3,8 @@ package testbed
 import "github.com/c1m-testbed/c1m-testbed/internal/procfs"
 
 // hostInUse maps each [host] key that has an amount in use
-// (scenarios.HostInUseKeys) to how testbed reads that amount from the
-// host now; ProbeEnv fills scenarios.Env.HostInUse with it. Every key of
+// (plan.HostInUseKeys) to how testbed reads that amount from the
+// host now; ProbeEnv fills plan.Env.HostInUse with it. Every key of
 // HostInUseKeys must be here (TestHostInUseCoversEveryKey).
 var hostInUse = map[string]func() (int64, bool){
 	"fs.file-max": func() (int64, bool) { return procfs.ReadInt("/proc/sys/fs/file-nr") },

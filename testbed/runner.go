@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/measure"
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -14,7 +15,7 @@ import (
 type runner struct {
 	opt      Options
 	sc       *scenarios.Scenario // scaled
-	plan     *scenarios.Plan
+	plan     *plan.Plan
 	topo     *topology.Topology
 	fleet    *fleet
 	sampler  *measure.Sampler

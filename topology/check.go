@@ -14,7 +14,7 @@ func (spec Spec) Check() error {
 
 // NeighbourNeed is the neighbour entries Build needs the host's
 // gc_thresh3 to allow: the spec's NeighbourTable, or one per link end
-// (two per client namespace). scenarios.NeighbourNeed is the same rule,
+// (two per client namespace). plan.NeighbourNeed is the same rule,
 // checked by validate before [host] is written.
 func (spec Spec) NeighbourNeed() int {
 	return max(spec.NeighbourTable, 2*spec.ClientNamespaces)

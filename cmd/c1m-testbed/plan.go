@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -64,7 +65,7 @@ Exit status: 0 the plan fits (or hits only limits the scenario expects),
 		}
 	}
 	env := probeEnv()
-	p, err := scenarios.NewPlan(s, env)
+	p, err := plan.New(s, env)
 	p.WriteTable(os.Stdout)
 	exe := runExe()
 	if err == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -52,7 +53,7 @@ func validateOne(arg string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := scenarios.NewPlan(s, probeEnv()); err != nil {
+	if _, err := plan.New(s, probeEnv()); err != nil {
 		return err
 	}
 	if err := testbed.CheckPrograms(s, testbed.BinDir(runExe())); err != nil {

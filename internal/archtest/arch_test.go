@@ -17,18 +17,19 @@ const module = "github.com/c1m-testbed/c1m-testbed/"
 var root = filepath.Join("..", "..")
 
 // allowed lists, for each package, the packages of this module it may
-// import (docs/architecture.md: cmd -> testbed -> {scenarios, topology,
-// nodes, measure, results, report, lab, verdict, merge}; cmd -> lab ->
-// {topology, results}; measure -> {results, nodes, topology}; scenarios,
-// results, report, verdict and merge are pure; nodes and topology never
-// import each other or testbed; lab and measure never import testbed).
-// Test files are not checked: tests may reach across to build what they
-// check.
+// import (docs/architecture.md: cmd -> testbed -> {plan, topology, nodes,
+// measure, results, report, lab, verdict, merge}; plan -> scenarios; cmd
+// -> lab -> {topology, results}; measure -> {results, nodes, topology};
+// scenarios, plan, results, report, verdict and merge are pure; nodes and
+// topology never import each other or testbed; lab and measure never
+// import testbed). Test files are not checked: tests may reach across to
+// build what they check.
 var allowed = map[string][]string{
-	"cmd/c1m-testbed":      {"testbed", "lab", "scenarios", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
+	"cmd/c1m-testbed":      {"testbed", "lab", "scenarios", "plan", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
 	"cmd/c1m-node":         {"nodes"},
-	"testbed":              {"scenarios", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
-	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units"},
+	"testbed":              {"scenarios", "plan", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
+	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units", "internal/sat"},
+	"plan":                 {"scenarios", "internal/sat", "internal/sysctlscope", "internal/protocols", "internal/units"}, // pure: the capacity plan of a decoded scenario
 	"topology":             {"internal/layout", "internal/sysctlscope", "internal/procfs"},
 	"nodes":                {"internal/histogram", "internal/protocols"},
 	"measure":              {"results", "nodes", "topology", "internal/histogram", "internal/procfs"}, // nodes: nodes.Stats; topology: entering namespaces, finding processes
@@ -46,14 +47,15 @@ var allowed = map[string][]string{
 	"internal/editdist":    {},
 	"internal/histogram":   {},
 	"internal/units":       {},
+	"internal/sat":         {},
 	"internal/atomicfile":  {},
 	"internal/hostlock":    {},
 	"internal/procfs":      {},
 	"examples/goserver":    {},
 	"examples/goclient":    {},
 	"examples/wsserver":    {},
-	"bench":                {"scenarios", "results", "testbed"},
-	"kube":                 {"scenarios", "internal/printable"}, // pure: k8s.io/api types printed with sigs.k8s.io/yaml
+	"bench":                {"scenarios", "plan", "results", "testbed"},
+	"kube":                 {"scenarios", "plan", "internal/printable"}, // pure: k8s.io/api types printed with sigs.k8s.io/yaml
 }
 
 // TestImportArrows parses every non-test Go file and checks its imports

@@ -26,6 +26,15 @@ func Count(v float64) string {
 // Int formats an integer with thousands separators: 1000000 → "1,000,000".
 func Int(n int64) string { return Group(strconv.FormatInt(n, 10)) }
 
+// Plural is n as Int gives it and the noun for its count: "1 port",
+// "20,000 ports".
+func Plural(n int64, one, many string) string {
+	if n == 1 {
+		return Int(n) + " " + one
+	}
+	return Int(n) + " " + many
+}
+
 // Group puts thousands separators into a decimal integer's digits:
 // "-1234567" → "-1,234,567".
 func Group(s string) string {

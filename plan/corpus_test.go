@@ -1,4 +1,4 @@
-package scenarios
+package plan
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 var update = flag.Bool("update", false, "rewrite the # want: lines of testdata/broken and testdata/hostile from the actual errors")
@@ -19,24 +21,24 @@ var emptyWant = map[string]string{
 
 // loadAndPlan is what `c1m-testbed validate` does with a file.
 func loadAndPlan(name string, data []byte) error {
-	s, err := Parse(name, data)
+	s, err := scenarios.Parse(name, data)
 	if err != nil {
 		return err
 	}
-	_, err = NewPlan(s, DefaultEnv())
+	_, err = New(s, DefaultEnv())
 	return err
 }
 
 // TestBrokenCorpus checks that every file in testdata/broken fails with
 // exactly the error written on its first line ("# want: ...").
-func TestBrokenCorpus(t *testing.T) { checkCorpus(t, "testdata/broken", 25) }
+func TestBrokenCorpus(t *testing.T) { checkCorpus(t, "../scenarios/testdata/broken", 25) }
 
 // TestHostileCorpus checks the hostile inputs of issue 13 the same way:
 // settings that could hurt the host, values that smuggle lines, what
 // validate must refuse before run touches the host, absurd counts. Inputs
 // that are not files (oversize, FIFO, /dev/zero) are tested in
 // limits_test.go.
-func TestHostileCorpus(t *testing.T) { checkCorpus(t, "testdata/hostile", 60) }
+func TestHostileCorpus(t *testing.T) { checkCorpus(t, "../scenarios/testdata/hostile", 60) }
 
 func checkCorpus(t *testing.T, dir string, least int) {
 	files, err := filepath.Glob(dir + "/*.toml")
@@ -69,10 +71,10 @@ func checkCorpus(t *testing.T, dir string, least int) {
 			if err == nil {
 				t.Fatalf("%s: no error; want %s", f, want)
 			}
-			if !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, scenarios.ErrInvalid) {
 				t.Errorf("%s: error does not wrap ErrInvalid: %v", f, err)
 			}
-			var e *Error
+			var e *scenarios.Error
 			if !errors.As(err, &e) || e.Line == 0 && base != "empty.toml" && base != "no-phases.toml" {
 				t.Errorf("%s: error has no line: %v", f, err)
 			}

@@ -1,16 +1,19 @@
-package scenarios
+package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/sat"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // expects reports whether the scenario expects errno to appear, or one of
 // the nstat counters to move.
-func expects(s *Scenario, errno string, counters ...string) bool {
-	if errno != "" && contains(s.Expect.ErrorsPresent, errno) {
+func expects(s *scenarios.Scenario, errno string, counters ...string) bool {
+	if errno != "" && slices.Contains(s.Expect.ErrorsPresent, errno) {
 		return true
 	}
 	for _, c := range counters {
@@ -36,7 +39,7 @@ func waive(l *Limit, expected, own bool, guard string) {
 }
 
 // hostSets reports whether the scenario writes key under [host].
-func hostSets(s *Scenario, key string) bool {
+func hostSets(s *scenarios.Scenario, key string) bool {
 	_, ok := s.Host[key]
 	return ok
 }
@@ -49,14 +52,7 @@ func newLimit(name, unit, errno string, need, have int64) Limit {
 	return Limit{Name: name, Unit: unit, Errno: errno, Need: need, Have: have, OK: need <= have}
 }
 
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%s %s", units.Int(n), one)
-	}
-	return fmt.Sprintf("%s %s", units.Int(n), many)
-}
-
-func (p *Plan) limits(s *Scenario, env Env) []Limit {
+func (p *Plan) limits(s *scenarios.Scenario, env Env) []Limit {
 	tp := s.Topology
 	conns := p.Connections
 	var out []Limit
@@ -64,8 +60,8 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	l := newLimit("five-tuples", "conns", "EADDRNOTAVAIL", conns, p.FiveTuples)
 	l.Expected = expects(s, "EADDRNOTAVAIL")
 	l.Why = fmt.Sprintf("%s × %s × %s × %s reach each other over %s source ports (%d-%d) = %s five-tuples; you asked for %s",
-		plural(int64(tp.ServerAddresses), "server address", "server addresses"), plural(int64(len(tp.ServerPorts)), "port", "ports"),
-		plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"), plural(int64(tp.ClientAddresses), "client address", "client addresses each"),
+		units.Plural(int64(tp.ServerAddresses), "server address", "server addresses"), units.Plural(int64(len(tp.ServerPorts)), "port", "ports"),
+		units.Plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"), units.Plural(int64(tp.ClientAddresses), "client address", "client addresses each"),
 		units.Int(p.PortsPerPair), p.PortLow, p.PortHigh, units.Int(p.FiveTuples), units.Int(conns))
 	if !l.OK {
 		l.Fix = p.tupleFix(s)
@@ -74,29 +70,29 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	}
 	out = append(out, l)
 
-	need := satAdd(ceilDiv(satMul(conns, 100), int64(ServerShare*100)*int64(p.ServerWorkers)), FDReserve, p.Listeners)
+	need := sat.Add(sat.CeilDiv(sat.Mul(conns, 100), int64(ServerShare*100)*int64(p.ServerWorkers)), FDReserve, p.Listeners)
 	l = newLimit("fds per server worker", "fds", "EMFILE", need, p.ServerFDLimit)
 	l.Why = fmt.Sprintf("%s connections over %d server workers, +5%% for uneven SO_REUSEPORT hashing, +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
 		units.Int(conns), p.ServerWorkers, FDReserve, p.Listeners, units.Int(p.ServerFDLimit))
 	l.Fix = fmt.Sprintf("set server.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
-		units.Int(ceilDiv(conns, max(1, int64(float64(p.ServerFDLimit-FDReserve-p.Listeners)*ServerShare)))))
+		units.Int(sat.CeilDiv(conns, max(1, int64(float64(p.ServerFDLimit-FDReserve-p.Listeners)*ServerShare)))))
 	if p.PortPerCopy { // one copy per port: the clients spread evenly, and more copies need more ports
-		l.Need = satAdd(p.ConnsPerServerWorker, FDReserve, p.Listeners)
+		l.Need = sat.Add(p.ConnsPerServerWorker, FDReserve, p.Listeners)
 		l.OK = l.Need <= l.Have
 		l.Why = fmt.Sprintf("%s connections over %d server copies, one port each ({%s}), +%d reserved, +%d listeners; RLIMIT_NOFILE %s",
-			units.Int(conns), p.ServerWorkers, WorkerPortPlaceholder, FDReserve, p.Listeners, units.Int(p.ServerFDLimit))
+			units.Int(conns), p.ServerWorkers, scenarios.WorkerPortPlaceholder, FDReserve, p.Listeners, units.Int(p.ServerFDLimit))
 		l.Fix = fmt.Sprintf("list at least %s server ports (one copy each), or fewer connections",
-			units.Int(ceilDiv(conns, max(1, p.ServerFDLimit-FDReserve-p.Listeners))))
+			units.Int(sat.CeilDiv(conns, max(1, p.ServerFDLimit-FDReserve-p.Listeners))))
 	}
 	waive(&l, expects(s, "EMFILE"), ownFDLimit(s.Server.FDLimit, env), `errors-present = ["EMFILE"] waives only a lab's own server.fd-limit, not the fd budget the host gives`)
 	out = append(out, l)
 
-	need = satAdd(p.ConnsPerClientWorker, FDReserve)
+	need = sat.Add(p.ConnsPerClientWorker, FDReserve)
 	l = newLimit("fds per client worker", "fds", "EMFILE", need, p.ClientFDLimit)
 	l.Why = fmt.Sprintf("%s connections over %d client workers (%d per namespace), +%d reserved; RLIMIT_NOFILE %s",
 		units.Int(conns), p.ClientWorkers, p.ClientWorkersPerNamespace, FDReserve, units.Int(p.ClientFDLimit))
 	l.Fix = fmt.Sprintf("set client.workers = 0 (the fd budget needs %s), or at least that many, or fewer connections",
-		units.Int(ceilDiv(conns, max(1, p.ClientFDLimit-FDReserve))))
+		units.Int(sat.CeilDiv(conns, max(1, p.ClientFDLimit-FDReserve))))
 	waive(&l, expects(s, "EMFILE"), ownFDLimit(s.Client.FDLimit, env), `errors-present = ["EMFILE"] waives only a lab's own client.fd-limit, not the fd budget the host gives`)
 	out = append(out, l)
 
@@ -107,12 +103,12 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	waive(&l, expects(s, "EMFILE"), false, "a worker cannot even be given a limit above fs.nr_open: it fails to start, it does not see EMFILE")
 	out = append(out, l)
 
-	need = satAdd(p.FileDescriptors, env.FileNr)
+	need = sat.Add(p.FileDescriptors, env.FileNr)
 	l = newLimit("fs.file-max", "files", "ENFILE", need, env.FileMax)
 	l.Why = fmt.Sprintf("2 × %s sockets (both ends run on this host) + %d per worker + %s already open",
 		units.Int(conns), FilesPerWorker, units.Int(env.FileNr))
 	l.Fix = fmt.Sprintf(`raise "fs.file-max" = %s under [host] (journaled and restored), or ask for at most %s connections`,
-		units.Int(satAdd(need, need/10)), units.Int(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-satMul(2, conns)))/2)))
+		units.Int(sat.Add(need, need/10)), units.Int(max(0, (env.FileMax-env.FileNr-(p.FileDescriptors-sat.Mul(2, conns)))/2)))
 	waive(&l, expects(s, "ENFILE"), hostSets(s, "fs.file-max"),
 		`errors-present = ["ENFILE"] waives only an fs.file-max the lab sets under [host] (relative "+N" keeps the host's margin); the host's own file-max protects every process on it`)
 	out = append(out, l)
@@ -120,7 +116,7 @@ func (p *Plan) limits(s *Scenario, env Env) []Limit {
 	out = append(out, memoryLimit(s, p, env))
 
 	if p.BufferedBytes > 0 {
-		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, satMul(env.TCPMem[2], env.PageSize))
+		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, sat.Mul(env.TCPMem[2], env.PageSize))
 		l.Why = fmt.Sprintf("%s connections × bytes sent sit in socket buffers, against tcp_mem max %s pages × %d B",
 			units.Int(conns), units.Int(env.TCPMem[2]), env.PageSize)
 		l.Fix = `send fewer bytes, shrink net.ipv4.tcp_rmem/tcp_wmem under [sysctl.*], or raise "net.ipv4.tcp_mem" under [host]`
@@ -159,8 +155,8 @@ func memFloor(env Env) int64 {
 // memoryLimit is the "memory" limit: kernel and worker memory at the peak
 // against MemAvailable less the safety floor (memFloor). When it fails,
 // Why says how far below the floor MemAvailable would fall.
-func memoryLimit(s *Scenario, p *Plan, env Env) Limit {
-	use := satAdd(p.KernelBytes, p.UserBytes)
+func memoryLimit(s *scenarios.Scenario, p *Plan, env Env) Limit {
+	use := sat.Add(p.KernelBytes, p.UserBytes)
 	floor := memFloor(env)
 	l := newLimit("memory", "bytes", "ENOMEM", use, max(0, env.MemAvailable-floor))
 	conns := p.Connections
@@ -183,20 +179,20 @@ func memoryLimit(s *Scenario, p *Plan, env Env) Limit {
 }
 
 // tupleFix names the cheapest ways to get enough five-tuples.
-func (p *Plan) tupleFix(s *Scenario) string {
+func (p *Plan) tupleFix(s *scenarios.Scenario) string {
 	tp := s.Topology
 	conns := p.Connections
-	pairs := ceilDiv(conns, max(p.PortsPerPair, 1))
+	pairs := sat.CeilDiv(conns, max(p.PortsPerPair, 1))
 	var fixes []string
 	other := int64(tp.ServerAddresses) * int64(len(tp.ServerPorts)) * int64(tp.ClientNamespaces)
-	if add := ceilDiv(pairs, other) - int64(tp.ClientAddresses); add > 0 {
-		fixes = append(fixes, fmt.Sprintf("add %s (topology.client-addresses = %d)", plural(add, "client address", "client addresses"), int64(tp.ClientAddresses)+add))
+	if add := sat.CeilDiv(pairs, other) - int64(tp.ClientAddresses); add > 0 {
+		fixes = append(fixes, fmt.Sprintf("add %s (topology.client-addresses = %d)", units.Plural(add, "client address", "client addresses"), int64(tp.ClientAddresses)+add))
 	}
 	other = int64(tp.ServerAddresses) * int64(tp.ClientNamespaces) * int64(tp.ClientAddresses)
-	if add := ceilDiv(pairs, other) - int64(len(tp.ServerPorts)); add > 0 && int64(len(tp.ServerPorts))+add <= 65535-DefaultFirstPort+1 {
-		fixes = append(fixes, fmt.Sprintf("add %s (topology.server-ports = %d)", plural(add, "server port", "server ports"), int64(len(tp.ServerPorts))+add))
+	if add := sat.CeilDiv(pairs, other) - int64(len(tp.ServerPorts)); add > 0 && int64(len(tp.ServerPorts))+add <= 65535-scenarios.DefaultFirstPort+1 {
+		fixes = append(fixes, fmt.Sprintf("add %s (topology.server-ports = %d)", units.Plural(add, "server port", "server ports"), int64(len(tp.ServerPorts))+add))
 	}
-	if per := ceilDiv(conns, max(p.Pairs, 1)); per <= maxPortsPerPair {
+	if per := sat.CeilDiv(conns, max(p.Pairs, 1)); per <= maxPortsPerPair {
 		fixes = append(fixes, fmt.Sprintf(`widen the range to %s ports ("net.ipv4.ip_local_port_range" = "%d 65535" under [sysctl.client])`, units.Int(per), 65535-per+1))
 	}
 	fixes = append(fixes, `expect it: errors-present = ["EADDRNOTAVAIL"] under [expect]`)
@@ -214,7 +210,7 @@ func mib(b int64) string {
 }
 
 // pick sets First and returns the error of an impossible plan.
-func (p *Plan) pick(s *Scenario) error {
+func (p *Plan) pick(s *scenarios.Scenario) error {
 	var failing, expected, tightest *Limit
 	for i := range p.Limits {
 		l := &p.Limits[i]
@@ -243,8 +239,6 @@ func (p *Plan) pick(s *Scenario) error {
 	if failing == nil {
 		return nil
 	}
-	at := s.pos.valAt("client.connections")
-	return &Error{File: s.Source, Line: at.line, Col: at.col,
-		Msg: fmt.Sprintf("impossible plan: %s: need %s, have %s (%s)", failing.Name, human(failing.Need, failing.Unit), human(failing.Have, failing.Unit), failing.Why),
-		Fix: failing.Fix}
+	return s.ErrorAt("client.connections", failing.Fix, "impossible plan: %s: need %s, have %s (%s)",
+		failing.Name, human(failing.Need, failing.Unit), human(failing.Have, failing.Unit), failing.Why)
 }

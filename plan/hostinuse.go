@@ -1,4 +1,4 @@
-package scenarios
+package plan
 
 import (
 	"fmt"
@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/sat"
 	"github.com/c1m-testbed/c1m-testbed/internal/sysctlscope"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // HostInUseKeys are the [host] settings whose new value is checked
@@ -38,7 +40,7 @@ func inUse(env Env, key string) (int64, bool) {
 // checkHostInUse refuses a [host] value that would leave the host less
 // than the key's margin above what it uses now: a lab lowers a limit
 // relative to the host's own use, never below it.
-func checkHostInUse(s *Scenario, env Env) error {
+func checkHostInUse(s *scenarios.Scenario, env Env) error {
 	for _, name := range slices.Sorted(maps.Keys(s.Host)) {
 		k, ok := sysctlscope.Lookup(name)
 		if !ok || k.InUse == "" {
@@ -56,18 +58,16 @@ func checkHostInUse(s *Scenario, env Env) error {
 		if len(f) == 0 {
 			continue
 		}
-		last, err := ParseCount(f[len(f)-1])
-		if err != nil || last >= satAdd(used, k.Margin) {
+		last, err := scenarios.ParseCount(f[len(f)-1])
+		if err != nil || last >= sat.Add(used, k.Margin) {
 			continue
 		}
-		at := s.pos.valAt("host." + name)
-		fix := fmt.Sprintf("set it to at least %s %s", units.Int(satAdd(used, k.Margin)), k.Unit)
+		fix := fmt.Sprintf("set it to at least %s %s", units.Int(sat.Add(used, k.Margin)), k.Unit)
 		if k.Relative {
 			fix += fmt.Sprintf(`, or write "+N" (N at least %s) for %s plus N`, units.Int(k.Margin), k.InUse)
 		}
-		return &Error{File: s.Source, Line: at.line, Col: at.col, Fix: fix,
-			Msg: fmt.Sprintf("host %s: %s %s would leave the host less than %s %s above the %s it uses now (%s)",
-				name, units.Int(last), k.Unit, units.Int(k.Margin), k.Unit, units.Int(used), k.InUse)}
+		return s.ErrorAt("host."+name, fix, "host %s: %s %s would leave the host less than %s %s above the %s it uses now (%s)",
+			name, units.Int(last), k.Unit, units.Int(k.Margin), k.Unit, units.Int(used), k.InUse)
 	}
 	return nil
 }

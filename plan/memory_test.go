@@ -1,8 +1,10 @@
-package scenarios
+package plan
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // TestPlanMemoryFloor: the memory limit keeps a floor of MemAvailable
@@ -28,7 +30,7 @@ func TestPlanMemoryFloor(t *testing.T) {
 		{"MemTotal unknown", 23 * gib, 0, true, 2 * gib, "2,048 MiB", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Parse("t.toml", []byte(src))
+			s, err := scenarios.Parse("t.toml", []byte(src))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,7 +39,7 @@ func TestPlanMemoryFloor(t *testing.T) {
 			if f := memFloor(env); f != tt.floor {
 				t.Errorf("floor = %d, want %d", f, tt.floor)
 			}
-			p, err := NewPlan(s, env)
+			p, err := New(s, env)
 			if (err == nil) != tt.ok {
 				t.Fatalf("NewPlan error = %v, want ok = %v", err, tt.ok)
 			}
@@ -68,7 +70,7 @@ func TestPlanMemoryFloor(t *testing.T) {
 // five-tuples, and is refused with 18 GiB available (1.7 GiB would be left).
 func TestPlanTwoMillion(t *testing.T) {
 	s := mustLoad(t, "two-million")
-	p, err := NewPlan(s, DefaultEnv())
+	p, err := New(s, DefaultEnv())
 	if err != nil {
 		t.Fatalf("two-million on the reference machine: %v", err)
 	}
@@ -82,7 +84,7 @@ func TestPlanTwoMillion(t *testing.T) {
 	}
 	env := DefaultEnv()
 	env.MemTotal, env.MemAvailable = 20<<30, 18<<30
-	if _, err := NewPlan(s, env); err == nil || !strings.Contains(err.Error(), "below the floor") {
+	if _, err := New(s, env); err == nil || !strings.Contains(err.Error(), "below the floor") {
 		t.Errorf("two-million with 18 GiB available: %v; want refused below the floor", err)
 	}
 }

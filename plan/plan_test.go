@@ -1,17 +1,18 @@
-package scenarios
+package plan
 
 import (
 	"bytes"
 	"errors"
 	"math"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
-func mustLoad(t *testing.T, name string) *Scenario {
+func mustLoad(t *testing.T, name string) *scenarios.Scenario {
 	t.Helper()
-	s, err := Load(name)
+	s, err := scenarios.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +22,7 @@ func mustLoad(t *testing.T, name string) *Scenario {
 // TestPlanMillion checks the arithmetic of the headline scenario on the
 // reference machine: fd hard limit 20,000, fs.file-max 2,466,174.
 func TestPlanMillion(t *testing.T) {
-	p, err := NewPlan(mustLoad(t, "million"), DefaultEnv())
+	p, err := New(mustLoad(t, "million"), DefaultEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestPlanMillion(t *testing.T) {
 }
 
 func TestPlanPortExhaustionExpected(t *testing.T) {
-	p, err := NewPlan(mustLoad(t, "port-exhaustion"), DefaultEnv())
+	p, err := New(mustLoad(t, "port-exhaustion"), DefaultEnv())
 	if err != nil {
 		t.Fatalf("the lab expects EADDRNOTAVAIL, so the plan must succeed: %v", err)
 	}
@@ -94,7 +95,7 @@ func TestPlanLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Parse("t.toml", []byte(tt.src+"\n[[phase]]\nkind = \"connect\"\n"))
+			s, err := scenarios.Parse("t.toml", []byte(tt.src+"\n[[phase]]\nkind = \"connect\"\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,11 +103,11 @@ func TestPlanLimits(t *testing.T) {
 			if tt.env != nil {
 				tt.env(&env)
 			}
-			p, err := NewPlan(s, env)
+			p, err := New(s, env)
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("NewPlan: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrInvalid)):
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, scenarios.ErrInvalid)):
 				t.Fatalf("NewPlan error %v; want one containing %q wrapping ErrInvalid", err, tt.wantErr)
 			}
 			if p.First == nil || p.First.Name != tt.first {
@@ -116,30 +117,8 @@ func TestPlanLimits(t *testing.T) {
 	}
 }
 
-func TestScaled(t *testing.T) {
-	s := mustLoad(t, "million")
-	s.Phases = append(s.Phases, Phase{Kind: PhaseWait, Until: Condition{Metric: "established", Op: ">=", Value: 1000000}})
-	c := s.Scaled(0.02)
-	if c.Client.Connections != 20000 || c.Expect.MinEstablished != 20000 || c.Phases[len(c.Phases)-1].Until.String() != "established>=20000" {
-		t.Errorf("Scaled(0.02) = %d connections, min %d, until %q", c.Client.Connections, c.Expect.MinEstablished, c.Phases[len(c.Phases)-1].Until)
-	}
-	if s.Client.Connections != 1000000 || s.Phases[len(s.Phases)-1].Until.String() != "established>=1000000" {
-		t.Error("Scaled changed the original")
-	}
-	c.Topology.ServerPorts[0] = 1
-	if s.Topology.ServerPorts[0] == 1 {
-		t.Error("Scaled shares ServerPorts with the original")
-	}
-	if got := s.Scaled(1e-9).Client.Connections; got != 1 {
-		t.Errorf("Scaled(1e-9) = %d connections; want at least 1", got)
-	}
-	if _, err := NewPlan(s.Scaled(0.02), DefaultEnv()); err != nil {
-		t.Errorf("plan of million at 0.02: %v", err)
-	}
-}
-
 func TestWriteTable(t *testing.T) {
-	p, err := NewPlan(mustLoad(t, "port-exhaustion"), DefaultEnv())
+	p, err := New(mustLoad(t, "port-exhaustion"), DefaultEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,15 +135,15 @@ func TestWriteTable(t *testing.T) {
 // overflowing into a negative need that would pass as ok.
 func TestPlanSaturates(t *testing.T) {
 	src := "[topology]\nclient-namespaces = 4\nclient-addresses = 8\nserver-ports = 4\n[client]\nconnections = \"1M\"\n[[phase]]\nkind = \"connect\"\n[[phase]]\nkind = \"send\"\nbytes = \"4GB\"\n"
-	s, err := Parse("t.toml", []byte(src))
+	s, err := scenarios.Parse("t.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Parse("t.toml", []byte(strings.Replace(src, "4GB", "10000GB", 1))); err == nil || !strings.Contains(err.Error(), "above the maximum") {
+	if _, err := scenarios.Parse("t.toml", []byte(strings.Replace(src, "4GB", "10000GB", 1))); err == nil || !strings.Contains(err.Error(), "above the maximum") {
 		t.Errorf("10000GB per connection: %v; want a refusal", err)
 	}
 	s.Phases[1].Bytes = math.MaxInt64 // what the decoder refuses, the planner still survives
-	p, err := NewPlan(s, DefaultEnv())
+	p, err := New(s, DefaultEnv())
 	if err == nil || !strings.Contains(err.Error(), "memory") {
 		t.Errorf("NewPlan = %v; want an impossible memory plan", err)
 	}
@@ -184,15 +163,15 @@ func TestPlanInFlightAndPool(t *testing.T) {
 		inFlight int
 		pool     int64
 	}{
-		{"[client]\nconnections = 1000\n", DefaultInFlightPerWorker, 0},
+		{"[client]\nconnections = 1000\n", scenarios.DefaultInFlightPerWorker, 0},
 		{"[client]\nconnections = 1000\nworkers = 2\nin-flight = 1001\n", 501, 0},
-		{"[server]\nconn-buffer = \"4KiB\"\n[client]\nconnections = 1000\n", DefaultInFlightPerWorker, 1000 * 2 * 4096},
+		{"[server]\nconn-buffer = \"4KiB\"\n[client]\nconnections = 1000\n", scenarios.DefaultInFlightPerWorker, 1000 * 2 * 4096},
 	} {
-		s, err := Parse("t.toml", []byte(tt.src+"[[phase]]\nkind = \"connect\"\n"))
+		s, err := scenarios.Parse("t.toml", []byte(tt.src+"[[phase]]\nkind = \"connect\"\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := NewPlan(s, DefaultEnv())
+		p, err := New(s, DefaultEnv())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,14 +181,35 @@ func TestPlanInFlightAndPool(t *testing.T) {
 	}
 }
 
-func TestServerCloseModeDefaults(t *testing.T) {
-	src := "[server]\nclose-mode = \"rst\"\n[client]\nconnections = 1000\n[[phase]]\nkind = \"connect\"\n" +
-		"[[phase]]\nkind = \"close\"\nside = \"server\"\nfraction = 0.5\n[[phase]]\nkind = \"close\"\nside = \"server\"\nmode = \"fin\"\nfraction = 0.5\n[[phase]]\nkind = \"close\"\nside = \"client\"\n"
-	s, err := Parse("t.toml", []byte(src))
+// TestBuiltinsPlan: every built-in scenario plans on the reference
+// machine, by its name and as a file.
+func TestBuiltinsPlan(t *testing.T) {
+	for _, b := range scenarios.Builtins() {
+		for _, name := range []string{b.Name, "../scenarios/" + b.Name + ".toml"} {
+			s, err := scenarios.Load(name)
+			if err != nil {
+				t.Fatalf("Load(%q): %v", name, err)
+			}
+			if _, err := New(s, DefaultEnv()); err != nil {
+				t.Errorf("New(%s): %v", name, err)
+			}
+		}
+	}
+}
+
+// TestPlanForClients: million as clients in place (one namespace, four
+// sources, a target of four ports) plans over its 16 pairs.
+func TestPlanForClients(t *testing.T) {
+	tg, _ := scenarios.ParseTarget("10.0.0.5:8000-8003")
+	c, _, err := mustLoad(t, "million").ForClients(scenarios.InPlace{Target: tg, Sources: 4, PortLow: 1024, PortHigh: 65535})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := []string{s.Phases[1].Mode, s.Phases[2].Mode, s.Phases[3].Mode}; !slices.Equal(got, []string{"rst", "fin", "fin"}) {
-		t.Errorf("modes %v; want [rst fin fin]", got)
+	p, err := New(c, DefaultEnv())
+	if err != nil {
+		t.Fatalf("the plan in place: %v", err)
+	}
+	if p.Pairs != 16 || p.PortsPerPair != 65535-1024+1 {
+		t.Errorf("pairs %d × %d ports, want 16 × 64512", p.Pairs, p.PortsPerPair)
 	}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package plan
 
 // Env holds the host facts a plan is checked against. The testbed probes
 // them as root; DefaultEnv gives typical values for tests and dry runs.

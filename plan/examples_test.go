@@ -1,9 +1,11 @@
-package scenarios
+package plan
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // TestExampleScenarios: every scenario under examples/ decodes and plans
@@ -19,12 +21,12 @@ func TestExampleScenarios(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := Parse(f, data)
+		s, err := scenarios.Parse(f, data)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		if _, err := NewPlan(s, DefaultEnv()); err != nil {
+		if _, err := New(s, DefaultEnv()); err != nil {
 			t.Errorf("%s: plan: %v", f, err)
 		}
 	}

@@ -1,8 +1,10 @@
-package scenarios
+package plan
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // TestPlanWorkerPort: a server with {worker-port} is sized one copy per
@@ -18,13 +20,13 @@ func TestPlanWorkerPort(t *testing.T) {
 		{"3", "60k", false}, // 20,000 per copy + reserve
 	} {
 		body := "[topology]\nserver-ports = " + tc.ports + "\n[server]\ncommand = [\"redis-server\", \"--port\", \"{worker-port}\"]\n[client]\nconnections = \"" + tc.conns + "\"\n[[phase]]\nkind = \"connect\"\n"
-		s, err := Parse("wp.toml", []byte(body))
+		s, err := scenarios.Parse("wp.toml", []byte(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		env := DefaultEnv()
 		env.FDHard = 20000
-		p, err := NewPlan(s, env)
+		p, err := New(s, env)
 		if !p.PortPerCopy || p.Listeners != 1 {
 			t.Errorf("%s ports: port_per_copy %v, listeners %d; want true and 1", tc.ports, p.PortPerCopy, p.Listeners)
 		}

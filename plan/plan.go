@@ -1,10 +1,12 @@
-package scenarios
+package plan
 
 import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/sat"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // Planning constants, measured on the reference machine (issue 6).
@@ -110,7 +112,7 @@ type Plan struct {
 	ClientWorkersPerNamespace int `json:"client_workers_per_namespace"`
 	// InFlightPerWorker is the connects in progress each client worker
 	// may have: client.in-flight shared over the client workers, or
-	// DefaultInFlightPerWorker. The testbed passes it to every worker.
+	// scenarios.DefaultInFlightPerWorker. The testbed passes it to every worker.
 	InFlightPerWorker int `json:"in_flight_per_worker"`
 	// ConnsPerServerWorker and ConnsPerClientWorker are the mean load per worker.
 	ConnsPerServerWorker int64 `json:"conns_per_server_worker"`
@@ -151,55 +153,14 @@ type Plan struct {
 	First *Limit `json:"first"`
 
 	// link is the scenario's topology, for the table's link shaping row.
-	link Topology
+	link scenarios.Topology
 	// client is the scenario's clients, for the traffic row's protocol.
-	client Client
-}
-
-// ceilDiv is a/b rounded up, for a >= 0; b <= 0 gives MaxInt64.
-func ceilDiv(a, b int64) int64 {
-	if b <= 0 {
-		return math.MaxInt64
-	}
-	q := a / b
-	if a%b != 0 {
-		q++
-	}
-	return q
-}
-
-// satAdd adds non-negative numbers, stopping at MaxInt64 instead of
-// overflowing.
-func satAdd(xs ...int64) int64 {
-	r := int64(0)
-	for _, x := range xs {
-		if x > math.MaxInt64-r {
-			return math.MaxInt64
-		}
-		r += x
-	}
-	return r
-}
-
-// satMul multiplies non-negative numbers, stopping at MaxInt64 instead
-// of overflowing (a negative factor counts as 0).
-func satMul(xs ...int64) int64 {
-	r := int64(1)
-	for _, x := range xs {
-		if x <= 0 {
-			return 0
-		}
-		if r > math.MaxInt64/x {
-			return math.MaxInt64
-		}
-		r *= x
-	}
-	return r
+	client scenarios.Client
 }
 
 func hostInt(m map[string]string, key string, def int64) int64 {
 	if v, ok := m[key]; ok {
-		if n, err := ParseCount(v); err == nil {
+		if n, err := scenarios.ParseCount(v); err == nil {
 			return n
 		}
 	}
@@ -207,9 +168,9 @@ func hostInt(m map[string]string, key string, def int64) int64 {
 }
 
 // applyHost returns env as it will be after the scenario's [host] settings.
-func applyHost(env Env, s *Scenario) Env {
+func applyHost(env Env, s *scenarios.Scenario) Env {
 	env.FileMax = hostInt(s.Host, "fs.file-max", env.FileMax)
-	if n, ok := RelativeHostValue(s.Host["fs.file-max"]); ok {
+	if n, ok := scenarios.RelativeHostValue(s.Host["fs.file-max"]); ok {
 		env.FileMax = env.FileNr + n
 	}
 	env.NrOpen = hostInt(s.Host, "fs.nr_open", env.NrOpen)
@@ -230,7 +191,7 @@ func applyHost(env Env, s *Scenario) Env {
 }
 
 // portRange is the client namespaces' ip_local_port_range.
-func portRange(s *Scenario, env Env) (int, int) {
+func portRange(s *scenarios.Scenario, env Env) (int, int) {
 	if f := strings.Fields(s.Sysctl.Client["net.ipv4.ip_local_port_range"]); len(f) == 2 {
 		lo, err1 := strconv.Atoi(f[0])
 		hi, err2 := strconv.Atoi(f[1])
@@ -250,11 +211,11 @@ func fdLimit(env Env, cap int) int64 {
 	return l
 }
 
-// NewPlan computes the capacity plan of s on a host described by env. When
+// New computes the capacity plan of s on a host described by env. When
 // the plan is impossible (a hard limit is exceeded and the scenario does
 // not expect that failure) it returns the plan and an *Error wrapping
-// ErrInvalid with the arithmetic and the cheapest fix.
-func NewPlan(s *Scenario, env Env) (*Plan, error) {
+// scenarios.ErrInvalid with the arithmetic and the cheapest fix.
+func New(s *scenarios.Scenario, env Env) (*Plan, error) {
 	env = applyHost(env, s)
 	tp := s.Topology
 	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections), link: s.Topology, client: s.Client}
@@ -262,11 +223,11 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 
 	p.PortLow, p.PortHigh = portRange(s, env)
 	p.PortsPerPair = int64(max(0, p.PortHigh-p.PortLow+1))
-	p.Pairs = satMul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses))
-	p.FiveTuples = satMul(p.Pairs, p.PortsPerPair)
+	p.Pairs = sat.Mul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses))
+	p.FiveTuples = sat.Mul(p.Pairs, p.PortsPerPair)
 
 	p.Listeners = int64(tp.ServerAddresses) * int64(len(tp.ServerPorts))
-	if p.PortPerCopy = len(s.Server.Command) > 0 && UsesPlaceholder(s.Server.Command, WorkerPortPlaceholder); p.PortPerCopy {
+	if p.PortPerCopy = len(s.Server.Command) > 0 && scenarios.UsesPlaceholder(s.Server.Command, scenarios.WorkerPortPlaceholder); p.PortPerCopy {
 		p.Listeners = int64(tp.ServerAddresses) // each copy listens on its own port only
 	}
 	p.ServerFDLimit = fdLimit(env, s.Server.FDLimit)
@@ -278,40 +239,40 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 
 	p.ServerWorkers = s.Server.Workers
 	if p.ServerWorkers == 0 {
-		p.ServerWorkers = int(min(ceilDiv(conns, max(serverCap, 1)), MaxWorkers))
+		p.ServerWorkers = int(min(sat.CeilDiv(conns, max(serverCap, 1)), scenarios.MaxWorkers))
 	}
 	ns := int64(tp.ClientNamespaces)
 	p.ClientWorkers = s.Client.Workers
 	if p.ClientWorkers == 0 {
-		w := max(ceilDiv(conns, max(clientBudget, 1)), ns)
-		p.ClientWorkers = int(min(ceilDiv(w, ns)*ns, MaxWorkers))
+		w := max(sat.CeilDiv(conns, max(clientBudget, 1)), ns)
+		p.ClientWorkers = int(min(sat.CeilDiv(w, ns)*ns, scenarios.MaxWorkers))
 	}
-	p.ClientWorkersPerNamespace = int(ceilDiv(int64(p.ClientWorkers), ns))
-	p.InFlightPerWorker = DefaultInFlightPerWorker
+	p.ClientWorkersPerNamespace = int(sat.CeilDiv(int64(p.ClientWorkers), ns))
+	p.InFlightPerWorker = scenarios.DefaultInFlightPerWorker
 	if s.Client.InFlight > 0 {
-		p.InFlightPerWorker = int(max(1, ceilDiv(int64(s.Client.InFlight), int64(p.ClientWorkers))))
+		p.InFlightPerWorker = int(max(1, sat.CeilDiv(int64(s.Client.InFlight), int64(p.ClientWorkers))))
 	}
-	p.ConnsPerServerWorker = ceilDiv(conns, int64(p.ServerWorkers))
-	p.ConnsPerClientWorker = ceilDiv(conns, int64(p.ClientWorkers))
+	p.ConnsPerServerWorker = sat.CeilDiv(conns, int64(p.ServerWorkers))
+	p.ConnsPerClientWorker = sat.CeilDiv(conns, int64(p.ClientWorkers))
 	workers := int64(p.ServerWorkers + p.ClientWorkers)
 
-	p.FileDescriptors = satAdd(satMul(2, conns), satMul(workers, FilesPerWorker), satMul(int64(p.ServerWorkers), p.Listeners))
+	p.FileDescriptors = sat.Add(sat.Mul(2, conns), sat.Mul(workers, FilesPerWorker), sat.Mul(int64(p.ServerWorkers), p.Listeners))
 	for _, ph := range s.Phases {
 		switch ph.Kind {
-		case PhaseSend:
-			p.BufferedBytes = max(p.BufferedBytes, satMul(conns, min(ph.Bytes, bufferCap(s, ph.From))))
-		case PhaseTraffic:
-			senders := trafficSenders(conns, ph.Fraction)
-			p.BufferedBytes = max(p.BufferedBytes, satMul(senders, 2, ph.Bytes))
-			p.MessagesPerSecond = max(p.MessagesPerSecond, messagesPerSecond(senders, ph.Interval))
+		case scenarios.PhaseSend:
+			p.BufferedBytes = max(p.BufferedBytes, sat.Mul(conns, min(ph.Bytes, bufferCap(s, ph.From))))
+		case scenarios.PhaseTraffic:
+			senders := scenarios.TrafficSenders(conns, ph.Fraction)
+			p.BufferedBytes = max(p.BufferedBytes, sat.Mul(senders, 2, ph.Bytes))
+			p.MessagesPerSecond = max(p.MessagesPerSecond, scenarios.MessagesPerSecond(senders, ph.Interval))
 		}
 	}
-	p.KernelBytes = satAdd(satMul(2, conns, KernelBytesPerSocket), p.BufferedBytes)
+	p.KernelBytes = sat.Add(sat.Mul(2, conns, KernelBytesPerSocket), p.BufferedBytes)
 	if b := s.Server.ConnBuffer; b > 0 {
-		p.ConnPoolBytes = satMul(conns, 2, b)
-		p.ConnPoolReserved = satMul(int64(p.ServerWorkers), p.ServerFDLimit, 2, b)
+		p.ConnPoolBytes = sat.Mul(conns, 2, b)
+		p.ConnPoolReserved = sat.Mul(int64(p.ServerWorkers), p.ServerFDLimit, 2, b)
 	}
-	p.UserBytes = satAdd(satMul(2, conns, UserBytesPerSocket), satMul(workers, UserBytesPerWorker), p.ConnPoolBytes)
+	p.UserBytes = sat.Add(sat.Mul(2, conns, UserBytesPerSocket), sat.Mul(workers, UserBytesPerWorker), p.ConnPoolBytes)
 	p.planClose(s, env)
 	if tp.Conntrack {
 		p.Conntrack = conns
@@ -328,34 +289,16 @@ func NewPlan(s *Scenario, env Env) (*Plan, error) {
 	return p, err
 }
 
-// trafficSenders is how many of conns connections send in a traffic
-// phase of this fraction (each worker rounds its share up, so this is
-// at least the whole fraction).
-func trafficSenders(conns int64, fraction float64) int64 {
-	if fraction <= 0 || fraction != fraction {
-		return 0
-	}
-	return int64(math.Ceil(float64(conns) * min(fraction, 1)))
-}
-
-// messagesPerSecond is the rate senders ask for sending every interval.
-func messagesPerSecond(senders int64, interval time.Duration) float64 {
-	if interval <= 0 {
-		return 0
-	}
-	return float64(senders) / interval.Seconds()
-}
-
 // planClose finds the most TIME_WAIT sockets one namespace will hold.
-func (p *Plan) planClose(s *Scenario, env Env) {
+func (p *Plan) planClose(s *scenarios.Scenario, env Env) {
 	for _, ph := range s.Phases {
-		if ph.Kind != PhaseClose || ph.Mode != "fin" {
+		if ph.Kind != scenarios.PhaseClose || ph.Mode != "fin" {
 			continue
 		}
 		closed := int64(math.Ceil(float64(p.Connections) * ph.Fraction))
 		tw, budget := closed, hostInt(s.Sysctl.Server, "net.ipv4.tcp_max_tw_buckets", env.TimeWaitBuckets)
 		if ph.Side == "client" {
-			tw = ceilDiv(closed, int64(s.Topology.ClientNamespaces))
+			tw = sat.CeilDiv(closed, int64(s.Topology.ClientNamespaces))
 			budget = hostInt(s.Sysctl.Client, "net.ipv4.tcp_max_tw_buckets", env.TimeWaitBuckets)
 		}
 		if tw > p.TimeWait {
@@ -369,7 +312,7 @@ func (p *Plan) planClose(s *Scenario, env Env) {
 // tcp_rmem max, since the kernel charges each buffer's skb overhead too
 // (truesize). A role that does not set them has the kernel's defaults,
 // which are at most DefaultTCPWmemMax and DefaultTCPRmemMax.
-func bufferCap(s *Scenario, from string) int64 {
+func bufferCap(s *scenarios.Scenario, from string) int64 {
 	send, recv := s.Sysctl.Client, s.Sysctl.Server
 	if from == "server" {
 		send, recv = recv, send
@@ -382,7 +325,7 @@ func bufferCap(s *Scenario, from string) int64 {
 	if !okR {
 		r = DefaultTCPRmemMax
 	}
-	return satMul(2, satAdd(w, r))
+	return sat.Mul(2, sat.Add(w, r))
 }
 
 // thirdField reads the max of a "min default max" sysctl value.

@@ -1,9 +1,10 @@
-package scenarios
+package plan
 
 import (
 	"fmt"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // gcThresh3 is the neighbour table's hard cap, host-global on this kernel.
@@ -15,7 +16,7 @@ const gcThresh3 = "net.ipv4.neigh.default.gc_thresh3"
 // (after the [host] settings are written); with routing = "direct" the
 // server's extra entries, one per client address, are not counted, since
 // overflowing the table is what such a lab is for.
-func NeighbourNeed(tp Topology) int64 {
+func NeighbourNeed(tp scenarios.Topology) int64 {
 	return max(int64(tp.NeighbourTable), 2*int64(tp.ClientNamespaces))
 }
 
@@ -23,7 +24,7 @@ func NeighbourNeed(tp Topology) int64 {
 // gc_thresh3 the host will have (env after applyHost: the [host] value,
 // else the host's; 0 when unknown, not checked), as topology.Build would
 // after [host] was written.
-func checkNeighbours(s *Scenario, env Env) error {
+func checkNeighbours(s *scenarios.Scenario, env Env) error {
 	need, have := NeighbourNeed(s.Topology), env.NeighbourMax
 	if have <= 0 || need <= have {
 		return nil
@@ -35,9 +36,7 @@ func checkNeighbours(s *Scenario, env Env) error {
 	if s.Topology.NeighbourTable == 0 {
 		at = "topology.client-namespaces"
 	}
-	pos := s.pos.valAt(at)
-	return &Error{File: s.Source, Line: pos.line, Col: pos.col,
-		Msg: fmt.Sprintf("the run needs %s neighbour entries but %s %s is %s: the topology would refuse to build after [host] was written",
-			units.Int(need), where, gcThresh3, units.Int(have)),
-		Fix: fmt.Sprintf(`set "%s" = %s or more under [host] (host-global on this kernel; journaled and restored), or lower topology.neighbour-table`, gcThresh3, units.Int(need))}
+	fix := fmt.Sprintf(`set "%s" = %s or more under [host] (host-global on this kernel; journaled and restored), or lower topology.neighbour-table`, gcThresh3, units.Int(need))
+	return s.ErrorAt(at, fix, "the run needs %s neighbour entries but %s %s is %s: the topology would refuse to build after [host] was written",
+		units.Int(need), where, gcThresh3, units.Int(have))
 }

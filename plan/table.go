@@ -1,4 +1,4 @@
-package scenarios
+package plan
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/protocols"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // WriteTable prints the plan as a readable table: the arithmetic, then each
@@ -25,7 +26,7 @@ func (p *Plan) WriteTable(w io.Writer) {
 		units.Int(p.FDBudget), units.Int(p.ServerFDLimit), units.Int(p.ClientFDLimit), FDReserve))
 	how := fmt.Sprintf("SO_REUSEPORT, %d listeners each", p.Listeners)
 	if p.PortPerCopy {
-		how = fmt.Sprintf("one server port each, {%s}", WorkerPortPlaceholder)
+		how = fmt.Sprintf("one server port each, {%s}", scenarios.WorkerPortPlaceholder)
 	}
 	row("server workers", fmt.Sprintf("%d, ~%s connections each (%s)", p.ServerWorkers, units.Int(p.ConnsPerServerWorker), how))
 	row("client workers", fmt.Sprintf("%d (%d per namespace), ~%s connections each",
@@ -74,7 +75,7 @@ func (p *Plan) WriteTable(w io.Writer) {
 func (p *Plan) answeredBy() string {
 	c := p.client
 	switch c.Protocol {
-	case "", DefaultProtocol:
+	case "", scenarios.DefaultProtocol:
 		return "each echoed"
 	case "http":
 		return "each a keep-alive GET answered in order"
@@ -88,7 +89,7 @@ func (p *Plan) answeredBy() string {
 }
 
 // linkShape describes the netem shaping of the client links, "" when none.
-func linkShape(t Topology) string {
+func linkShape(t scenarios.Topology) string {
 	var parts []string
 	if t.LinkDelay > 0 {
 		d := fmt.Sprintf("%v delay each way", t.LinkDelay)
