@@ -1,7 +1,9 @@
 package plan
 
-// Env holds the host facts a plan is checked against. The testbed probes
-// them as root; DefaultEnv gives typical values for tests and dry runs.
+// Env holds the host facts a plan is checked against, the one type that
+// holds them as facts: the testbed reads them (testbed.ProbeEnv) and
+// copies the ones run.json records into its record; DefaultEnv gives
+// typical values for tests and dry runs.
 type Env struct {
 	// FDSoft and FDHard are RLIMIT_NOFILE of the orchestrator; workers inherit them.
 	FDSoft int64 `json:"fd_soft"`

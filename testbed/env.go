@@ -28,9 +28,18 @@ var dependedKeys = []string{
 
 // ProbeEnv reads the host facts the planner needs, among them what the
 // host uses now of each [host] key that has an amount in use
-// (Env.HostInUse).
+// (Env.HostInUse). A fact it cannot read keeps DefaultEnv's value.
 func ProbeEnv() plan.Env {
 	env := plan.DefaultEnv()
+	readHostFacts(&env)
+	env.HostInUse = readHostInUse()
+	return env
+}
+
+// readHostFacts is the one reading of the host's facts, for the plan
+// (ProbeEnv) and for run.json (probeRecordEnv): each fact it can read
+// replaces env's.
+func readHostFacts(env *plan.Env) {
 	var rl unix.Rlimit
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil {
 		env.FDSoft, env.FDHard = int64(rl.Cur), int64(rl.Max)
@@ -59,8 +68,6 @@ func ProbeEnv() plan.Env {
 		env.NeighbourMax = v
 	}
 	env.CPUs = runtime.NumCPU()
-	env.HostInUse = readHostInUse()
-	return env
 }
 
 // hostKeys returns the sysctls a run records: the ones it depends on
@@ -89,22 +96,26 @@ func readSysctls(keys []string) map[string]string {
 	return m
 }
 
-// probeRecordEnv describes the machine for run.json.
+// probeRecordEnv describes the machine for run.json. results.Env stays a
+// type of its own: it is run.json's record (its own key names and units,
+// and kernel, CPU model and sysctls the plan does not use), and results
+// imports no package above internal/; the facts both state come from
+// readHostFacts.
 func probeRecordEnv(keys []string) results.Env {
+	var h plan.Env // zero: a fact not read is recorded as 0, never the reference machine's
+	readHostFacts(&h)
 	var u unix.Utsname
 	_ = unix.Uname(&u)
 	e := results.Env{
-		Kernel:    unix.ByteSliceToString(u.Release[:]),
-		CPUs:      runtime.NumCPU(),
-		GoVersion: runtime.Version(),
+		Kernel:       unix.ByteSliceToString(u.Release[:]),
+		CPUs:         h.CPUs,
+		MemTotal:     h.MemTotal,
+		MemAvailable: h.MemAvailable,
+		FDSoft:       uint64(h.FDSoft), // the rlimit's bits back: RLIM_INFINITY stays itself
+		FDHard:       uint64(h.FDHard),
+		GoVersion:    runtime.Version(),
 	}
 	e.Hostname, _ = os.Hostname()
-	mi := procfs.ParseMeminfo(procfs.ReadFile("/proc/meminfo"))
-	e.MemTotal, e.MemAvailable = mi["MemTotal"], mi["MemAvailable"]
-	var rl unix.Rlimit
-	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil {
-		e.FDSoft, e.FDHard = rl.Cur, rl.Max
-	}
 	e.CPUModel = procfs.ParseCPUModel(procfs.ReadFile("/proc/cpuinfo"))
 	e.SysctlsBefore = readSysctls(keys)
 	return e
