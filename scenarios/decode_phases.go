@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 )
 
 // phaseKeys lists the keys each phase kind accepts.
@@ -204,12 +206,12 @@ func allAllowed() []string {
 func (d *decoder) subnet(t table, k string) netip.Prefix {
 	v, ok := t.m[k]
 	if !ok {
-		return DefaultSubnet
+		return layout.DefaultSubnet
 	}
 	s, ok := v.(string)
 	if !ok {
 		d.wrongType(t, k, "a CIDR string", `write subnet = "198.18.0.0/15"`)
-		return DefaultSubnet
+		return layout.DefaultSubnet
 	}
 	p, err := netip.ParsePrefix(strings.TrimSpace(s))
 	switch {
@@ -219,10 +221,10 @@ func (d *decoder) subnet(t table, k string) netip.Prefix {
 		d.failVal(t.child(k), `use IPv4 addresses from 198.18.0.0/15`, "%s: %q is not IPv4", t.qualified(k), s)
 	case p != p.Masked():
 		d.failVal(t.child(k), fmt.Sprintf("write %q", p.Masked().String()), "%s: %q has host bits set", t.qualified(k), s)
-	case !DefaultSubnet.Contains(p.Addr()) || p.Bits() < DefaultSubnet.Bits():
+	case !layout.DefaultSubnet.Contains(p.Addr()) || p.Bits() < layout.DefaultSubnet.Bits():
 		d.failVal(t.child(k), "use a prefix inside 198.18.0.0/15 (RFC 2544 benchmarking range), so lab traffic can never collide with real networks", "%s: %s is outside 198.18.0.0/15", t.qualified(k), s)
 	default:
 		return p
 	}
-	return DefaultSubnet
+	return layout.DefaultSubnet
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 )
 
 const minimal = `
@@ -34,7 +36,7 @@ func TestParseDefaults(t *testing.T) {
 	want := Scenario{
 		Name: "minimal",
 		Topology: Topology{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1,
-			ServerPorts: []int{8000}, Subnet: DefaultSubnet, Routing: "gateway"},
+			ServerPorts: []int{8000}, Subnet: layout.DefaultSubnet, Routing: "gateway"},
 		Server:  Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin", Protocol: "echo", Body: "ok"},
 		Client:  Client{Connections: 1000, SourceStrategy: "round-robin", PortSelection: "auto", Protocol: "echo", Reconnect: Reconnect{Policy: "off"}},
 		Phases:  []Phase{{Kind: "connect", Name: "connect-1", Target: 1000, Timeout: 120 * time.Second}},

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 )
 
 // keyDef is one key the decoder knows, with its default written as
@@ -21,7 +23,7 @@ var sectionKeys = map[string][]keyDef{
 		{"client-addresses", fmt.Sprint(DefaultClientAddresses)},
 		{"server-addresses", fmt.Sprint(DefaultServerAddresses)},
 		{"server-ports", fmt.Sprintf("port %d", DefaultFirstPort)},
-		{"subnet", strconv.Quote(DefaultSubnet.String())},
+		{"subnet", strconv.Quote(layout.DefaultSubnet.String())},
 		{"neighbour-table", "0"},
 		{"conntrack", "false"},
 		{"routing", strconv.Quote(DefaultRouting)},

@@ -51,7 +51,8 @@ type Topology struct {
 	// ServerPorts lists the server's listening ports; in TOML a count N
 	// (ports 8000..8000+N-1) or an explicit list. Default [8000].
 	ServerPorts []int `toml:"-" json:"server_ports"`
-	// Subnet is the address range everything is taken from (default 198.18.0.0/15).
+	// Subnet is the address range everything is taken from: always set, by
+	// the decoder, to layout.DefaultSubnet when the file does not narrow it.
 	Subnet netip.Prefix `toml:"-" json:"subnet"`
 	// NeighbourTable is the neighbour-table size (gc_thresh3) set in every
 	// namespace; 0 picks one that fits the addresses.
@@ -276,6 +277,3 @@ const (
 	ScalingLimits = "limits"
 	ScalingWhole  = "whole"
 )
-
-// DefaultSubnet is the RFC 2544 benchmarking range.
-var DefaultSubnet = netip.MustParsePrefix("198.18.0.0/15")

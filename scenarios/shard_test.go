@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 )
 
 func TestParseShard(t *testing.T) {
@@ -212,7 +214,7 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 	tg, _ := ParseTarget("198.18.0.1,10.1.2.3:80")
-	if out := tg.Outside(DefaultSubnet); len(out) != 1 || out[0].String() != "10.1.2.3" {
+	if out := tg.Outside(layout.DefaultSubnet); len(out) != 1 || out[0].String() != "10.1.2.3" {
 		t.Errorf("Outside = %v, want [10.1.2.3]", out)
 	}
 }

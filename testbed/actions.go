@@ -144,14 +144,11 @@ func hostNewValue(key, v string, inUse map[string]int64) string {
 	return v
 }
 
-// computeLayout lays out the scenario's addresses as the topology will.
+// computeLayout lays out the scenario's addresses as the topology will
+// (the decoder always sets the subnet).
 func computeLayout(sc *scenarios.Scenario) (layout.Layout, error) {
-	subnet := sc.Topology.Subnet
-	if !subnet.IsValid() {
-		subnet = scenarios.DefaultSubnet
-	}
 	return layout.Compute(layout.Spec{ClientNamespaces: sc.Topology.ClientNamespaces,
-		ClientAddresses: sc.Topology.ClientAddresses, ServerAddresses: sc.Topology.ServerAddresses, Subnet: subnet})
+		ClientAddresses: sc.Topology.ClientAddresses, ServerAddresses: sc.Topology.ServerAddresses, Subnet: sc.Topology.Subnet})
 }
 
 // programActions lists the programs of both roles; an external program

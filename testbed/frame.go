@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
@@ -155,8 +156,8 @@ func (r *runner) intro() {
 		r.progress.printf("c1m-testbed clients: %s (%s) shard %s, %d connections from %d client workers in this network namespace; results in %s",
 			printable.String(sc.Name), printable.String(sc.Source), ip.Shard, sc.Client.Connections, r.plan.ClientWorkers, printable.String(r.dir))
 		r.progress.printf("target: %s", ip.Target)
-		if out := ip.Target.Outside(scenarios.DefaultSubnet); len(out) > 0 {
-			r.progress.printf("target: %s outside the benchmarking range %s, as named on the command line: this loads a real server", addrList(out), scenarios.DefaultSubnet)
+		if out := ip.Target.Outside(layout.DefaultSubnet); len(out) > 0 {
+			r.progress.printf("target: %s outside the benchmarking range %s, as named on the command line: this loads a real server", addrList(out), layout.DefaultSubnet)
 		}
 		r.progress.printf("sources: %s, ports %d-%d", strings.Join(addrStrings(r.topo.Clients[0].Addrs), ","), r.plan.PortLow, r.plan.PortHigh)
 	} else {

@@ -34,8 +34,8 @@ func makePlan(spec Spec) (plan, error) {
 		return plan{}, err
 	}
 	subnet := spec.Subnet
-	if !subnet.IsValid() {
-		subnet = DefaultSubnet
+	if !subnet.IsValid() { // a Spec made by hand (tests, tools); a scenario's always carries the decoder's subnet
+		subnet = layout.DefaultSubnet
 	}
 	l, err := layout.Compute(layout.Spec{ClientNamespaces: spec.ClientNamespaces, ClientAddresses: spec.ClientAddresses,
 		ServerAddresses: spec.ServerAddresses, Subnet: subnet})

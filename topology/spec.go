@@ -5,17 +5,13 @@ import (
 	"time"
 )
 
-// DefaultSubnet is the benchmarking range of RFC 2544, used when
-// Spec.Subnet is not set.
-var DefaultSubnet = netip.MustParsePrefix("198.18.0.0/15")
-
 // Spec describes a laboratory to build.
 type Spec struct {
 	RunID            string // short id, [a-z0-9], at most 6 bytes
 	ClientNamespaces int
 	ClientAddresses  int // per client namespace
 	ServerAddresses  int
-	Subnet           netip.Prefix // zero: DefaultSubnet
+	Subnet           netip.Prefix // zero: layout.DefaultSubnet
 	ServerSysctls    map[string]string
 	ClientSysctls    map[string]string
 	// NeighbourTable is the neighbour-table size the run needs (0: what the

@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/kube"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -67,8 +68,8 @@ pods for the five-tuples: the message says how many).`,
 	if err != nil {
 		return exitFor("kube", err)
 	}
-	if out := t.Outside(scenarios.DefaultSubnet); len(out) > 0 {
-		fmt.Fprintf(os.Stderr, "c1m-testbed kube: target %s is outside %s: the pods will load a real server\n", t, scenarios.DefaultSubnet)
+	if out := t.Outside(layout.DefaultSubnet); len(out) > 0 {
+		fmt.Fprintf(os.Stderr, "c1m-testbed kube: target %s is outside %s: the pods will load a real server\n", t, layout.DefaultSubnet)
 	}
 	os.Stdout.Write(data)
 	return exitOK

@@ -25,7 +25,7 @@ var root = filepath.Join("..", "..")
 // import testbed). Test files are not checked: tests may reach across to
 // build what they check.
 var allowed = map[string][]string{
-	"cmd/c1m-testbed":      {"testbed", "lab", "scenarios", "plan", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`
+	"cmd/c1m-testbed":      {"testbed", "lab", "scenarios", "plan", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units", "internal/layout"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`; layout: the benchmarking range
 	"cmd/c1m-node":         {"nodes"},
 	"testbed":              {"scenarios", "plan", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
 	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units", "internal/sat"},

@@ -19,6 +19,10 @@ import (
 	"net/netip"
 )
 
+// DefaultSubnet is the RFC 2544 benchmarking range, the one declaration of
+// the range every lab's addresses come from unless its scenario narrows it.
+var DefaultSubnet = netip.MustParsePrefix("198.18.0.0/15")
+
 // Spec is what a layout is computed from.
 type Spec struct {
 	// ClientNamespaces, ClientAddresses (per client namespace) and
