@@ -7,34 +7,36 @@ import (
 
 // Scenario is one decoded, validated scenario file.
 //
-// Field names map to TOML keys in kebab-case (see docs/scenario-format.md).
+// The decoder reads the file's keys by name (decode*.go) against the one
+// list of keys and defaults (keys.go); the fields carry only the json
+// tags of run.json's scenario_body (docs/results.md).
 type Scenario struct {
 	// Name is the scenario's short name (the file name without .toml by default).
-	Name string `toml:"name" json:"name"`
+	Name string `json:"name"`
 	// Description is the lab text shown by `list` and at run start.
-	Description string `toml:"description" json:"description"`
+	Description string `json:"description"`
 	// Topology says how many namespaces and addresses the run builds.
-	Topology Topology `toml:"topology" json:"topology"`
+	Topology Topology `json:"topology"`
 	// Server configures the built-in epoll server.
-	Server Server `toml:"server" json:"server"`
+	Server Server `json:"server"`
 	// Client configures the built-in epoll clients.
-	Client Client `toml:"client" json:"client"`
+	Client Client `json:"client"`
 	// Sysctl holds per-namespace settings, written inside the namespaces.
-	Sysctl Sysctls `toml:"sysctl" json:"sysctl"`
+	Sysctl Sysctls `json:"sysctl"`
 	// Host holds host-global settings; the run journals and restores them.
-	Host map[string]string `toml:"host" json:"host"`
+	Host map[string]string `json:"host"`
 	// Phases run in order.
-	Phases []Phase `toml:"phase" json:"phases"`
+	Phases []Phase `json:"phases"`
 	// Expect is what must hold for the run to pass.
-	Expect Expect `toml:"expect" json:"expect"`
+	Expect Expect `json:"expect"`
 	// Scaling is what --scale does with the lab: ScalingLimits (default)
 	// scales its load and the limits its lesson depends on together;
 	// ScalingWhole declares that the lab cannot shrink, so it runs whole
 	// at any --scale (and says so).
-	Scaling string `toml:"scaling" json:"scaling"`
+	Scaling string `json:"scaling"`
 
 	// Source is where the scenario came from: a file path or "builtin:NAME".
-	Source string `toml:"-" json:"source"`
+	Source string `json:"source"`
 
 	// pos remembers where each key was, for plan errors with a line.
 	pos positions
@@ -43,40 +45,40 @@ type Scenario struct {
 // Topology describes the laboratory's namespaces and addresses.
 type Topology struct {
 	// ClientNamespaces is the number of client namespaces (default 1).
-	ClientNamespaces int `toml:"client-namespaces" json:"client_namespaces"`
+	ClientNamespaces int `json:"client_namespaces"`
 	// ClientAddresses is the number of client addresses per client namespace (default 1).
-	ClientAddresses int `toml:"client-addresses" json:"client_addresses"`
+	ClientAddresses int `json:"client_addresses"`
 	// ServerAddresses is the number of server addresses (default 1).
-	ServerAddresses int `toml:"server-addresses" json:"server_addresses"`
+	ServerAddresses int `json:"server_addresses"`
 	// ServerPorts lists the server's listening ports; in TOML a count N
 	// (ports 8000..8000+N-1) or an explicit list. Default [8000].
-	ServerPorts []int `toml:"-" json:"server_ports"`
+	ServerPorts []int `json:"server_ports"`
 	// Subnet is the address range everything is taken from: always set, by
 	// the decoder, to layout.DefaultSubnet when the file does not narrow it.
-	Subnet netip.Prefix `toml:"-" json:"subnet"`
+	Subnet netip.Prefix `json:"subnet"`
 	// NeighbourTable is the neighbour-table size (gc_thresh3) set in every
 	// namespace; 0 picks one that fits the addresses.
-	NeighbourTable int `toml:"neighbour-table" json:"neighbour_table"`
+	NeighbourTable int `json:"neighbour_table"`
 	// Conntrack engages connection tracking in the server namespace (a
 	// rule that uses conntrack), so nf_conntrack_max applies (default false).
-	Conntrack bool `toml:"conntrack" json:"conntrack"`
+	Conntrack bool `json:"conntrack"`
 	// Routing is how the server reaches the client addresses: "gateway"
 	// (default: one route per client namespace through its first address,
 	// so one neighbour entry per link) or "direct" (the client blocks are
 	// on-link: one neighbour entry per client address, an L2 segment).
-	Routing string `toml:"routing" json:"routing"`
+	Routing string `json:"routing"`
 	// LinkDelay is the delay a netem qdisc adds at each end of every
 	// client link, so each direction is delayed and a round trip gains
 	// 2 × LinkDelay; 0 (default) = none.
-	LinkDelay time.Duration `toml:"-" json:"link_delay_seconds"`
+	LinkDelay time.Duration `json:"link_delay_seconds"`
 	// LinkJitter varies LinkDelay by up to ± this (needs LinkDelay, at most
 	// LinkDelay); 0 = none.
-	LinkJitter time.Duration `toml:"-" json:"link_jitter_seconds"`
+	LinkJitter time.Duration `json:"link_jitter_seconds"`
 	// LinkLoss is the percentage of packets each end of a client link
 	// drops, 0 to 100; 0 = none.
-	LinkLoss float64 `toml:"-" json:"link_loss"`
+	LinkLoss float64 `json:"link_loss"`
 	// LinkRate caps each end of a client link at this many bits per second; 0 = no cap.
-	LinkRate uint64 `toml:"-" json:"link_rate"`
+	LinkRate uint64 `json:"link_rate"`
 }
 
 // RTTFloor is the least round trip the link shaping allows: 2 ×
@@ -95,31 +97,31 @@ func (t Topology) Shaped() bool {
 // Server configures the built-in server.
 type Server struct {
 	// Workers is the number of server worker processes; 0 = as many as the fd budget needs.
-	Workers int `toml:"workers" json:"workers"`
+	Workers int `json:"workers"`
 	// Backlog is the listen(2) backlog (default 4096).
-	Backlog int `toml:"backlog" json:"backlog"`
+	Backlog int `json:"backlog"`
 	// OnData is what the server does with data it reads: "discard" (default), "echo", "reply-once", "ignore" (never read).
-	OnData string `toml:"on-data" json:"on_data"`
+	OnData string `json:"on_data"`
 	// Reply is the reply sent by "reply-once" (default "OK\n").
-	Reply string `toml:"reply" json:"reply"`
+	Reply string `json:"reply"`
 	// CloseMode is the default mode of close phases with side = "server":
 	// "fin" (default) or "rst". The decoder applies it to every such phase
 	// that has no mode of its own; nothing else reads it.
-	CloseMode string `toml:"close-mode" json:"close_mode"`
+	CloseMode string `json:"close_mode"`
 	// ConnBuffer is the size of each of a connection slot's two buffers
 	// (read and write) in a classic static connection pool, allocated once
 	// per slot of the table as a naive C server does; 0 (default) is the
 	// compact connection table with a shared read buffer per worker.
-	ConnBuffer int64 `toml:"conn-buffer" json:"conn_buffer"`
+	ConnBuffer int64 `json:"conn_buffer"`
 	// FDLimit caps RLIMIT_NOFILE of each server worker; 0 = as high as allowed.
-	FDLimit int `toml:"fd-limit" json:"fd_limit"`
+	FDLimit int `json:"fd_limit"`
 	// AcceptRate caps accepts per second over all server workers; 0 = unlimited.
-	AcceptRate int `toml:"accept-rate" json:"accept_rate"`
+	AcceptRate int `json:"accept_rate"`
 	// Command, when set, runs this program (argv, with placeholders; see
 	// docs/byo.md) in the server namespace instead of the built-in server.
-	Command []string `toml:"command" json:"command"`
+	Command []string `json:"command"`
 	// Env is added to the environment of Command.
-	Env map[string]string `toml:"env" json:"env"`
+	Env map[string]string `json:"env"`
 	// Protocol is what the built-in server speaks: "echo" (on-data
 	// decides) or one of internal/protocols.Names.
 	Protocol string `json:"protocol"`
@@ -130,34 +132,34 @@ type Server struct {
 // Client configures the built-in clients.
 type Client struct {
 	// Connections is the total number of connections all clients open.
-	Connections int `toml:"-" json:"connections"`
+	Connections int `json:"connections"`
 	// Workers is the number of client worker processes; 0 = as many as the fd budget needs.
-	Workers int `toml:"workers" json:"workers"`
+	Workers int `json:"workers"`
 	// ConnectRate is connects per second over all workers; 0 = as fast as possible.
-	ConnectRate int `toml:"-" json:"connect_rate"`
+	ConnectRate int `json:"connect_rate"`
 	// InFlight caps connects in progress over all workers; 0 (default)
 	// means DefaultInFlightPerWorker per worker. Plan.InFlightPerWorker is
 	// what each worker gets.
-	InFlight int `toml:"in-flight" json:"in_flight"`
+	InFlight int `json:"in_flight"`
 	// Message is sent once after connecting; "%d" is replaced by the connection index.
-	Message string `toml:"message" json:"message"`
+	Message string `json:"message"`
 	// SourceStrategy is how source addresses are chosen: "round-robin" (default) or "fill" (use one address until it fails).
-	SourceStrategy string `toml:"source-strategy" json:"source_strategy"`
+	SourceStrategy string `json:"source_strategy"`
 	// PortSelection is who picks source ports: "kernel" (connect() searches
 	// the namespace's ip_local_port_range), "explicit" (each worker walks a
 	// slice of the range of its own, one port per socket with
 	// IP_LOCAL_PORT_RANGE, Linux 6.3+) or "auto" (explicit where the kernel
 	// supports it). Default "auto".
-	PortSelection string `toml:"port-selection" json:"port_selection"`
+	PortSelection string `json:"port_selection"`
 	// Retries is how many times a failed connect is retried (default 0).
-	Retries int `toml:"retries" json:"retries"`
+	Retries int `json:"retries"`
 	// FDLimit caps RLIMIT_NOFILE of each client worker; 0 = as high as allowed.
-	FDLimit int `toml:"fd-limit" json:"fd_limit"`
+	FDLimit int `json:"fd_limit"`
 	// Command, when set, runs this program (argv, with placeholders; see
 	// docs/byo.md) in the client namespaces instead of the built-in clients.
-	Command []string `toml:"command" json:"command"`
+	Command []string `json:"command"`
 	// Env is added to the environment of Command.
-	Env map[string]string `toml:"env" json:"env"`
+	Env map[string]string `json:"env"`
 	// Protocol is what the built-in clients speak: "echo" (default: the
 	// traffic message comes back verbatim) or one of
 	// internal/protocols.Names, with its keys in Proto.
@@ -172,9 +174,9 @@ type Client struct {
 // Sysctls holds per-namespace sysctl settings by role.
 type Sysctls struct {
 	// Server settings are written in the server namespace.
-	Server map[string]string `toml:"server" json:"server"`
+	Server map[string]string `json:"server"`
 	// Client settings are written in every client namespace.
-	Client map[string]string `toml:"client" json:"client"`
+	Client map[string]string `json:"client"`
 }
 
 // Phase kinds.
@@ -193,83 +195,83 @@ const (
 // Phase is one step of a run.
 type Phase struct {
 	// Kind is connect, hold, close, send, wait or traffic.
-	Kind string `toml:"kind" json:"kind"`
+	Kind string `json:"kind"`
 	// Name labels the phase in progress and results (default: Kind and index).
-	Name string `toml:"name" json:"name"`
+	Name string `json:"name"`
 	// Target is the number of connections a connect phase opens (default: client.connections).
-	Target int `toml:"-" json:"target"`
+	Target int `json:"target"`
 	// Rate is connects or closes per second over all workers; 0 = as fast as possible.
-	Rate int `toml:"-" json:"rate"`
+	Rate int `json:"rate"`
 	// Duration is how long a hold lasts, or how long a traffic phase sends.
-	Duration time.Duration `toml:"-" json:"duration_seconds"`
+	Duration time.Duration `json:"duration_seconds"`
 	// Interval is how often each connection of a traffic phase sends a message.
-	Interval time.Duration `toml:"-" json:"interval_seconds"`
+	Interval time.Duration `json:"interval_seconds"`
 	// Timeout bounds connect, close, send, wait and traffic phases (default
 	// 120s; a traffic phase's default is Duration + Interval + 120s).
-	Timeout time.Duration `toml:"-" json:"timeout_seconds"`
+	Timeout time.Duration `json:"timeout_seconds"`
 	// Side is who closes: "server" or "client" (close phases).
-	Side string `toml:"side" json:"side"`
+	Side string `json:"side"`
 	// Fraction of connections to close (close phases) or that send
 	// (traffic phases), 0 < f <= 1 (default 1).
-	Fraction float64 `toml:"fraction" json:"fraction"`
+	Fraction float64 `json:"fraction"`
 	// Mode is "fin" or "rst" (close phases; default fin).
-	Mode string `toml:"mode" json:"mode"`
+	Mode string `json:"mode"`
 	// Bytes is how many bytes each connection sends (send phases), or the
 	// size of each message (traffic phases, default 64, 16 to 65,536).
-	Bytes int64 `toml:"-" json:"bytes"`
+	Bytes int64 `json:"bytes"`
 	// From is who sends in a send phase: "client" (default) or "server".
-	From string `toml:"from" json:"from"`
+	From string `json:"from"`
 	// Until is a wait phase's condition, parsed from "established>=N",
 	// "established<=N", "sockets-gone", "errors>=N"; unset (IsSet false)
 	// when the phase only waits out its timeout.
-	Until Condition `toml:"-" json:"until"`
+	Until Condition `json:"until"`
 }
 
 // Expect lists what must hold for a run to pass. Zero values are not checked.
 type Expect struct {
 	// MinEstablished is the least peak of established connections.
-	MinEstablished int `toml:"-" json:"min_established"`
+	MinEstablished int `json:"min_established"`
 	// MaxEstablished is the most peak of established connections (0 = unchecked).
-	MaxEstablished int `toml:"-" json:"max_established"`
+	MaxEstablished int `json:"max_established"`
 	// ErrorsPresent lists errno names that must appear (e.g. "EADDRNOTAVAIL").
-	ErrorsPresent []string `toml:"errors-present" json:"errors_present"`
+	ErrorsPresent []string `json:"errors_present"`
 	// ErrorsAbsent lists errno names that must not appear; ["*"] means none at all.
-	ErrorsAbsent []string `toml:"errors-absent" json:"errors_absent"`
+	ErrorsAbsent []string `json:"errors_absent"`
 	// CloseWithin bounds the duration of every close phase.
-	CloseWithin time.Duration `toml:"-" json:"close_within_seconds"`
+	CloseWithin time.Duration `json:"close_within_seconds"`
 	// NoNodeKilled requires every worker process to survive.
-	NoNodeKilled bool `toml:"no-node-killed" json:"no_node_killed"`
+	NoNodeKilled bool `json:"no_node_killed"`
 	// Counters lists nstat counters that must be at least the given value, e.g. {"TCPTimeWaitOverflow" = 1}.
-	Counters map[string]int64 `toml:"counters" json:"counters"`
+	Counters map[string]int64 `json:"counters"`
 	// CountersMax lists nstat counters that must grow by at most the given
 	// value, e.g. {"ListenOverflows" = 0} for a cure that must not see them.
-	CountersMax map[string]int64 `toml:"counters-max" json:"counters_max"`
+	CountersMax map[string]int64 `json:"counters_max"`
 	// KernelLog lists kernel messages that must appear during the run,
 	// each one of the messages the run watches (KernelMessages), e.g.
 	// "TCP: out of memory".
-	KernelLog []string `toml:"kernel-log" json:"kernel_log"`
+	KernelLog []string `json:"kernel_log"`
 	// MinUserBytesPerConn and MaxUserBytesPerConn bound the workers' memory
 	// (PSS of both roles at the peak) per established connection, the run's
 	// summary.user_bytes_per_conn; 0 = unchecked. The conn-pool lab
 	// requires its static pool to show.
-	MinUserBytesPerConn int64 `toml:"min-user-bytes-per-conn" json:"min_user_bytes_per_conn"`
-	MaxUserBytesPerConn int64 `toml:"max-user-bytes-per-conn" json:"max_user_bytes_per_conn"`
+	MinUserBytesPerConn int64 `json:"min_user_bytes_per_conn"`
+	MaxUserBytesPerConn int64 `json:"max_user_bytes_per_conn"`
 	// ConnectP99Max and ConnectP99Min bound the p99 of connect latency
 	// over all connect phases merged; 0 = unchecked.
-	ConnectP99Max time.Duration `toml:"-" json:"connect_p99_max_seconds"`
-	ConnectP99Min time.Duration `toml:"-" json:"connect_p99_min_seconds"`
+	ConnectP99Max time.Duration `json:"connect_p99_max_seconds"`
+	ConnectP99Min time.Duration `json:"connect_p99_min_seconds"`
 	// RTTP99Max bounds the p99 and RTTP50Min the p50 of the round trips of
 	// all traffic phases merged; 0 = unchecked.
-	RTTP99Max time.Duration `toml:"-" json:"rtt_p99_max_seconds"`
+	RTTP99Max time.Duration `json:"rtt_p99_max_seconds"`
 	// HandshakeP99Max bounds the p99 of the protocol handshakes (from
 	// established to the answer read whole) over all connect phases
 	// merged; 0 = unchecked.
 	HandshakeP99Max time.Duration `json:"handshake_p99_max_seconds"`
-	RTTP50Min       time.Duration `toml:"-" json:"rtt_p50_min_seconds"`
+	RTTP50Min       time.Duration `json:"rtt_p50_min_seconds"`
 	// MessagesPerSecondMin is the least messages answered per second of
 	// each traffic phase (answered / the phase's duration); 0 = unchecked.
 	// --scale scales it like the other counts.
-	MessagesPerSecondMin float64 `toml:"-" json:"messages_per_second_min"`
+	MessagesPerSecondMin float64 `json:"messages_per_second_min"`
 }
 
 // Values of Scenario.Scaling.
