@@ -75,6 +75,9 @@ func phaseEndLine(rec results.Phase) string {
 
 // connect opens connections until the client side has ph.Target established.
 func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.Phase) error {
+	// target 0 and rate 0 stay 0 in the scenario (run.json's scenario_body
+	// records the file as written, "every connection"); they mean the
+	// client's connections and connect-rate, resolved here only.
 	target := ph.Target
 	if target == 0 {
 		target = r.sc.Client.Connections
@@ -304,10 +307,7 @@ func describePhase(ph scenarios.Phase, cli scenarios.Client) string {
 		}
 		return "wait until " + ph.Until.String()
 	case scenarios.PhaseTraffic:
-		f := ph.Fraction
-		if f <= 0 {
-			f = 1
-		}
+		f := ph.Fraction // the decoder's: in (0, 1], DefaultFraction when absent
 		if cli.Protocol != scenarios.DefaultProtocol && cli.Protocol != "" {
 			return fmt.Sprintf("%.0f%% of the connections send a %s request every %s for %s, each reply timed", f*100, protocolRequest(cli), ph.Interval, ph.Duration)
 		}
