@@ -49,7 +49,7 @@ func writeOutcome(p *progress, out *results.Dir, rec *results.Record, failure er
 	if t := report.LatencyText(shown.Phases, shown.Summary); t != "" {
 		p.printf("\nlatency:\n%s", strings.TrimRight(t, "\n"))
 	}
-	p.printf("\nexpectations:\n%s", expectationTable(shown.Expectations))
+	p.printf("\nexpectations:\n%s", report.ExpectationsText(shown.Expectations))
 	p.printf("%s", peakLine)
 	if failure != nil {
 		p.printf("run failed: %v", failure)

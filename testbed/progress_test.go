@@ -13,7 +13,7 @@ import (
 func TestProgressLine(t *testing.T) {
 	p := newProgress(nil, false)
 	st := status{kind: scenarios.PhaseConnect, established: 1500, connectP99: 1020 * time.Millisecond}
-	if l := p.line("1-connect", 2000, st); !strings.Contains(l, "connect p99 1.02s") {
+	if l := p.line("1-connect", 2000, st); !strings.Contains(l, "connect p99 1.02 s") {
 		t.Errorf("connect line: %s", l)
 	}
 	st.kind = scenarios.PhaseClose
@@ -21,7 +21,7 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("close line shows connect p99: %s", l)
 	}
 	st = status{kind: scenarios.PhaseTraffic, established: 2000, answeredPerSec: 200, rttP99: 41500 * time.Microsecond}
-	if l := p.line("3-traffic", 0, st); !strings.Contains(l, "msgs 200/s  rtt p99 41.5ms") {
+	if l := p.line("3-traffic", 0, st); !strings.Contains(l, "msgs 200/s  rtt p99 41.5 ms") {
 		t.Errorf("traffic line: %s", l)
 	}
 }

@@ -43,9 +43,9 @@ func latency(e scenarios.Expect, topo scenarios.Topology, phases []results.Phase
 		}
 	}
 	bound := func(name string, h *histogram.Histogram, what string, q float64, limit time.Duration, atMost bool) {
-		want := ">= " + units.Latency(limit)
+		want := ">= " + units.Duration(limit)
 		if atMost {
-			want = "<= " + units.Latency(limit)
+			want = "<= " + units.Duration(limit)
 		}
 		if h.Count() == 0 {
 			add(name, want, "no "+what+" recorded", false)
@@ -56,7 +56,7 @@ func latency(e scenarios.Expect, topo scenarios.Topology, phases []results.Phase
 		if atMost {
 			held = v <= limit
 		}
-		add(name, want, fmt.Sprintf("%s (%d %s)", units.Latency(v), h.Count(), what), held)
+		add(name, want, fmt.Sprintf("%s (%d %s)", units.Duration(v), h.Count(), what), held)
 	}
 	if e.ConnectP99Max > 0 {
 		bound("connect-p99-max", &connect, "connects", 0.99, e.ConnectP99Max, true)
@@ -94,8 +94,8 @@ func latency(e scenarios.Expect, topo scenarios.Topology, phases []results.Phase
 				return // nothing of that kind was measured (no such phase, or external clients)
 			}
 			v := h.ValueAt(0.5)
-			add(name, fmt.Sprintf(">= %s (2 × (link-delay - link-jitter))", units.Latency(floor)),
-				fmt.Sprintf("%s (%d %s)", units.Latency(v), h.Count(), what),
+			add(name, fmt.Sprintf(">= %s (2 × (link-delay - link-jitter))", units.Duration(floor)),
+				fmt.Sprintf("%s (%d %s)", units.Duration(v), h.Count(), what),
 				float64(v) >= float64(floor)*(1-floorSlack))
 		}
 		check("link-delay floor connect-p50", &connect, "connects")

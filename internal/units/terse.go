@@ -7,20 +7,14 @@ import (
 	"time"
 )
 
-// Latency formats a latency tersely for the live progress line and the
-// expectation table, with 2 or 3 significant digits and no space: "840µs",
-// "12.3ms", "1.02s"; "-" for nothing recorded (d <= 0). It is older than
-// Seconds and kept as it is so that these lines read as before.
-func Latency(d time.Duration) string {
-	switch {
-	case d <= 0:
+// Duration formats a duration as Seconds does ("840 µs", "12.3 ms",
+// "1.02 s"), and "-" for nothing recorded (d <= 0): the live progress
+// line's and the expectations' latencies.
+func Duration(d time.Duration) string {
+	if d <= 0 {
 		return "-"
-	case d < time.Millisecond:
-		return fmt.Sprintf("%.0fµs", float64(d)/1e3)
-	case d < time.Second:
-		return fmt.Sprintf("%.3gms", float64(d)/1e6)
 	}
-	return fmt.Sprintf("%.3gs", d.Seconds())
+	return Seconds(d.Seconds())
 }
 
 // ErrorCounts formats counts by name compactly, biggest first (then by
