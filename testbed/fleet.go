@@ -136,11 +136,5 @@ func share(total, n, i int) int {
 type errWorkerDied struct{ w *worker }
 
 func (e errWorkerDied) Error() string {
-	msg := fmt.Sprintf("%s ended early: %s", e.w.describe(), exitString(e.w.exitErr))
-	if e.w.argv != nil {
-		if t := lastLines(e.w.tail.String(), 5); t != "" {
-			msg += "; its last output: " + t
-		}
-	}
-	return msg
+	return fmt.Sprintf("%s ended early: %s", e.w.describe(), exitString(e.w.exitErr)) + e.w.kind.lastWords(e.w)
 }

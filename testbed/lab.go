@@ -133,7 +133,7 @@ func (r *runner) bringUp(ctx context.Context, clients bool) (*lab.Lab, error) {
 		}
 	}
 	for _, w := range r.fleet.all() {
-		l.Workers = append(l.Workers, lab.Process{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Command: strings.Join(w.argv, " ")})
+		l.Workers = append(l.Workers, lab.Process{Role: w.role, Index: w.index, Namespace: w.namespace, PID: w.pid(), Command: w.kind.command()})
 	}
 	return l, nil
 }

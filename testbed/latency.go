@@ -109,7 +109,7 @@ type phaseHists struct {
 func (f *fleet) reportedSince(role string, t time.Time) bool {
 	for _, w := range f.role(role) {
 		w.mu.Lock()
-		ok := w.exited || w.argv != nil || w.statsAt.After(t)
+		ok := w.exited || !w.kind.reports() || w.statsAt.After(t)
 		w.mu.Unlock()
 		if !ok {
 			return false

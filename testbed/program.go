@@ -21,7 +21,7 @@ const programGrace = 5 * time.Second
 // the worker's tail; its stdin is /dev/null. It leads its own process
 // group and dies with the orchestrator (topology.StartIn).
 func startProgram(role string, index int, ns string, argv, env []string, fdLimit int, events chan<- workerEvent) (*worker, error) {
-	w := &worker{role: role, index: index, namespace: ns, events: events, done: make(chan struct{}), argv: argv}
+	w := &worker{role: role, index: index, namespace: ns, kind: &externalProgram{argv: argv}, events: events, done: make(chan struct{})}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &w.tail, &w.tail
@@ -64,13 +64,8 @@ func (w *worker) terminate(grace time.Duration) {
 	<-w.done
 }
 
-// describe names a worker for messages: "server program /x/goserver (worker 0, pid 12)".
-func (w *worker) describe() string {
-	if w.argv != nil {
-		return fmt.Sprintf("%s program %s (worker %d, pid %d)", w.role, w.argv[0], w.index, w.pid())
-	}
-	return fmt.Sprintf("%s worker %d (pid %d)", w.role, w.index, w.pid())
-}
+// describe names a worker for messages, as its kind does.
+func (w *worker) describe() string { return w.kind.describe(w) }
 
 // lastLines returns the last n lines of s.
 func lastLines(s string, n int) string {

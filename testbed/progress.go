@@ -78,9 +78,9 @@ func (p *progress) line(phase string, target int, st status) string {
 	}
 	switch {
 	case st.kind == scenarios.PhaseTraffic:
-		line += fmt.Sprintf("  msgs %s/s  rtt p99 %s", count(int64(st.answeredPerSec)), units.Latency(st.rttP99))
+		line += fmt.Sprintf("  msgs %s/s  rtt p99 %s", count(int64(st.answeredPerSec)), units.Duration(st.rttP99))
 	case st.kind == scenarios.PhaseConnect && st.connectP99 > 0:
-		line += "  connect p99 " + units.Latency(st.connectP99)
+		line += "  connect p99 " + units.Duration(st.connectP99)
 	}
 	return line + fmt.Sprintf("  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
 		units.ErrorCounts(st.errors), units.Bytes(float64(st.tcpMemPages*4096)), units.Bytes(float64(st.memAvailable)), count(st.tw), count(st.orphans))

@@ -38,8 +38,8 @@ func (r *runner) record(c closing, failure error) *results.Record {
 			ww.Tail = w.tail.String()
 		}
 		rec.Workers = append(rec.Workers, ww)
-		if w.argv != nil {
-			programExtra(rec, w)
+		if p, ok := w.kind.(*externalProgram); ok {
+			programExtra(rec, w, p)
 		}
 	}
 	if r.sampler != nil {
@@ -108,7 +108,7 @@ func (r *runner) summary(c closing) results.Summary {
 
 // programExtra records what was measured of an external program from
 // outside in run.json's extra map, under "<role>.<index>.".
-func programExtra(rec *results.Record, w *worker) {
+func programExtra(rec *results.Record, w *worker, prog *externalProgram) {
 	if rec.Extra == nil {
 		rec.Extra = map[string]string{}
 	}
@@ -116,7 +116,7 @@ func programExtra(rec *results.Record, w *worker) {
 	p := w.peak
 	w.mu.Unlock()
 	k := fmt.Sprintf("%s.%d.", w.role, w.index)
-	rec.Extra[k+"command"] = strings.Join(w.argv, " ")
+	rec.Extra[k+"command"] = prog.command()
 	rec.Extra[k+"exit"] = exitString(w.exitErr)
 	rec.Extra[k+"cpu_seconds"] = fmt.Sprintf("%.2f", p.CPUSeconds)
 	rec.Extra[k+"peak_rss_bytes"] = fmt.Sprint(p.RSS)

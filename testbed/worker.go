@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/measure"
@@ -16,13 +15,16 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
-// worker is one node process started inside a namespace.
+// worker is one process the run started in a namespace to play a role:
+// a built-in node (c1m-node, which takes commands and reports stats) or
+// an external program (started, ended and measured from outside). What
+// the two do differently is its kind.
 type worker struct {
 	role      string
 	index     int
 	namespace string
+	kind      workerKind // *builtinNode or *externalProgram
 	cmd       *exec.Cmd
-	stdin     io.WriteCloser
 	wait      func() error // waits for the worker to end: cmd.Wait, or a test's fake
 	events    chan<- workerEvent
 
@@ -36,7 +38,6 @@ type worker struct {
 	tail     tailBuffer
 	done     chan struct{}
 
-	argv  []string      // an external program's command; nil for a built-in node
 	usage measure.Usage // an external program's latest /proc reading
 	peak  measure.Usage // its highest RSS, PSS and fds, and its last CPU time
 }
@@ -52,7 +53,8 @@ type workerEvent struct {
 // orchestrator's own namespace, for measure.Here (clients in place: a pod
 // may not enter a namespace, so nothing is switched).
 func startWorker(exe, role string, index int, ns string, events chan<- workerEvent) (*worker, error) {
-	w := &worker{role: role, index: index, namespace: ns, events: events, done: make(chan struct{})}
+	node := &builtinNode{}
+	w := &worker{role: role, index: index, namespace: ns, kind: node, events: events, done: make(chan struct{})}
 	cmd := exec.Command(exe, "node", role)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GODEBUG=madvdontneed=1")
 	stdin, err := cmd.StdinPipe()
@@ -64,7 +66,7 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 		return nil, fmt.Errorf("failed to make a report pipe for %s worker %d: %w", role, index, err)
 	}
 	cmd.Stderr = &w.tail
-	w.cmd, w.stdin, w.wait = cmd, stdin, cmd.Wait
+	w.cmd, node.stdin, w.wait = cmd, stdin, cmd.Wait
 	start := func() error { return topology.StartIn(ns, cmd) }
 	where := "in " + ns
 	if measure.Namespace(ns) == measure.Here {
@@ -84,7 +86,7 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 // ended once out is closed. startWorker's process is one such pair of
 // pipes; the tests drive a fake fleet through another, without root.
 func pipedWorker(role string, index int, ns string, in io.WriteCloser, out io.Reader, wait func() error, events chan<- workerEvent) *worker {
-	w := &worker{role: role, index: index, namespace: ns, stdin: in, wait: wait, events: events, done: make(chan struct{})}
+	w := &worker{role: role, index: index, namespace: ns, kind: &builtinNode{stdin: in}, wait: wait, events: events, done: make(chan struct{})}
 	go w.read(out)
 	return w
 }
@@ -120,20 +122,9 @@ func (w *worker) read(r io.Reader) {
 	w.events <- workerEvent{w: w, event: "exit", detail: exitString(err)}
 }
 
-// send writes one command line to the worker.
-func (w *worker) send(c nodes.Command) error {
-	if w.argv != nil {
-		return fmt.Errorf("%s takes no commands: it is an external program", w.describe())
-	}
-	data, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if _, err := w.stdin.Write(append(data, '\n')); err != nil {
-		return fmt.Errorf("failed to send %q to %s worker %d (pid %d): %w", c.Cmd, w.role, w.index, w.pid(), err)
-	}
-	return nil
-}
+// send writes one command line to the worker (a built-in node; an
+// external program takes none).
+func (w *worker) send(c nodes.Command) error { return w.kind.send(w, c) }
 
 // snapshot returns the latest stats. A worker that has exited holds no
 // sockets any more: its gauges read 0, its cumulative counters stay.
@@ -161,33 +152,9 @@ func (w *worker) alive() bool {
 	return !w.exited
 }
 
-// stop asks the worker to stop, closes its lifeline and, after grace,
-// kills its process group. It returns once the process is gone.
-func (w *worker) stop(grace time.Duration) {
-	if w.argv != nil {
-		w.terminate(min(grace, programGrace))
-		return
-	}
-	w.mu.Lock()
-	exited := w.exited
-	if !exited {
-		w.stopping = true // an exit from now on is ours, not a death
-	}
-	w.mu.Unlock()
-	if !exited {
-		_ = w.send(nodes.Command{Cmd: nodes.CmdStop})
-	}
-	_ = w.stdin.Close()
-	select {
-	case <-w.done:
-		return
-	case <-time.After(grace):
-	}
-	if p := w.pid(); p > 0 {
-		_ = syscall.Kill(-p, syscall.SIGKILL) // its own process group (Setpgid)
-	}
-	<-w.done
-}
+// stop ends the worker as its kind does and returns once the process is
+// gone.
+func (w *worker) stop(grace time.Duration) { w.kind.stop(w, grace) }
 
 // killedEarly reports whether the worker ended before the run stopped it.
 func (w *worker) killedEarly() bool {
