@@ -24,8 +24,13 @@ func (s *Sampler) KernelMessages() (map[string]int64, []string) { return s.kmsg.
 // Roles returns each role's record for run.json's roles[].
 func (s *Sampler) Roles() []results.RoleUsage { return s.meter.Usage() }
 
-// Meter is the sampler's role meter.
-func (s *Sampler) Meter() *RoleMeter { return s.meter }
+// External reads the kernel's TCP counters of the sampler's namespaces as
+// the base of the roles run by external programs (extServer, extClient),
+// for the fleet to overlay on their stats; their processes are the ones
+// the sampler's role meter finds.
+func (s *Sampler) External(extServer, extClient bool) *External {
+	return newExternal(s.w, s.meter, s.where, extServer, extClient)
+}
 
 // SocketsInUse counts the TCP sockets hashed in the run's namespaces now
 // (sockstat "inuse": listeners, connections, and closing sockets that

@@ -31,10 +31,10 @@ type External struct {
 	base map[string]procfs.SnmpTCP // role → at the start
 }
 
-// NewExternal reads the kernel's TCP counters of the roles in where as
+// newExternal reads the kernel's TCP counters of the roles in where as
 // their base; extServer and extClient say which roles run external
 // programs (only those are overlaid).
-func NewExternal(w Workers, meter *RoleMeter, where Where, extServer, extClient bool) *External {
+func newExternal(w Workers, meter *RoleMeter, where Where, extServer, extClient bool) *External {
 	o := &External{w: w, meter: meter, ns: map[string][]Namespace{RoleClient: where.Clients},
 		external: map[string]bool{RoleServer: extServer, RoleClient: extClient}}
 	if where.HasServer {

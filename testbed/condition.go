@@ -15,15 +15,15 @@ func conditionCheck(c scenarios.Condition) condition {
 	switch c.Metric {
 	case "sockets-gone":
 		return func(r *runner) bool {
-			return r.fleet.roleStats(roleClient).Established == 0 &&
-				r.fleet.roleStats(roleServer).Established == 0 && r.socketsGone()
+			return r.fleet.RoleStats(roleClient).Established == 0 &&
+				r.fleet.RoleStats(roleServer).Established == 0 && r.socketsGone()
 		}
 	case "established":
-		get = func(r *runner) int64 { return r.fleet.roleStats(roleClient).Established }
+		get = func(r *runner) int64 { return r.fleet.RoleStats(roleClient).Established }
 	case "server-established":
-		get = func(r *runner) int64 { return r.fleet.roleStats(roleServer).Established }
+		get = func(r *runner) int64 { return r.fleet.RoleStats(roleServer).Established }
 	case "errors":
-		get = func(r *runner) int64 { return verdict.TotalErrors(r.fleet.errors()) }
+		get = func(r *runner) int64 { return verdict.TotalErrors(r.fleet.Errors()) }
 	default:
 		return func(*runner) bool { return false }
 	}

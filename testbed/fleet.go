@@ -42,8 +42,9 @@ func (f *fleet) role(r string) []*worker {
 	return f.clients
 }
 
-// roleStats sums the latest stats of a role's workers.
-func (f *fleet) roleStats(r string) nodes.Stats {
+// RoleStats sums the latest stats of a role's workers (measure.Workers;
+// the kernel's view replaces it for a role of external programs).
+func (f *fleet) RoleStats(r string) nodes.Stats {
 	var s nodes.Stats
 	s.Errors = map[string]int64{}
 	for _, w := range f.role(r) {
@@ -86,8 +87,9 @@ func addStats(s *nodes.Stats, o nodes.Stats) {
 	}
 }
 
-// errors returns every error count of every worker, by errno name.
-func (f *fleet) errors() map[string]int64 {
+// Errors returns every error count of every worker, by errno name
+// (measure.Workers).
+func (f *fleet) Errors() map[string]int64 {
 	m := map[string]int64{}
 	for _, w := range f.all() {
 		for k, v := range w.snapshot().Errors {

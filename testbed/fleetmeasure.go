@@ -2,19 +2,11 @@ package testbed
 
 import (
 	"github.com/c1m-testbed/c1m-testbed/measure"
-	"github.com/c1m-testbed/c1m-testbed/nodes"
 )
 
 // The fleet is what measure.Sampler and measure.RoleMeter measure; these
 // methods (with MergeHists and Traffic in latency.go) are how they see it.
 var _ measure.Workers = (*fleet)(nil)
-
-// RoleStats sums the latest stats of a role's workers, as the kernel sees
-// them for a role of external programs.
-func (f *fleet) RoleStats(role string) nodes.Stats { return f.roleStats(role) }
-
-// Errors returns every error count of every worker, by errno name.
-func (f *fleet) Errors() map[string]int64 { return f.errors() }
 
 // LivePIDs lists the pids of a role's live workers.
 func (f *fleet) LivePIDs(role string) []int {

@@ -126,7 +126,7 @@ func (r *runner) summaryLatency(s *results.Summary) {
 	s.RTT = results.NewLatency(&r.lat.end.RTT)
 	s.Handshake = results.NewLatency(&r.lat.end.Handshake)
 	s.Protocol = r.fleet.protocolOf(r.sc.Client.Protocol)
-	cli := r.fleet.roleStats(roleClient)
+	cli := r.fleet.RoleStats(roleClient)
 	s.Reconnects, s.Reconnected = cli.Reconnects, cli.Reconnected
 }
 
@@ -136,7 +136,7 @@ func (f *fleet) protocolOf(name string) *results.Protocol {
 	if name == "" || name == nodes.ProtoEcho {
 		return nil
 	}
-	s := f.roleStats(roleClient)
+	s := f.RoleStats(roleClient)
 	return &results.Protocol{Name: name, Handshakes: s.Handshakes, KeepAliveSent: s.KeepSent, KeepAliveAnswered: s.KeepAnswered,
 		Pongs: s.Pongs, Pushes: s.Pushes, Statuses: s.Statuses}
 }

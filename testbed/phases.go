@@ -86,7 +86,7 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.P
 	if r.external(roleClient) {
 		return r.connectOutside(ctx, ph, rec)
 	}
-	need := target - int(r.fleet.roleStats(roleClient).Established)
+	need := target - int(r.fleet.RoleStats(roleClient).Established)
 	if need <= 0 {
 		return nil
 	}
@@ -112,7 +112,7 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.P
 	}
 	start := time.Now()
 	reached := func() bool {
-		est := r.fleet.roleStats(roleClient).Established
+		est := r.fleet.RoleStats(roleClient).Established
 		rec.Reached = max(rec.Reached, est)
 		return est >= int64(target)
 	}
@@ -184,7 +184,7 @@ func (r *runner) hold(ctx context.Context, d time.Duration, rec *results.Phase) 
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-end.C:
-			rec.Reached = r.fleet.roleStats(roleClient).Established
+			rec.Reached = r.fleet.RoleStats(roleClient).Established
 			return nil
 		case ev := <-r.fleet.events:
 			r.handleEvent(ev)
@@ -225,7 +225,7 @@ func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *results.Pha
 		return err
 	}
 	gone := func() bool {
-		s, o := r.fleet.roleStats(side), r.fleet.roleStats(other)
+		s, o := r.fleet.RoleStats(side), r.fleet.RoleStats(other)
 		return o.Established <= s.Established && r.socketsGone()
 	}
 	err = r.pollUntil(ctx, start.Add(timeout), gone)
@@ -233,7 +233,7 @@ func (r *runner) close(ctx context.Context, ph scenarios.Phase, rec *results.Pha
 	if err == nil {
 		r.closeSeconds = append(r.closeSeconds, secs)
 	}
-	rec.Reached = r.fleet.roleStats(roleClient).Established
+	rec.Reached = r.fleet.RoleStats(roleClient).Established
 	return err
 }
 

@@ -20,7 +20,7 @@ func (r *runner) connectOutside(ctx context.Context, ph scenarios.Phase, rec *re
 	}
 	var died *worker
 	err := r.pollUntil(ctx, time.Now().Add(ph.Timeout), func() bool {
-		est := r.fleet.roleStats(roleClient).Established
+		est := r.fleet.RoleStats(roleClient).Established
 		rec.Reached = max(rec.Reached, est)
 		if est >= int64(rec.Target) {
 			return true
@@ -54,13 +54,13 @@ func (r *runner) closeOutside(ctx context.Context, ph scenarios.Phase, rec *resu
 	}
 	wg.Wait()
 	gone := func() bool {
-		s, o := r.fleet.roleStats(side), r.fleet.roleStats(other)
+		s, o := r.fleet.RoleStats(side), r.fleet.RoleStats(other)
 		return o.Established <= s.Established && r.socketsGone()
 	}
 	err := r.pollUntil(ctx, start.Add(ph.Timeout), gone)
 	if err == nil {
 		r.closeSeconds = append(r.closeSeconds, time.Since(start).Seconds())
 	}
-	rec.Reached = r.fleet.roleStats(roleClient).Established
+	rec.Reached = r.fleet.RoleStats(roleClient).Established
 	return err
 }

@@ -76,7 +76,7 @@ func (r *runner) summary(c closing) results.Summary {
 			s.UserRSSBytesPerConn = float64(p.RSSAtPeak) / float64(p.CliEstablished)
 			s.KernelBytesPerConn = float64(p.SlabAtPeak-r.sampler.SlabAtStart()) / float64(p.CliEstablished)
 		}
-		s.Messages = r.fleet.roleStats(roleServer).Messages
+		s.Messages = r.fleet.RoleStats(roleServer).Messages
 		r.summaryLatency(&s)
 		if s.Protocol != nil {
 			s.Protocol.PeakReady = p.CliReady
@@ -99,7 +99,7 @@ func (r *runner) summary(c closing) results.Summary {
 	for _, sec := range r.closeSeconds {
 		s.CloseSeconds = max(s.CloseSeconds, sec)
 	}
-	s.Errors = r.fleet.errors()
+	s.Errors = r.fleet.Errors()
 	s.KernelMessages = c.kernelMessages
 	s.HostRestored = c.restored
 	s.Leftovers, s.LeftoverItems = len(c.left), c.left

@@ -139,7 +139,7 @@ func (r *runner) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.fleet.outside = measure.NewExternal(r.fleet, r.sampler.Meter(), where, r.external(roleServer), r.external(roleClient))
+	r.fleet.outside = r.sampler.External(r.external(roleServer), r.external(roleClient))
 	return nil
 }
 

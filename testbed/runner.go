@@ -95,8 +95,8 @@ func (r *runner) writeFailed(err error) {
 
 // status gathers what live progress shows.
 func (r *runner) status() status {
-	cli := r.fleet.roleStats(roleClient)
-	srv := r.fleet.roleStats(roleServer)
+	cli := r.fleet.RoleStats(roleClient)
+	srv := r.fleet.RoleStats(roleServer)
 	smp := r.sampler.Latest()
 	cp99, rp99, ans := r.sampler.Interval()
 	r.mu.Lock()
@@ -107,7 +107,7 @@ func (r *runner) status() status {
 		seconds:     time.Since(r.start).Seconds(),
 		established: cli.Established, srvEstablished: srv.Established,
 		protocol: r.sc.Client.Protocol, ready: cli.Ready, reconnecting: cli.ReconnectsPending,
-		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.errors(),
+		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.Errors(),
 		tcpMemPages: smp.TCPMemPages, memAvailable: smp.MemAvailable,
 		tw: smp.SrvTW + smp.CliTW, orphans: smp.SrvOrphan,
 	}
@@ -120,6 +120,6 @@ func (r *runner) inuse() int64 { return r.sampler.SocketsInUse() }
 // socketsGone reports whether every socket beyond the listeners and the
 // connections both sides still hold has left the kernel.
 func (r *runner) socketsGone() bool {
-	cli, srv := r.fleet.roleStats(roleClient), r.fleet.roleStats(roleServer)
+	cli, srv := r.fleet.RoleStats(roleClient), r.fleet.RoleStats(roleServer)
 	return r.inuse() <= r.inuseBase+cli.Established+srv.Established
 }

@@ -45,6 +45,6 @@ func (r *runner) traffic(ctx context.Context, ph scenarios.Phase, rec *results.P
 	r.sampler.SetTraffic(true)
 	defer r.sampler.SetTraffic(false)
 	err = r.waitEvents(ctx, nodes.EventTrafficDone, waiting, timeout, 0, nil)
-	rec.Reached = r.fleet.roleStats(roleClient).Established
+	rec.Reached = r.fleet.RoleStats(roleClient).Established
 	return err
 }
