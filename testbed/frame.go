@@ -159,7 +159,7 @@ func (r *runner) intro() {
 		if out := ip.Target.Outside(layout.DefaultSubnet); len(out) > 0 {
 			r.progress.printf("target: %s outside the benchmarking range %s, as named on the command line: this loads a real server", addrList(out), layout.DefaultSubnet)
 		}
-		r.progress.printf("sources: %s, ports %d-%d", strings.Join(addrStrings(r.topo.Clients[0].Addrs), ","), r.plan.PortLow, r.plan.PortHigh)
+		r.progress.printf("sources: %s, ports %d-%d", strings.Join(addrStrings(r.sources), ","), r.plan.PortLow, r.plan.PortHigh)
 	} else {
 		r.progress.printf("c1m-testbed: %s (%s), %d connections, %s; results in %s",
 			printable.String(sc.Name), printable.String(sc.Source), sc.Client.Connections, r.describeRoles(), printable.String(r.dir))

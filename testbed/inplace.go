@@ -9,7 +9,6 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
-	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // InPlace configures clients run in place (RunClients): the built-in
@@ -48,10 +47,9 @@ func RunClients(ctx context.Context, opt Options) (*Outcome, error) {
 }
 
 // fitHere shards sc and fits it to this namespace for clients in place:
-// its addresses, its port range (a 1/N slice unless WholePortRange), the
-// target; it makes the topology of two namespaces it did not build (the
-// absent server: the target's addresses; this one) and notes what it
-// changed.
+// its addresses (r.sources), its port range (a 1/N slice unless
+// WholePortRange), the target; it notes what it changed. Nothing is built:
+// the run has no topology.
 func (r *runner) fitHere(sc *scenarios.Scenario) (*scenarios.Scenario, error) {
 	ip := r.opt.InPlace
 	whole := sc
@@ -83,10 +81,7 @@ func (r *runner) fitHere(sc *scenarios.Scenario) (*scenarios.Scenario, error) {
 	for _, n := range notes {
 		r.note(n)
 	}
-	r.base = ip.Shard.Offset(whole.Client.Connections)
-	r.topo = &topology.Topology{RunID: r.runID, Subnet: sc.Topology.Subnet,
-		Server:  topology.Namespace{Name: "", Addrs: ip.Target.Addrs},
-		Clients: []topology.Namespace{{Name: string(measure.Here), Addrs: sources}}}
+	r.base, r.sources = ip.Shard.Offset(whole.Client.Connections), sources
 	return sc, nil
 }
 

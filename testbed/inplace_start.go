@@ -30,8 +30,8 @@ func (r *runner) startClientsHere(ctx context.Context) error {
 		}
 		r.fleet.clients = append(r.fleet.clients, w)
 	}
-	srv := addrStrings(r.topo.Server.Addrs)
-	src := addrStrings(r.topo.Clients[0].Addrs)
+	srv := addrStrings(r.opt.InPlace.Target.Addrs)
+	src := addrStrings(r.sources)
 	explicit := r.explicitPorts()
 	base := r.base
 	err := r.startAndWait(ctx, roleClient, func(i int) nodes.Command {

@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -31,8 +32,9 @@ type runner struct {
 	// scaleNote says why --scale left the scenario whole ("" if it did not).
 	scaleNote string
 
-	clientsStarted time.Time // when external client programs started
-	base           int       // in place: the shard's first connection index
+	clientsStarted time.Time    // when external client programs started
+	base           int          // in place: the shard's first connection index
+	sources        []netip.Addr // in place: the local addresses to connect from
 
 	// What the steps found, for record: the host as found, the host
 	// settings set, each phase's result, the TcpExt counters at the end.
