@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
@@ -10,14 +11,11 @@ import (
 // gcThresh3 is the neighbour table's hard cap, host-global on this kernel.
 const gcThresh3 = "net.ipv4.neigh.default.gc_thresh3"
 
-// NeighbourNeed is the neighbour entries a run of tp needs: its
-// neighbour-table, or at least one per link end (two per client
-// namespace). topology.Build refuses a host whose gc_thresh3 is lower
-// (after the [host] settings are written); with routing = "direct" the
-// server's extra entries, one per client address, are not counted, since
-// overflowing the table is what such a lab is for.
+// NeighbourNeed is the neighbour entries a run of tp needs
+// (layout.NeighbourNeed); topology.Build refuses a host whose gc_thresh3 is
+// lower after the [host] settings are written.
 func NeighbourNeed(tp scenarios.Topology) int64 {
-	return max(int64(tp.NeighbourTable), 2*int64(tp.ClientNamespaces))
+	return int64(layout.NeighbourNeed(tp.NeighbourTable, tp.ClientNamespaces))
 }
 
 // checkNeighbours refuses a scenario whose neighbour need is above the

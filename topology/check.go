@@ -1,6 +1,10 @@
 package topology
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
+)
 
 // Check makes the checks Build makes before it creates anything that need
 // nothing from the system: the run id, the link shape, the address layout
@@ -13,11 +17,10 @@ func (spec Spec) Check() error {
 }
 
 // NeighbourNeed is the neighbour entries Build needs the host's
-// gc_thresh3 to allow: the spec's NeighbourTable, or one per link end
-// (two per client namespace). plan.NeighbourNeed is the same rule,
-// checked by validate before [host] is written.
+// gc_thresh3 to allow (layout.NeighbourNeed, the rule the planner checks
+// before [host] is written).
 func (spec Spec) NeighbourNeed() int {
-	return max(spec.NeighbourTable, 2*spec.ClientNamespaces)
+	return layout.NeighbourNeed(spec.NeighbourTable, spec.ClientNamespaces)
 }
 
 // CheckNeighbours compares the spec's neighbour need with have, the

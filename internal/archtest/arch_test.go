@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"cmd/c1m-node":         {"nodes"},
 	"testbed":              {"scenarios", "plan", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
 	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units", "internal/sat"},
-	"plan":                 {"scenarios", "internal/sat", "internal/sysctlscope", "internal/protocols", "internal/units"}, // pure: the capacity plan of a decoded scenario
+	"plan":                 {"scenarios", "internal/layout", "internal/sat", "internal/sysctlscope", "internal/protocols", "internal/units"}, // pure: the capacity plan of a decoded scenario
 	"topology":             {"internal/layout", "internal/sysctlscope", "internal/procfs"},
 	"nodes":                {"internal/histogram", "internal/protocols"},
 	"measure":              {"results", "nodes", "topology", "internal/histogram", "internal/procfs"}, // nodes: nodes.Stats; topology: entering namespaces, finding processes

@@ -143,3 +143,13 @@ func addrAt(v uint64) netip.Addr {
 	binary.BigEndian.PutUint32(b[:], uint32(v))
 	return netip.AddrFrom4(b)
 }
+
+// NeighbourNeed is the neighbour entries a topology needs the host's
+// gc_thresh3 to allow: table (a scenario's topology.neighbour-table), or at
+// least one per link end, two per client namespace. With routing =
+// "direct" the server's extra entries, one per client address, are not
+// counted, since overflowing the table is what such a lab is for. The
+// planner checks it before [host] is written and topology.Build after.
+func NeighbourNeed(table, clientNamespaces int) int {
+	return max(table, 2*clientNamespaces)
+}
