@@ -98,7 +98,8 @@ const maxCount = 1 << 53
 const histogramValues = 4*histogram.Buckets + 32
 
 // satAdd returns a+b for counts, saturated at maxCount (each counted from
-// 0: a negative count, refused on input, counts as 0).
+// 0: a negative count, refused on input, counts as 0). Not sat.Add: merged
+// counts stop at 2^53, where samples.csv's floats still hold them exactly.
 func satAdd(a, b int64) int64 {
 	a, b = min(max(a, 0), maxCount), min(max(b, 0), maxCount)
 	return min(a+b, maxCount)

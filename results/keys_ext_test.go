@@ -105,10 +105,10 @@ func TestResultsDocScenarioPlan(t *testing.T) {
 		if err != nil {
 			t.Fatalf("scenarios.Load(%q): %v", name, err)
 		}
-		plan, _ := plan.New(s, plan.DefaultEnv())
+		p, _ := plan.New(s, plan.DefaultEnv())
 		got := marshalledKeys(t, s, "scenario_body.", known)
-		if plan != nil {
-			got = append(got, marshalledKeys(t, plan, "plan.", known)...)
+		if p != nil {
+			got = append(got, marshalledKeys(t, p, "plan.", known)...)
 		}
 		for _, k := range got {
 			if !documented[k] {

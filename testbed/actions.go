@@ -53,7 +53,7 @@ type ActionFacts struct {
 // runs as root, with its argument vector (placeholders expanded where
 // every copy gets the same value) and how many copies run. It is pure:
 // facts come in through in.
-func Actions(sc *scenarios.Scenario, plan *plan.Plan, in ActionFacts) []results.Action {
+func Actions(sc *scenarios.Scenario, p *plan.Plan, in ActionFacts) []results.Action {
 	var out []results.Action
 	for _, k := range slices.Sorted(maps.Keys(sc.Host)) {
 		out = append(out, results.Action{Kind: ActionHostSysctl, What: k, Old: in.Current[k], New: hostNewValue(k, sc.Host[k], in.InUse)})
@@ -94,7 +94,7 @@ func Actions(sc *scenarios.Scenario, plan *plan.Plan, in ActionFacts) []results.
 		out = append(out, results.Action{Kind: ActionConntrack, Count: 1,
 			What: "an nftables table in " + prefix + "srv whose rule reads the conntrack state, so every connection there is tracked"})
 	}
-	out = append(out, programActions(sc, plan, in, runID)...)
+	out = append(out, programActions(sc, p, in, runID)...)
 	return out
 }
 
@@ -154,14 +154,14 @@ func computeLayout(sc *scenarios.Scenario) (layout.Layout, error) {
 // programActions lists the programs of both roles; an external program
 // is followed by the environment the scenario gives it (its env table,
 // NAME=value, sorted; the C1M_* copies of the placeholders come on top).
-func programActions(sc *scenarios.Scenario, plan *plan.Plan, in ActionFacts, runID string) []results.Action {
+func programActions(sc *scenarios.Scenario, p *plan.Plan, in ActionFacts, runID string) []results.Action {
 	var out []results.Action
 	var planner *copyPlanner
 	for _, role := range []string{roleServer, roleClient} {
 		argv, env := sc.Server.Command, sc.Server.Env
-		builtin := plan.ServerWorkers
+		builtin := p.ServerWorkers
 		if role == roleClient {
-			argv, env, builtin = sc.Client.Command, sc.Client.Env, plan.ClientWorkers
+			argv, env, builtin = sc.Client.Command, sc.Client.Env, p.ClientWorkers
 		}
 		if len(argv) == 0 {
 			out = append(out, results.Action{Kind: ActionProgram, What: "built-in " + role + " worker",
@@ -283,8 +283,8 @@ func quoteArgv(argv []string) string {
 
 // PlanActions is Actions for 'c1m-testbed plan': the host's current
 // values are read (no root needed), the run id is not known yet.
-func PlanActions(sc *scenarios.Scenario, plan *plan.Plan, env plan.Env, exe string) []results.Action {
+func PlanActions(sc *scenarios.Scenario, p *plan.Plan, env plan.Env, exe string) []results.Action {
 	bin := (&runner{opt: Options{Exe: exe}}).binDir()
-	return Actions(sc, plan, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(slices.Sorted(maps.Keys(sc.Host))), InUse: env.HostInUse,
+	return Actions(sc, p, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(slices.Sorted(maps.Keys(sc.Host))), InUse: env.HostInUse,
 		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, bin) }})
 }

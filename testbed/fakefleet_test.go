@@ -303,12 +303,12 @@ func fakeRunner(t *testing.T, lab *fakeLab, scenario string) (*runner, *lockedBu
 	if err != nil {
 		t.Fatalf("scenario: %v", err)
 	}
-	plan, err := plan.New(sc, plan.DefaultEnv())
+	p, err := plan.New(sc, plan.DefaultEnv())
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
 	out := &lockedBuffer{}
-	r := &runner{opt: Options{Scale: 1}, sc: sc, plan: plan, fleet: lab.f, sampler: &measure.Sampler{},
+	r := &runner{opt: Options{Scale: 1}, sc: sc, plan: p, fleet: lab.f, sampler: &measure.Sampler{},
 		progress: newProgress(out, false), start: time.Now(), runID: "fake"}
 	return r, out
 }
