@@ -2,12 +2,11 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
-	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/layout"
+	"github.com/c1m-testbed/c1m-testbed/internal/sat"
 )
 
 // phaseKeys lists the keys each phase kind accepts.
@@ -59,7 +58,7 @@ func (d *decoder) phase(t table, i int, serverCloseMode string) Phase {
 		return Phase{}
 	}
 	for _, k := range sortedByPos(d, t.path, t.m) {
-		if contains(allowed, k) {
+		if slices.Contains(allowed, k) {
 			continue
 		}
 		if kinds := kindsWith(k); kinds != "" {
@@ -159,31 +158,20 @@ func (d *decoder) traffic(t table, p *Phase) {
 	}
 }
 
-// satDur adds non-negative durations, stopping at the largest instead of overflowing.
+// satDur adds non-negative durations, stopping at the largest instead of
+// overflowing (sat.Add).
 func satDur(ds ...time.Duration) time.Duration {
-	var r time.Duration
-	for _, x := range ds {
-		if x > math.MaxInt64-r {
-			return math.MaxInt64
-		}
-		r += x
+	ns := make([]int64, len(ds))
+	for i, d := range ds {
+		ns[i] = int64(d)
 	}
-	return r
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return time.Duration(sat.Add(ns...))
 }
 
 func kindsWith(k string) string {
 	var kinds []string
 	for _, kind := range phaseKinds {
-		if contains(phaseKeys[kind], k) {
+		if slices.Contains(phaseKeys[kind], k) {
 			kinds = append(kinds, kind)
 		}
 	}
@@ -194,37 +182,10 @@ func allAllowed() []string {
 	var all []string
 	for _, kind := range phaseKinds {
 		for _, k := range phaseKeys[kind] {
-			if !contains(all, k) {
+			if !slices.Contains(all, k) {
 				all = append(all, k)
 			}
 		}
 	}
 	return all
-}
-
-// subnet reads topology.subnet: an IPv4 CIDR inside 198.18.0.0/15.
-func (d *decoder) subnet(t table, k string) netip.Prefix {
-	v, ok := t.m[k]
-	if !ok {
-		return layout.DefaultSubnet
-	}
-	s, ok := v.(string)
-	if !ok {
-		d.wrongType(t, k, "a CIDR string", `write subnet = "198.18.0.0/15"`)
-		return layout.DefaultSubnet
-	}
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
-	switch {
-	case err != nil:
-		d.failVal(t.child(k), `write an IPv4 prefix like "198.18.0.0/16"`, "%s: %q is not a CIDR prefix", t.qualified(k), s)
-	case !p.Addr().Is4():
-		d.failVal(t.child(k), `use IPv4 addresses from 198.18.0.0/15`, "%s: %q is not IPv4", t.qualified(k), s)
-	case p != p.Masked():
-		d.failVal(t.child(k), fmt.Sprintf("write %q", p.Masked().String()), "%s: %q has host bits set", t.qualified(k), s)
-	case !layout.DefaultSubnet.Contains(p.Addr()) || p.Bits() < layout.DefaultSubnet.Bits():
-		d.failVal(t.child(k), "use a prefix inside 198.18.0.0/15 (RFC 2544 benchmarking range), so lab traffic can never collide with real networks", "%s: %s is outside 198.18.0.0/15", t.qualified(k), s)
-	default:
-		return p
-	}
-	return layout.DefaultSubnet
 }

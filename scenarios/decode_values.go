@@ -3,11 +3,13 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/editdist"
+	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 )
 
@@ -332,4 +334,31 @@ func (d *decoder) sub(t table, k string) (table, bool) {
 		return table{path: t.child(k), name: t.qualified(k), m: map[string]any{}}, false
 	}
 	return table{path: t.child(k), name: t.qualified(k), m: m}, true
+}
+
+// subnet reads topology.subnet: an IPv4 CIDR inside 198.18.0.0/15.
+func (d *decoder) subnet(t table, k string) netip.Prefix {
+	v, ok := t.m[k]
+	if !ok {
+		return layout.DefaultSubnet
+	}
+	s, ok := v.(string)
+	if !ok {
+		d.wrongType(t, k, "a CIDR string", `write subnet = "198.18.0.0/15"`)
+		return layout.DefaultSubnet
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		d.failVal(t.child(k), `write an IPv4 prefix like "198.18.0.0/16"`, "%s: %q is not a CIDR prefix", t.qualified(k), s)
+	case !p.Addr().Is4():
+		d.failVal(t.child(k), `use IPv4 addresses from 198.18.0.0/15`, "%s: %q is not IPv4", t.qualified(k), s)
+	case p != p.Masked():
+		d.failVal(t.child(k), fmt.Sprintf("write %q", p.Masked().String()), "%s: %q has host bits set", t.qualified(k), s)
+	case !layout.DefaultSubnet.Contains(p.Addr()) || p.Bits() < layout.DefaultSubnet.Bits():
+		d.failVal(t.child(k), "use a prefix inside 198.18.0.0/15 (RFC 2544 benchmarking range), so lab traffic can never collide with real networks", "%s: %s is outside 198.18.0.0/15", t.qualified(k), s)
+	default:
+		return p
+	}
+	return layout.DefaultSubnet
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestDocMatchesDecoder(t *testing.T) {
 			}
 		}
 		for name := range rows {
-			if !contains(keysOf(section), name) {
+			if !slices.Contains(keysOf(section), name) {
 				t.Errorf("[%s] %s: documented, but the decoder does not know it", section, name)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
@@ -71,7 +72,7 @@ func (d *decoder) validate(s *Scenario) {
 			"expect: min-established %s is more than client.connections %s", units.Int(int64(e.MinEstablished)), units.Int(conns))
 	}
 	for i, n := range e.ErrorsPresent {
-		if contains(e.ErrorsAbsent, n) || contains(e.ErrorsAbsent, "*") {
+		if slices.Contains(e.ErrorsAbsent, n) || slices.Contains(e.ErrorsAbsent, "*") {
 			d.failVal(fmt.Sprintf("expect.errors-present[%d]", i), "remove it from one of the two lists",
 				"expect: %s must both appear (errors-present) and not appear (errors-absent)", n)
 		}
