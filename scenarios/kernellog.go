@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -32,16 +33,8 @@ func (d *decoder) kernelLog(t table, k string) []string {
 		for n := range KernelMessages {
 			known = append(known, fmt.Sprintf("%q", n))
 		}
-		sortStrings(known)
+		slices.Sort(known)
 		d.failVal(fmt.Sprintf("%s[%d]", t.child(k), i), "use one of "+strings.Join(known, ", "), "%s: %q is not a kernel message the run watches", t.qualified(k), m)
 	}
 	return list
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }

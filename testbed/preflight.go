@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -83,22 +85,5 @@ func kernelHasVeth() bool {
 	if err != nil {
 		return true
 	}
-	return len(data) == 0 || containsLine(string(data), "kernel/drivers/net/veth.ko")
-}
-
-func containsLine(s, line string) bool {
-	for len(s) > 0 {
-		i := 0
-		for i < len(s) && s[i] != '\n' {
-			i++
-		}
-		if s[:i] == line {
-			return true
-		}
-		if i == len(s) {
-			break
-		}
-		s = s[i+1:]
-	}
-	return false
+	return len(data) == 0 || slices.Contains(strings.Split(string(data), "\n"), "kernel/drivers/net/veth.ko")
 }
