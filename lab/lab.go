@@ -41,10 +41,10 @@ type Lab struct {
 }
 
 // Namespace is one network namespace of a lab: the short name the
-// commands take for it (srv, c1, c2…: exec's NODE), its name under
+// commands take for it (srv, c1, c2…: exec's NAMESPACE), its name under
 // /run/netns and its addresses.
 type Namespace struct {
-	Node  string   `json:"node"`
+	Short string   `json:"short"`
 	Name  string   `json:"namespace"`
 	Addrs []string `json:"addrs"`
 }
@@ -77,20 +77,20 @@ func Write(dir string, l *Lab) error {
 	return nil
 }
 
-// NamespaceOf maps a node name of the lab (srv, server, c1, c2…, or a
-// full namespace name of the lab) to its namespace's name.
-func (l *Lab) NamespaceOf(node string) (string, error) {
-	if node == "srv" || node == "server" || node == l.Server.Name {
+// NamespaceOf maps a short name of the lab's namespaces (srv, server, c1,
+// c2…) or a full namespace name of the lab to the namespace's name.
+func (l *Lab) NamespaceOf(name string) (string, error) {
+	if name == "srv" || name == "server" || name == l.Server.Name {
 		return l.Server.Name, nil
 	}
 	for _, c := range l.Clients {
-		if node == c.Node || node == c.Name {
+		if name == c.Short || name == c.Name {
 			return c.Name, nil
 		}
 	}
 	names := []string{"srv"}
 	for _, c := range l.Clients {
-		names = append(names, c.Node)
+		names = append(names, c.Short)
 	}
-	return "", notFound("lab %s has no node %q: use one of %s (or its namespace name)", l.RunID, node, strings.Join(names, ", "))
+	return "", notFound("lab %s has no namespace %q: use one of %s (or its full name)", l.RunID, name, strings.Join(names, ", "))
 }

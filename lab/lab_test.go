@@ -11,8 +11,8 @@ import (
 
 func testLab() *Lab {
 	return &Lab{RunID: "ab12cd", Scenario: "smoke",
-		Server:  Namespace{Node: "srv", Name: "c1m-ab12cd-srv", Addrs: []string{"198.18.0.1"}},
-		Clients: []Namespace{{Node: "c1", Name: "c1m-ab12cd-c1"}, {Node: "c2", Name: "c1m-ab12cd-c2"}},
+		Server:  Namespace{Short: "srv", Name: "c1m-ab12cd-srv", Addrs: []string{"198.18.0.1"}},
+		Clients: []Namespace{{Short: "c1", Name: "c1m-ab12cd-c1"}, {Short: "c2", Name: "c1m-ab12cd-c2"}},
 		Workers: []Process{{Role: "server", Namespace: "c1m-ab12cd-srv", PID: 4242}}}
 }
 
@@ -47,7 +47,7 @@ func TestLabWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"run_id"`, `"owner_pid"`, `"server"`, `"node": "srv"`, `"namespace": "c1m-ab12cd-srv"`, `"addrs"`, `"workers"`, `"role"`} {
+	for _, key := range []string{`"run_id"`, `"owner_pid"`, `"server"`, `"short": "srv"`, `"namespace": "c1m-ab12cd-srv"`, `"addrs"`, `"workers"`, `"role"`} {
 		if !strings.Contains(string(data), key) {
 			t.Errorf("%s lacks %s:\n%s", File, key, data)
 		}

@@ -118,9 +118,9 @@ func (r *runner) bringUp(ctx context.Context, clients bool) (*lab.Lab, error) {
 	}
 	l := &lab.Lab{RunID: r.runID, Scenario: r.sc.Name, Source: r.sc.Source, OwnerPID: os.Getpid(), Started: r.start,
 		Ports:  r.sc.Topology.ServerPorts,
-		Server: lab.Namespace{Node: "srv", Name: r.topo.Server.Name, Addrs: addrStrings(r.topo.Server.Addrs)}}
+		Server: lab.Namespace{Short: "srv", Name: r.topo.Server.Name, Addrs: addrStrings(r.topo.Server.Addrs)}}
 	for i, c := range r.topo.Clients {
-		l.Clients = append(l.Clients, lab.Namespace{Node: fmt.Sprintf("c%d", i+1), Name: c.Name, Addrs: addrStrings(c.Addrs)})
+		l.Clients = append(l.Clients, lab.Namespace{Short: fmt.Sprintf("c%d", i+1), Name: c.Name, Addrs: addrStrings(c.Addrs)})
 	}
 	if clients {
 		pr := r.runPhase(ctx, 0, scenarios.Phase{Kind: scenarios.PhaseConnect, Name: "connect", Timeout: scenarios.DefaultPhaseTimeout})

@@ -8,15 +8,15 @@ import (
 )
 
 func init() {
-	register(&command{name: "exec", summary: "run a command inside a node of a running lab (srv, c1, c2…)", run: execCmd})
+	register(&command{name: "exec", summary: "run a command inside a namespace of a running lab (srv, c1, c2…)", run: execCmd})
 }
 
 func execCmd(args []string) int {
-	fs := newFlags("exec", "[--run ID] NODE -- COMMAND [ARGS...]",
-		`Runs COMMAND inside the network namespace of NODE of a lab started with
+	fs := newFlags("exec", "[--run ID] NAMESPACE -- COMMAND [ARGS...]",
+		`Runs COMMAND inside network namespace NAMESPACE of a lab started with
 'c1m-testbed up', with this terminal's input and output: 'ss -s', 'nstat',
 'cat /proc/net/sockstat', a shell, a debugger or your own client see the
-node's sockets, addresses and counters. NODE is srv (the server), c1, c2…
+namespace's sockets, addresses and counters. NAMESPACE is srv (the server), c1, c2…
 (the client namespaces) or a full namespace name. The exit status is
 COMMAND's. With several labs up, name one with --run.`,
 		"  sudo c1m-testbed exec srv -- ss -s\n  sudo c1m-testbed exec c1 -- nstat -az TcpExtListenOverflows\n  sudo c1m-testbed exec --run ab12cd srv -- bash")
@@ -29,7 +29,7 @@ COMMAND's. With several labs up, name one with --run.`,
 		rest = append(rest[:1:1], rest[2:]...)
 	}
 	if len(rest) < 2 {
-		fmt.Fprintln(os.Stderr, "c1m-testbed exec: name a node and a command, e.g. 'c1m-testbed exec srv -- ss -s'")
+		fmt.Fprintln(os.Stderr, "c1m-testbed exec: name a namespace and a command, e.g. 'c1m-testbed exec srv -- ss -s'")
 		return exitUsage
 	}
 	if os.Geteuid() != 0 {

@@ -16,9 +16,9 @@ func printLab(w io.Writer, l *lab.Lab) {
 	for i, p := range l.Ports {
 		ports[i] = fmt.Sprint(p)
 	}
-	fmt.Fprintf(w, "  %-4s %-16s %s  ports %s\n", l.Server.Node, l.Server.Name, addrList(l.Server.Addrs), strings.Join(ports, ","))
+	fmt.Fprintf(w, "  %-4s %-16s %s  ports %s\n", l.Server.Short, l.Server.Name, addrList(l.Server.Addrs), strings.Join(ports, ","))
 	for _, c := range l.Clients {
-		fmt.Fprintf(w, "  %-4s %-16s %s\n", c.Node, c.Name, addrList(c.Addrs))
+		fmt.Fprintf(w, "  %-4s %-16s %s\n", c.Short, c.Name, addrList(c.Addrs))
 	}
 	for _, p := range l.Workers {
 		what := "built-in node"

@@ -63,10 +63,10 @@ func printCounts(w io.Writer, l *lab.Lab) {
 	for _, n := range nodes {
 		c, err := lab.CountsIn(n.Name)
 		if err != nil {
-			fmt.Fprintf(w, "  %-4s %v\n", n.Node, err)
+			fmt.Fprintf(w, "  %-4s %v\n", n.Short, err)
 			continue
 		}
-		fmt.Fprintf(w, "  %-4s %12d %10d %8d %8d %10d\n", n.Node, c.Established, c.Sockstat.Inuse, c.Sockstat.Orphan, c.Sockstat.TW, c.Sockstat.Alloc)
+		fmt.Fprintf(w, "  %-4s %12d %10d %8d %8d %10d\n", n.Short, c.Established, c.Sockstat.Inuse, c.Sockstat.Orphan, c.Sockstat.TW, c.Sockstat.Alloc)
 	}
 	for _, p := range l.Ended() {
 		fmt.Fprintf(w, "  %s %d (pid %d) has ended: see %s\n", p.Role, p.Index, p.PID, l.Log)
