@@ -205,7 +205,8 @@ func raiseNoFile(limit int) (uint64, error) {
 }
 
 // countFDs counts this process's open fds once (at start, not per stats
-// line: reading /proc/self/fd at 20k fds is expensive).
+// line: reading /proc/self/fd at 20k fds is expensive). Not procfs.FDCount:
+// the lean worker imports nothing of the orchestrator's.
 func countFDs() int64 {
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {

@@ -98,7 +98,8 @@ func hostHandle() (*netlink.Handle, error) {
 	return h, nil
 }
 
-// procComm is the command name of pid, or "?".
+// procComm is the command name of pid, or "?" (read here, not through
+// procfs.ParseStat: a leftover's name is all a leftovers line needs).
 func procComm(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	if err != nil {
