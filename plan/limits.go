@@ -165,12 +165,12 @@ func memoryLimit(s *scenarios.Scenario, p *Plan, env Env) Limit {
 		perConn = max(perConn, use/conns)
 	}
 	l.Why = fmt.Sprintf("kernel %s (%s B per socket, 2 per connection, + %s buffered) + workers %s, against MemAvailable %s less a floor of %s kept free",
-		mib(p.KernelBytes), units.Int(KernelBytesPerSocket), mib(p.BufferedBytes), mib(p.UserBytes), mib(env.MemAvailable), mib(floor))
+		size(p.KernelBytes), units.Int(KernelBytesPerSocket), size(p.BufferedBytes), size(p.UserBytes), size(env.MemAvailable), size(floor))
 	if !l.OK {
 		if left := env.MemAvailable - use; left < 0 {
-			l.Why += fmt.Sprintf("; it would need %s more than MemAvailable, %s short of keeping the floor", mib(-left), mib(floor-left))
+			l.Why += fmt.Sprintf("; it would need %s more than MemAvailable, %s short of keeping the floor", size(-left), size(floor-left))
 		} else {
-			l.Why += fmt.Sprintf("; it would leave MemAvailable at %s, %s below the floor", mib(left), mib(floor-left))
+			l.Why += fmt.Sprintf("; it would leave MemAvailable at %s, %s below the floor", size(left), size(floor-left))
 		}
 	}
 	l.Fix = fmt.Sprintf("ask for at most %s connections, or send fewer bytes per connection, or free memory on the host", units.Int(l.Have/perConn))
@@ -199,15 +199,8 @@ func (p *Plan) tupleFix(s *scenarios.Scenario) string {
 	return strings.Join(fixes, ", or ")
 }
 
-func mib(b int64) string {
-	switch {
-	case b >= 10<<30:
-		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
-	case b >= 1<<20 || b == 0:
-		return fmt.Sprintf("%s MiB", units.Int(b>>20))
-	}
-	return fmt.Sprintf("%s KiB", units.Int(b>>10))
-}
+// size formats a byte count the project's one way (units.Bytes).
+func size(b int64) string { return units.Bytes(float64(b)) }
 
 // pick sets First and returns the error of an impossible plan.
 func (p *Plan) pick(s *scenarios.Scenario) error {

@@ -21,13 +21,13 @@ func TestPlanMemoryFloor(t *testing.T) {
 		floor         int64
 		why, notInWhy string
 	}{
-		{"plenty", 23 * gib, 24 * gib, true, 2 * gib, "a floor of 2,048 MiB kept free", "below the floor"},
+		{"plenty", 23 * gib, 24 * gib, true, 2 * gib, "a floor of 2.0 GiB kept free", "below the floor"},
 		{"leaves 1 GiB over the floor", 2*gib + 900<<20 + gib, 24 * gib, true, 2 * gib, "", "below the floor"},
 		{"leaves less than the floor", 2*gib + 500<<20, 24 * gib, false, 2 * gib, "below the floor", ""},
 		{"more than MemAvailable", 500 << 20, 24 * gib, false, 2 * gib, "more than MemAvailable", ""},
-		{"small host keeps an eighth", 1500 << 20, 2 * gib, true, 256 << 20, "a floor of 256 MiB", ""},
+		{"small host keeps an eighth", 1500 << 20, 2 * gib, true, 256 << 20, "a floor of 256.0 MiB", ""},
 		{"small host, too little", 900 << 20, 2 * gib, false, 256 << 20, "below the floor", ""},
-		{"MemTotal unknown", 23 * gib, 0, true, 2 * gib, "2,048 MiB", ""},
+		{"MemTotal unknown", 23 * gib, 0, true, 2 * gib, "2.0 GiB", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := scenarios.Parse("t.toml", []byte(src))

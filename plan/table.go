@@ -32,11 +32,11 @@ func (p *Plan) WriteTable(w io.Writer) {
 	row("client workers", fmt.Sprintf("%d (%d per namespace), ~%s connections each",
 		p.ClientWorkers, p.ClientWorkersPerNamespace, units.Int(p.ConnsPerClientWorker)))
 	row("file descriptors", units.Int(p.FileDescriptors)+" (both ends run on this host)")
-	row("kernel memory", fmt.Sprintf("~%s (%s B per socket, 2 per connection)", mib(p.KernelBytes), units.Int(KernelBytesPerSocket)))
-	row("worker memory", "~"+mib(p.UserBytes))
+	row("kernel memory", fmt.Sprintf("~%s (%s B per socket, 2 per connection)", size(p.KernelBytes), units.Int(KernelBytesPerSocket)))
+	row("worker memory", "~"+size(p.UserBytes))
 	if p.ConnPoolBytes > 0 {
 		row("connection pool", fmt.Sprintf("~%s resident (2 buffers per connection, in worker memory), %s reserved for the workers' fd limits",
-			mib(p.ConnPoolBytes), mib(p.ConnPoolReserved)))
+			size(p.ConnPoolBytes), size(p.ConnPoolReserved)))
 	}
 	if link := linkShape(p.link); link != "" {
 		row("client links", link)
@@ -118,7 +118,7 @@ func rate(r float64) string {
 
 func human(n int64, unit string) string {
 	if unit == "bytes" {
-		return mib(n)
+		return size(n)
 	}
 	return units.Int(n) + " " + unit
 }
