@@ -5,7 +5,8 @@
 //
 // New refuses an impossible plan (a hard limit exceeded that the scenario
 // does not expect) with a *scenarios.Error at the scenario's line, wrapping
-// scenarios.ErrInvalid. WriteTable prints the plan for `c1m-testbed plan`.
+// scenarios.ErrInvalid. Package report renders the plan (report.PlanText for
+// `c1m-testbed plan`, and the report's Plan tables).
 //
 // The package is pure Go: it makes no system calls and reads nothing from
 // /proc; the host's facts come in through Env (testbed.ProbeEnv reads them

@@ -3,7 +3,6 @@ package plan
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -48,7 +47,6 @@ func FuzzPlan(f *testing.F) {
 				t.Fatalf("plan error %v does not wrap ErrInvalid", err)
 			}
 			checkPlan(t, p)
-			p.WriteTable(io.Discard)
 			if _, err := json.Marshal(struct {
 				S *scenarios.Scenario
 				P *Plan

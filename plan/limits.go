@@ -202,6 +202,15 @@ func (p *Plan) tupleFix(s *scenarios.Scenario) string {
 // size formats a byte count the project's one way (units.Bytes).
 func size(b int64) string { return units.Bytes(float64(b)) }
 
+// Amount formats n in the limit's unit: bytes as units.Bytes gives them,
+// else the count and the unit ("20,000 fds").
+func (l Limit) Amount(n int64) string {
+	if l.Unit == "bytes" {
+		return size(n)
+	}
+	return units.Int(n) + " " + l.Unit
+}
+
 // pick sets First and returns the error of an impossible plan.
 func (p *Plan) pick(s *scenarios.Scenario) error {
 	var failing, expected, tightest *Limit
@@ -233,5 +242,5 @@ func (p *Plan) pick(s *scenarios.Scenario) error {
 		return nil
 	}
 	return s.ErrorAt("client.connections", failing.Fix, "impossible plan: %s: need %s, have %s (%s)",
-		failing.Name, human(failing.Need, failing.Unit), human(failing.Have, failing.Unit), failing.Why)
+		failing.Name, failing.Amount(failing.Need), failing.Amount(failing.Have), failing.Why)
 }

@@ -152,10 +152,10 @@ type Plan struct {
 	// else the one with the least headroom.
 	First *Limit `json:"first"`
 
-	// link is the scenario's topology, for the table's link shaping row.
-	link scenarios.Topology
-	// client is the scenario's clients, for the traffic row's protocol.
-	client scenarios.Client
+	// Topology and Client are the scenario's, for the link shaping and
+	// how traffic is answered; run.json holds them in scenario_body.
+	Topology scenarios.Topology `json:"-"`
+	Client   scenarios.Client   `json:"-"`
 }
 
 func hostInt(m map[string]string, key string, def int64) int64 {
@@ -218,7 +218,7 @@ func fdLimit(env Env, cap int) int64 {
 func New(s *scenarios.Scenario, env Env) (*Plan, error) {
 	env = applyHost(env, s)
 	tp := s.Topology
-	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections), link: s.Topology, client: s.Client}
+	p := &Plan{Scenario: s.Name, Source: s.Source, Env: env, Connections: int64(s.Client.Connections), Topology: s.Topology, Client: s.Client}
 	conns := p.Connections
 
 	p.PortLow, p.PortHigh = portRange(s, env)

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"bytes"
 	"errors"
 	"math"
 	"strings"
@@ -114,20 +113,6 @@ func TestPlanLimits(t *testing.T) {
 				t.Errorf("First = %+v; want %s", p.First, tt.first)
 			}
 		})
-	}
-}
-
-func TestWriteTable(t *testing.T) {
-	p, err := New(mustLoad(t, "port-exhaustion"), DefaultEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	p.WriteTable(&b)
-	for _, want := range []string{"LIMIT", "five-tuples", "28,232", "HIT, expected (EADDRNOTAVAIL)", "First limit: five-tuples", "fix: add 1 client address"} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("table lacks %q:\n%s", want, b.String())
-		}
 	}
 }
 

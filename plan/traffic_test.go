@@ -1,9 +1,7 @@
 package plan
 
 import (
-	"bytes"
 	"math"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,11 +29,6 @@ func TestPlanTraffic(t *testing.T) {
 	// max(1000 × 2 × 64, 250 × 2 × 1024) = 512,000.
 	if p.BufferedBytes != 512000 || limitNamed(p, "net.ipv4.tcp_mem") == nil {
 		t.Errorf("BufferedBytes = %d (tcp_mem limit %v); want 512000 and a tcp_mem limit", p.BufferedBytes, limitNamed(p, "net.ipv4.tcp_mem"))
-	}
-	var b bytes.Buffer
-	p.WriteTable(&b)
-	if !strings.Contains(b.String(), "2,500 messages/s") {
-		t.Errorf("the table does not show the messages per second:\n%s", b.String())
 	}
 
 	// Absurd connections saturate instead of overflowing.

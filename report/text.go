@@ -7,13 +7,18 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 )
 
-// text renders t for the terminal: its head and rows in aligned columns,
-// each line indented by two spaces, the first t.textLeft columns aligned
-// left and the others right (numbers); every cell escaped with
-// printable.String. Title and note are the caller's to print.
+// text renders t for the terminal: its head (unless blank, as a kv list's)
+// and rows in aligned columns, each line indented by two spaces, the
+// first t.textLeft columns aligned left and the others right (numbers);
+// every cell escaped with printable.String. Title and note are the
+// caller's to print.
 func (t table) text() string {
-	cells := make([][]string, 0, len(t.rows)+1)
-	for _, r := range append([][]string{t.head}, t.rows...) {
+	rows := t.rows
+	if strings.Join(t.head, "") != "" { // a label/value list (kv) has no header line
+		rows = append([][]string{t.head}, rows...)
+	}
+	cells := make([][]string, 0, len(rows))
+	for _, r := range rows {
 		line := make([]string, len(r))
 		for i, c := range r {
 			line[i] = strings.ReplaceAll(printable.String(c), "\t", " ")

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/c1m-testbed/c1m-testbed/plan"
+	"github.com/c1m-testbed/c1m-testbed/report"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -66,7 +67,7 @@ Exit status: 0 the plan fits (or hits only limits the scenario expects),
 	}
 	env := probeEnv()
 	p, err := plan.New(s, env)
-	p.WriteTable(os.Stdout)
+	fmt.Print(report.PlanText(p))
 	exe := runExe()
 	if err == nil {
 		err = testbed.CheckPrograms(s, testbed.BinDir(exe)) // what exec would refuse once the host is changed

@@ -35,10 +35,10 @@ var allowed = map[string][]string{
 	"measure":              {"results", "nodes", "topology", "internal/histogram", "internal/procfs"}, // nodes: nodes.Stats; topology: entering namespaces, finding processes
 	"results":              {"internal/atomicfile", "internal/histogram", "internal/printable"},
 	"results/resultstest":  {},
-	"lab":                  {"topology", "results", "internal/atomicfile", "internal/procfs"}, // never testbed: down, status, exec and clean need no runner
-	"report":               {"results", "internal/histogram", "internal/printable", "internal/units"},
-	"verdict":              {"scenarios", "results", "internal/histogram", "internal/units"},                // pure: expectations and latency checks
-	"merge":                {"scenarios", "results", "verdict", "internal/histogram", "internal/printable"}, // reads only the inputs it is named
+	"lab":                  {"topology", "results", "internal/atomicfile", "internal/procfs"},                                                    // never testbed: down, status, exec and clean need no runner
+	"report":               {"results", "plan", "scenarios", "internal/histogram", "internal/printable", "internal/protocols", "internal/units"}, // plan: the plan's tables, for `plan` and the report
+	"verdict":              {"scenarios", "results", "internal/histogram", "internal/units"},                                                     // pure: expectations and latency checks
+	"merge":                {"scenarios", "results", "verdict", "internal/histogram", "internal/printable"},                                      // reads only the inputs it is named
 	"merge/mergetest":      {"scenarios", "results", "internal/histogram"},
 	"internal/sysctlscope": {"internal/editdist"},
 	"internal/layout":      {},
