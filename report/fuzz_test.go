@@ -2,14 +2,17 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/results/resultstest"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
 // The fuzz targets read results as report and compare do, and check each
@@ -88,6 +91,7 @@ func FuzzLoadRecord(f *testing.F) {
 	f.Add([]byte(`{"version":1,"plan":{"Limits":[{"Name":"x","Need":1}]},"scenario_body":{"Server":{"Env":{"A":"b"}}}}`))
 	f.Add([]byte(`{"environment":{"sysctls_before":{"net.ipv4.tcp_mem":"1 2 1e400"}},"workers":[{"killed":true}]}`))
 	f.Add([]byte(`{"phases":[[[[[[[[[[[[`))
+	f.Add(planSeed(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, cerr := results.RecordCost(data)
 		var err error
@@ -159,4 +163,20 @@ func FuzzCompare(f *testing.F) {
 		budget := loadRecordBudget(rec1) + loadRecordBudget(rec2) + 64*uint64(len(samples1)+len(samples2))
 		checkCost(t, "compare", time.Since(start), alloc, budget)
 	})
+}
+
+// planSeed is a run.json with today's plan, which the report renders as
+// `c1m-testbed plan` does, with a hostile scenario name and reason.
+func planSeed(f *testing.F) []byte {
+	s, err := scenarios.Load("port-exhaustion")
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, _ := plan.New(s, plan.DefaultEnv())
+	p.Scenario, p.First.Why = "a\u001b[2J", "<b>why</b>\u202e"
+	data, err := json.Marshal(map[string]any{"version": results.RecordVersion, "plan": p, "scenario_body": s})
+	if err != nil {
+		f.Fatal(err)
+	}
+	return data
 }

@@ -45,7 +45,7 @@ func (d *document) markdown() []byte {
 func writeMarkdownTable(b *strings.Builder, t table) {
 	fmt.Fprintf(b, "## %s\n\n", printable.String(t.title))
 	if t.note != "" {
-		fmt.Fprintf(b, "%s\n\n", printable.String(t.note))
+		fmt.Fprintf(b, "%s\n\n", mdEscape(t.note)) // a plan's note carries run.json's text
 	}
 	if len(t.rows) == 0 {
 		return

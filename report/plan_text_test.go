@@ -1,10 +1,12 @@
 package report
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/c1m-testbed/c1m-testbed/plan"
+	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 )
 
@@ -26,6 +28,20 @@ func planOf(t *testing.T, name, src string) (*scenarios.Scenario, *plan.Plan) {
 	env.FDHard = 20000
 	p, _ := plan.New(s, env)
 	return s, p
+}
+
+// recordOf is the run.json a run of s with plan p writes, decoded.
+func recordOf(t *testing.T, s *scenarios.Scenario, p *plan.Plan) *results.Record {
+	t.Helper()
+	data, err := json.Marshal(map[string]any{"version": results.RecordVersion, "plan": p, "scenario_body": s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec results.Record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		t.Fatal(err)
+	}
+	return &rec
 }
 
 func TestPlanText(t *testing.T) {
@@ -61,5 +77,58 @@ func TestPlanTextEscapes(t *testing.T) {
 	p.First.Why = "z\x1b[31m"
 	if out := PlanText(p); strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, 0x07) {
 		t.Errorf("control characters reach the terminal: %q", out)
+	}
+}
+
+// TestPlanSection: a record of today's plan renders the tables of `plan`;
+// one of another shape (a key missing, a key unknown, no scenario_body)
+// the generic tables.
+func TestPlanSection(t *testing.T) {
+	s, p := planOf(t, "port-exhaustion", "")
+	ts := planSection(recordOf(t, s, p))
+	if len(ts) != 2 || ts[0].title != "Plan" || ts[1].title != "Plan: limits" {
+		t.Fatalf("today's plan: tables %+v; want Plan and Plan: limits", ts)
+	}
+	want := PlanText(p)
+	for _, tt := range ts {
+		for _, r := range tt.rows {
+			for _, c := range r {
+				if !strings.Contains(want, c) {
+					t.Errorf("the report's cell %q is not in the plan's text", c)
+				}
+			}
+		}
+	}
+	if !strings.Contains(ts[1].note, "First limit: five-tuples (HIT, expected (EADDRNOTAVAIL)): 1 server address") {
+		t.Errorf("the limits' note: %q", ts[1].note)
+	}
+
+	for name, change := range map[string]func(m map[string]any){
+		"key missing":  func(m map[string]any) { delete(m, "time_wait") },
+		"limit's key":  func(m map[string]any) { delete(m["limits"].([]any)[0].(map[string]any), "soft") },
+		"key unknown":  func(m map[string]any) { m["future"] = 1 },
+		"wrong type":   func(m map[string]any) { m["connections"] = "many" },
+		"no limits":    func(m map[string]any) { m["limits"] = []any{} },
+		"env replaced": func(m map[string]any) { m["env"] = 3 },
+	} {
+		rec := recordOf(t, s, p)
+		change(rec.Plan.(map[string]any))
+		if ts := planSection(rec); len(ts) == 0 || ts[0].title == "Plan" && len(ts) > 1 && ts[1].head[0] == "LIMIT" {
+			t.Errorf("%s: rendered as today's plan", name)
+		}
+	}
+	rec := recordOf(t, s, p)
+	rec.ScenarioBody = nil
+	if ts := planSection(rec); len(ts) > 1 && ts[1].head[0] == "LIMIT" {
+		t.Errorf("no scenario_body: rendered as today's plan")
+	}
+
+	p.First.Why = "<script>x</script> [a](b) | *"
+	var b strings.Builder
+	for _, tt := range planSection(recordOf(t, s, p)) {
+		writeMarkdownTable(&b, tt)
+	}
+	if md := b.String(); strings.Contains(md, "<script>") || strings.Contains(md, "[a](b)") || !strings.Contains(md, "| LIMIT |") {
+		t.Errorf("the Markdown of a hostile plan:\n%s", md)
 	}
 }

@@ -184,7 +184,7 @@ func runTables(r *run) (before, after []table) {
 		ts = append(ts, actionsTable(rec.Actions))
 	}
 	if r.Has("plan") {
-		ts = append(ts, planTables(rec.Plan)...)
+		ts = append(ts, planSection(rec)...)
 	}
 	if r.Has("workers") && len(rec.Workers) > 0 {
 		t := table{title: "Workers", head: []string{"role", "index", "namespace", "pid", "exit", "ended early", "stderr tail"}}
