@@ -1,7 +1,5 @@
 package nodes
 
-import ()
-
 // mqttServer is the built-in server's stand-in MQTT broker: it accepts
 // CONNECT (levels 4 and 5), answers PINGREQ, grants QoS 0 to every
 // SUBSCRIBE, acknowledges UNSUBSCRIBE and QoS 1/2 PUBLISH, and fans a
