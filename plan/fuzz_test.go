@@ -3,13 +3,12 @@ package plan
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
+	"github.com/c1m-testbed/c1m-testbed/scenarios/scenariotest"
 )
 
 // FuzzPlan feeds the decoder and the planner arbitrary text: a valid
@@ -18,25 +17,10 @@ import (
 // overflowing), OK exactly when need <= have, and a plan that run.json
 // can hold. (scenarios.FuzzParse fuzzes the decoder alone.)
 func FuzzPlan(f *testing.F) {
-	seeds, _ := filepath.Glob("../scenarios/*.toml")
-	for _, dir := range []string{"../scenarios/testdata/broken", "../scenarios/testdata/hostile"} {
-		more, _ := filepath.Glob(dir + "/*.toml")
-		seeds = append(seeds, more...)
-	}
-	for _, name := range seeds {
-		if data, err := os.ReadFile(name); err == nil {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte(minimal))
+	scenariotest.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
-		// C1M_FUZZ_SLOW=FILE keeps an input that takes over 3 s in FILE,
-		// for finding one that hangs (the fuzzer itself cannot say which).
-		if dump := os.Getenv("C1M_FUZZ_SLOW"); dump != "" {
-			tm := time.AfterFunc(3*time.Second, func() { os.WriteFile(dump, data, 0o600) })
-			defer tm.Stop()
-		}
+		defer scenariotest.KeepIfSlow(data)()
 		s, err := scenarios.Parse("fuzz.toml", data)
 		if err != nil {
 			return // scenarios.FuzzParse checks the decoder's errors
@@ -61,13 +45,7 @@ func FuzzPlan(f *testing.F) {
 }
 
 // minimal is the smallest scenario that plans.
-const minimal = `
-[client]
-connections = 1000
-
-[[phase]]
-kind = "connect"
-`
+const minimal = scenariotest.Minimal
 
 // checkPlan checks the plan's invariants: every integer field and every
 // limit's need and have at least 0, OK exactly when need <= have.

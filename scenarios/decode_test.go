@@ -9,15 +9,10 @@ import (
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
+	"github.com/c1m-testbed/c1m-testbed/scenarios/scenariotest"
 )
 
-const minimal = `
-[client]
-connections = 1000
-
-[[phase]]
-kind = "connect"
-`
+const minimal = scenariotest.Minimal
 
 func mustLoad(t *testing.T, name string) *Scenario {
 	t.Helper()

@@ -3,10 +3,10 @@ package scenarios
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/c1m-testbed/c1m-testbed/scenarios/scenariotest"
 )
 
 // FuzzParse feeds the decoder arbitrary text: it must return a scenario or
@@ -14,25 +14,10 @@ import (
 // A valid scenario, whole and scaled, must be one run.json can hold
 // (plan.FuzzPlan plans it).
 func FuzzParse(f *testing.F) {
-	seeds, _ := filepath.Glob("*.toml")
-	for _, dir := range []string{"testdata/broken", "testdata/hostile"} {
-		more, _ := filepath.Glob(dir + "/*.toml")
-		seeds = append(seeds, more...)
-	}
-	for _, name := range seeds {
-		if data, err := os.ReadFile(name); err == nil {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte(minimal))
+	scenariotest.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
-		// C1M_FUZZ_SLOW=FILE keeps an input that takes over 3 s in FILE,
-		// for finding one that hangs (the fuzzer itself cannot say which).
-		if dump := os.Getenv("C1M_FUZZ_SLOW"); dump != "" {
-			tm := time.AfterFunc(3*time.Second, func() { os.WriteFile(dump, data, 0o600) })
-			defer tm.Stop()
-		}
+		defer scenariotest.KeepIfSlow(data)()
 		s, err := Parse("fuzz.toml", data)
 		if err != nil {
 			var e *Error

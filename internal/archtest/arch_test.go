@@ -25,37 +25,38 @@ var root = filepath.Join("..", "..")
 // import testbed). Test files are not checked: tests may reach across to
 // build what they check.
 var allowed = map[string][]string{
-	"cmd/c1m-testbed":      {"testbed", "lab", "scenarios", "plan", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units", "internal/layout"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`; layout: the benchmarking range
-	"cmd/c1m-node":         {"nodes"},
-	"testbed":              {"scenarios", "plan", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
-	"scenarios":            {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units", "internal/sat"},
-	"plan":                 {"scenarios", "internal/layout", "internal/sat", "internal/sysctlscope", "internal/protocols", "internal/units"}, // pure: the capacity plan of a decoded scenario
-	"topology":             {"internal/layout", "internal/sysctlscope", "internal/procfs"},
-	"nodes":                {"internal/histogram", "internal/protocols"},
-	"measure":              {"results", "nodes", "topology", "internal/histogram", "internal/procfs"}, // nodes: nodes.Stats; topology: entering namespaces, finding processes
-	"results":              {"internal/atomicfile", "internal/histogram", "internal/printable"},
-	"results/resultstest":  {},
-	"lab":                  {"topology", "results", "internal/atomicfile", "internal/procfs"},                                                    // never testbed: down, status, exec and clean need no runner
-	"report":               {"results", "plan", "scenarios", "internal/histogram", "internal/printable", "internal/protocols", "internal/units"}, // plan: the plan's tables, for `plan` and the report
-	"verdict":              {"scenarios", "results", "internal/histogram", "internal/units"},                                                     // pure: expectations and latency checks
-	"merge":                {"scenarios", "results", "verdict", "internal/histogram", "internal/printable"},                                      // reads only the inputs it is named
-	"merge/mergetest":      {"scenarios", "results", "internal/histogram"},
-	"internal/sysctlscope": {"internal/editdist"},
-	"internal/layout":      {},
-	"internal/protocols":   {},
-	"internal/printable":   {},
-	"internal/editdist":    {},
-	"internal/histogram":   {},
-	"internal/units":       {},
-	"internal/sat":         {},
-	"internal/atomicfile":  {},
-	"internal/hostlock":    {},
-	"internal/procfs":      {},
-	"examples/goserver":    {},
-	"examples/goclient":    {},
-	"examples/wsserver":    {},
-	"bench":                {"scenarios", "plan", "results", "testbed"},
-	"kube":                 {"scenarios", "plan", "internal/printable"}, // pure: k8s.io/api types printed with sigs.k8s.io/yaml
+	"cmd/c1m-testbed":        {"testbed", "lab", "scenarios", "plan", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units", "internal/layout"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`; layout: the benchmarking range
+	"cmd/c1m-node":           {"nodes"},
+	"testbed":                {"scenarios", "plan", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
+	"scenarios":              {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units", "internal/sat"},
+	"plan":                   {"scenarios", "internal/layout", "internal/sat", "internal/sysctlscope", "internal/protocols", "internal/units"}, // pure: the capacity plan of a decoded scenario
+	"topology":               {"internal/layout", "internal/sysctlscope", "internal/procfs"},
+	"nodes":                  {"internal/histogram", "internal/protocols"},
+	"measure":                {"results", "nodes", "topology", "internal/histogram", "internal/procfs"}, // nodes: nodes.Stats; topology: entering namespaces, finding processes
+	"results":                {"internal/atomicfile", "internal/histogram", "internal/printable"},
+	"results/resultstest":    {},
+	"scenarios/scenariotest": {},
+	"lab":                    {"topology", "results", "internal/atomicfile", "internal/procfs"},                                                    // never testbed: down, status, exec and clean need no runner
+	"report":                 {"results", "plan", "scenarios", "internal/histogram", "internal/printable", "internal/protocols", "internal/units"}, // plan: the plan's tables, for `plan` and the report
+	"verdict":                {"scenarios", "results", "internal/histogram", "internal/units"},                                                     // pure: expectations and latency checks
+	"merge":                  {"scenarios", "results", "verdict", "internal/histogram", "internal/printable"},                                      // reads only the inputs it is named
+	"merge/mergetest":        {"scenarios", "results", "internal/histogram"},
+	"internal/sysctlscope":   {"internal/editdist"},
+	"internal/layout":        {},
+	"internal/protocols":     {},
+	"internal/printable":     {},
+	"internal/editdist":      {},
+	"internal/histogram":     {},
+	"internal/units":         {},
+	"internal/sat":           {},
+	"internal/atomicfile":    {},
+	"internal/hostlock":      {},
+	"internal/procfs":        {},
+	"examples/goserver":      {},
+	"examples/goclient":      {},
+	"examples/wsserver":      {},
+	"bench":                  {"scenarios", "plan", "results", "testbed"},
+	"kube":                   {"scenarios", "plan", "internal/printable"}, // pure: k8s.io/api types printed with sigs.k8s.io/yaml
 }
 
 // TestImportArrows parses every non-test Go file and checks its imports
