@@ -35,7 +35,7 @@ func phaseOutcomes(ps []results.Phase) []string {
 
 func TestFakePhasesConnectHoldClose(t *testing.T) {
 	lab := newFakeLab(t, 2, 3)
-	r, _ := fakeRunner(t, lab, fakeHead+`
+	r, _ := runFake(t, lab, `
 [[phase]]
 kind = "connect"
 [[phase]]
@@ -45,13 +45,7 @@ duration = "50ms"
 kind = "close"
 side = "client"
 fraction = 1.0
-`)
-	if err := r.runPhases(context.Background(), "teardown follows"); err != nil {
-		t.Fatal(err)
-	}
-	if got := phaseOutcomes(r.phases); strings.Join(got, ",") != "connect-1 done,hold-2 done,close-3 done" {
-		t.Fatalf("phases = %v", got)
-	}
+`, "connect-1 done,hold-2 done,close-3 done")
 	conn, hold, cl := r.phases[0], r.phases[1], r.phases[2]
 	if conn.Target != 300 || conn.Reached != 300 || conn.Detail != "" {
 		t.Errorf("connect: target %d reached %d detail %q, want 300, 300, none", conn.Target, conn.Reached, conn.Detail)
@@ -112,7 +106,7 @@ fraction = 1.0
 
 func TestFakeCloseServerSide(t *testing.T) {
 	lab := newFakeLab(t, 2, 3)
-	r, _ := fakeRunner(t, lab, fakeHead+`
+	r, _ := runFake(t, lab, `
 [[phase]]
 kind = "connect"
 [[phase]]
@@ -121,13 +115,7 @@ side = "server"
 mode = "rst"
 fraction = 1.0
 rate = 1000
-`)
-	if err := r.runPhases(context.Background(), "teardown follows"); err != nil {
-		t.Fatal(err)
-	}
-	if got := phaseOutcomes(r.phases); strings.Join(got, ",") != "connect-1 done,close-2 done" {
-		t.Fatalf("phases = %v", got)
-	}
+`, "connect-1 done,close-2 done")
 	for i, n := range lab.servers {
 		cs := n.commandsOf(nodes.CmdClose)
 		if len(cs) != 1 || cs[0].Mode != "rst" || cs[0].Rate != 500 {
@@ -146,7 +134,7 @@ rate = 1000
 
 func TestFakeTraffic(t *testing.T) {
 	lab := newFakeLab(t, 1, 2)
-	r, _ := fakeRunner(t, lab, fakeHead+`
+	r, _ := runFake(t, lab, `
 [[phase]]
 kind = "connect"
 [[phase]]
@@ -155,13 +143,7 @@ bytes = 64
 interval = "10ms"
 duration = "100ms"
 fraction = 0.5
-`)
-	if err := r.runPhases(context.Background(), "teardown follows"); err != nil {
-		t.Fatal(err)
-	}
-	if got := phaseOutcomes(r.phases); strings.Join(got, ",") != "connect-1 done,traffic-2 done" {
-		t.Fatalf("phases = %v", got)
-	}
+`, "connect-1 done,traffic-2 done")
 	for i, n := range lab.clients {
 		cs := n.commandsOf(nodes.CmdTraffic)
 		if len(cs) != 1 || cs[0].Bytes != 64 || cs[0].Fraction != 0.5 || cs[0].Interval != 10*time.Millisecond || cs[0].Duration != 100*time.Millisecond {
@@ -406,4 +388,19 @@ duration = "1h"
 	if ph := r.phases[0]; ph.Outcome != "interrupted" || ph.Detail != context.DeadlineExceeded.Error() || ph.Seconds >= 3600 {
 		t.Errorf("hold: %s (%s) after %.1fs", ph.Outcome, ph.Detail, ph.Seconds)
 	}
+}
+
+// runFake runs the phases of fakeHead+phases on lab, fails the test unless
+// they run through with the outcomes want ("connect-1 done,hold-2 done"),
+// and returns the runner and its progress output.
+func runFake(t *testing.T, lab *fakeLab, phases, want string) (*runner, *lockedBuffer) {
+	t.Helper()
+	r, out := fakeRunner(t, lab, fakeHead+phases)
+	if err := r.runPhases(context.Background(), "teardown follows"); err != nil {
+		t.Fatal(err)
+	}
+	if got := phaseOutcomes(r.phases); strings.Join(got, ",") != want {
+		t.Fatalf("phases = %v, want %s", got, want)
+	}
+	return r, out
 }
