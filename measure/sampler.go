@@ -16,8 +16,9 @@ import (
 )
 
 // Sampler takes a results.Sample every results.SampleInterval and writes
-// samples.csv. The zero Sampler, never Run, measures nothing: its
-// readings are zero (a runner under test).
+// samples.csv. The zero Sampler's readings (Latest, Interval, Peaks,
+// Counters) are zero, for a runner under test; it must not be Run or
+// Closed.
 type Sampler struct {
 	start      time.Time
 	w          Workers

@@ -61,15 +61,20 @@ func newRunner(opt Options) (*runner, error) {
 		if sc, err = r.fitHere(sc); err != nil {
 			return nil, err
 		}
-	} else if err := checkHost(sc, opt); err != nil {
-		return nil, err
 	}
 	r.sc = sc
+	// The plan first: a scenario that cannot run is said before the host
+	// is looked at (Preflight, which --clean lets clean dead runs).
 	if r.plan, err = plan.New(sc, ProbeEnv()); err != nil {
 		if opt.InPlace != nil {
 			return nil, fmt.Errorf("shard %s of %s in place: %w", opt.InPlace.Shard, opt.Scenario.Name, err)
 		}
 		return nil, err
+	}
+	if opt.InPlace == nil {
+		if err := checkHost(sc, opt); err != nil {
+			return nil, err
+		}
 	}
 	if r.opt.Exe == "" {
 		if r.opt.Exe, err = os.Executable(); err != nil {
@@ -127,14 +132,11 @@ func (r *runner) inPlace() bool { return r.opt.InPlace != nil }
 func (r *runner) openResults() (refused func(), err error) {
 	dir := r.opt.OutDir
 	if dir == "" {
-		var note string
-		dir, note = resultsDirName(r.sc.Name, "", r.start)
+		suffix := ""
 		if r.inPlace() && !r.opt.InPlace.Shard.Whole() {
-			dir += fmt.Sprintf("-shard-%d-of-%d", r.opt.InPlace.Shard.Index, r.opt.InPlace.Shard.Count)
+			suffix = fmt.Sprintf("-shard-%d-of-%d", r.opt.InPlace.Shard.Index, r.opt.InPlace.Shard.Count)
 		}
-		if note != "" {
-			r.note(note)
-		}
+		dir, _ = resultsDirName(r.sc.Name, "", suffix, r.start, false) // a run's own name: no note
 	}
 	_, statErr := os.Lstat(dir)
 	out, err := results.CreateDir(dir)

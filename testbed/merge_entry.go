@@ -49,7 +49,7 @@ func mergeAt(opt MergeOptions, now time.Time) (*Outcome, error) {
 	dir := opt.OutDir
 	if dir == "" {
 		var note string
-		dir, note = resultsDirName(m.Scenario.Name, "-merged", now)
+		dir, note = resultsDirName(m.Scenario.Name, "-merged", "", now, true)
 		if note != "" {
 			rec.Notes = append(rec.Notes, note)
 			if opt.Progress != nil {

@@ -54,7 +54,7 @@ func TestDefaultOutDir(t *testing.T) {
 		{strings.Repeat("a", 65), "results/merged-20270102T030405Z", true},
 		{strings.Repeat("a", 64), "results/" + strings.Repeat("a", 64) + "-merged-20270102T030405Z", false},
 	} {
-		dir, note := resultsDirName(tc.name, "-merged", now)
+		dir, note := resultsDirName(tc.name, "-merged", "", now, true)
 		if dir != tc.want || (note != "") != tc.note {
 			t.Errorf("resultsDirName(%q) = %q, %q; want %q, a note %v", tc.name, dir, note, tc.want, tc.note)
 		}

@@ -19,19 +19,21 @@ var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // resultsDirName names a results directory when --out does not: every
 // run, clients in place and merge name theirs here.
-// results/<name><suffix>-<UTC time> when name is a plain name; else
-// (a merge reads the name from its shards, so it is untrusted)
-// results/<suffix without its dash>-<UTC time> and a note that says why.
-func resultsDirName(name, suffix string, now time.Time) (dir, note string) {
+// results/<name><kind>-<UTC time><suffix>, kind being "-merged" for a
+// merge and suffix a shard's "-shard-I-of-N". A merge reads the name from
+// its shards, so it is untrusted: unless it is a plain name, the directory
+// is results/<kind without its dash>-<UTC time><suffix>, with a note that
+// says why. A run's name is its scenario's, as the user's file gives it.
+func resultsDirName(name, kind, suffix string, now time.Time, untrusted bool) (dir, note string) {
 	stamp := now.UTC().Format("20060102T150405Z")
-	if plainName.MatchString(name) {
-		return filepath.Join("results", name+suffix+"-"+stamp), ""
+	if !untrusted || plainName.MatchString(name) {
+		return filepath.Join("results", name+kind+"-"+stamp+suffix), ""
 	}
-	base := strings.TrimPrefix(suffix, "-")
+	base := strings.TrimPrefix(kind, "-")
 	if base == "" {
 		base = "run"
 	}
-	dir = filepath.Join("results", base+"-"+stamp)
+	dir = filepath.Join("results", base+"-"+stamp+suffix)
 	return dir, fmt.Sprintf("the scenario's name \"%s\" is not a plain name (at most 64 letters, digits, '.', '_' or '-', starting with a letter or digit), so the results directory is named %s instead; --out DIR names it", printable.Clip(name, 80), dir)
 }
 
@@ -76,7 +78,9 @@ func escapedForTerminal(rec *results.Record) results.Record {
 	var out results.Record
 	out.Phases = make([]results.Phase, len(rec.Phases))
 	for i, p := range rec.Phases {
-		out.Phases[i] = results.Phase{Name: printable.Clip(p.Name, 200), Connect: p.Connect, Handshake: p.Handshake, RTT: p.RTT, Traffic: p.Traffic}
+		q := p // the tables read more than the name (asked/s needs Seconds)
+		q.Name = printable.Clip(p.Name, 200)
+		out.Phases[i] = q
 	}
 	out.Summary = rec.Summary
 	if p := rec.Summary.Protocol; p != nil {

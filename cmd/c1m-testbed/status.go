@@ -55,12 +55,12 @@ recovers those) and who holds the host lock.`,
 	return exitOK
 }
 
-// printCounts shows the live kernel counts of every node and whether the
-// lab's processes still run.
+// printCounts shows the live kernel counts of every namespace of the lab
+// and whether the lab's processes still run.
 func printCounts(w io.Writer, l *lab.Lab) {
-	nodes := append([]lab.Namespace{l.Server}, l.Clients...)
-	fmt.Fprintf(w, "  %-4s %12s %10s %8s %8s %10s\n", "node", "established", "inuse", "orphan", "tw", "alloc")
-	for _, n := range nodes {
+	namespaces := append([]lab.Namespace{l.Server}, l.Clients...)
+	fmt.Fprintf(w, "  %-4s %12s %10s %8s %8s %10s\n", "ns", "established", "inuse", "orphan", "tw", "alloc")
+	for _, n := range namespaces {
 		c, err := lab.CountsIn(n.Name)
 		if err != nil {
 			fmt.Fprintf(w, "  %-4s %v\n", n.Short, err)
