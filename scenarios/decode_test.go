@@ -147,14 +147,14 @@ func TestPositions(t *testing.T) {
 	src := "name = \"x\" # c\n[server]\n  backlog = 1\n[[phase]]\nkind = \"a\"\n[[phase]]\nkind = 'b'\ndesc = \"\"\"\n[fake]\n\"\"\"\n[expect]\ncounters = { A = 1, B = 2 }\n"
 	p := findPositions(src)
 	for path, want := range map[string]pos{
-		"name": {1, 1}, "server": {2, 1}, "server.backlog": {3, 3}, "phase[1].kind": {7, 1},
-		"phase[1].desc": {8, 1}, "expect.counters.B": {12, 21}, "fake": {}, "phase[1].missing": {6, 1},
+		"name": {line: 1, col: 1}, "server": {line: 2, col: 1}, "server.backlog": {line: 3, col: 3}, "phase[1].kind": {line: 7, col: 1},
+		"phase[1].desc": {line: 8, col: 1}, "expect.counters.B": {line: 12, col: 21}, "fake": {}, "phase[1].missing": {line: 6, col: 1},
 	} {
 		if got := p.keyAt(path); got != want {
 			t.Errorf("keyAt(%q) = %v; want %v", path, got, want)
 		}
 	}
-	if got := p.valAt("server.backlog"); got != (pos{3, 13}) {
+	if got := p.valAt("server.backlog"); got != (pos{line: 3, col: 13}) {
 		t.Errorf("valAt(server.backlog) = %v; want {3 13}", got)
 	}
 }

@@ -42,7 +42,7 @@ func (t table) qualified(k string) string {
 
 func (d *decoder) failAt(p pos, fix, format string, args ...any) {
 	if d.err == nil {
-		d.err = &Error{File: d.file, Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...), Fix: fix}
+		d.err = errorAt(d.file, p, fmt.Sprintf(format, args...), fix)
 	}
 }
 

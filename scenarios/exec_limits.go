@@ -30,8 +30,8 @@ const (
 
 // ErrorAt returns an *Error at the value of key in s's file (a dotted
 // path such as "client.command[2]"; the file alone when it is not
-// there), for checks made outside the decoder on a decoded scenario.
+// there; the --set that gave it, when an override did), for checks made
+// outside the decoder on a decoded scenario.
 func (s *Scenario) ErrorAt(key, fix, format string, a ...any) error {
-	at := s.pos.valAt(key)
-	return &Error{File: s.Source, Line: at.line, Col: at.col, Msg: fmt.Sprintf(format, a...), Fix: fix}
+	return errorAt(s.Source, s.pos.valAt(key), fmt.Sprintf(format, a...), fix)
 }

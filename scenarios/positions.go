@@ -5,27 +5,72 @@ import (
 	"strings"
 )
 
-// pos is a place in a scenario file, starting at line 1, column 1.
-type pos struct{ line, col int }
+// pos is a place in a scenario file, starting at line 1, column 1, or,
+// when set is not empty, the override ("KEY=VALUE") that wrote the key.
+type pos struct {
+	line, col int
+	set       string
+}
 
 // positions maps a key path ("server.backlog", "phase[1].kind",
 // "host.fs.file-max") to where the key and its value start. The TOML library
 // keeps key positions to itself, so this small scanner finds them again; it
 // runs only on text the TOML parser has accepted and never fails.
+//
+// set maps the paths that overrides wrote (and the tables they created
+// on the way) to the override, "KEY=VALUE": a path at or under one of
+// them is placed there, not in the file, whose positions under it are
+// of a value that is gone.
 type positions struct {
 	key map[string]pos
 	val map[string]pos
+	set map[string]string
 }
 
 // keyAt returns the position of path's key, or of its nearest ancestor.
-func (p positions) keyAt(path string) pos { return p.lookup(p.key, path) }
+func (p positions) keyAt(path string) pos {
+	if o, ok := p.overridden(path); ok {
+		return o
+	}
+	return p.lookup(p.key, path)
+}
 
 // valAt returns the position of path's value, or of its key or an ancestor.
 func (p positions) valAt(path string) pos {
+	if o, ok := p.overridden(path); ok {
+		return o
+	}
 	if v, ok := p.val[path]; ok {
 		return v
 	}
-	return p.keyAt(path)
+	return p.lookup(p.key, path)
+}
+
+// written reports whether the scenario gives path a value, in the file
+// or by an override.
+func (p positions) written(path string) bool {
+	_, inFile := p.val[path]
+	_, set := p.set[path]
+	return inFile || set
+}
+
+// overridden returns the override that wrote path or its nearest
+// ancestor written by one.
+func (p positions) overridden(path string) (pos, bool) {
+	if len(p.set) == 0 {
+		return pos{}, false
+	}
+	for path != "" {
+		if o, ok := p.set[path]; ok {
+			return pos{set: o}, true
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return pos{}, false
 }
 
 func (p positions) lookup(m map[string]pos, path string) pos {
@@ -58,7 +103,7 @@ func findPositions(src string) positions {
 	return s.out
 }
 
-func (s *scanner) here() pos { return pos{s.line, s.i - s.lineStart + 1} }
+func (s *scanner) here() pos { return pos{line: s.line, col: s.i - s.lineStart + 1} }
 
 func (s *scanner) peek(off int) byte {
 	if s.i+off < len(s.src) {

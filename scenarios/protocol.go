@@ -248,7 +248,7 @@ func (d *decoder) validateProtocol(s *Scenario) {
 		if cp == protocols.Echo {
 			at, fix = "server.protocol", fmt.Sprintf(`add protocol = %q under [client], or remove server.protocol`, sp)
 		}
-		if _, ok := d.pos.val[at]; ok {
+		if d.pos.written(at) {
 			d.failVal(at, fix, "the clients speak %q but the built-in server speaks %q", cp, sp)
 		} else {
 			d.failKey(at[:strings.Index(at, ".")], fix, "the clients speak %q but the built-in server speaks %q", cp, sp)

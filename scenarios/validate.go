@@ -107,7 +107,7 @@ func (d *decoder) checkLayout(tp Topology) {
 	}
 	at := "topology.client-addresses"
 	for _, k := range []string{"topology.client-addresses", "topology.client-namespaces", "topology.server-addresses", "topology.subnet"} {
-		if _, ok := d.pos.val[k]; ok {
+		if d.pos.written(k) {
 			at = k
 			break
 		}

@@ -28,7 +28,7 @@ func (d *decoder) validateTraffic(s *Scenario) {
 				"%s: the clients are an external program and cannot be told to send heartbeats", name)
 		case len(s.Server.Command) == 0 && s.Server.Protocol == DefaultProtocol && s.Server.OnData != "echo":
 			fix := `set on-data = "echo" under [server]: a traffic phase times each message's round trip through the server's echo`
-			if _, ok := d.pos.val["server.on-data"]; ok {
+			if d.pos.written("server.on-data") {
 				d.failVal("server.on-data", fix, "%s: the server's on-data is %q, so no message comes back", name, s.Server.OnData)
 			} else {
 				d.failKey(at, fix, "%s: the server's on-data is %q (the default), so no message comes back", name, s.Server.OnData)
