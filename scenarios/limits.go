@@ -26,6 +26,15 @@ const (
 	MaxKeyParts = 16
 	// MaxScale is the largest --scale factor.
 	MaxScale = 10
+	// MaxOverrides is the most --set overrides one scenario takes.
+	MaxOverrides = 64
+	// MaxSweepValues is the most values one swept key takes.
+	MaxSweepValues = 64
+	// MaxOverrideKey is the longest key of an override, in bytes; it has
+	// at most MaxKeyDepth segments.
+	MaxOverrideKey = 256
+	// MaxOverrideValue is the longest value of an override, in bytes.
+	MaxOverrideValue = 4096
 )
 
 // CheckScale checks a --scale factor: finite and in (0, MaxScale]. The
