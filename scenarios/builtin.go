@@ -26,7 +26,7 @@ func Builtins() []Info {
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".toml")
 		info := Info{Name: name}
-		if s, err := loadBuiltin(name); err == nil {
+		if s, err := loadBuiltin(name, nil); err == nil {
 			info.Description, _, _ = strings.Cut(strings.TrimSpace(s.Description), "\n")
 		} else {
 			info.Description = "(invalid: " + err.Error() + ")"
@@ -44,15 +44,21 @@ func Builtins() []Info {
 // argument is a built-in's name ("million"). Every error about the
 // scenario wraps ErrInvalid.
 func Load(nameOrPath string) (*Scenario, error) {
+	return LoadWith(nameOrPath, nil)
+}
+
+// LoadWith is Load with overrides: the scenario is read as Load reads
+// it, then decoded with sets applied (ParseWith).
+func LoadWith(nameOrPath string, sets []Override) (*Scenario, error) {
 	if isPath(nameOrPath) {
 		data, err := readScenarioFile(nameOrPath)
 		if err != nil {
 			return nil, err
 		}
-		return Parse(nameOrPath, data)
+		return ParseWith(nameOrPath, data, sets)
 	}
 	if _, statErr := fs.Stat(builtinFS, nameOrPath+".toml"); statErr == nil && !strings.ContainsAny(nameOrPath, `\*?[`) {
-		return loadBuiltin(nameOrPath)
+		return loadBuiltin(nameOrPath, sets)
 	}
 	var names []string
 	for _, b := range Builtins() {
@@ -62,12 +68,12 @@ func Load(nameOrPath string) (*Scenario, error) {
 		Fix: "give a path to a .toml file (with a / or ending in .toml) or one of: " + strings.Join(names, ", ")}
 }
 
-func loadBuiltin(name string) (*Scenario, error) {
+func loadBuiltin(name string, sets []Override) (*Scenario, error) {
 	data, err := builtinFS.ReadFile(name + ".toml")
 	if err != nil {
 		return nil, fmt.Errorf("failed to read built-in scenario %s: %w", name, err)
 	}
-	s, err := Parse("builtin:"+name, data)
+	s, err := ParseWith("builtin:"+name, data, sets)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,6 +19,19 @@ import (
 // as the file name in messages and as Source. Every error it returns is an
 // *Error wrapping ErrInvalid.
 func Parse(name string, data []byte) (*Scenario, error) {
+	return ParseWith(name, data, nil)
+}
+
+// ParseWith is Parse with overrides (--set): each is written into the
+// file's keys before they are decoded, as if the file had it, so the
+// decoder and the validation check it with their usual messages and
+// ranges. A key missing from the file is added (with the tables on its
+// way), a sysctl replaces the file's in either spelling, and phase.N
+// names the N-th [[phase]] (from 1). An error about an override's key or
+// value names the --set (Error.Set), not a line. The scenario records
+// the overrides in Overrides. Every error is an *Error wrapping
+// ErrInvalid.
+func ParseWith(name string, data []byte, sets []Override) (*Scenario, error) {
 	if len(data) > MaxFileSize {
 		return nil, tooBig(name)
 	}
@@ -36,7 +50,12 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	if len(m) == 0 {
 		return nil, &Error{File: name, Msg: "the scenario is empty", Fix: "start from a built-in scenario: c1m-testbed list"}
 	}
+	marks, err := applyOverrides(name, m, sets)
+	if err != nil {
+		return nil, err
+	}
 	d := &decoder{file: name, pos: findPositions(string(data))}
+	d.pos.set = marks
 	s := d.scenario(table{m: m})
 	if d.err == nil {
 		d.validate(s)
@@ -47,6 +66,9 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	s.Source = name
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(strings.TrimPrefix(path.Base(name), "builtin:"), ".toml")
+	}
+	if len(sets) > 0 {
+		s.Overrides = slices.Clone(sets)
 	}
 	s.pos = d.pos
 	return s, nil

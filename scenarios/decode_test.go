@@ -132,6 +132,9 @@ func TestErrorFormat(t *testing.T) {
 		{Error{File: "a.toml", Line: 3, Col: 7, Msg: "bad", Fix: "fix it"}, "a.toml:3:7: bad; fix: fix it"},
 		{Error{File: "a.toml", Line: 3, Msg: "bad"}, "a.toml:3: bad"},
 		{Error{File: "a.toml", Msg: "bad"}, "a.toml: bad"},
+		{Error{File: "builtin:smoke", Set: "client.connections=abc", Msg: "client.connections: bad", Fix: "fix it"},
+			"builtin:smoke: --set client.connections=abc: client.connections: bad; fix: fix it"},
+		{Error{Set: "client.connections", Msg: "no '='"}, "--set client.connections: no '='"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Error(); got != tt.want {

@@ -42,3 +42,63 @@ func checkTime(t *testing.T, start time.Time) {
 		t.Fatalf("took %v", d)
 	}
 }
+
+// FuzzOverride reads an arbitrary --set argument, as one override and
+// as a sweep, and applies the override to smoke and to a scenario with
+// nested and quoted sysctls: never a panic, every error an *Error
+// wrapping ErrInvalid, a sweep within its bounds, and bounded time.
+func FuzzOverride(f *testing.F) {
+	for _, tt := range parseOverrideTests {
+		f.Add(tt.in)
+	}
+	for _, tt := range parseSweepTests {
+		f.Add(tt.in)
+	}
+	for _, tt := range overrideTests {
+		for _, s := range tt.sets {
+			f.Add(s)
+		}
+	}
+	for _, tt := range refusedOverrideTests {
+		for _, o := range tt.sets {
+			f.Add(o.String())
+		}
+	}
+	smoke, err := builtinFS.ReadFile("smoke.toml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	invalid := func(t *testing.T, err error) {
+		var e *Error
+		if err != nil && (!errors.As(err, &e) || !errors.Is(err, ErrInvalid)) {
+			t.Fatalf("error %v is not an *Error wrapping ErrInvalid", err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, arg string) {
+		start := time.Now()
+		_, values, err := ParseSweep(arg)
+		invalid(t, err)
+		if err == nil && len(values) > MaxSweepValues {
+			t.Fatalf("%d values", len(values))
+		}
+		for _, v := range values {
+			if v == "" || len(v) > MaxOverrideValue {
+				t.Fatalf("value %q", v)
+			}
+		}
+		o, err := ParseOverride(arg)
+		invalid(t, err)
+		if err == nil {
+			for _, data := range [][]byte{smoke, []byte(overrideBase)} {
+				s, err := ParseWith("fuzz.toml", data, []Override{o})
+				invalid(t, err)
+				if err == nil {
+					if _, err := json.Marshal(s.Scaled(0.5)); err != nil {
+						t.Fatalf("run.json cannot hold the scenario: %v", err)
+					}
+				}
+			}
+		}
+		checkTime(t, start)
+	})
+}

@@ -101,6 +101,7 @@ func (s *Scenario) clone() *Scenario {
 	c.Expect.Counters = maps.Clone(s.Expect.Counters)
 	c.Expect.CountersMax = maps.Clone(s.Expect.CountersMax)
 	c.Expect.KernelLog = slices.Clone(s.Expect.KernelLog)
+	c.Overrides = slices.Clone(s.Overrides)
 	return &c
 }
 

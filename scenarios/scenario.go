@@ -37,6 +37,11 @@ type Scenario struct {
 
 	// Source is where the scenario came from: a file path or "builtin:NAME".
 	Source string `json:"source"`
+	// Overrides are the --set KEY=VALUE applied to the file's keys before
+	// decoding (ParseWith), in the order given; the fields above hold
+	// their values already, and run.json's scenario_body records them.
+	// Empty when the file was run as written.
+	Overrides []Override `json:"overrides,omitempty"`
 
 	// pos remembers where each key was, for plan errors with a line.
 	pos positions
