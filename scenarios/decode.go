@@ -110,7 +110,7 @@ func (d *decoder) scenario(root table) *Scenario {
 		}
 	}
 	if t, _ := d.sub(root, "expect"); true {
-		s.Expect = d.expect(t)
+		s.Expect = d.expect(t, int64(s.Client.Connections))
 	}
 	return s
 }
@@ -358,11 +358,11 @@ func (d *decoder) client(t table) Client {
 	return c
 }
 
-func (d *decoder) expect(t table) Expect {
+func (d *decoder) expect(t table, conns int64) Expect {
 	d.known(t, keysOf("expect")...)
 	e := Expect{
-		MinEstablished:       int(d.count(t, "min-established", 0, 0, 1<<40)),
-		MaxEstablished:       int(d.count(t, "max-established", 0, 0, 1<<40)),
+		MinEstablished:       int(d.share(t, "min-established", conns, math.Ceil)),
+		MaxEstablished:       int(d.share(t, "max-established", conns, math.Floor)),
 		ErrorsPresent:        d.errnos(t, "errors-present", false),
 		ErrorsAbsent:         d.errnos(t, "errors-absent", true),
 		CloseWithin:          d.duration(t, "close-within", 0),
@@ -384,6 +384,26 @@ func (d *decoder) expect(t table) Expect {
 	e.Counters = d.counters(t, "counters")
 	e.CountersMax = d.counters(t, "counters-max")
 	return e
+}
+
+// share reads a count that may also be written as a percentage of the
+// connections asked for ("100%": every connection), so that it follows
+// client.connections when --set or a sweep changes it; round says which
+// way a fraction of a connection goes (up for a floor, down for a cap).
+func (d *decoder) share(t table, k string, conns int64, round func(float64) float64) int64 {
+	v, ok := t.m[k].(string)
+	if !ok || !strings.HasSuffix(strings.TrimSpace(v), "%") {
+		return d.count(t, k, 0, 0, 1<<40)
+	}
+	pct, err := ParsePercent(v)
+	if err == nil && (pct < 0 || pct > 100) {
+		err = fmt.Errorf("%s is not 0%% to 100%%", strings.TrimSpace(v))
+	}
+	if err != nil {
+		d.failVal(t.child(k), fmt.Sprintf(`write a count (%s = "40k") or a share of client.connections from 0%% to 100%% (%s = "100%%")`, k, k), "%s: %v", t.qualified(k), err)
+		return 0
+	}
+	return int64(round(float64(conns) * pct / 100))
 }
 
 // counters reads a table of nstat counter names to counts.
