@@ -38,6 +38,10 @@ type chart struct {
 	// for latencies that span several powers of ten; values ≤ 0 are gaps.
 	ylog bool
 
+	// nominal names the x positions 0, 1, 2, … when x is not a number
+	// (a sweep's values such as "4096 87380 6291456").
+	nominal []string
+
 	lower  *chart    // a second panel drawn below this one, sharing its x axis
 	height vg.Length // the picture's height; 0 is chartHeight (two panels: twice)
 }
@@ -48,6 +52,9 @@ type series struct {
 	xs, ys []float64
 	color  int // index into palette
 	dash   int // index into dashes
+	// lo and hi, when set, are each point's spread (a sweep's min and
+	// max): drawn as bars through the point, which is drawn as a dot.
+	lo, hi []float64
 }
 
 // hline is a horizontal threshold line with its label.
@@ -139,6 +146,9 @@ func (c *chart) plot() (*plot.Plot, *plot.Legend, error) {
 	}
 	if c.xlog {
 		p.X.Min, p.X.Max = 1, c.xtop
+	} else if len(c.nominal) > 0 {
+		p.NominalX(c.nominal...)
+		p.X.Min, p.X.Max = -0.5, float64(len(c.nominal))-0.5
 	} else if c.xmax > c.xmin {
 		p.X.Min, p.X.Max = c.xmin, c.xmax
 	}
@@ -201,6 +211,11 @@ func (c *chart) addSeries(p *plot.Plot, leg *plot.Legend, s series) error {
 	}
 	if err := flush(); err != nil {
 		return fmt.Errorf("failed to draw series %s of chart %s: %w", s.name, c.name, err)
+	}
+	if s.lo != nil {
+		if err := addSpread(p, s, sty); err != nil {
+			return fmt.Errorf("failed to draw the spread of series %s of chart %s: %w", s.name, c.name, err)
+		}
 	}
 	if first == nil {
 		first = &plotter.Line{LineStyle: sty}
@@ -313,4 +328,52 @@ func inlineSVG(doc []byte) string {
 	s := svgProlog.ReplaceAllString(string(doc), `<svg class="chart" `)
 	s = svgSize.ReplaceAllString(s, "")
 	return svgNS.ReplaceAllString(s, "")
+}
+
+// spreadXYs is a series' points with their spread, as gonum's error bars
+// read them.
+type spreadXYs struct {
+	plotter.XYs
+	lo, hi []float64 // distances below and above each point
+}
+
+func (s spreadXYs) YError(i int) (float64, float64) { return s.lo[i], s.hi[i] }
+
+// addSpread draws s's points as dots with bars from lo to hi.
+func addSpread(p *plot.Plot, s series, sty draw.LineStyle) error {
+	var pts spreadXYs
+	for i := range min(len(s.xs), len(s.ys), len(s.lo), len(s.hi)) {
+		x, y, lo, hi := s.xs[i], s.ys[i], s.lo[i], s.hi[i]
+		if !allFinite(x, y, lo, hi) {
+			continue
+		}
+		pts.XYs = append(pts.XYs, plotter.XY{X: x, Y: y})
+		pts.lo, pts.hi = append(pts.lo, max(0, y-lo)), append(pts.hi, max(0, hi-y))
+	}
+	if len(pts.XYs) == 0 {
+		return nil
+	}
+	bars, err := plotter.NewYErrorBars(pts)
+	if err != nil {
+		return err
+	}
+	bars.LineStyle = draw.LineStyle{Color: sty.Color, Width: vg.Points(1.2)}
+	bars.CapWidth = vg.Points(7)
+	dots, err := plotter.NewScatter(pts.XYs)
+	if err != nil {
+		return err
+	}
+	dots.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}}
+	p.Add(bars, dots)
+	return nil
+}
+
+// allFinite reports whether every value is a finite number.
+func allFinite(vs ...float64) bool {
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }

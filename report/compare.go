@@ -24,7 +24,11 @@ const compareTitle = "c1m-testbed comparison: "
 // out/charts/compare-*.png and returns their paths: the summaries of the
 // runs in dirs side by side with ratios against the first run, the
 // settings in which they differ, and their charts overlaid. Partial
-// directories are compared for what they hold, with notices. The runs are read with results.OpenDir; out is prepared with CreateCompareDir.
+// directories are compared for what they hold, with notices. A
+// directory that is a repeat (a sweep of one point) is compared over its
+// runs: each metric's median and range, a difference within the range
+// of either side marked as within noise. The runs are read with
+// results.OpenDir; out is prepared with CreateCompareDir.
 func CompareFiles(out string, dirs ...string) ([]string, error) {
 	if len(dirs) < 2 {
 		return nil, fmt.Errorf("compare needs at least two results directories, got %d", len(dirs))
@@ -33,12 +37,13 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 		return nil, fmt.Errorf("%w: compare overlays at most %d runs (one colour each), got %d; compare fewer at a time", results.ErrOutOfBounds, MaxCompareRuns, len(dirs))
 	}
 	var runs []*run
+	var reps []repeats
 	for _, d := range dirs {
-		r, err := load(d)
+		r, sp, err := loadCompared(d)
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, r)
+		runs, reps = append(runs, r), append(reps, sp)
 	}
 	labels := runLabels(runs)
 	d := &document{title: compareTitle + strings.Join(labels, " vs ")}
@@ -49,7 +54,11 @@ func CompareFiles(out string, dirs ...string) ([]string, error) {
 			d.notices = append(d.notices, labels[i]+": "+n)
 		}
 	}
-	d.before = []table{runsTable(runs, labels), summaryCompare(runs, labels)}
+	d.before = []table{runsTable(runs, labels)}
+	if t, ok := noiseCompare(reps, labels); ok {
+		d.before = append(d.before, t)
+	}
+	d.before = append(d.before, summaryCompare(runs, labels))
 	if t, ok := expectCompare(runs, labels); ok {
 		d.before = append(d.before, t)
 	}

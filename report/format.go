@@ -15,6 +15,18 @@ type table struct {
 	rows     [][]string
 	note     string // shown under the title
 	textLeft int    // on the terminal, the leading columns aligned left (labels); the rest right (numbers)
+	// links, when set, holds per row a results directory (relative to
+	// the document) whose report the row's first cell links to: its
+	// report.html from HTML, its report.md from Markdown; "" for none.
+	links []string
+}
+
+// link returns the directory row i's first cell links to, or "".
+func (t table) link(i int) string {
+	if i < len(t.links) {
+		return t.links[i]
+	}
+	return ""
 }
 
 // kv makes a two-column table from alternating label, value pairs.

@@ -49,11 +49,11 @@ svg.chart text { font-family: "Liberation Sans", Arial, Helvetica, sans-serif !i
 </html>
 {{define "table"}}<h2>{{.Title}}</h2>{{with .Note}}<p>{{.}}</p>{{end}}{{if .Rows}}
 <table{{if .KV}} class="kv"{{end}}>{{if not .KV}}<tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>{{end}}
-{{range .Rows}}<tr>{{range .}}<td{{with .Class}} class="{{.}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td{{with .Class}} class="{{.}}"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{end}}</table>{{end}}{{end}}
 `))
 
-type htmlCell struct{ Text, Class string }
+type htmlCell struct{ Text, Class, Href string }
 
 type htmlTable struct {
 	Title, Note string
@@ -73,10 +73,13 @@ func (d *document) html() ([]byte, error) {
 		var out []htmlTable
 		for _, t := range ts {
 			ht := htmlTable{Title: safe(t.title), Note: safe(t.note), Head: safeAll(t.head), KV: isKV(t)}
-			for _, r := range t.rows {
+			for i, r := range t.rows {
 				row := make([]htmlCell, 0, len(r))
 				for _, c := range r {
 					row = append(row, htmlCell{Text: safe(c), Class: cellClass(c)})
+				}
+				if l := t.link(i); l != "" && len(row) > 0 {
+					row[0].Href = l + "/report.html"
 				}
 				ht.Rows = append(ht.Rows, row)
 			}

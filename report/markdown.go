@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
@@ -63,7 +64,17 @@ func writeMarkdownTable(b *strings.Builder, t table) {
 	}
 	row(head)
 	b.WriteString("|" + strings.Repeat(" --- |", len(head)) + "\n")
-	for _, r := range t.rows {
+	for i, r := range t.rows {
+		if l := t.link(i); l != "" && len(r) > 0 {
+			r = slices.Clone(r)
+			cells := make([]string, len(r))
+			for j, c := range r {
+				cells[j] = mdEscape(c)
+			}
+			cells[0] = "[" + cells[0] + "](" + l + "/report.md)"
+			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+			continue
+		}
 		row(r)
 	}
 	b.WriteString("\n")

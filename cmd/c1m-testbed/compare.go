@@ -20,7 +20,10 @@ func runCompare(args []string) int {
 			"with ratios against DIR1, their expectations, the settings in which they\n"+
 			"differ, and their charts overlaid (close storms aligned on the close start;\n"+
 			"the whole runs' connect and round-trip percentile distributions, and p99\n"+
-			"per interval against established connections).\n"+
+			"per interval against established connections). A DIR written by\n"+
+			"'run --repeat' is compared over all its runs: each metric's median\n"+
+			"[min–max], a difference smaller than either side's range marked\n"+
+			"\"within noise\" (docs/experiments.md).\n"+
 			"OUT is made if missing; an existing OUT must be empty or hold an earlier\n"+
 			"comparison, and may not be a symbolic link. No link is ever followed.\n"+
 			"At most 10 runs are compared at once; each DIR is read as 'report' reads\n"+
