@@ -17,6 +17,13 @@ import (
 // bytes (the built-in scenarios' names are all such).
 var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// ResultsDirName is the default directory of an output of kind ("-sweep",
+// "-repeat") made at now from the scenario named name, and a note when
+// the name is not a plain one and so left out of it.
+func ResultsDirName(name, kind string, now time.Time) (dir, note string) {
+	return resultsDirName(name, kind, "", now, true)
+}
+
 // resultsDirName names a results directory when --out does not: every
 // run, clients in place and merge name theirs here.
 // results/<name><kind>-<UTC time><suffix>, kind being "-merged" for a

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/c1m-testbed/c1m-testbed/experiment"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/testbed"
 )
@@ -21,7 +22,7 @@ func init() {
 }
 
 func runCmd(args []string) int {
-	fs := newFlags("run", "SCENARIO [--out DIR] [--scale F] [--clean] [--wait DUR]",
+	fs := newFlags("run", "SCENARIO [--set KEY=VALUE]... [--repeat N] [--out DIR] [--scale F] [--clean] [--wait DUR]",
 		`Runs SCENARIO (a built-in name such as "million", or a .toml file): journals and
 applies its [host] settings, builds the namespaces, starts the epoll server and
 client workers inside them, runs the phases with live progress, samples metrics
@@ -35,14 +36,11 @@ change nothing on the host go side by side (run.json says shared_host).
 
 Exit status: 0 every expectation held, 1 an expectation failed or the run
 failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
-		"  sudo c1m-testbed run million\n  sudo c1m-testbed run scenarios/smoke.toml --scale 0.5 --out /tmp/smoke")
-	out := fs.String("out", "", "results directory (default results/<scenario>-<UTC time>)")
-	scale := fs.Float64("scale", 1, "multiply connection counts by `F`, above 0 and at most 10 (e.g. 0.02 runs 2% of the scenario)")
-	clean := fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start")
-	noReport := fs.Bool("no-report", false, "skip rendering report.html and report.md")
-	nodeFlag := fs.String("node-exe", "", "run the workers from this `binary` (default: the c1m-node beside c1m-testbed when it is of the same build, else c1m-testbed re-executed; \"self\" forces the latter)")
-	readyTimeout := fs.Duration("ready-timeout", 0, "how long an external server ([server] command) may take to open its ports (default 30s)")
-	wait := waitFlag(fs)
+		"  sudo c1m-testbed run million\n  sudo c1m-testbed run scenarios/smoke.toml --scale 0.5 --out /tmp/smoke\n  sudo c1m-testbed run smoke --set client.connections=20k --repeat 5")
+	var sets setFlags
+	fs.Var(&sets, "set", "`KEY=VALUE`: set a scenario key for this run, as the file would (e.g. client.connections=20k); repeat for more keys")
+	repeat := fs.Int("repeat", 1, "run the scenario `N` times into one directory and print each metric as median [min–max] with its coefficient of variation (docs/experiments.md)")
+	o := runFlags(fs)
 	if code, done := parseFlags(fs, reorder(fs, args)); done {
 		return code
 	}
@@ -50,12 +48,20 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 		fmt.Fprintln(os.Stderr, "c1m-testbed run: name exactly one scenario, e.g. 'c1m-testbed run million' ('c1m-testbed list' shows them)")
 		return exitUsage
 	}
-	exe, exeNote, err := nodeExe(*nodeFlag)
+	set, err := overridesOf(sets)
+	if err != nil {
+		return exitFor("run", err)
+	}
+	if *repeat != 1 {
+		d := experiment.Design{Scenario: fs.Arg(0), Set: set, Repeat: *repeat, Scale: *o.scale}
+		return startSweep("run", d, "-repeat", false, o)
+	}
+	exe, exeNote, err := nodeExe(*o.nodeExe)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "c1m-testbed run: %v\n", err)
 		return exitUsage
 	}
-	sc, err := scenarios.Load(fs.Arg(0))
+	sc, err := scenarios.LoadWith(fs.Arg(0), set)
 	if err != nil {
 		return exitFor("run", err)
 	}
@@ -79,10 +85,10 @@ failed, 2 the scenario or command line is wrong, 3 the environment refused.`,
 	}()
 
 	res, err := testbed.Run(ctx, testbed.Options{
-		Scenario: sc, Scale: *scale, OutDir: *out, Clean: *clean,
+		Scenario: sc, Scale: *o.scale, OutDir: *o.out, Clean: *o.clean,
 		Progress: os.Stdout, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
-		Force: force, NoReport: *noReport, Exe: exe, ReadyTimeout: *readyTimeout,
-		HostWait: hostWait(*wait),
+		Force: force, NoReport: *o.noReport, Exe: exe, ReadyTimeout: *o.readyTimeout,
+		HostWait: hostWait(*o.wait),
 	})
 	if err != nil {
 		return exitFor("run", err)
