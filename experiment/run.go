@@ -162,22 +162,13 @@ func (r *Runner) one(ctx context.Context, run *results.SweepRun) error {
 		return nil // the verdict stands; the run has no figures
 	}
 	run.Metrics = results.MetricsOf(rec)
-	if ctx.Err() != nil && run.Status == results.StatusFailed && interrupted(rec) {
+	if ctx.Err() != nil && !out.Passed {
+		// Stopped by the second Ctrl-C: the figures are of a run cut
+		// short, not of the point; a resume makes it again.
 		run.Status = results.StatusInterrupted
 		return ctx.Err()
 	}
 	return nil
-}
-
-// interrupted reports whether a run record ends in a phase stopped by
-// Ctrl-C.
-func interrupted(rec *results.Record) bool {
-	for _, p := range rec.Phases {
-		if p.Outcome == "interrupted" {
-			return true
-		}
-	}
-	return false
 }
 
 // save writes sweep.json and sweep.csv.
