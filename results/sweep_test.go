@@ -130,3 +130,30 @@ func TestSweepMetricsOf(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseSweep feeds sweep.json, which --resume, report and compare
+// read back, with hostile content: it must never panic, and what it
+// accepts must name only run directories inside the sweep directory.
+func FuzzParseSweep(f *testing.F) {
+	s := sweepOf("10k", "20k")
+	good, _ := json.Marshal(s)
+	f.Add(good)
+	s.Runs[0].Dir = "../x"
+	bad, _ := json.Marshal(s)
+	f.Add(bad)
+	f.Add([]byte(`{"version":1,"kind":"repeat","repeat":1,"scale":1,"points":[{}],"runs":[{"point":0,"repeat":1,"dir":"p1-r1","status":"passed"}]}`))
+	f.Add([]byte(`{"version":1,"points":[` + strings.Repeat(`{},`, 100) + `{}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseSweep(data)
+		if err != nil {
+			return
+		}
+		for _, r := range s.Runs {
+			if !runDirName.MatchString(r.Dir) || r.Point < 0 || r.Point >= len(s.Points) {
+				t.Fatalf("accepted run %+v", r)
+			}
+			_ = s.Label(r.Point)
+		}
+		_ = s.CSV()
+	})
+}
