@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -76,6 +77,10 @@ type Parameter struct {
 // Point is one combination of the parameters' values, one per parameter.
 type Point struct {
 	Values []string `json:"values"`
+	// Digest is the SHA-256 of the point's decoded scenario (overrides
+	// applied, unscaled): a resume refuses a scenario that decodes
+	// differently from the one the sweep began with.
+	Digest string `json:"digest,omitempty"`
 }
 
 // SweepRun is one run of a sweep.
@@ -114,6 +119,9 @@ func ParseSweep(data []byte) (*Sweep, error) {
 		return nil, fmt.Errorf("%s is not valid JSON (was it written by c1m-testbed sweep?): %w", SweepFile, err)
 	}
 	if err := s.check(); err != nil {
+		if !errors.Is(err, ErrOutOfBounds) {
+			err = fmt.Errorf("%w: %w", ErrOutOfBounds, err) // no sweep writes it: refused like a results file beyond bounds
+		}
 		return nil, fmt.Errorf("%s: %w", SweepFile, err)
 	}
 	return &s, nil
@@ -129,8 +137,8 @@ func (s *Sweep) check() error {
 		return fmt.Errorf("%w: %d parameters, at most %d", ErrOutOfBounds, len(s.Parameters), MaxSweepParameters)
 	case s.Repeat < 1 || s.Repeat > MaxSweepRepeat:
 		return fmt.Errorf("%w: repeat %d is not 1 to %d", ErrOutOfBounds, s.Repeat, MaxSweepRepeat)
-	case len(s.Points) == 0 || len(s.Points) > MaxSweepRuns:
-		return fmt.Errorf("%w: %d points, want 1 to %d", ErrOutOfBounds, len(s.Points), MaxSweepRuns)
+	case len(s.Points) == 0 || len(s.Points) > MaxSweepRuns || len(s.Runs) > MaxSweepRuns:
+		return fmt.Errorf("%w: %d points and %d runs, want 1 to %d", ErrOutOfBounds, len(s.Points), len(s.Runs), MaxSweepRuns)
 	case len(s.Runs) != len(s.Points)*s.Repeat:
 		return fmt.Errorf("%d runs for %d points × %d repeats", len(s.Runs), len(s.Points), s.Repeat)
 	case math.IsNaN(s.Scale) || s.Scale <= 0 || s.Scale > 10:
@@ -141,9 +149,21 @@ func (s *Sweep) check() error {
 			return fmt.Errorf("%w: parameter %q has %d values, want 1 to %d", ErrOutOfBounds, p.Key, len(p.Values), MaxSweepValues)
 		}
 	}
+	grid := 1
+	for _, p := range s.Parameters {
+		grid *= len(p.Values) // at most 64^4
+	}
+	if len(s.Points) != grid {
+		return fmt.Errorf("%d points, but the parameters' values make %d", len(s.Points), grid)
+	}
 	for i, p := range s.Points {
 		if len(p.Values) != len(s.Parameters) {
 			return fmt.Errorf("point %d has %d values for %d parameters", i+1, len(p.Values), len(s.Parameters))
+		}
+		for j, v := range p.Values {
+			if !slices.Contains(s.Parameters[j].Values, v) {
+				return fmt.Errorf("point %d: %q is not a value of %s", i+1, v, s.Parameters[j].Key)
+			}
 		}
 	}
 	seen := map[[2]int]bool{}
