@@ -1,7 +1,12 @@
 package experiment
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/plan"
@@ -50,7 +55,14 @@ func Prepare(d Design, env plan.Env, binDir string) (*Prepared, error) {
 		kind = results.KindRepeat
 	}
 	points := Points(d.Parameters)
-	sw := &results.Sweep{Version: results.SweepVersion, Kind: kind, Source: d.Scenario, Scale: d.Scale,
+	source := d.Scenario
+	if isPath(source) {
+		// A resume may start elsewhere: keep where the file is.
+		if abs, err := filepath.Abs(source); err == nil {
+			source = abs
+		}
+	}
+	sw := &results.Sweep{Version: results.SweepVersion, Kind: kind, Source: source, Scale: d.Scale,
 		Parameters: d.Parameters, Repeat: d.Repeat, Created: time.Now().UTC(), Points: points,
 		Runs: Order(len(points), d.Repeat)}
 	for _, o := range d.Set {
@@ -79,6 +91,12 @@ func Prepare(d Design, env plan.Env, binDir string) (*Prepared, error) {
 		if err := testbed.CheckPrograms(scaled, binDir); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
+		body, err := json.Marshal(sc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: failed to encode the scenario: %w", where, err)
+		}
+		sum := sha256.Sum256(body)
+		sw.Points[i].Digest = hex.EncodeToString(sum[:])
 		p.Scenarios = append(p.Scenarios, sc)
 		p.Plans = append(p.Plans, pl)
 		p.Estimates = append(p.Estimates, plan.Estimate(scaled))
@@ -87,6 +105,12 @@ func Prepare(d Design, env plan.Env, binDir string) (*Prepared, error) {
 		}
 	}
 	return p, nil
+}
+
+// isPath reports whether a scenario argument names a file, as
+// scenarios.Load decides: it has a slash or ends in .toml.
+func isPath(arg string) bool {
+	return strings.ContainsRune(arg, '/') || strings.HasSuffix(arg, ".toml")
 }
 
 // pointName is "point 2 (client.connections=20k)", or "the scenario"

@@ -40,8 +40,18 @@ type Runner struct {
 // directory could not be written): the sweep stops there, its finished
 // runs kept, for --resume.
 func (r *Runner) Run(ctx context.Context) error {
+	unlock, err := r.Dir.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	s := r.Prepared.Sweep
 	s.Stopped = ""
+	// Written before the first run, so that a sweep killed during it
+	// (the OOM killer, kill -9) can still be resumed.
+	if err := r.save(); err != nil {
+		return err
+	}
 	log := r.Log
 	if log == nil {
 		log = io.Discard
@@ -131,10 +141,11 @@ func (r *Runner) remaining(i, made int, took time.Duration) time.Duration {
 // one makes run into its directory and records what it gave.
 func (r *Runner) one(ctx context.Context, run *results.SweepRun) error {
 	s := r.Prepared.Sweep
-	// A run interrupted before is made again from nothing: its name is
-	// checked (results.ParseSweep), so this stays in the sweep directory.
-	if err := os.RemoveAll(r.Dir.Join(run.Dir)); err != nil {
-		return fmt.Errorf("failed to clear %s for the run again: %w", r.Dir.Join(run.Dir), err)
+	// A run interrupted before is made again from nothing, removed
+	// through the sweep directory's root (nothing outside it, no link
+	// followed).
+	if err := r.Dir.RemoveAll(run.Dir); err != nil {
+		return fmt.Errorf("failed to clear the run's directory to make it again: %w", err)
 	}
 	opt := r.Options
 	opt.Scenario = r.Prepared.Scenarios[run.Point]
@@ -156,18 +167,18 @@ func (r *Runner) one(ctx context.Context, run *results.SweepRun) error {
 	if out.Passed {
 		run.Status = results.StatusPassed
 	}
-	rec, err := results.ReadRecord(out.Dir)
-	if err != nil {
-		run.Error = "its run.json could not be read: " + err.Error()
-		return nil // the verdict stands; the run has no figures
-	}
-	run.Metrics = results.MetricsOf(rec)
 	if ctx.Err() != nil && !out.Passed {
 		// Stopped by the second Ctrl-C: the figures are of a run cut
 		// short, not of the point; a resume makes it again.
 		run.Status = results.StatusInterrupted
 		return ctx.Err()
 	}
+	rec, err := results.ReadRecord(out.Dir)
+	if err != nil {
+		run.Error = "its run.json could not be read: " + err.Error()
+		return nil // the verdict stands; the run has no figures
+	}
+	run.Metrics = results.MetricsOf(rec)
 	return nil
 }
 
@@ -217,9 +228,15 @@ func (p *Prepared) Adopt(old *results.Sweep) error {
 	if len(old.Runs) != len(s.Runs) || len(old.Points) != len(s.Points) {
 		return errors.New("its grid no longer matches its own parameters")
 	}
+	if old.Scenario != s.Scenario {
+		return fmt.Errorf("it ran scenario %q, and %s is now %q", old.Scenario, s.Source, s.Scenario)
+	}
 	for i := range s.Points {
 		if !slices.Equal(old.Points[i].Values, s.Points[i].Values) {
 			return fmt.Errorf("its point %d is %v, its parameters make %v", i+1, old.Points[i].Values, s.Points[i].Values)
+		}
+		if old.Points[i].Digest != "" && old.Points[i].Digest != s.Points[i].Digest {
+			return fmt.Errorf("its scenario %s decodes differently now (point %d): it was changed since the sweep began; start a new sweep, or resume with the scenario as it was", s.Source, i+1)
 		}
 	}
 	s.Created, s.Runs = old.Created, old.Runs
