@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -139,9 +140,16 @@ func pointSpreads(s *results.Sweep) []map[string]stats.Spread {
 func sweepSummary(s *results.Sweep) table {
 	sp := pointSpreads(s)
 	t := table{title: "Summary: median [min–max] of the repeats", head: []string{"metric"}, textLeft: 1}
-	for i := range s.Points {
-		h := s.Label(i)
-		if h == "" {
+	if len(s.Parameters) > 0 {
+		keys := make([]string, len(s.Parameters))
+		for i, p := range s.Parameters {
+			keys[i] = p.Key
+		}
+		t.note = "A column per point: " + strings.Join(keys, " / ") + "."
+	}
+	for _, p := range s.Points {
+		h := strings.Join(p.Values, " / ")
+		if len(p.Values) == 0 {
 			h = fmt.Sprintf("%d runs", s.Repeat)
 		}
 		t.head = append(t.head, h)
@@ -163,7 +171,7 @@ func sweepSummary(s *results.Sweep) table {
 		}
 	}
 	if len(t.rows) == 0 {
-		t.note = "No run has finished yet."
+		t.note = strings.TrimSpace(t.note + " No run has finished yet.")
 	}
 	return t
 }
@@ -290,7 +298,7 @@ func sweepCharts(s *results.Sweep) []chart {
 				ser.lo, ser.hi = append(ser.lo, v.Min), append(ser.hi, v.Max)
 			}
 			if len(ser.xs) > 0 {
-				c.series = append(c.series, ser)
+				c.series = append(c.series, sortedByX(ser))
 			}
 		}
 		if len(c.series) > 0 {
@@ -412,4 +420,23 @@ func seriesMax(c chart) float64 {
 		}
 	}
 	return top
+}
+
+// sortedByX orders a series' points by x, so that values given out of
+// order (--set client.connections=40k,10k,20k) draw one line, not a zigzag.
+func sortedByX(s series) series {
+	idx := make([]int, len(s.xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(s.xs[a], s.xs[b]) })
+	pick := func(v []float64) []float64 {
+		out := make([]float64, len(idx))
+		for i, j := range idx {
+			out[i] = v[j]
+		}
+		return out
+	}
+	s.xs, s.ys, s.lo, s.hi = pick(s.xs), pick(s.ys), pick(s.lo), pick(s.hi)
+	return s
 }

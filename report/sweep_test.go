@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,8 @@ func TestSweepFiles(t *testing.T) {
 		"**FAILED**",
 		"1 run interrupted",
 		// point 1: ramp 1.1 and 1.2 s: median 1.15 s, range, cv
+		"| metric | 10k / 2 | 10k / 4 | 20k / 2 | 20k / 4 |",
+		"A column per point: client.connections / topology.client-addresses.",
 		`| ramp | 1.15 s \[1.10 s–1.20 s\] cv 6% |`,
 		// the failed run counts; the interrupted one does not
 		"[p4-r1](p4-r1/report.md)",
@@ -195,5 +198,12 @@ func TestCompareRepeatsNoise(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "sweep.json"), data, 0o644)
 	if _, err := CompareFiles(filepath.Join(t.TempDir(), "cmp2"), a, dir); err == nil || !strings.Contains(err.Error(), "sweep.html") {
 		t.Errorf("compare of a 4-point sweep: %v, want a refusal naming sweep.html", err)
+	}
+}
+
+func TestSortedByX(t *testing.T) {
+	s := sortedByX(series{xs: []float64{40, 10, 20}, ys: []float64{4, 1, 2}, lo: []float64{3, 0, 1}, hi: []float64{5, 2, 3}})
+	if fmt.Sprint(s.xs, s.ys, s.lo, s.hi) != "[10 20 40] [1 2 4] [0 1 3] [2 3 5]" {
+		t.Fatalf("sorted %v %v %v %v", s.xs, s.ys, s.lo, s.hi)
 	}
 }
