@@ -14,7 +14,8 @@ import (
 
 // exitFor prints err (if any) as "c1m-testbed NAME: ..." and maps it to
 // the exit status every subcommand uses: 3 the environment refused
-// (testbed.ErrRefused, which lab.ErrRefused is), 2 the scenario or command line
+// (testbed.ErrRefused, which lab.ErrRefused is; results.ErrBusy: a sweep
+// directory in use), 2 the scenario or command line
 // is wrong (scenarios.ErrInvalid, lab.ErrNotFound, an --out directory refused
 // with results.ErrUnsafeDir, results or logs beyond their bounds:
 // results.ErrOutOfBounds), 1 anything else. The error is printed escaped:
@@ -32,7 +33,7 @@ func exitStatus(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, testbed.ErrRefused):
+	case errors.Is(err, testbed.ErrRefused), errors.Is(err, results.ErrBusy):
 		return exitRefused
 	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, lab.ErrNotFound), errors.Is(err, results.ErrUnsafeDir),
 		errors.Is(err, results.ErrOutOfBounds):

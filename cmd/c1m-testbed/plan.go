@@ -19,7 +19,7 @@ func init() {
 }
 
 func runPlan(args []string) int {
-	fs := newFlags("plan", "SCENARIO [--scale F]",
+	fs := newFlags("plan", "SCENARIO [--scale F] [--set KEY=VALUE]...",
 		`Prints the capacity plan of a scenario: five-tuples (server addresses ×
 ports × client namespaces × client addresses × source ports), worker
 processes per role from the per-process fd budget, file descriptors against
@@ -33,6 +33,8 @@ SCENARIO is a path to a .toml file or the name of a built-in scenario.
 Exit status: 0 the plan fits (or hits only limits the scenario expects),
 2 the scenario is invalid or impossible.`,
 		"  c1m-testbed plan million\n  c1m-testbed plan scenarios/port-exhaustion.toml --scale 0.1")
+	var sets setFlags
+	fs.Var(&sets, "set", "`KEY=VALUE`: plan the scenario with this key set, as run --set runs it; repeat for more keys")
 	scale := fs.Float64("scale", 1, "multiply connection counts (and rates and expected counts) by `F`, above 0 and at most 10, e.g. 0.02")
 	// Accept flags after the scenario too: plan million --scale 0.1.
 	var pos []string
@@ -54,7 +56,11 @@ Exit status: 0 the plan fits (or hits only limits the scenario expects),
 	if err := scenarios.CheckScale(*scale); err != nil {
 		return exitFor("plan", err)
 	}
-	s, err := scenarios.Load(pos[0])
+	set, err := overridesOf(sets)
+	if err != nil {
+		return exitFor("plan", err)
+	}
+	s, err := scenarios.LoadWith(pos[0], set)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return exitUsage

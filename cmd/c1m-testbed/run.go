@@ -29,7 +29,8 @@ client workers inside them, runs the phases with live progress, samples metrics
 every 500 ms, checks the [expect] block, tears everything down, restores the
 host and writes run.json, samples.csv and a report to the results directory.
 Needs root. Ctrl-C tears down cleanly; a second Ctrl-C kills the workers at
-once and still restores the host. A scenario with [host] settings owns the
+once and still restores the host (with --repeat, the first Ctrl-C stops
+after the current run, as sweep does). A scenario with [host] settings owns the
 host alone (the host lock, /run/c1m-testbed/host.lock): another such run
 waits --wait for it, naming it, then gives up with exit status 3. Runs that
 change nothing on the host go side by side (run.json says shared_host).

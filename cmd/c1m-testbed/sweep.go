@@ -45,12 +45,14 @@ directory, which also holds sweep.json, sweep.csv (a row per run: the
 point's values and every summary metric) and sweep.html/sweep.md: per
 metric the median and range per point, and a chart of it against the first
 parameter with bars from min to max (one line per value of the second).
-Needs root. Ctrl-C stops after the current run; a second Ctrl-C stops the
-current run too (torn down, the host restored); --resume DIR continues.
+Needs root. Ctrl-C stops after the current run; a second Ctrl-C (or
+SIGTERM) stops the current run too (torn down, the host restored);
+--resume DIR continues, keeping the runs that finished.
 See docs/experiments.md.
 
 Exit status: 0 every run passed, 1 a run failed or the sweep stopped early,
-2 the scenario, a value or the command line is wrong, 3 the environment refused.`,
+2 the scenario, a value, the command line or a resumed sweep.json is wrong,
+3 the environment refused (not root; the sweep directory in use).`,
 		"  sudo c1m-testbed sweep smoke --set client.connections=10k,20k,40k --repeat 3\n"+
 			"  sudo c1m-testbed sweep port-exhaustion --set topology.client-addresses=1,2,4 --set 'sysctl.client.\"net.ipv4.ip_local_port_range\"=60000 60999,50000 60999'\n"+
 			"  sudo c1m-testbed sweep --resume results/smoke-sweep-20261207T120000Z")
@@ -64,8 +66,16 @@ Exit status: 0 every run passed, 1 a run failed or the sweep stopped early,
 		return code
 	}
 	if *resume != "" {
-		if fs.NArg() != 0 || len(sets) > 0 {
-			fmt.Fprintln(os.Stderr, "c1m-testbed sweep: --resume DIR continues the sweep that DIR records; give no scenario or --set with it")
+		var given []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "set", "repeat", "scale", "out":
+				given = append(given, "--"+f.Name)
+			}
+		})
+		if fs.NArg() != 0 || len(given) > 0 {
+			fmt.Fprintf(os.Stderr, "c1m-testbed sweep: --resume DIR continues the sweep that DIR records, with its own scenario, values, repeats and scale; give no scenario%s with it\n",
+				strings.Join(append([]string{""}, given...), " or "))
 			return exitUsage
 		}
 		return resumeSweep(*resume, *dry, common)
@@ -99,7 +109,7 @@ type runOptions struct {
 // runFlags defines the flags run and sweep share on fs.
 func runFlags(fs *flag.FlagSet) runOptions {
 	return runOptions{
-		out:          fs.String("out", "", "results directory (default results/<scenario>-<UTC time>; a sweep's or a repeat's: results/<scenario>-sweep-<UTC time>)"),
+		out:          fs.String("out", "", "results directory (default results/<scenario>-<UTC time>; a sweep's results/<scenario>-sweep-<UTC time>, a repeat's results/<scenario>-repeat-<UTC time>)"),
 		scale:        fs.Float64("scale", 1, "multiply connection counts by `F`, above 0 and at most 10 (e.g. 0.02 runs 2% of the scenario)"),
 		clean:        fs.Bool("clean", false, "clean leftovers of dead runs first instead of refusing to start"),
 		noReport:     fs.Bool("no-report", false, "skip rendering each run's report.html and report.md"),
@@ -200,20 +210,8 @@ func runSweep(cmd string, dir *results.Dir, prep *experiment.Prepared, exe strin
 	stop, force := make(chan struct{}), make(chan struct{})
 	sigs := make(chan os.Signal, 3)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	go func() {
-		if _, ok := <-sigs; !ok {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "\nc1m-testbed: stopping after this run (Ctrl-C again to stop it now; the host is restored either way)")
-		close(stop)
-		<-sigs
-		fmt.Fprintln(os.Stderr, "\nc1m-testbed: stopping this run; tearing down and restoring the host (Ctrl-C again to kill workers at once)")
-		cancel()
-		<-sigs
-		fmt.Fprintln(os.Stderr, "\nc1m-testbed: killing workers now; the host is still restored")
-		close(force)
-	}()
+	defer func() { signal.Stop(sigs); close(sigs) }()
+	go handleSweepSignals(sigs, stop, cancel, force)
 	r := &experiment.Runner{Dir: dir, Prepared: prep, Stop: stop, Log: os.Stdout, Options: testbed.Options{
 		Clean: *o.clean, Progress: os.Stdout, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
 		Force: force, NoReport: *o.noReport, Exe: exe, ReadyTimeout: *o.readyTimeout, HostWait: hostWait(*o.wait),
@@ -239,6 +237,33 @@ func runSweep(cmd string, dir *results.Dir, prep *experiment.Prepared, exe strin
 		}
 	}
 	return exitOK
+}
+
+// handleSweepSignals stages a sweep's stop: the first Ctrl-C stops after
+// the current run, the second stops the current run (torn down, the host
+// restored), the third kills its workers at once. SIGTERM and SIGHUP
+// (a service stopped, a terminal closed) skip the first stage: the
+// current run is torn down at once, before a SIGKILL can follow.
+func handleSweepSignals(sigs <-chan os.Signal, stop chan<- struct{}, cancel func(), force chan<- struct{}) {
+	stage := 0
+	for sig := range sigs {
+		if stage == 0 && sig != os.Interrupt {
+			close(stop)
+			stage = 1
+		}
+		switch stage {
+		case 0:
+			fmt.Fprintln(os.Stderr, "\nc1m-testbed: stopping after this run (Ctrl-C again to stop it now; the host is restored either way)")
+			close(stop)
+		case 1:
+			fmt.Fprintln(os.Stderr, "\nc1m-testbed: stopping this run; tearing down and restoring the host (Ctrl-C again to kill workers at once)")
+			cancel()
+		case 2:
+			fmt.Fprintln(os.Stderr, "\nc1m-testbed: killing workers now; the host is still restored")
+			close(force)
+		}
+		stage++
+	}
 }
 
 // overridesOf parses run's --set flags: one value each.

@@ -298,6 +298,10 @@ func TestSweepRefusesBeforeRunning(t *testing.T) {
 		{[]string{"sweep", "smoke", "--set", "client.connections=10k", "--dry-run"}, exitUsage, "at least two values"},
 		{[]string{"sweep", "smoke", "--set", "client.connections=10k,20k", "--repeat", "0", "--dry-run"}, exitUsage, "--repeat 0"},
 		{[]string{"run", "smoke", "--set", "client.connections=many"}, exitUsage, "--set client.connections=many"},
+		{[]string{"validate", "smoke", "--set", "client.connections=many"}, exitUsage, "--set client.connections=many"},
+		{[]string{"sweep", "--resume", "/nonexistent", "--scale", "0.5"}, exitUsage, "give no scenario or --scale"},
+		{[]string{"validate", "smoke", "--set", "client.connections=80k"}, exitOK, "ok  smoke"},
+		{[]string{"plan", "smoke", "--set", "client.connections=80k"}, exitOK, "80,000 connections"},
 		{[]string{"sweep", "smoke", "--set", "client.connections=10k,20k", "--set", "phase.2.duration=1s", "--dry-run"}, exitOK,
 			"Sweep of smoke: 2 points × 3 repeats = 6 runs, interleaved"},
 	} {
