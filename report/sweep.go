@@ -27,7 +27,7 @@ func SweepFiles(d *results.Dir, s *results.Sweep) ([]string, error) {
 	if len(s.Parameters) > 0 {
 		doc.before = append(doc.before, pointsTable(s))
 	}
-	doc.after = []table{sweepRunsTable(s)}
+	doc.after = []table{sweepRunsTable(s, func(run string) bool { return d.Has(run + "/report.html") })}
 	figs, err := drawFigures(d, "sweep-", sweepCharts(s), &doc.notices)
 	if err != nil {
 		return nil, err
@@ -218,8 +218,9 @@ func pointsTable(s *results.Sweep) table {
 	return t
 }
 
-// sweepRunsTable lists every run in the order it ran, linked to its report.
-func sweepRunsTable(s *results.Sweep) table {
+// sweepRunsTable lists every run in the order it ran, linked to its
+// report where hasReport says it has one (not under --no-report).
+func sweepRunsTable(s *results.Sweep, hasReport func(dir string) bool) table {
 	t := table{title: "Runs, in the order they ran", head: []string{"run", "point", "repeat", "result", "started", "took", "peak established", "ramp", "kernel B/conn"}, textLeft: 2}
 	metric := func(r results.SweepRun, name string) string {
 		for _, m := range results.SweepMetrics {
@@ -251,7 +252,7 @@ func sweepRunsTable(s *results.Sweep) table {
 		t.rows = append(t.rows, []string{r.Dir, label, strconv.Itoa(r.Repeat), result, timeText(r.Started), took,
 			metric(r, "peak_established"), metric(r, "ramp_seconds"), metric(r, "kernel_bytes_per_conn")})
 		link := ""
-		if r.Status != results.StatusPending {
+		if r.Status != results.StatusPending && hasReport(r.Dir) {
 			link = r.Dir
 		}
 		t.links = append(t.links, link)

@@ -52,6 +52,11 @@ func newSweepDir(t *testing.T) *results.Dir {
 func TestSweepFiles(t *testing.T) {
 	d := newSweepDir(t)
 	s := twoParameterSweep()
+	for _, r := range s.Runs {
+		if r.Dir != "p2-r2" { // as if run with --no-report: no report to link
+			d.WriteFile(r.Dir+"/report.html", []byte("<html>"))
+		}
+	}
 	paths, err := SweepFiles(d, s)
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +83,9 @@ func TestSweepFiles(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("sweep.md lacks %q:\n%s", want, md)
 		}
+	}
+	if strings.Contains(md, "[p2-r2](") || !strings.Contains(md, "| p2-r2 |") {
+		t.Error("a run without a report is linked")
 	}
 	if strings.Contains(md, "[p3-r2](") || !strings.Contains(md, "| p3-r2 | client.connections=20k, topology.client-addresses=2 | 2 | pending |") {
 		t.Error("a pending run has no report, yet it is linked")

@@ -384,6 +384,10 @@ func regularFile(path string, fi fs.FileInfo) error {
 }
 
 // exists reports whether name is present (as anything, links included).
+// Has reports whether name (slash-separated, inside the directory) is
+// there, without following a link at its end.
+func (d *Dir) Has(name string) bool { return d.exists(name) }
+
 func (d *Dir) exists(name string) bool {
 	_, err := d.root.Lstat(name)
 	return err == nil
