@@ -281,6 +281,7 @@ func (d *decoder) server(t table) Server {
 		Env:        d.env(t),
 		Protocol:   d.enum(t, "protocol", DefaultProtocol, protocols.Names...),
 		Body:       d.str(t, "body", DefaultBody),
+		RoleLimits: d.limits(t),
 	}
 }
 
@@ -341,6 +342,7 @@ func (d *decoder) client(t table) Client {
 		Command:        d.command(t),
 		Env:            d.env(t),
 		Protocol:       d.enum(t, "protocol", DefaultProtocol, protocols.Names...),
+		RoleLimits:     d.limits(t),
 	}
 	if d.err == nil {
 		c.Proto = d.proto(t, c.Protocol)
@@ -380,6 +382,18 @@ func (d *decoder) expect(t table, conns int64) Expect {
 	if e.MaxUserBytesPerConn > 0 && e.MinUserBytesPerConn > e.MaxUserBytesPerConn {
 		d.failVal(t.child("min-user-bytes-per-conn"), "make min-user-bytes-per-conn at most max-user-bytes-per-conn",
 			"expect: min-user-bytes-per-conn %s is more than max-user-bytes-per-conn %s", units.Int(e.MinUserBytesPerConn), units.Int(e.MaxUserBytesPerConn))
+	}
+	e.MinOOMKills = d.count(t, "min-oom-kills", 0, 0, 1<<30)
+	if _, ok := t.m["max-oom-kills"]; ok {
+		n := d.count(t, "max-oom-kills", 0, 0, 1<<30)
+		e.MaxOOMKills = &n
+		if d.err == nil && e.MinOOMKills > n {
+			d.failVal(t.child("min-oom-kills"), "make min-oom-kills at most max-oom-kills", "expect: min-oom-kills %d is more than max-oom-kills %d", e.MinOOMKills, n)
+		}
+	}
+	if _, ok := t.m["max-throttled"]; ok {
+		p := d.percent(t, "max-throttled")
+		e.MaxThrottled = &p
 	}
 	e.Counters = d.counters(t, "counters")
 	e.CountersMax = d.counters(t, "counters-max")

@@ -45,6 +45,9 @@ var sectionKeys = map[string][]keyDef{
 		{"env", "none"},
 		{"protocol", strconv.Quote(DefaultProtocol)},
 		{"body", strconv.Quote(DefaultBody)},
+		{"memory-limit", "0"},
+		{"cpu-limit", "0"},
+		{"cpus", `""`},
 	},
 	"client": {
 		{"connections", "required"},
@@ -72,6 +75,9 @@ var sectionKeys = map[string][]keyDef{
 		{"reconnect-delay", `"1s"`},
 		{"reconnect-max-delay", `"30s"`},
 		{"reconnect-jitter", "false"},
+		{"memory-limit", "0"},
+		{"cpu-limit", "0"},
+		{"cpus", `""`},
 	},
 	"expect": {
 		{"min-established", ""}, {"max-established", ""}, {"errors-present", ""}, {"errors-absent", ""},
@@ -79,6 +85,7 @@ var sectionKeys = map[string][]keyDef{
 		{"min-user-bytes-per-conn", ""}, {"max-user-bytes-per-conn", ""},
 		{"connect-p99-max", ""}, {"connect-p99-min", ""}, {"rtt-p99-max", ""}, {"rtt-p50-min", ""},
 		{"messages-per-second-min", ""}, {"handshake-p99-max", ""},
+		{"min-oom-kills", ""}, {"max-oom-kills", ""}, {"max-throttled", ""},
 	},
 }
 

@@ -132,6 +132,8 @@ type Server struct {
 	Protocol string `json:"protocol"`
 	// Body is what the built-in http server answers.
 	Body string `json:"body"`
+	// RoleLimits caps the server's processes through a cgroup.
+	RoleLimits
 }
 
 // Client configures the built-in clients.
@@ -174,6 +176,8 @@ type Client struct {
 	// Reconnect is how a connection the server closed or reset is
 	// opened again (off by default).
 	Reconnect Reconnect `json:"reconnect"`
+	// RoleLimits caps the clients' processes through a cgroup.
+	RoleLimits
 }
 
 // Sysctls holds per-namespace sysctl settings by role.
@@ -277,6 +281,14 @@ type Expect struct {
 	// each traffic phase (answered / the phase's duration); 0 = unchecked.
 	// --scale scales it like the other counts.
 	MessagesPerSecondMin float64 `json:"messages_per_second_min"`
+	// MinOOMKills is the fewest processes the kernel's OOM killer must end
+	// in the roles' cgroups (a lab that shows the kill; 0 = unchecked).
+	MinOOMKills int64 `json:"min_oom_kills"`
+	// MaxOOMKills is the most it may end; nil = unchecked (0: none).
+	MaxOOMKills *int64 `json:"max_oom_kills,omitempty"`
+	// MaxThrottled is the largest share, in percent, of a role's CFS
+	// periods in which its cpu-limit throttled it; nil = unchecked.
+	MaxThrottled *float64 `json:"max_throttled_percent,omitempty"`
 }
 
 // Values of Scenario.Scaling.

@@ -1,0 +1,74 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestParseCPUSet(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+		err  string
+	}{
+		{"0", "[0]", ""},
+		{"0-3", "[0 1 2 3]", ""},
+		{" 1, 3-4 ", "[1 3 4]", ""},
+		{"", "", "empty"},
+		{"3-1", "", "backwards"},
+		{"0,0", "", "listed twice"},
+		{"a", "", "not a CPU number"},
+		{"-1", "", "not a CPU number"},
+		{"4096", "", "not a CPU number"},
+		{"1-", "", "not a CPU number"},
+	} {
+		got, err := ParseCPUSet(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseCPUSet(%q) = %v, %v; want an error with %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || fmt.Sprint(got) != tc.want {
+			t.Errorf("ParseCPUSet(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestRoleLimitsDecode checks the limits of each role and the OOM and
+// throttling expectations, and their refusals with file:line.
+func TestRoleLimitsDecode(t *testing.T) {
+	const base = "[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n"
+	for _, tc := range []struct {
+		toml string
+		check func(*Scenario) bool
+		err   string
+	}{
+		{"[server]\nmemory-limit = \"512MiB\"\ncpu-limit = 1.5\ncpus = \"1\"\n", func(s *Scenario) bool {
+			return s.Server.MemoryLimit == 512<<20 && s.Server.CPULimit == 1.5 && s.Server.CPUs == "1" && s.Server.RoleLimits.Set() && !s.Client.RoleLimits.Set()
+		}, ""},
+		{"[server]\ncpus = 0\n", func(s *Scenario) bool { return s.Server.CPUs == "0" }, ""},
+		{"[server]\ncpu-limit = 2\n", func(s *Scenario) bool { return s.Server.CPULimit == 2 }, ""},
+		{"[expect]\nmin-oom-kills = 1\nmax-oom-kills = 3\nmax-throttled = \"20%\"\n", func(s *Scenario) bool {
+			return s.Expect.MinOOMKills == 1 && *s.Expect.MaxOOMKills == 3 && *s.Expect.MaxThrottled == 20
+		}, ""},
+		{"[expect]\nmax-oom-kills = 0\n", func(s *Scenario) bool { return s.Expect.MaxOOMKills != nil && *s.Expect.MaxOOMKills == 0 }, ""},
+		{"[server]\nmemory-limit = \"1MiB\"\n", nil, "x.toml:6:16: server.memory-limit: 1048576 bytes leave a worker no room"},
+		{"[server]\ncpu-limit = 0\n", nil, "not a number of cores"},
+		{"[server]\ncpu-limit = \"1\"\n", nil, "want a number"},
+		{"[server]\ncpus = \"0-\"\n", nil, "x.toml:6:8: server.cpus"},
+		{"[expect]\nmin-oom-kills = 2\nmax-oom-kills = 1\n", nil, "min-oom-kills 2 is more than max-oom-kills 1"},
+	} {
+		s, err := Parse("x.toml", []byte(base+tc.toml))
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: %v, want an error with %q", tc.toml, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !tc.check(s) {
+			t.Errorf("%q: %v; decoded %+v %+v %+v", tc.toml, err, s.Server.RoleLimits, s.Client.RoleLimits, s.Expect)
+		}
+	}
+}
