@@ -114,6 +114,7 @@ func (p *Plan) limits(s *scenarios.Scenario, env Env) []Limit {
 	out = append(out, l)
 
 	out = append(out, memoryLimit(s, p, env))
+	out = append(out, p.roleLimits(s, env)...)
 
 	if p.BufferedBytes > 0 {
 		l = newLimit("net.ipv4.tcp_mem", "bytes", "ECONNRESET", p.BufferedBytes, sat.Mul(env.TCPMem[2], env.PageSize))
