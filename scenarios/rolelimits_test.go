@@ -41,7 +41,7 @@ func TestParseCPUSet(t *testing.T) {
 func TestRoleLimitsDecode(t *testing.T) {
 	const base = "[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n"
 	for _, tc := range []struct {
-		toml string
+		toml  string
 		check func(*Scenario) bool
 		err   string
 	}{
