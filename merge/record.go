@@ -2,6 +2,7 @@ package merge
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -64,6 +65,10 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 			s.LeftoverItems = append(s.LeftoverItems, fmt.Sprintf("shard %d: %s", i, l))
 		}
 		s.WorkersKilled = satAddInt(s.WorkersKilled, sm.WorkersKilled)
+		s.OOMKills = satAdd(s.OOMKills, sm.OOMKills)
+		if !math.IsNaN(sm.MaxThrottledPercent) {
+			s.MaxThrottledPercent = max(s.MaxThrottledPercent, sm.MaxThrottledPercent)
+		}
 		pss += sm.UserBytesPerConn * float64(sm.PeakEstablished)
 		rss += sm.UserRSSBytesPerConn * float64(sm.PeakEstablished)
 		kernel[o.Env.Hostname] = max(kernel[o.Env.Hostname], sm.KernelBytesPerConn*float64(sm.PeakEstablished))

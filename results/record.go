@@ -108,7 +108,11 @@ type Summary struct {
 	Leftovers             int              `json:"leftovers"`
 	LeftoverItems         []string         `json:"leftover_items,omitempty"`
 	WorkersKilled         int              `json:"workers_killed"`
-	KernelMessages        map[string]int64 `json:"kernel_messages,omitempty"`
+	// OOMKills sums the roles' cgroups' OOM kills; MaxThrottledPercent is
+	// the most throttled role's share of CFS periods (both 0 without limits).
+	OOMKills            int64            `json:"oom_kills"`
+	MaxThrottledPercent float64          `json:"max_throttled_percent"`
+	KernelMessages      map[string]int64 `json:"kernel_messages,omitempty"`
 
 	Connect     *Latency `json:"connect_latency,omitempty"` // every connect of the run
 	Reconnects  int64    `json:"reconnects"`                // reconnect attempts started

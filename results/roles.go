@@ -27,6 +27,40 @@ type RoleUsage struct {
 	// CPU and memory are in the sums above).
 	Processes        []ProcessUsage `json:"processes"`
 	ProcessesOmitted int            `json:"processes_omitted,omitempty"`
+	// Cgroup is what the role's own cgroup measured, when the scenario
+	// gave the role limits (memory-limit, cpu-limit, cpus).
+	Cgroup *CgroupUsage `json:"cgroup,omitempty"`
+}
+
+// CgroupUsage is a role's cgroup: its limits and what the kernel counted
+// in it. Fields the cgroup version lacks stay 0.
+type CgroupUsage struct {
+	Name        string  `json:"name"`    // c1m-<run id>-srv or -cli, under the cgroup c1m-testbed ran in
+	Version     int     `json:"version"` // 1 or 2
+	MemoryLimit int64   `json:"memory_limit_bytes,omitempty"`
+	CPULimit    float64 `json:"cpu_limit,omitempty"` // cores
+	CPUs        string  `json:"cpus,omitempty"`
+	// PeakMemory is the most memory charged to the cgroup (v2 memory.peak
+	// or the highest memory.current read; v1 memory.max_usage_in_bytes).
+	PeakMemory int64 `json:"peak_memory_bytes"`
+	// PeakSocketMemory is the most socket-buffer memory counted (v2
+	// memory.stat sock; v1 memory.kmem.tcp.max_usage_in_bytes).
+	PeakSocketMemory int64 `json:"peak_socket_bytes"`
+	// OOMKills counts processes the OOM killer ended in the cgroup.
+	OOMKills int64 `json:"oom_kills"`
+	// Periods and Throttled are CFS periods with the quota in force and
+	// those in which it ran out; ThrottledSeconds the time held back.
+	Periods          int64   `json:"cpu_periods"`
+	Throttled        int64   `json:"cpu_throttled_periods"`
+	ThrottledSeconds float64 `json:"cpu_throttled_seconds"`
+}
+
+// ThrottledPercent is the share of CFS periods in which the quota ran out.
+func (c *CgroupUsage) ThrottledPercent() float64 {
+	if c == nil || c.Periods <= 0 {
+		return 0
+	}
+	return 100 * float64(c.Throttled) / float64(c.Periods)
 }
 
 // MaxRoleProcesses bounds roles[].processes, so a server that forks per

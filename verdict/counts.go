@@ -53,6 +53,15 @@ func counts(e scenarios.Expect, sum results.Summary, phases []results.Phase, cou
 	if e.NoNodeKilled {
 		add("no-node-killed", "0 workers ended early", fmt.Sprint(sum.WorkersKilled), sum.WorkersKilled == 0)
 	}
+	if e.MinOOMKills > 0 {
+		add("min-oom-kills", fmt.Sprintf(">= %d", e.MinOOMKills), fmt.Sprint(sum.OOMKills), sum.OOMKills >= e.MinOOMKills)
+	}
+	if e.MaxOOMKills != nil {
+		add("max-oom-kills", fmt.Sprintf("<= %d", *e.MaxOOMKills), fmt.Sprint(sum.OOMKills), sum.OOMKills <= *e.MaxOOMKills)
+	}
+	if e.MaxThrottled != nil {
+		add("max-throttled", fmt.Sprintf("<= %g%% of CFS periods", *e.MaxThrottled), fmt.Sprintf("%.1f%%", sum.MaxThrottledPercent), sum.MaxThrottledPercent <= *e.MaxThrottled)
+	}
 	names := make([]string, 0, len(e.Counters))
 	for n := range e.Counters {
 		names = append(names, n)
