@@ -25,7 +25,13 @@ var (
 	// the highest of the shards', which is what merge writes.
 	maxColumns = map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true, "handshake_p99_ms": true}
 	// emptyColumns may be empty (nothing recorded): empty when every shard's is.
-	emptyColumns = map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true, "msgs_asked_per_sec": true, "msgs_answered_per_sec": true, "handshake_p99_ms": true}
+	emptyColumns = func() map[string]bool {
+		m := map[string]bool{"connect_p99_ms": true, "rtt_p99_ms": true, "msgs_asked_per_sec": true, "msgs_answered_per_sec": true, "handshake_p99_ms": true}
+		for _, c := range results.CgroupColumns { // empty for a role without limits
+			m[c] = true
+		}
+		return m
+	}()
 	// mergeHeader is the merged samples.csv's header: this version's.
 	mergeHeader = results.Header()
 )
@@ -37,7 +43,8 @@ func cumulative(col string) bool {
 	case "cli_connected", "cli_closed", "srv_accepted", "srv_closed", "messages":
 		return true
 	}
-	return strings.HasPrefix(col, "err_") || strings.HasPrefix(col, "nstat_")
+	return strings.HasPrefix(col, "err_") || strings.HasPrefix(col, "nstat_") ||
+		strings.HasSuffix(col, "_oom_kills") || strings.HasSuffix(col, "_throttled")
 }
 
 // mayBeNegative reports whether a column's values can be below zero in a

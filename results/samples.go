@@ -65,6 +65,16 @@ type Sample struct {
 	// backoff; HandshakeP99 is the interval's handshake p99 (nil: none).
 	CliReady, CliReconnecting int64
 	HandshakeP99              *time.Duration
+
+	// SrvCgroup and CliCgroup are each role's cgroup at the latest
+	// reading; nil (empty cells) for a role without limits.
+	SrvCgroup, CliCgroup *CgroupSample
+}
+
+// CgroupSample is one reading of a role's cgroup.
+type CgroupSample struct {
+	Memory, Socket      int64 // bytes charged / in socket buffers
+	OOMKills, Throttled int64 // cumulative: OOM kills, throttled CFS periods
 }
 
 // LatencyColumns are the last columns of samples.csv, added with issue
@@ -91,8 +101,15 @@ func Header() []string {
 	h = append(h, "cli_pss", "srv_pss")
 	h = append(h, LatencyColumns...)
 	h = append(h, ProcessColumns...)
-	return append(h, ProtocolColumns...)
+	h = append(h, ProtocolColumns...)
+	return append(h, CgroupColumns...)
 }
+
+// CgroupColumns come last, added with issue 27 (limits per role): each
+// role's cgroup memory, socket memory, OOM kills and throttled periods;
+// empty for a role without limits, and absent from files written before.
+var CgroupColumns = []string{"srv_cg_memory", "srv_cg_sock", "srv_oom_kills", "srv_throttled",
+	"cli_cg_memory", "cli_cg_sock", "cli_oom_kills", "cli_throttled"}
 
 // ProcessColumns come after LatencyColumns, added with issue 17; files
 // written before have none.
@@ -144,7 +161,15 @@ func (s *Sample) Row() []string {
 	}
 	r = append(r, ms(s.ConnectP99), ms(s.RTTP99), opt(s.MsgsAskedPerSec), opt(s.MsgsAnsweredPerSec))
 	r = append(r, i(s.CliProcesses), i(s.SrvProcesses))
-	return append(r, i(s.CliReady), i(s.CliReconnecting), ms(s.HandshakeP99))
+	r = append(r, i(s.CliReady), i(s.CliReconnecting), ms(s.HandshakeP99))
+	for _, c := range []*CgroupSample{s.SrvCgroup, s.CliCgroup} {
+		if c == nil {
+			r = append(r, "", "", "", "")
+			continue
+		}
+		r = append(r, i(c.Memory), i(c.Socket), i(c.OOMKills), i(c.Throttled))
+	}
+	return r
 }
 
 // Table is samples.csv read back: the header and the numeric columns by name.
@@ -166,6 +191,9 @@ var emptyIsNaN = func() map[string]bool {
 		m[c] = true
 	}
 	m["handshake_p99_ms"] = true
+	for _, c := range CgroupColumns {
+		m[c] = true
+	}
 	return m
 }()
 
