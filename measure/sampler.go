@@ -45,6 +45,8 @@ type Sampler struct {
 	// slower cadence; a sample takes its latest sums and never waits.
 	meter   *RoleMeter
 	fullGen int64 // the meter's full readings the last sample saw
+
+	cgroups map[string]*cgroupState // each limited role's cgroup (SetCgroups), guarded by mu
 }
 
 // MeasurePeak asks the role meter to read PSS now (call it at a peak); a
@@ -153,6 +155,7 @@ func (s *Sampler) take() results.Sample {
 	}
 
 	s.mu.Lock()
+	s.readCgroups(&smp)
 	dt := 0.0
 	if !s.lastAt.IsZero() {
 		dt = now.Sub(s.lastAt).Seconds()
