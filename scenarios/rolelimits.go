@@ -52,9 +52,9 @@ func (d *decoder) limits(t table) RoleLimits {
 		if n, isInt := v.(int64); isInt {
 			l.CPUs = fmt.Sprint(n) // cpus = 1: one CPU, as "1"
 		} else {
-			l.CPUs = d.str(t, "cpus", "")
+			l.CPUs = strings.TrimSpace(d.str(t, "cpus", ""))
 		}
-		if _, err := ParseCPUSet(l.CPUs); err != nil && d.err == nil {
+		if _, err := ParseCPUSet(l.CPUs); l.CPUs != "" && err != nil && d.err == nil {
 			d.failVal(t.child("cpus"), `list CPUs as cpuset does, e.g. cpus = "0", "0-1" or "1,3"`, "%s: %v", t.qualified("cpus"), err)
 		}
 	}

@@ -49,6 +49,7 @@ func TestRoleLimitsDecode(t *testing.T) {
 			return s.Server.MemoryLimit == 512<<20 && s.Server.CPULimit == 1.5 && s.Server.CPUs == "1" && s.Server.RoleLimits.Set() && !s.Client.RoleLimits.Set()
 		}, ""},
 		{"[server]\ncpus = 0\n", func(s *Scenario) bool { return s.Server.CPUs == "0" }, ""},
+		{"[server]\ncpus = \"\"\n", func(s *Scenario) bool { return s.Server.CPUs == "" && !s.Server.RoleLimits.Set() }, ""}, // any CPU: what --set server.cpus='""' says in a sweep
 		{"[server]\ncpu-limit = 2\n", func(s *Scenario) bool { return s.Server.CPULimit == 2 }, ""},
 		{"[expect]\nmin-oom-kills = 1\nmax-oom-kills = 3\nmax-throttled = \"20%\"\n", func(s *Scenario) bool {
 			return s.Expect.MinOOMKills == 1 && *s.Expect.MaxOOMKills == 3 && *s.Expect.MaxThrottled == 20
