@@ -54,6 +54,7 @@ var allowed = map[string][]string{
 	"internal/atomicfile":    {},
 	"internal/hostlock":      {},
 	"internal/procfs":        {},
+	"cgroups":                {}, // the forking thread's cgroup: topology.StartIn takes it as a CgroupJoiner
 	"examples/goserver":      {},
 	"examples/goclient":      {},
 	"examples/wsserver":      {},
