@@ -97,8 +97,8 @@ func DetectAt(root string) (*System, error) {
 			break
 		}
 	}
-	if len(s.v1) > 0 {
-		s.version = V1
+	if s.v1[memoryCtl] != nil || s.v1[cpuCtl] != nil || s.v1[cpusetCtl] != nil {
+		s.version = V1 // v1 or hybrid: the controllers we use live in v1
 		return s, nil
 	}
 	if v2path != "" {
@@ -110,12 +110,16 @@ func DetectAt(root string) (*System, error) {
 			if h.own = h.dirOf(v2path); h.own == "" {
 				continue
 			}
-			s.version, s.v2 = V2, h
+			s.version, s.v2, s.v1 = V2, h, nil // a stray v1 mount (net_cls) aside
 			if c, err := readSmall(filepath.Join(h.own, "cgroup.controllers")); err == nil {
 				s.v2ctls = strings.Fields(c)
 			}
 			return s, nil
 		}
+	}
+	if len(s.v1) > 0 {
+		s.version = V1 // none of our controllers: Available says which is missing
+		return s, nil
 	}
 	return nil, errors.New("found no usable cgroup hierarchy: mount cgroup2 at /sys/fs/cgroup (or the v1 controllers), or run without cgroup limits")
 }

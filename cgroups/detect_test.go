@@ -33,6 +33,11 @@ func TestDetectAt(t *testing.T) {
 			"proc/self/cgroup":    "4:memory:/docker/abc/inner\n",
 			"proc/self/mountinfo": "1 0 0:1 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n",
 		}, V1, map[string]string{"memory": "sys/fs/cgroup/memory/inner"}},
+		{"v2 with a stray v1 net_cls mount", merged(fakeV2, map[string]string{
+			"proc/self/cgroup": "1:net_cls,net_prio:/\n0::/user.slice/x.scope\n",
+			"proc/self/mountinfo": fakeV2["proc/self/mountinfo"] +
+				"40 30 0:40 / /sys/fs/cgroup/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n",
+		}), V2, map[string]string{"memory": "sys/fs/cgroup/user.slice/x.scope", "net_cls": ""}},
 		{"v2 mount point with a space", map[string]string{
 			"proc/self/cgroup":                "0::/a\n",
 			"proc/self/mountinfo":             `1 0 0:1 / /mnt/cg\040two rw - cgroup2 none rw` + "\n",
