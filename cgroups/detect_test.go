@@ -91,3 +91,20 @@ func TestDetectAtRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestThreadDir(t *testing.T) {
+	text := "4:memory:/process_api/abc/c1m-x-srv\n2:cpu,cpuacct:/\n0::/\n"
+	tests := []struct {
+		h    hierarchy
+		want string
+	}{
+		{hierarchy{mount: "/m", mountRoot: "/", ctls: []string{"memory"}}, "/m/process_api/abc/c1m-x-srv"},
+		{hierarchy{mount: "/c", mountRoot: "/", ctls: []string{"cpu", "cpuacct"}}, "/c"},
+		{hierarchy{mount: "/c", mountRoot: "/", ctls: []string{"cpu"}}, ""},
+	}
+	for _, tt := range tests {
+		if got := threadDir(text, &tt.h); got != tt.want {
+			t.Errorf("threadDir(%v) = %q, want %q", tt.h.ctls, got, tt.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ type spawnRequest struct {
 	ns   *os.File
 	name string
 	cmd  *exec.Cmd
+	cfg  startConfig
 	done chan error
 }
 
@@ -42,7 +43,12 @@ var spawner struct {
 // Every descriptor this package opens is close-on-exec, so no namespace
 // leaks into the child. StartIn keeps any SysProcAttr fields the caller
 // set and only adds Setpgid and a Pdeathsig of SIGKILL when none was set.
-func StartIn(ns string, cmd *exec.Cmd) error {
+// Options (InCgroup) add to where the child starts.
+func StartIn(ns string, cmd *exec.Cmd, opts ...StartOption) error {
+	var cfg startConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	target, err := openNS(ns)
 	if err != nil {
 		return err
@@ -59,16 +65,16 @@ func StartIn(ns string, cmd *exec.Cmd) error {
 		spawner.reqs = make(chan spawnRequest)
 		go spawnLoop()
 	})
-	req := spawnRequest{ns: target, name: ns, cmd: cmd, done: make(chan error, 1)}
+	req := spawnRequest{ns: target, name: ns, cmd: cmd, cfg: cfg, done: make(chan error, 1)}
 	spawner.reqs <- req
 	return <-req.done
 }
 
 // spawnLoop serves StartIn on one OS thread locked for the life of the
 // process: it never returns to the pool, so the Pdeathsig of its children
-// means "the orchestrator died". Should switching back ever fail, the
-// thread stays parked (its children keep their parent thread) and a new
-// spawner takes over.
+// means "the orchestrator died". Should switching back (out of the
+// namespace, or out of a cgroup) ever fail, the thread stays parked (its
+// children keep their parent thread) and a new spawner takes over.
 func spawnLoop() {
 	runtime.LockOSThread()
 	home, err := threadNS()
@@ -83,15 +89,29 @@ func spawnLoop() {
 			r.done <- fmt.Errorf("failed to enter network namespace %s to start %s: %w", r.name, r.cmd.Path, err)
 			continue
 		}
-		serr := r.cmd.Start()
-		if serr != nil {
-			serr = fmt.Errorf("failed to start %s in %s: %w", r.cmd.Path, r.name, serr)
-		}
-		if err := unix.Setns(int(home.Fd()), unix.CLONE_NEWNET); err != nil {
+		serr, stuck := startHere(r)
+		if err := unix.Setns(int(home.Fd()), unix.CLONE_NEWNET); err != nil || stuck {
 			go spawnLoop()
 			r.done <- serr
 			select {} // park: the children's Pdeathsig follows this thread
 		}
 		r.done <- serr
 	}
+}
+
+// startHere starts r.cmd from the calling (spawner) thread, inside the
+// cgroup r asks for, if any. stuck reports that the thread could not
+// leave that cgroup and must serve no further request.
+func startHere(r spawnRequest) (serr error, stuck bool) {
+	var leave func() error
+	if r.cfg.cgroup != nil {
+		var err error
+		if leave, err = r.cfg.cgroup.Enter(r.cmd.SysProcAttr); err != nil {
+			return fmt.Errorf("failed to start %s in %s: %w", r.cmd.Path, r.name, err), leave != nil && leave() != nil
+		}
+	}
+	if serr = r.cmd.Start(); serr != nil {
+		serr = fmt.Errorf("failed to start %s in %s: %w", r.cmd.Path, r.name, serr)
+	}
+	return serr, leave != nil && leave() != nil
 }
