@@ -10,6 +10,7 @@ import (
 
 	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
+	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
@@ -25,6 +26,7 @@ const (
 	ActionNamespaceSysctl = "namespace-sysctl" // a [sysctl.*] setting inside the run's namespaces
 	ActionConntrack       = "conntrack"        // an nftables rule that makes netfilter track the server namespace
 	ActionQdisc           = "qdisc"            // netem qdiscs that shape the client links ([topology] link-*)
+	ActionCgroup          = "cgroup"           // a role's cgroup, under the one c1m-testbed runs in (memory-limit, cpu-limit, cpus)
 	ActionProgram         = "program"          // a program run as root inside a namespace
 	ActionProgramEnv      = "program-env"      // the environment the scenario gives the program listed before it (Argv: NAME=value)
 )
@@ -94,8 +96,29 @@ func Actions(sc *scenarios.Scenario, p *plan.Plan, in ActionFacts) []results.Act
 		out = append(out, results.Action{Kind: ActionConntrack, Count: 1,
 			What: "an nftables table in " + prefix + "srv whose rule reads the conntrack state, so every connection there is tracked"})
 	}
+	for _, role := range []string{roleServer, roleClient} {
+		if l, ok := limitsOf(sc)[role]; ok {
+			out = append(out, results.Action{Kind: ActionCgroup, Count: 1,
+				What: fmt.Sprintf("cgroup %s%s under the cgroup c1m-testbed runs in, holding every %s process: %s", prefix, groupSuffix(role), role, limitString(l))})
+		}
+	}
 	out = append(out, programActions(sc, p, in, runID)...)
 	return out
+}
+
+// limitString says a role's limits: "memory 512.0 MiB, cpu 1 core, cpus 1".
+func limitString(l scenarios.RoleLimits) string {
+	var parts []string
+	if l.MemoryLimit > 0 {
+		parts = append(parts, "memory "+units.Bytes(float64(l.MemoryLimit)))
+	}
+	if l.CPULimit > 0 {
+		parts = append(parts, "cpu "+strconv.FormatFloat(l.CPULimit, 'g', -1, 64)+" cores")
+	}
+	if l.CPUs != "" {
+		parts = append(parts, "cpus "+l.CPUs)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // linkShapeString says how the links are shaped: "delay 20ms ± 5ms,

@@ -105,6 +105,9 @@ func checkHost(sc *scenarios.Scenario, opt Options) error {
 			return fmt.Errorf("%w: the scenario shapes its links ([topology] link-*): %w", ErrRefused, err)
 		}
 	}
+	if opt.InPlace == nil {
+		return checkCgroups(sc)
+	}
 	return nil
 }
 

@@ -24,7 +24,7 @@ import (
 // from the shard's base on, and its own slice of the shard's ports.
 func (r *runner) startClientsHere(ctx context.Context) error {
 	for i := 0; i < r.plan.ClientWorkers; i++ {
-		w, err := startWorker(r.opt.Exe, roleClient, i, string(measure.Here), r.fleet.events)
+		w, err := startWorker(r.opt.Exe, roleClient, i, string(measure.Here), nil, r.fleet.events)
 		if err != nil {
 			return err
 		}

@@ -141,6 +141,9 @@ func (r *runner) shutDown() closing {
 // the leftovers found by the run's prefix.
 func (r *runner) tearDown(c *closing) {
 	c.left = append(c.left, r.reapNamespaces()...)
+	r.readGroupsFinal()
+	left, errs := r.removeGroups()
+	c.left, c.errs = append(c.left, left...), append(c.errs, errs...)
 	if r.topo != nil {
 		if err := r.topo.Teardown(); err != nil {
 			c.errs = append(c.errs, err.Error())

@@ -19,14 +19,15 @@ const programGrace = 5 * time.Second
 // startProgram starts an external program (argv, already expanded) as
 // worker index of role inside namespace ns. Its stdout and stderr go to
 // the worker's tail; its stdin is /dev/null. It leads its own process
-// group and dies with the orchestrator (topology.StartIn).
-func startProgram(role string, index int, ns string, argv, env []string, fdLimit int, events chan<- workerEvent) (*worker, error) {
+// group and dies with the orchestrator (topology.StartIn); join, when not
+// nil, starts it (and so all it forks) inside the role's cgroup.
+func startProgram(role string, index int, ns string, argv, env []string, fdLimit int, join topology.CgroupJoiner, events chan<- workerEvent) (*worker, error) {
 	w := &worker{role: role, index: index, namespace: ns, kind: &externalProgram{argv: argv}, events: events, done: make(chan struct{})}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &w.tail, &w.tail
 	w.cmd = cmd
-	if err := topology.StartIn(ns, cmd); err != nil {
+	if err := topology.StartIn(ns, cmd, inCgroup(join)...); err != nil {
 		return nil, fmt.Errorf("%w: failed to start %s program %q (worker %d) in %s: %w", ErrProgram, role, argv[0], index, ns, err)
 	}
 	if fdLimit > 0 {

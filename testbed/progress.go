@@ -5,6 +5,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/results"
+
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
@@ -82,8 +84,17 @@ func (p *progress) line(phase string, target int, st status) string {
 	case st.kind == scenarios.PhaseConnect && st.connectP99 > 0:
 		line += "  connect p99 " + units.Duration(st.connectP99)
 	}
-	return line + fmt.Sprintf("  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
+	line += fmt.Sprintf("  errors %s  tcp-mem %s  avail %s  tw %s  orphans %s",
 		units.ErrorCounts(st.errors), units.Bytes(float64(st.tcpMemPages*4096)), units.Bytes(float64(st.memAvailable)), count(st.tw), count(st.orphans))
+	for _, cg := range []struct {
+		name string
+		c    *results.CgroupSample
+	}{{"srv", st.srvCgroup}, {"cli", st.cliCgroup}} {
+		if cg.c != nil {
+			line += fmt.Sprintf("  %s cgroup %s oom %d throttled %d", cg.name, units.Bytes(float64(cg.c.Memory)), cg.c.OOMKills, cg.c.Throttled)
+		}
+	}
+	return line
 }
 
 // status is what progress shows.
@@ -99,6 +110,7 @@ type status struct {
 	errors                      map[string]int64
 	tcpMemPages, memAvailable   int64
 	tw, orphans                 int64
+	srvCgroup, cliCgroup        *results.CgroupSample // each limited role's cgroup (nil: no limits)
 }
 
 // count renders 1234567 as 1.23M.

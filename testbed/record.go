@@ -45,6 +45,15 @@ func (r *runner) record(c closing, failure error) *results.Record {
 	if r.sampler != nil {
 		rec.Roles = r.sampler.Roles()
 	}
+	for i := range rec.Roles {
+		cg := r.cgroupUsage(rec.Roles[i].Role)
+		if cg == nil {
+			continue
+		}
+		rec.Roles[i].Cgroup = cg
+		rec.Summary.OOMKills += cg.OOMKills
+		rec.Summary.MaxThrottledPercent = max(rec.Summary.MaxThrottledPercent, cg.ThrottledPercent())
+	}
 	rec.Expectations = verdict.Check(r.sc.Expect, r.sc.Topology, rec.Summary, rec.Phases, rec.Counters)
 	rec.Passed = verdict.Passed(rec.Expectations)
 	var fails []string

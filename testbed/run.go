@@ -131,6 +131,9 @@ func (r *runner) build(ctx context.Context) error {
 		return fmt.Errorf("failed to build the topology: %w", err)
 	}
 	r.topo = topo
+	if err := r.makeGroups(); err != nil {
+		return err
+	}
 	where := measure.Where{Server: measure.Namespace(topo.Server.Name), HasServer: true}
 	for _, c := range topo.Clients {
 		where.Clients = append(where.Clients, measure.Namespace(c.Name))
@@ -140,6 +143,7 @@ func (r *runner) build(ctx context.Context) error {
 		return err
 	}
 	r.fleet.outside = r.sampler.External(r.external(roleServer), r.external(roleClient))
+	r.sampler.SetCgroups(r.cgroupOf(roleServer), r.cgroupOf(roleClient))
 	return nil
 }
 

@@ -29,6 +29,7 @@ type runner struct {
 	lease    *hostLease        // the host lock
 	journal  *topology.Journal // host settings to restore
 	actions  []results.Action  // the privileged actions announced at the start
+	groups   *roleGroups       // each limited role's cgroup (nil: no role has limits)
 	// scaleNote says why --scale left the scenario whole ("" if it did not).
 	scaleNote string
 
@@ -112,6 +113,7 @@ func (r *runner) status() status {
 		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.Errors(),
 		tcpMemPages: smp.TCPMemPages, memAvailable: smp.MemAvailable,
 		tw: smp.SrvTW + smp.CliTW, orphans: smp.SrvOrphan,
+		srvCgroup: smp.SrvCgroup, cliCgroup: smp.CliCgroup,
 	}
 }
 

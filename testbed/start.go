@@ -47,7 +47,7 @@ func (r *runner) startServers(ctx context.Context) error {
 	}
 	srvAddrs := addrStrings(r.topo.Server.Addrs)
 	for i := 0; i < r.plan.ServerWorkers; i++ {
-		w, err := startWorker(r.opt.Exe, roleServer, i, r.topo.Server.Name, r.fleet.events)
+		w, err := startWorker(r.opt.Exe, roleServer, i, r.topo.Server.Name, r.joiner(roleServer), r.fleet.events)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (r *runner) startClients(ctx context.Context) error {
 	explicit := r.explicitPorts()
 	for i := 0; i < r.plan.ClientWorkers; i++ {
 		ns := r.topo.Clients[i%n].Name
-		w, err := startWorker(r.opt.Exe, roleClient, i, ns, r.fleet.events)
+		w, err := startWorker(r.opt.Exe, roleClient, i, ns, r.joiner(roleClient), r.fleet.events)
 		if err != nil {
 			return err
 		}

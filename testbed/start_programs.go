@@ -47,7 +47,7 @@ func (r *runner) startPrograms(role string) error {
 		if err != nil {
 			return err
 		}
-		w, err := startProgram(role, i, ns, append([]string{prog}, args...), programEnv(os.Environ(), env, vars), fdLimit, r.fleet.events)
+		w, err := startProgram(role, i, ns, append([]string{prog}, args...), programEnv(os.Environ(), env, vars), fdLimit, r.joiner(role), r.fleet.events)
 		if err != nil {
 			return err
 		}

@@ -52,7 +52,9 @@ type workerEvent struct {
 // startWorker starts `exe node ROLE` inside namespace ns, or here, in the
 // orchestrator's own namespace, for measure.Here (clients in place: a pod
 // may not enter a namespace, so nothing is switched).
-func startWorker(exe, role string, index int, ns string, events chan<- workerEvent) (*worker, error) {
+//
+// join, when not nil, starts it inside the role's cgroup.
+func startWorker(exe, role string, index int, ns string, join topology.CgroupJoiner, events chan<- workerEvent) (*worker, error) {
 	node := &builtinNode{}
 	w := &worker{role: role, index: index, namespace: ns, kind: node, events: events, done: make(chan struct{})}
 	cmd := exec.Command(exe, "node", role)
@@ -67,7 +69,7 @@ func startWorker(exe, role string, index int, ns string, events chan<- workerEve
 	}
 	cmd.Stderr = &w.tail
 	w.cmd, node.stdin, w.wait = cmd, stdin, cmd.Wait
-	start := func() error { return topology.StartIn(ns, cmd) }
+	start := func() error { return topology.StartIn(ns, cmd, inCgroup(join)...) }
 	where := "in " + ns
 	if measure.Namespace(ns) == measure.Here {
 		start, where = func() error { return startHere(cmd) }, "here ("+exe+" node "+role+")"
@@ -190,4 +192,13 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.buf)
+}
+
+// inCgroup is StartIn's option to start a process inside join's cgroup,
+// or none when join is nil.
+func inCgroup(join topology.CgroupJoiner) []topology.StartOption {
+	if join == nil {
+		return nil
+	}
+	return []topology.StartOption{topology.InCgroup(join)}
 }

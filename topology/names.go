@@ -12,6 +12,11 @@ const Prefix = "c1m-"
 // RunDir holds one directory per run: its owner record and its journal.
 const RunDir = "/run/c1m-testbed"
 
+// CgroupsFile, in a run's record directory (RunDir/<run id>), lists the
+// cgroup directories the run made, one a line, so that `clean` finds them
+// after a crash wherever it runs.
+const CgroupsFile = "cgroups"
+
 // NetnsDir is where named network namespaces are bind-mounted (as iproute2
 // does), so `ip netns list` shows them.
 const NetnsDir = "/run/netns"

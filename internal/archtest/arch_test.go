@@ -27,7 +27,7 @@ var root = filepath.Join("..", "..")
 var allowed = map[string][]string{
 	"cmd/c1m-testbed":        {"testbed", "experiment", "lab", "scenarios", "plan", "results", "report", "merge", "nodes", "kube", "internal/printable", "internal/units", "internal/layout"}, // nodes: the hidden `node` worker entry; kube: the manifests of `kube`; layout: the benchmarking range
 	"cmd/c1m-node":           {"nodes"},
-	"testbed":                {"scenarios", "plan", "topology", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
+	"testbed":                {"scenarios", "plan", "topology", "cgroups", "nodes", "results", "report", "lab", "measure", "verdict", "merge", "internal/atomicfile", "internal/histogram", "internal/layout", "internal/printable", "internal/procfs", "internal/units"},
 	"scenarios":              {"internal/editdist", "internal/layout", "internal/sysctlscope", "internal/protocols", "internal/printable", "internal/units", "internal/sat"},
 	"plan":                   {"scenarios", "internal/layout", "internal/sat", "internal/sysctlscope", "internal/protocols", "internal/units"}, // pure: the capacity plan of a decoded scenario
 	"topology":               {"internal/layout", "internal/sysctlscope", "internal/procfs"},
@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	"results":                {"internal/atomicfile", "internal/histogram", "internal/printable"},
 	"results/resultstest":    {},
 	"scenarios/scenariotest": {},
-	"lab":                    {"topology", "results", "internal/atomicfile", "internal/procfs"},                                                                      // never testbed: down, status, exec and clean need no runner
+	"lab":                    {"topology", "cgroups", "results", "internal/atomicfile", "internal/procfs"},                                                           // never testbed: down, status, exec and clean need no runner
 	"experiment":             {"testbed", "plan", "scenarios", "results", "report", "internal/units"},                                                                // sweeps and repeats: runs through testbed.Run
 	"report":                 {"results", "plan", "scenarios", "internal/histogram", "internal/stats", "internal/printable", "internal/protocols", "internal/units"}, // plan: the plan's tables, for `plan` and the report
 	"verdict":                {"scenarios", "results", "internal/histogram", "internal/units"},                                                                       // pure: expectations and latency checks
