@@ -24,6 +24,8 @@ type chart struct {
 	ylabel string
 	series []series
 	hlines []hline // horizontal thresholds
+	// hlegend names the thresholds in the legend ("" is "tcp_mem thresholds").
+	hlegend string
 	marks  []mark  // vertical phase boundaries
 	xmin   float64 // when xmax > xmin, the x range shown
 	xmax   float64
@@ -130,7 +132,11 @@ func (c *chart) plot() (*plot.Plot, *plot.Legend, error) {
 	if len(c.hlines) > 0 {
 		h := hlines(c.hlines)
 		p.Add(h)
-		leg.Add("tcp_mem thresholds", h)
+		name := c.hlegend
+		if name == "" {
+			name = "tcp_mem thresholds"
+		}
+		leg.Add(name, h)
 	}
 	if len(c.marks) > 0 {
 		p.Add(phaseMarks(c.marks))

@@ -80,6 +80,7 @@ func sampleCharts(r *run) []chart {
 	cs = append(cs, chart{name: "memory", title: "Kernel Slab and user RSS",
 		xlabel: sec, ylabel: "MiB", marks: marks, series: mem})
 	cs = append(cs, closeChart(r, marks, lines([]string{"srv_tw", "cli_tw", "srv_orphan", "cli_orphan"}, 1, true)))
+	cs = append(cs, cgroupCharts(r, marks, xs)...)
 	var out []chart
 	for _, c := range cs {
 		if len(c.series) > 0 {
@@ -256,4 +257,40 @@ func scaled(ys []float64, k float64) []float64 {
 		out[i] = y * k
 	}
 	return out
+}
+
+// cgroupCharts draws each limited role's cgroup: its memory against its
+// memory-limit, and its OOM kills and throttled periods. A role without
+// limits has empty cells, and no line.
+func cgroupCharts(r *run, marks []mark, xs []float64) []chart {
+	t := r.Samples
+	some := func(cols ...string) []series {
+		var out []series
+		for _, col := range cols {
+			ys, ok := t.Columns[col]
+			if !ok || len(finite(ys)) == 0 || !strings.HasSuffix(col, "_memory") && allZero(finite(ys)) {
+				continue // memory is drawn when the role has a cgroup; the rest when it happened
+			}
+			scale := 1.0
+			if strings.HasSuffix(col, "_memory") || strings.HasSuffix(col, "_sock") {
+				scale = 1.0 / (1 << 20)
+			}
+			out = append(out, series{name: label(col), xs: xs, ys: scaled(ys, scale)})
+		}
+		return out
+	}
+	mem := chart{name: "cgroup-memory", title: "Memory charged to each limited role's cgroup",
+		xlabel: "time since start (s)", ylabel: "MiB", marks: marks, hlegend: "memory-limit",
+		series: some("srv_cg_memory", "srv_cg_sock", "cli_cg_memory", "cli_cg_sock")}
+	if rec := r.Record; rec != nil && r.Has("roles") {
+		for _, role := range rec.Roles {
+			if c := role.Cgroup; c != nil && c.MemoryLimit > 0 {
+				mem.hlines = append(mem.hlines, hline{label: role.Role + " memory-limit " + units.Bytes(float64(c.MemoryLimit)), y: float64(c.MemoryLimit) / (1 << 20)})
+			}
+		}
+	}
+	kills := chart{name: "cgroup-events", title: "OOM kills and throttled CFS periods (cumulative)",
+		xlabel: "time since start (s)", ylabel: "events", marks: marks,
+		series: some("srv_oom_kills", "cli_oom_kills", "srv_throttled", "cli_throttled")}
+	return []chart{mem, kills}
 }
