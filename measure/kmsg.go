@@ -19,6 +19,7 @@ var kernelPatterns = []string{
 	"Out of memory",
 	"oom-kill",
 	"VFS: file-max limit",
+	"Memory cgroup out of memory", // a role's memory-limit: "Memory cgroup out of memory: Killed process 2760 (nginx) …"
 }
 
 // maxKernelLines caps the kernel lines kept in run.json.

@@ -17,6 +17,7 @@ var KernelMessages = map[string]string{
 	"Possible SYN flooding":                "a listen queue overflowed: SYN cookies or drops",
 	"TCP: time wait bucket table overflow": "tcp_max_tw_buckets reached: sockets skip TIME_WAIT",
 	"VFS: file-max limit":                  "fs.file-max reached: ENFILE",
+	"Memory cgroup out of memory":          "a cgroup's memory limit was reached: the OOM killer ended one of its processes",
 }
 
 // kernelLog reads expect.kernel-log: a list of watched kernel messages.
