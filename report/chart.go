@@ -26,9 +26,9 @@ type chart struct {
 	hlines []hline // horizontal thresholds
 	// hlegend names the thresholds in the legend ("" is "tcp_mem thresholds").
 	hlegend string
-	marks  []mark  // vertical phase boundaries
-	xmin   float64 // when xmax > xmin, the x range shown
-	xmax   float64
+	marks   []mark  // vertical phase boundaries
+	xmin    float64 // when xmax > xmin, the x range shown
+	xmax    float64
 
 	// xlog draws x, a percentile (0..100), on HdrHistogram's log axis of
 	// 1/(1 − p), from 0 % at the left to xtop (10, 100, 1000, …: 90 %,
