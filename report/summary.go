@@ -98,6 +98,15 @@ func roleMetrics(roles []results.RoleUsage, conns int64) []metric {
 		ms = append(ms, n("memory (peak PSS)", float64(r.PeakPSS), units.Bytes(float64(r.PeakPSS))),
 			n("CPU user", r.CPUUserSeconds, fmt.Sprintf("%.2f s", r.CPUUserSeconds)),
 			n("CPU system", r.CPUSystemSeconds, fmt.Sprintf("%.2f s", r.CPUSystemSeconds)))
+		if c := r.Cgroup; c != nil {
+			peak := units.Bytes(float64(c.PeakMemory))
+			if c.MemoryLimit > 0 {
+				peak += " of " + units.Bytes(float64(c.MemoryLimit))
+			}
+			ms = append(ms, n("cgroup memory (peak)", float64(c.PeakMemory), peak),
+				n("cgroup OOM kills", float64(c.OOMKills), units.Count(float64(c.OOMKills))),
+				n("cgroup CPU throttled", c.ThrottledPercent(), fmt.Sprintf("%.1f%% of %s periods", c.ThrottledPercent(), units.Count(float64(c.Periods)))))
+		}
 	}
 	return ms
 }
