@@ -39,7 +39,25 @@ var SweepMetrics = []SweepMetric{
 	{"memory_pressures", "TCP memory pressures", "", counter("TCPMemoryPressures")},
 	{"aborts_on_memory", "resets on memory", "", counter("TCPAbortOnMemory")},
 	{"listen_overflows", "listen overflows", "", counter("ListenOverflows")},
-	{"messages", "messages", "", func(r *Record) (float64, bool) { return float64(r.Summary.Messages), r.Summary.Messages > 0 }},
+	{"messages_answered", "messages answered", "", func(r *Record) (float64, bool) {
+		var n int64
+		ok := false
+		for _, p := range r.Phases {
+			if p.Traffic != nil {
+				n, ok = n+p.Traffic.MessagesAnswered, true
+			}
+		}
+		return float64(n), ok
+	}},
+	{"messages_per_second", "messages/s", "1/s", func(r *Record) (float64, bool) {
+		low, ok := 0.0, false
+		for _, p := range r.Phases {
+			if t := p.Traffic; t != nil && (!ok || t.MessagesPerSecond < low) {
+				low, ok = t.MessagesPerSecond, true
+			}
+		}
+		return low, ok
+	}},
 	{"reconnected", "reconnected", "", func(r *Record) (float64, bool) { return float64(r.Summary.Reconnected), r.Summary.Reconnects > 0 }},
 }
 
