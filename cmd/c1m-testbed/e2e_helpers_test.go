@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/results"
 )
@@ -134,4 +136,53 @@ func tail(s string, n int) string {
 		return "..." + s[len(s)-n:]
 	}
 	return s
+}
+
+// startWatched starts c1m-testbed with args and returns it, a function
+// that reads its output until a line satisfies ok (with ok nil: to the
+// end), and the output read so far. Two minutes without the line end
+// the test: the deadline only guards against a hang.
+func startWatched(t *testing.T, args ...string) (*exec.Cmd, func(what string, ok func(string) bool) string, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(testBinary(t), args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var log strings.Builder
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	hang := time.After(2 * time.Minute)
+	until := func(what string, ok func(string) bool) string {
+		t.Helper()
+		for {
+			select {
+			case line, open := <-lines:
+				if !open {
+					if ok == nil {
+						return ""
+					}
+					t.Fatalf("the run ended before %s\n%s", what, tail(log.String(), 2000))
+				}
+				log.WriteString(line + "\n")
+				if ok != nil && ok(line) {
+					return line
+				}
+			case <-hang:
+				t.Fatalf("no %s after 2 minutes\n%s", what, tail(log.String(), 2000))
+			}
+		}
+	}
+	return cmd, until, &log
 }

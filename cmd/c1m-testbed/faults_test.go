@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"os/exec"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 	"github.com/c1m-testbed/c1m-testbed/results"
@@ -25,45 +23,7 @@ func TestRunSurvivesFaults(t *testing.T) {
 	skipUnlessRoot(t)
 	hostlock.Shared(t)
 	out := filepath.Join(t.TempDir(), "faults")
-	cmd := exec.Command(testBinary(t), "run", "smoke", "--out", out, "--no-report")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var log strings.Builder
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	// until reads the run's output until a line satisfies ok; the
-	// deadline only guards against a hang.
-	hang := time.After(2 * time.Minute)
-	until := func(what string, ok func(string) bool) {
-		t.Helper()
-		for {
-			select {
-			case line, open := <-lines:
-				if !open {
-					t.Fatalf("the run ended before %s\n%s", what, tail(log.String(), 2000))
-				}
-				log.WriteString(line + "\n")
-				if ok(line) {
-					return
-				}
-			case <-hang:
-				t.Fatalf("no %s after 2 minutes\n%s", what, tail(log.String(), 2000))
-			}
-		}
-	}
+	cmd, until, log := startWatched(t, "run", "smoke", "--out", out, "--no-report")
 	until("hold phase", func(l string) bool { return strings.HasPrefix(l, "phase hold-2: hold") })
 	victim := firstChild(t, cmd.Process.Pid)
 	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
@@ -75,10 +35,8 @@ func TestRunSurvivesFaults(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	for line := range lines {
-		log.WriteString(line + "\n")
-	}
-	err = cmd.Wait()
+	until("the end", nil)
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
 		t.Errorf("exit: %v, want status %d\n%s", err, exitFailed, tail(log.String(), 2000))

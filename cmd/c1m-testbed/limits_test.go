@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/cgroups"
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
@@ -21,53 +18,6 @@ import (
 // CPU 1 with half a core, the clients on CPU 0 in 256 MiB.
 var limitArgs = []string{"--scale", "0.05", "--set", "phase.2.duration=3s",
 	"--set", "server.cpu-limit=0.5", "--set", "server.cpus=1", "--set", "client.cpus=0", "--set", "client.memory-limit=256MiB"}
-
-// startWatched starts c1m-testbed with args and returns it with a
-// function that reads its output until a line satisfies ok.
-func startWatched(t *testing.T, args ...string) (*exec.Cmd, func(what string, ok func(string) bool) string, *strings.Builder) {
-	t.Helper()
-	cmd := exec.Command(testBinary(t), args...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var log strings.Builder
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	hang := time.After(2 * time.Minute)
-	until := func(what string, ok func(string) bool) string {
-		t.Helper()
-		for {
-			select {
-			case line, open := <-lines:
-				if !open {
-					if ok == nil {
-						return ""
-					}
-					t.Fatalf("the run ended before %s\n%s", what, tail(log.String(), 2000))
-				}
-				log.WriteString(line + "\n")
-				if ok != nil && ok(line) {
-					return line
-				}
-			case <-hang:
-				t.Fatalf("no %s after 2 minutes\n%s", what, tail(log.String(), 2000))
-			}
-		}
-	}
-	return cmd, until, &log
-}
 
 var runIDInName = regexp.MustCompile(`c1m-([a-z0-9]{1,6})-srv`)
 
