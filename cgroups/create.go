@@ -10,15 +10,20 @@ import (
 	"syscall"
 )
 
-// ErrNotDelegated is returned by Create on cgroup v2 when our own cgroup
-// holds processes and so cannot hand controllers down to a child.
-var ErrNotDelegated = errors.New("our cgroup holds processes, so cgroup v2 cannot enable controllers for a child group")
+// ErrNotDelegated is returned on cgroup v2 when the controllers are not
+// enabled for groups under our own cgroup and cannot be: other processes
+// share our cgroup (Available, Delegate), or Delegate was not called
+// (Create).
+var ErrNotDelegated = errors.New("cgroup v2 cannot enable the controllers for groups under our cgroup")
 
 // limitNames names, for each controller, the limit that needs it.
 var limitNames = map[string]string{memoryCtl: "memory", cpuCtl: "cpus", cpusetCtl: "cpuset"}
 
 // Available reports whether every controller l needs can be used here,
-// and if not names the first missing one and what to do about it.
+// and if not names the first missing one and what to do about it. On v2
+// it also refuses, with ErrNotDelegated, when those controllers are not
+// enabled yet and other processes share our cgroup, the case Delegate
+// refuses: a caller checks before it changes anything.
 func (s *System) Available(l Limits) error {
 	if err := l.check(); err != nil {
 		return err
@@ -34,16 +39,26 @@ func (s *System) Available(l Limits) error {
 		return fmt.Errorf("the %s limit needs the cgroup v2 %s controller, which our cgroup %s does not offer (its cgroup.controllers: %q): have it delegated (run under `systemd-run --scope -p Delegate=yes`) or drop the limit",
 			limitNames[c], c, s.v2.own, strings.Join(s.v2ctls, " "))
 	}
+	if s.version == V2 && !s.v2Root() && len(s.notEnabled(l)) > 0 {
+		others, err := othersIn(s.v2.own, strconv.Itoa(os.Getpid()))
+		if err != nil {
+			return err
+		}
+		if others > 0 {
+			return notDelegated(s.v2.own, others)
+		}
+	}
 	return nil
 }
 
 // Create makes cgroup name under our own cgroup in each controller l
-// needs, writes the limits and returns the group. On v2 it first enables
-// those controllers in our cgroup's cgroup.subtree_control (and leaves
-// them enabled: other groups may use them); should that fail because our
-// cgroup holds processes, it returns ErrNotDelegated and moves nothing.
-// On any error it removes what it made. A name that exists already is
-// refused (a live run, or a crashed one `clean` has not removed).
+// needs, writes the limits and returns the group. On v2 those
+// controllers must be enabled in our cgroup's cgroup.subtree_control
+// already (Delegate does that), else it returns ErrNotDelegated; at the
+// root cgroup, exempt from the no-internal-process rule, it enables them
+// itself and leaves them enabled. It moves no process. On any error it
+// removes what it made. A name that exists already is refused (a live
+// run, or a crashed one `clean` has not removed).
 func (s *System) Create(name string, l Limits) (*Group, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
@@ -67,15 +82,18 @@ func (s *System) Create(name string, l Limits) (*Group, error) {
 	return g, nil
 }
 
-// createV2 enables the controllers, makes the one directory and writes
-// the limits.
+// createV2 checks (at the root: enables) the controllers, makes the one
+// directory and writes the limits.
 func (s *System) createV2(g *Group, l Limits) error {
 	ctls := l.controllers()
-	if len(ctls) > 0 {
-		enable := "+" + strings.Join(ctls, " +")
-		if err := writeFile(s.v2.own, "cgroup.subtree_control", enable); err != nil {
+	if missing := s.notEnabled(l); len(missing) > 0 {
+		if !s.v2Root() {
+			return fmt.Errorf("%w: controllers %s are not enabled in %s (Delegate enables them); run c1m-testbed as the only process of a delegated cgroup, e.g. `systemd-run --scope -p Delegate=yes c1m-testbed run …`",
+				ErrNotDelegated, strings.Join(missing, ", "), filepath.Join(s.v2.own, "cgroup.subtree_control"))
+		}
+		if err := writeFile(s.v2.own, "cgroup.subtree_control", "+"+strings.Join(missing, " +")); err != nil {
 			if errors.Is(err, syscall.EBUSY) {
-				return fmt.Errorf("%w: %s; run c1m-testbed in a delegated cgroup of its own, e.g. under `systemd-run --scope -p Delegate=yes`", ErrNotDelegated, err)
+				return fmt.Errorf("%w: %w; run c1m-testbed in a delegated cgroup of its own, e.g. `systemd-run --scope -p Delegate=yes c1m-testbed run …`", ErrNotDelegated, err)
 			}
 			return err
 		}
@@ -164,8 +182,12 @@ func writeCPUs(dir, cpus string) error {
 // writeFile writes value to dir/file in one write, as cgroup files want.
 func writeFile(dir, file, value string) error {
 	p := filepath.Join(dir, file)
-	if err := os.WriteFile(p, []byte(value), 0o644); err != nil {
+	if err := write(p, value); err != nil {
 		return fmt.Errorf("failed to write %q to %s: %w", value, p, err)
 	}
 	return nil
 }
+
+// write is writeFile's one write; tests of fake trees wrap it to see
+// the order of the writes, which plain files cannot show.
+var write = func(path, value string) error { return os.WriteFile(path, []byte(value), 0o644) }

@@ -19,7 +19,7 @@ func TestCreateWritesLimits(t *testing.T) {
 		{"v2 all limits", fakeV2, Limits{MemoryBytes: 64 << 20, CPUs: 0.5, CPUSet: "0"},
 			[]string{v2own + "/c1m-ab12cd-srv"},
 			map[string]string{
-				v2own + "/cgroup.subtree_control":         "+memory +cpu +cpuset",
+				v2own + "/cgroup.subtree_control":         "cpuset cpu memory\n", // Delegate's to write
 				v2own + "/c1m-ab12cd-srv/memory.max":      "67108864",
 				v2own + "/c1m-ab12cd-srv/cpu.max":         "50000 100000",
 				v2own + "/c1m-ab12cd-srv/cpuset.cpus":     "0",
@@ -32,14 +32,17 @@ func TestCreateWritesLimits(t *testing.T) {
 		{"v2 cpu only", fakeV2, Limits{CPUs: 1.5},
 			[]string{v2own + "/c1m-ab12cd-srv"},
 			map[string]string{
-				v2own + "/cgroup.subtree_control":     "+cpu",
+				v2own + "/cgroup.subtree_control":     "cpuset cpu memory\n",
 				v2own + "/c1m-ab12cd-srv/cpu.max":     "150000 100000",
 				v2own + "/c1m-ab12cd-srv/memory.max":  "<missing>",
 				v2own + "/c1m-ab12cd-srv/cpuset.cpus": "<missing>",
 			}},
 		{"v2 no limits: a group for its stats", fakeV2, Limits{},
 			[]string{v2own + "/c1m-ab12cd-srv"},
-			map[string]string{v2own + "/cgroup.subtree_control": "<missing>"}},
+			map[string]string{v2own + "/cgroup.subtree_control": "cpuset cpu memory\n"}},
+		{"v2 root cgroup: enables them itself", fakeV2Root, Limits{MemoryBytes: 1 << 20, CPUSet: "0"},
+			[]string{"sys/fs/cgroup/c1m-ab12cd-srv"},
+			map[string]string{"sys/fs/cgroup/cgroup.subtree_control": "+memory +cpuset"}},
 		{"v1 all limits", fakeV1, Limits{MemoryBytes: 64 << 20, CPUs: 0.5, CPUSet: "1"},
 			[]string{
 				"sys/fs/cgroup/memory/process_api/abc/c1m-ab12cd-srv", "sys/fs/cgroup/cpu/c1m-ab12cd-srv",
@@ -123,6 +126,8 @@ func TestCreateRefuses(t *testing.T) {
 			"proc/self/cgroup":    "4:memory:/\n",
 			"proc/self/mountinfo": "1 0 0:1 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
 		}, "g", Limits{CPUSet: "0"}, []string{"cpuset limit", "cpuset controller", "mount -t cgroup -o cpuset"}},
+		{"v2 controllers not enabled: Delegate not called", fakeV2Scope, "g", Limits{CPUs: 1},
+			[]string{"controllers cpu are not enabled", "Delegate", "systemd-run --scope -p Delegate=yes"}},
 		{"exists already", merged(fakeV2, map[string]string{
 			"sys/fs/cgroup/user.slice/x.scope/c1m-old-srv/": "",
 		}), "c1m-old-srv", Limits{}, []string{"exists already", "clean"}},

@@ -5,15 +5,17 @@
 // Groups are made only under the cgroup this process runs in, one level
 // down, and are named by the caller (a run's prefix and a role, e.g.
 // "c1m-ab12cd-srv"), so Leftovers finds what a crashed run left and
-// RemoveDirs removes it. No process is ever moved: children are forked
-// straight into a group (see Group.Enter), and on cgroup v1 only the
-// forking thread visits the group for the length of the fork.
+// RemoveDirs removes it. No other process is ever moved: children are
+// forked straight into a group (see Group.Enter), and on cgroup v1 only
+// the forking thread visits the group for the length of the fork.
 //
 // Both layouts work: cgroup v2 (one unified hierarchy; the controllers are
-// enabled in our own cgroup's cgroup.subtree_control, which needs a
-// delegated cgroup) and cgroup v1 (one hierarchy per controller, our own
-// cgroup possibly different in each; a hybrid host whose controllers are
-// mounted as v1 counts as v1).
+// enabled in our own cgroup's cgroup.subtree_control, which the kernel
+// allows only while that cgroup holds no process, so Delegate first moves
+// this process, alone, into a leaf of its own next to the groups, and
+// Delegation.Undo moves it back) and cgroup v1 (one hierarchy per
+// controller, our own cgroup possibly different in each; a hybrid host
+// whose controllers are mounted as v1 counts as v1).
 //
 // The package writes the cgroup files by hand rather than through
 // github.com/containerd/cgroups: that library finds its hierarchies only

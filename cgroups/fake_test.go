@@ -3,6 +3,7 @@ package cgroups
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -66,11 +67,32 @@ func readTree(t *testing.T, root, p string) string {
 	return string(b)
 }
 
-// A v2 host: one unified hierarchy, our cgroup a delegated scope.
-var fakeV2 = map[string]string{
+// A v2 host: one unified hierarchy, our cgroup a delegated scope whose
+// controllers are enabled for its children already (as after Delegate).
+var fakeV2 = merged(fakeV2Scope, map[string]string{
+	"sys/fs/cgroup/user.slice/x.scope/cgroup.subtree_control": "cpuset cpu memory\n",
+})
+
+// fakeV2Scope is fakeV2 before Delegate: nothing enabled in the scope's
+// cgroup.subtree_control, and this test process alone in the scope.
+var fakeV2Scope = map[string]string{
 	"proc/self/cgroup":    "0::/user.slice/x.scope\n",
 	"proc/self/mountinfo": "22 1 0:21 / /sys rw - sysfs sysfs rw\n30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev - cgroup2 cgroup2 rw,nsdelegate\n",
-	"sys/fs/cgroup/user.slice/x.scope/cgroup.controllers": "cpuset cpu io memory pids\n",
+	"sys/fs/cgroup/user.slice/x.scope/cgroup.controllers":     "cpuset cpu io memory pids\n",
+	"sys/fs/cgroup/user.slice/x.scope/cgroup.type":            "domain\n",
+	"sys/fs/cgroup/user.slice/x.scope/cgroup.subtree_control": "\n",
+	"sys/fs/cgroup/user.slice/x.scope/cgroup.procs":           ourPid + "\n",
+}
+
+// ourPid is this test process, as cgroup.procs lists it.
+var ourPid = strconv.Itoa(os.Getpid())
+
+// A v2 host seen from its root cgroup, which has no cgroup.type.
+var fakeV2Root = map[string]string{
+	"proc/self/cgroup":                     "0::/\n",
+	"proc/self/mountinfo":                  fakeV2Scope["proc/self/mountinfo"],
+	"sys/fs/cgroup/cgroup.controllers":     "cpuset cpu io memory pids\n",
+	"sys/fs/cgroup/cgroup.subtree_control": "\n",
 }
 
 // A v1 host shaped like this project's machines: memory in a cgroup of
@@ -102,4 +124,23 @@ func merged(base, extra map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// recordWrites logs every cgroup file write and removal as "write
+// <path under root> <value>" or "rmdir <path under root>", in order.
+func recordWrites(t *testing.T, root string) *[]string {
+	t.Helper()
+	var log []string
+	rel := func(p string) string { r, _ := filepath.Rel(root, p); return r }
+	oldWrite, oldRmdir := write, rmdir
+	write = func(p, v string) error {
+		log = append(log, "write "+rel(p)+" "+v)
+		return oldWrite(p, v)
+	}
+	rmdir = func(dir string) error {
+		log = append(log, "rmdir "+rel(dir))
+		return oldRmdir(dir)
+	}
+	t.Cleanup(func() { write, rmdir = oldWrite, oldRmdir })
+	return &log
 }

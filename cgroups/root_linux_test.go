@@ -16,8 +16,9 @@ import (
 )
 
 // rootSystem skips unless root on a host with the controllers l needs,
-// and returns the real layout and a prefix of the test's own; at the end
-// it checks that no cgroup with that prefix is left.
+// delegates them (on v2), and returns the real layout and a prefix of
+// the test's own; at the end it undoes the delegation and checks that no
+// cgroup with that prefix is left.
 func rootSystem(t *testing.T, l cgroups.Limits) (*cgroups.System, string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
@@ -39,6 +40,15 @@ func rootSystem(t *testing.T, l cgroups.Limits) (*cgroups.System, string) {
 		if len(left) > 0 {
 			t.Errorf("the test left %v", left)
 			cgroups.RemoveDirs(left)
+		}
+	})
+	d, err := s.Delegate(prefix+"self", l)
+	if err != nil {
+		t.Fatalf("Delegate: %v", err)
+	}
+	t.Cleanup(func() { // before the check above, after the groups' removal
+		if err := d.Undo(); err != nil {
+			t.Errorf("Undo: %v", err)
 		}
 	})
 	return s, prefix
