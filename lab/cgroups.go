@@ -13,8 +13,9 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
-// groupName is a run's role cgroup: c1m-<run id>-srv or -cli.
-var groupName = regexp.MustCompile(`^` + regexp.QuoteMeta(topology.Prefix) + `([a-z0-9]{1,6})-(srv|cli)$`)
+// groupName is a run's cgroup: a role's, c1m-<run id>-srv or -cli, or on
+// v2 the leaf c1m-testbed itself moved into, c1m-<run id>-self.
+var groupName = regexp.MustCompile(`^` + regexp.QuoteMeta(topology.Prefix) + `([a-z0-9]{1,6})-(srv|cli|self)$`)
 
 // cgroupRoot is where every cgroup hierarchy is mounted.
 const cgroupRoot = "/sys/fs/cgroup/"

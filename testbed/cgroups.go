@@ -16,6 +16,7 @@ import (
 // roleGroups are a run's cgroups: one per role with limits.
 type roleGroups struct {
 	sys    *cgroups.System
+	deleg  *cgroups.Delegation // on v2, c1m-testbed's move into its leaf, undone last
 	byRole map[string]*cgroups.Group
 	final  map[string]cgroups.Stats // read once the role's processes ended, before removal
 }
@@ -34,6 +35,20 @@ func roleLimits(l scenarios.RoleLimits) cgroups.Limits {
 	return cgroups.Limits{MemoryBytes: l.MemoryLimit, CPUs: l.CPULimit, CPUSet: l.CPUs}
 }
 
+// allLimits combines the roles' limits: it needs every controller any of
+// them needs.
+func allLimits(lims map[string]scenarios.RoleLimits) cgroups.Limits {
+	var all cgroups.Limits
+	for _, role := range []string{roleServer, roleClient} {
+		l := roleLimits(lims[role])
+		all.MemoryBytes, all.CPUs = max(all.MemoryBytes, l.MemoryBytes), max(all.CPUs, l.CPUs)
+		if all.CPUSet == "" {
+			all.CPUSet = l.CPUSet
+		}
+	}
+	return all
+}
+
 // limitsOf returns each role's limits, for the roles that have some.
 func limitsOf(sc *scenarios.Scenario) map[string]scenarios.RoleLimits {
 	out := map[string]scenarios.RoleLimits{}
@@ -47,7 +62,8 @@ func limitsOf(sc *scenarios.Scenario) map[string]scenarios.RoleLimits {
 }
 
 // checkCgroups refuses, before the host is touched, limits the host's
-// cgroups cannot give (a controller missing or not delegated).
+// cgroups cannot give (a controller missing, or on v2 not enabled while
+// other processes share c1m-testbed's cgroup).
 func checkCgroups(sc *scenarios.Scenario) error {
 	lims := limitsOf(sc)
 	if len(lims) == 0 {
@@ -66,7 +82,10 @@ func checkCgroups(sc *scenarios.Scenario) error {
 }
 
 // makeGroups makes a cgroup for each role with limits, under the cgroup
-// this process runs in, and lists them in the run record for `clean`.
+// this process runs in, and lists them in the run record for `clean`. On
+// v2 it first moves this process into a leaf of its own, c1m-<run>-self,
+// so that the controllers can be enabled for the groups (see
+// cgroups.System.Delegate); removeGroups moves it back.
 func (r *runner) makeGroups() error {
 	lims := limitsOf(r.sc)
 	if len(lims) == 0 {
@@ -77,6 +96,13 @@ func (r *runner) makeGroups() error {
 		return fmt.Errorf("%w: the scenario sets limits per role, which need cgroups: %w", ErrRefused, err)
 	}
 	r.groups = &roleGroups{sys: sys, byRole: map[string]*cgroups.Group{}, final: map[string]cgroups.Stats{}}
+	r.groups.deleg, err = sys.Delegate(topology.RunPrefix(r.runID)+"self", allLimits(lims))
+	if err != nil {
+		return fmt.Errorf("%w: failed to delegate the cgroup controllers: %w", ErrRefused, err)
+	}
+	if err := r.recordGroups(); err != nil {
+		return err
+	}
 	for _, role := range []string{roleServer, roleClient} {
 		l, ok := lims[role]
 		if !ok {
@@ -97,6 +123,9 @@ func (r *runner) makeGroups() error {
 // recordGroups writes the run's cgroup directories into its record.
 func (r *runner) recordGroups() error {
 	var lines []string
+	if leaf := r.groups.deleg.Leaf(); leaf != "" {
+		lines = append(lines, leaf)
+	}
 	for _, role := range []string{roleServer, roleClient} {
 		if g := r.groups.byRole[role]; g != nil {
 			lines = append(lines, g.Paths()...)
@@ -149,8 +178,9 @@ func (r *runner) readGroupsFinal() {
 	}
 }
 
-// removeGroups removes the run's cgroups (their processes have ended) and
-// returns what it could not remove.
+// removeGroups removes the run's cgroups (their processes have ended),
+// then moves this process back out of its leaf, and returns what it
+// could not remove.
 func (r *runner) removeGroups() (left []string, errs []string) {
 	if r.groups == nil {
 		return nil, nil
@@ -159,6 +189,9 @@ func (r *runner) removeGroups() (left []string, errs []string) {
 		if err := g.Remove(); err != nil {
 			errs = append(errs, err.Error()+": run 'sudo c1m-testbed clean' once its processes are gone")
 		}
+	}
+	if err := r.groups.deleg.Undo(); err != nil {
+		errs = append(errs, err.Error())
 	}
 	dirs, err := cgroups.Leftovers(r.groups.sys, topology.RunPrefix(r.runID))
 	if err != nil {
