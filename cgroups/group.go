@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -131,4 +132,25 @@ func RemoveDirs(dirs []string) error {
 		errs = append(errs, removeDir(d, removeWait))
 	}
 	return errors.Join(errs...)
+}
+
+// Kill sends SIGKILL to every process still in the group (its cgroup.procs
+// or tasks, in each of its directories) and returns how many it signalled:
+// a role's processes that outlived the end of their namespaces (one that
+// left them) would otherwise keep the group, and lose its limits once the
+// controllers are given back. Only processes inside the group are signalled.
+func (g *Group) Kill() int {
+	n := 0
+	for _, dir := range g.paths {
+		for _, f := range tasksIn(dir) {
+			pid, err := strconv.Atoi(f)
+			if err != nil || pid <= 0 || pid == os.Getpid() {
+				continue
+			}
+			if syscall.Kill(pid, syscall.SIGKILL) == nil {
+				n++
+			}
+		}
+	}
+	return n
 }

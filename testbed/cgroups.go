@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/c1m-testbed/c1m-testbed/cgroups"
 	"github.com/c1m-testbed/c1m-testbed/measure"
@@ -19,6 +20,7 @@ type roleGroups struct {
 	deleg  *cgroups.Delegation // on v2, c1m-testbed's move into its leaf, undone last
 	byRole map[string]*cgroups.Group
 	final  map[string]cgroups.Stats // read once the role's processes ended, before removal
+	left   bool                     // a group could not be removed: keep the run record for clean
 }
 
 // groupSuffix names a role's cgroup after the run's prefix, as its
@@ -165,11 +167,21 @@ func (s groupSampler) Sample() (results.CgroupSample, error) {
 	return results.CgroupSample{Memory: st.MemoryBytes, Socket: st.SocketBytes, OOMKills: st.OOMKills, Throttled: st.Throttled}, nil
 }
 
-// readGroupsFinal reads each cgroup once the role's processes are gone:
-// the counts the record keeps.
+// readGroupsFinal ends whatever of a role still runs in its cgroup (a
+// process that left the run's namespaces escapes the reaper, and would
+// keep the group and lose its limits), then reads each cgroup: the counts
+// the record keeps.
 func (r *runner) readGroupsFinal() {
 	if r.groups == nil {
 		return
+	}
+	killed := 0
+	for _, g := range r.groups.byRole {
+		killed += g.Kill()
+	}
+	if killed > 0 {
+		r.note(fmt.Sprintf("%d process(es) still in the roles' cgroups after the namespaces were emptied were killed", killed))
+		time.Sleep(200 * time.Millisecond) // SIGKILL is delivered at once; let them exit before the groups are removed
 	}
 	for role, g := range r.groups.byRole {
 		if st, err := g.Stats(); err == nil {
@@ -200,8 +212,13 @@ func (r *runner) removeGroups() (left []string, errs []string) {
 	for _, d := range dirs {
 		left = append(left, "cgroup "+d)
 	}
+	r.groups.left = len(dirs) > 0 || len(errs) > 0
 	return left, errs
 }
+
+// groupsLeft reports whether a cgroup of the run could not be removed: the
+// run record, which lists them, is then kept for clean.
+func (r *runner) groupsLeft() bool { return r.groups != nil && r.groups.left }
 
 // cgroupUsage is a role's roles[].cgroup: its limits, the final counts
 // and the highest memory read during the run.

@@ -165,7 +165,11 @@ func (r *runner) tearDown(c *closing) {
 		c.sharedWith = r.lease.sharedWith()
 		r.lease.release()
 	}
-	if restoreErr == nil {
+	switch {
+	case restoreErr != nil:
+	case r.groupsLeft():
+		c.errs = append(c.errs, "a cgroup of the run could not be removed: the run record, which lists it, is kept; run 'sudo c1m-testbed clean' to try again")
+	default:
 		if err := r.owner.Release(); err != nil {
 			c.errs = append(c.errs, err.Error())
 		}

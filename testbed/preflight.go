@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/c1m-testbed/c1m-testbed/lab"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -48,7 +50,7 @@ func checkDeadRuns(clean bool, w io.Writer) error {
 	if !clean {
 		return fmt.Errorf("%w: %d earlier run(s) died and left namespaces or host settings behind (%v): run 'sudo c1m-testbed clean' or add --clean", ErrRefused, len(dead), dead)
 	}
-	if _, err := topology.Clean(w); err != nil {
+	if _, err := lab.Clean(w); err != nil { // namespaces, journals and the cgroups they list
 		return fmt.Errorf("%w: failed to clean leftovers of dead runs: %w", ErrRefused, err)
 	}
 	return nil
