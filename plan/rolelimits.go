@@ -17,8 +17,11 @@ import (
 const ChargedBytesPerSocket = KernelBytesPerSocket
 
 // roleMemory is what a role's cgroup holds at the peak: its workers'
-// runtime and connection tables, its sockets, the data its sockets
-// buffer, and (for the server) the static pool.
+// runtime and connection tables, its sockets' objects and (for the
+// server) the static pool. Socket buffers are left out: cgroup v1 counts
+// them apart (memory.kmem.tcp), and on v2, where they count, which end
+// holds them depends on who reads; roleLimits says so when a phase
+// buffers data.
 func (p *Plan) roleMemory(role string, s *scenarios.Scenario) (need, perConn, fixed int64) {
 	workers := int64(p.ClientWorkers)
 	if role == "server" {
@@ -27,9 +30,6 @@ func (p *Plan) roleMemory(role string, s *scenarios.Scenario) (need, perConn, fi
 	perConn = UserBytesPerSocket + ChargedBytesPerSocket
 	if role == "server" && s.Server.ConnBuffer > 0 {
 		perConn = sat.Add(perConn, sat.Mul(2, s.Server.ConnBuffer))
-	}
-	if p.Connections > 0 {
-		perConn = sat.Add(perConn, p.BufferedBytes/p.Connections/2) // each end holds about half
 	}
 	fixed = sat.Mul(workers, UserBytesPerWorker)
 	return sat.Add(fixed, sat.Mul(p.Connections, perConn)), perConn, fixed
@@ -51,6 +51,9 @@ func (p *Plan) roleLimits(s *scenarios.Scenario, env Env) []Limit {
 			fits := max(0, (m-fixed)/max(perConn, 1))
 			l.Why = fmt.Sprintf("the %s's cgroup holds %s B per connection (sockets %s B, connection table %s B%s) + %s for its workers; the kernel's OOM killer ends a %s process at about %s connections",
 				r.role, units.Int(perConn), units.Int(ChargedBytesPerSocket), units.Int(UserBytesPerSocket), poolNote(r.role, s), size(fixed), r.role, units.Int(fits))
+			if p.BufferedBytes > 0 {
+				l.Why += fmt.Sprintf("; not counted: up to %s of socket buffers the phases leave, which cgroup v2 charges to the role whose sockets hold them (v1 counts them apart)", size(p.BufferedBytes))
+			}
 			if r.ext {
 				l.Soft = true
 				l.Why += " (an external program's own memory per connection is its own: this counts only the sockets)"
