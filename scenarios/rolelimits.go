@@ -102,3 +102,20 @@ func cpuNumber(s string) (int, error) {
 	}
 	return n, nil
 }
+
+// validateLimits refuses an OOM or throttling expectation that nothing
+// would measure: without a role's memory-limit (cpu-limit) there is no
+// cgroup to count kills (throttling) in, and the check would pass at 0.
+func (d *decoder) validateLimits(s *Scenario) {
+	e := s.Expect
+	if (e.MinOOMKills > 0 || e.MaxOOMKills != nil) && s.Server.MemoryLimit == 0 && s.Client.MemoryLimit == 0 {
+		key := "expect.min-oom-kills"
+		if e.MinOOMKills == 0 {
+			key = "expect.max-oom-kills"
+		}
+		d.failKey(key, `give a role a memory-limit, e.g. [server] memory-limit = "512MiB"`, "%s: OOM kills are counted in a role's cgroup, and no role has a memory-limit", key[len("expect."):])
+	}
+	if e.MaxThrottled != nil && s.Server.CPULimit == 0 && s.Client.CPULimit == 0 {
+		d.failKey("expect.max-throttled", "give a role a cpu-limit, e.g. [server] cpu-limit = 1", "max-throttled: throttling is counted in a role's cgroup, and no role has a cpu-limit")
+	}
+}

@@ -51,15 +51,17 @@ func TestRoleLimitsDecode(t *testing.T) {
 		{"[server]\ncpus = 0\n", func(s *Scenario) bool { return s.Server.CPUs == "0" }, ""},
 		{"[server]\ncpus = \"\"\n", func(s *Scenario) bool { return s.Server.CPUs == "" && !s.Server.RoleLimits.Set() }, ""}, // any CPU: what --set server.cpus='""' says in a sweep
 		{"[server]\ncpu-limit = 2\n", func(s *Scenario) bool { return s.Server.CPULimit == 2 }, ""},
-		{"[expect]\nmin-oom-kills = 1\nmax-oom-kills = 3\nmax-throttled = \"20%\"\n", func(s *Scenario) bool {
+		{"[server]\nmemory-limit = \"512MiB\"\ncpu-limit = 1\n[expect]\nmin-oom-kills = 1\nmax-oom-kills = 3\nmax-throttled = \"20%\"\n", func(s *Scenario) bool {
 			return s.Expect.MinOOMKills == 1 && *s.Expect.MaxOOMKills == 3 && *s.Expect.MaxThrottled == 20
 		}, ""},
-		{"[expect]\nmax-oom-kills = 0\n", func(s *Scenario) bool { return s.Expect.MaxOOMKills != nil && *s.Expect.MaxOOMKills == 0 }, ""},
+		{"[server]\nmemory-limit = \"1GiB\"\n[expect]\nmax-oom-kills = 0\n", func(s *Scenario) bool { return s.Expect.MaxOOMKills != nil && *s.Expect.MaxOOMKills == 0 }, ""},
+		{"[expect]\nmax-oom-kills = 0\n", nil, "max-oom-kills: OOM kills are counted in a role's cgroup, and no role has a memory-limit"},
+		{"[server]\nmemory-limit = \"1GiB\"\n[expect]\nmax-throttled = 5\n", nil, "max-throttled: throttling is counted in a role's cgroup, and no role has a cpu-limit"},
 		{"[server]\nmemory-limit = \"1MiB\"\n", nil, "x.toml:6:16: server.memory-limit: 1048576 bytes leave a worker no room"},
 		{"[server]\ncpu-limit = 0\n", nil, "not a number of cores"},
 		{"[server]\ncpu-limit = \"1\"\n", nil, "want a number"},
 		{"[server]\ncpus = \"0-\"\n", nil, "x.toml:6:8: server.cpus"},
-		{"[expect]\nmin-oom-kills = 2\nmax-oom-kills = 1\n", nil, "min-oom-kills 2 is more than max-oom-kills 1"},
+		{"[server]\nmemory-limit = \"1GiB\"\n[expect]\nmin-oom-kills = 2\nmax-oom-kills = 1\n", nil, "min-oom-kills 2 is more than max-oom-kills 1"},
 	} {
 		s, err := Parse("x.toml", []byte(base+tc.toml))
 		if tc.err != "" {

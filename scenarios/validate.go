@@ -40,6 +40,7 @@ func (d *decoder) validate(s *Scenario) {
 	d.checkExternal(s)
 	d.validateProtocol(s)
 	d.validateTraffic(s)
+	d.validateLimits(s)
 	seen := map[string]int{}
 	for i, p := range s.Phases {
 		if j, dup := seen[p.Name]; dup {
