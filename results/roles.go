@@ -43,8 +43,8 @@ type CgroupUsage struct {
 	// PeakMemory is the most memory charged to the cgroup (v2 memory.peak
 	// or the highest memory.current read; v1 memory.max_usage_in_bytes).
 	PeakMemory int64 `json:"peak_memory_bytes"`
-	// PeakSocketMemory is the most socket-buffer memory counted (v2
-	// memory.stat sock; v1 memory.kmem.tcp.max_usage_in_bytes).
+	// PeakSocketMemory is the most socket-buffer memory the samples read
+	// (v2 memory.stat sock; v1 memory.kmem.tcp.usage_in_bytes).
 	PeakSocketMemory int64 `json:"peak_socket_bytes"`
 	// OOMKills counts processes the OOM killer ended in the cgroup.
 	OOMKills int64 `json:"oom_kills"`
