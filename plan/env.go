@@ -31,6 +31,9 @@ type Env struct {
 	// neighbour entries a table holds (host-global on this kernel); 0 when
 	// unknown, and then not checked.
 	NeighbourMax int64 `json:"neighbour_max"`
+	// NeighbourMax6 is net.ipv6.neigh.default.gc_thresh3, IPv6's
+	// neighbour table's cap (host-global too); 0 when unknown.
+	NeighbourMax6 int64 `json:"neighbour_max6"`
 	// CPUs is the number of online CPUs.
 	CPUs int `json:"cpus"`
 	// HostInUse is what the host uses now of the [host] settings that have
@@ -60,6 +63,7 @@ func DefaultEnv() Env {
 		ConntrackMax:    262144,
 		TimeWaitBuckets: 131072,
 		NeighbourMax:    1024,
+		NeighbourMax6:   1024,
 		CPUs:            2,
 	}
 }

@@ -185,11 +185,11 @@ func (p *Plan) tupleFix(s *scenarios.Scenario) string {
 	conns := p.Connections
 	pairs := sat.CeilDiv(conns, max(p.PortsPerPair, 1))
 	var fixes []string
-	other := int64(tp.ServerAddresses) * int64(len(tp.ServerPorts)) * int64(tp.ClientNamespaces)
+	other := int64(tp.ServerAddresses) * int64(len(tp.ServerPorts)) * int64(tp.ClientNamespaces) * int64(tp.Families())
 	if add := sat.CeilDiv(pairs, other) - int64(tp.ClientAddresses); add > 0 {
 		fixes = append(fixes, fmt.Sprintf("add %s (topology.client-addresses = %d)", units.Plural(add, "client address", "client addresses"), int64(tp.ClientAddresses)+add))
 	}
-	other = int64(tp.ServerAddresses) * int64(tp.ClientNamespaces) * int64(tp.ClientAddresses)
+	other = int64(tp.ServerAddresses) * int64(tp.ClientNamespaces) * int64(tp.ClientAddresses) * int64(tp.Families())
 	if add := sat.CeilDiv(pairs, other) - int64(len(tp.ServerPorts)); add > 0 && int64(len(tp.ServerPorts))+add <= 65535-scenarios.DefaultFirstPort+1 {
 		fixes = append(fixes, fmt.Sprintf("add %s (topology.server-ports = %d)", units.Plural(add, "server port", "server ports"), int64(len(tp.ServerPorts))+add))
 	}

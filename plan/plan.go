@@ -175,6 +175,7 @@ func applyHost(env Env, s *scenarios.Scenario) Env {
 	}
 	env.NrOpen = hostInt(s.Host, "fs.nr_open", env.NrOpen)
 	env.NeighbourMax = hostInt(s.Host, gcThresh3, env.NeighbourMax)
+	env.NeighbourMax6 = hostInt(s.Host, gcThresh3v6, env.NeighbourMax6)
 	env.ConntrackMax = hostInt(s.Host, "net.netfilter.nf_conntrack_max", hostInt(s.Host, "net.nf_conntrack_max", env.ConntrackMax))
 	if f := strings.Fields(s.Host["net.ipv4.tcp_mem"]); len(f) == 3 {
 		for i := range f {
@@ -223,12 +224,17 @@ func New(s *scenarios.Scenario, env Env) (*Plan, error) {
 
 	p.PortLow, p.PortHigh = portRange(s, env)
 	p.PortsPerPair = int64(max(0, p.PortHigh-p.PortLow+1))
-	p.Pairs = sat.Mul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses))
+	// Dual stack: every source and server address exists in both
+	// families, and a source pairs with servers of its own family.
+	p.Pairs = sat.Mul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses), int64(tp.Families()))
 	p.FiveTuples = sat.Mul(p.Pairs, p.PortsPerPair)
 
-	p.Listeners = int64(tp.ServerAddresses) * int64(len(tp.ServerPorts))
+	p.Listeners = int64(tp.ServerAddresses) * int64(len(tp.ServerPorts)) * int64(tp.Families())
+	if s.Server.Listen != scenarios.ListenAddresses {
+		p.Listeners = int64(len(tp.ServerPorts)) // one wildcard listener per port
+	}
 	if p.PortPerCopy = len(s.Server.Command) > 0 && scenarios.UsesPlaceholder(s.Server.Command, scenarios.WorkerPortPlaceholder); p.PortPerCopy {
-		p.Listeners = int64(tp.ServerAddresses) // each copy listens on its own port only
+		p.Listeners = int64(tp.ServerAddresses) * int64(tp.Families()) // each copy listens on its own port only
 	}
 	p.ServerFDLimit = fdLimit(env, s.Server.FDLimit)
 	p.ClientFDLimit = fdLimit(env, s.Client.FDLimit)

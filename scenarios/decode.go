@@ -123,6 +123,9 @@ func (d *decoder) topology(t table) Topology {
 		ServerAddresses:  int(d.count(t, "server-addresses", DefaultServerAddresses, 1, 1<<17)),
 		ServerPorts:      d.ports(t, "server-ports"),
 		Subnet:           d.subnet(t, "subnet"),
+		Family:           d.enum(t, "family", FamilyIPv4, FamilyIPv4, FamilyIPv6, FamilyDual),
+		Subnet6:          d.subnet6(t, "subnet6"),
+		ClientSources:    d.enum(t, "client-sources", SourcesAddresses, SourcesAddresses, SourcesAnyIP),
 		NeighbourTable:   int(d.count(t, "neighbour-table", 0, 0, 1<<30)),
 		Conntrack:        d.boolean(t, "conntrack"),
 		Routing:          d.enum(t, "routing", DefaultRouting, "gateway", "direct"),
@@ -282,6 +285,7 @@ func (d *decoder) server(t table) Server {
 		Protocol:   d.enum(t, "protocol", DefaultProtocol, protocols.Names...),
 		Body:       d.str(t, "body", DefaultBody),
 		RoleLimits: d.limits(t),
+		Listen:     d.enum(t, "listen", ListenAddresses, ListenAddresses, ListenAny, ListenDual),
 	}
 }
 

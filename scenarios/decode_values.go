@@ -362,3 +362,57 @@ func (d *decoder) subnet(t table, k string) netip.Prefix {
 	}
 	return layout.DefaultSubnet
 }
+
+// subnet6 reads an IPv6 prefix inside 2001:2::/48 (RFC 5180), naming
+// what any other prefix is, so a lab can never send to a real network.
+func (d *decoder) subnet6(t table, k string) netip.Prefix {
+	v, ok := t.m[k]
+	if !ok {
+		return layout.DefaultSubnet6
+	}
+	s, ok := v.(string)
+	if !ok {
+		d.wrongType(t, k, "a CIDR string", `write subnet6 = "2001:2::/48"`)
+		return layout.DefaultSubnet6
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	inside := "use a prefix inside 2001:2::/48 (RFC 5180 benchmarking prefix), so lab traffic can never reach a real network"
+	switch {
+	case err != nil:
+		d.failVal(t.child(k), `write an IPv6 prefix like "2001:2::/48"`, "%s: %q is not a CIDR prefix", t.qualified(k), s)
+	case p.Addr().Is4() || p.Addr().Is4In6():
+		d.failVal(t.child(k), inside, "%s: %q is IPv4 (IPv4 addresses come from topology.subnet)", t.qualified(k), s)
+	case p.Addr().Zone() != "":
+		d.failVal(t.child(k), inside, "%s: %q has a zone", t.qualified(k), s)
+	case p != p.Masked():
+		d.failVal(t.child(k), fmt.Sprintf("write %q", p.Masked().String()), "%s: %q has host bits set", t.qualified(k), s)
+	case !layout.DefaultSubnet6.Contains(p.Addr()) || p.Bits() < layout.DefaultSubnet6.Bits():
+		d.failVal(t.child(k), inside, "%s: %s is %s, outside 2001:2::/48", t.qualified(k), s, kind6(p.Addr()))
+	case p.Bits() > 63:
+		d.failVal(t.child(k), "use a /63 or larger: every namespace takes a /64", "%s: %s holds one /64", t.qualified(k), s)
+	default:
+		return p
+	}
+	return layout.DefaultSubnet6
+}
+
+// kind6 names what an IPv6 address outside the benchmarking prefix is.
+func kind6(a netip.Addr) string {
+	switch {
+	case a.IsLoopback():
+		return "the loopback address"
+	case a.IsUnspecified():
+		return "the unspecified address"
+	case a.IsLinkLocalUnicast():
+		return "link-local (fe80::/10)"
+	case a.IsMulticast():
+		return "multicast"
+	case a.IsPrivate():
+		return "a unique local address (fc00::/7)"
+	case netip.MustParsePrefix("2001:db8::/32").Contains(a):
+		return "the documentation prefix (2001:db8::/32)"
+	case a.IsGlobalUnicast():
+		return "a global address"
+	}
+	return "not a benchmarking address"
+}

@@ -19,6 +19,22 @@ const (
 	DefaultFraction          = 1.0
 	DefaultSendFrom          = "client"
 	DefaultRouting           = "gateway"
+	// FamilyIPv4, FamilyIPv6 and FamilyDual are topology.family's values:
+	// the addresses every namespace gets and the connections speak.
+	FamilyIPv4 = "ipv4"
+	FamilyIPv6 = "ipv6"
+	FamilyDual = "dual"
+	// SourcesAddresses and SourcesAnyIP are topology.client-sources's
+	// values: the client addresses added one by one, or IPv6 sources bound
+	// from each client namespace's /64, routed as local (AnyIP).
+	SourcesAddresses = "addresses"
+	SourcesAnyIP     = "anyip"
+	// ListenAddresses, ListenAny and ListenDual are server.listen's
+	// values: a listener per server address and port, one per port on the
+	// family's wildcard, or one per port on [::] taking both families.
+	ListenAddresses = "addresses"
+	ListenAny       = "any"
+	ListenDual      = "dual"
 	DefaultConnBuffer        = 0 // server.conn-buffer: the compact connection table
 	DefaultScaling           = ScalingLimits
 	DefaultTrafficBytes      = 64 // bytes of each message of a traffic phase

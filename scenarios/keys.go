@@ -24,6 +24,9 @@ var sectionKeys = map[string][]keyDef{
 		{"server-addresses", fmt.Sprint(DefaultServerAddresses)},
 		{"server-ports", fmt.Sprintf("port %d", DefaultFirstPort)},
 		{"subnet", strconv.Quote(layout.DefaultSubnet.String())},
+		{"family", strconv.Quote(FamilyIPv4)},
+		{"subnet6", strconv.Quote(layout.DefaultSubnet6.String())},
+		{"client-sources", strconv.Quote(SourcesAddresses)},
 		{"neighbour-table", "0"},
 		{"conntrack", "false"},
 		{"routing", strconv.Quote(DefaultRouting)},
@@ -48,6 +51,7 @@ var sectionKeys = map[string][]keyDef{
 		{"memory-limit", "0"},
 		{"cpu-limit", "0"},
 		{"cpus", `""`},
+		{"listen", strconv.Quote(ListenAddresses)},
 	},
 	"client": {
 		{"connections", "required"},

@@ -115,7 +115,7 @@ func (c *Scenario) scaleLimits(f float64) string {
 		hi, _ = strconv.Atoi(fl[1])
 	}
 	tp := c.Topology
-	pairs := sat.Mul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses))
+	pairs := sat.Mul(int64(tp.ServerAddresses), int64(len(tp.ServerPorts)), int64(tp.ClientNamespaces), int64(tp.ClientAddresses), int64(tp.Families()))
 	if width := int64(hi - lo + 1); width > 0 && 2*int64(c.Client.Connections) > sat.Mul(pairs, width) {
 		// Above 1 the range grows with the load, but no port is past 65535.
 		w := min(max(1, scaleInt(int(width), f)), 65535-lo+1)

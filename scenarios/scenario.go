@@ -61,6 +61,18 @@ type Topology struct {
 	// Subnet is the address range everything is taken from: always set, by
 	// the decoder, to layout.DefaultSubnet when the file does not narrow it.
 	Subnet netip.Prefix `json:"subnet"`
+	// Family is the addresses every namespace gets and the connections
+	// speak: FamilyIPv4 (default), FamilyIPv6 or FamilyDual (both: the
+	// clients alternate the families).
+	Family string `json:"family"`
+	// Subnet6 is the IPv6 range (inside 2001:2::/48) everything IPv6 is
+	// taken from, a /64 per namespace: always set by the decoder.
+	Subnet6 netip.Prefix `json:"subnet6"`
+	// ClientSources is SourcesAddresses (default: ClientAddresses
+	// addresses added to each client link) or SourcesAnyIP (IPv6: each
+	// client namespace's /64 is routed as local and the clients bind
+	// ClientAddresses sources spread over it, none of them added).
+	ClientSources string `json:"client_sources"`
 	// NeighbourTable is the neighbour-table size (gc_thresh3) set in every
 	// namespace; 0 picks one that fits the addresses.
 	NeighbourTable int `json:"neighbour_table"`
@@ -134,6 +146,11 @@ type Server struct {
 	Body string `json:"body"`
 	// RoleLimits caps the server's processes through a cgroup.
 	RoleLimits
+	// Listen is how the built-in server listens: ListenAddresses (default:
+	// a listener per address and port, IPv6 ones v6-only), ListenAny (one
+	// per port on the family's wildcard) or ListenDual (one per port on
+	// [::] taking IPv4 and IPv6: needs topology.family = "dual").
+	Listen string `json:"listen"`
 }
 
 // Client configures the built-in clients.

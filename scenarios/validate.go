@@ -36,7 +36,10 @@ func (d *decoder) validate(s *Scenario) {
 			"%d phases: more than %d", len(s.Phases), MaxPhases)
 	}
 	tp := s.Topology
-	d.checkLayout(tp)
+	d.checkFamily(s)
+	if tp.Family != FamilyIPv6 {
+		d.checkLayout(tp)
+	}
 	d.checkExternal(s)
 	d.validateProtocol(s)
 	d.validateTraffic(s)

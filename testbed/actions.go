@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/printable"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/plan"
@@ -75,10 +75,13 @@ func Actions(sc *scenarios.Scenario, p *plan.Plan, in ActionFacts) []results.Act
 			What: fmt.Sprintf("network namespaces %ssrv and %s, under /run/netns", prefix, clients)},
 		results.Action{Kind: ActionLinks, Count: n,
 			What: fmt.Sprintf("veth pairs %ss<i> <-> %sc<i>, both ends inside the run's namespaces (nothing in the host's)", prefix, prefix)})
-	l, err := computeLayout(sc)
-	if err == nil {
-		out = append(out, results.Action{Kind: ActionAddresses, Count: sc.Topology.ServerAddresses + n*sc.Topology.ClientAddresses,
-			What: fmt.Sprintf("%d server and %d×%d client addresses from %s, inside the run's namespaces", sc.Topology.ServerAddresses, n, sc.Topology.ClientAddresses, l.Subnet)})
+	if l, err := computeLayout(sc); err == nil {
+		out = append(out, results.Action{Kind: ActionAddresses, Count: len(l.Server.Addrs) + n*len(l.Clients[0].Addrs),
+			What: fmt.Sprintf("%d server and %d×%d client addresses from %s, inside the run's namespaces", len(l.Server.Addrs), n, len(l.Clients[0].Addrs), subnets(l))})
+		if sc.Topology.ClientSources == scenarios.SourcesAnyIP {
+			out = append(out, results.Action{Kind: ActionAddresses, Count: n,
+				What: fmt.Sprintf("a local route (AnyIP) for each client namespace's /64 (%s …), on its lo: its sources are bound from it, no address added", l.Clients[0].SourcePrefix)})
+		}
 	}
 	for _, side := range []struct {
 		name string
@@ -167,11 +170,11 @@ func hostNewValue(key, v string, inUse map[string]int64) string {
 	return v
 }
 
-// computeLayout lays out the scenario's addresses as the topology will
-// (the decoder always sets the subnet).
-func computeLayout(sc *scenarios.Scenario) (layout.Layout, error) {
-	return layout.Compute(layout.Spec{ClientNamespaces: sc.Topology.ClientNamespaces,
-		ClientAddresses: sc.Topology.ClientAddresses, ServerAddresses: sc.Topology.ServerAddresses, Subnet: sc.Topology.Subnet})
+// computeLayout lays out the scenario's addresses as the topology will,
+// both families (the decoder always sets the subnets), for a run named
+// execRunID.
+func computeLayout(sc *scenarios.Scenario) (*topology.Topology, error) {
+	return topology.Preview(topologySpec(sc, execRunID))
 }
 
 // programActions lists the programs of both roles; an external program
@@ -310,4 +313,15 @@ func PlanActions(sc *scenarios.Scenario, p *plan.Plan, env plan.Env, exe string)
 	bin := (&runner{opt: Options{Exe: exe}}).binDir()
 	return Actions(sc, p, ActionFacts{Exe: exe, Bin: bin, Current: readSysctls(slices.Sorted(maps.Keys(sc.Host))), InUse: env.HostInUse,
 		Resolve: func(role, prog string) (string, error) { return resolveProgram(role, prog, bin) }})
+}
+
+// subnets names the ranges a topology's addresses come from.
+func subnets(t *topology.Topology) string {
+	var s []string
+	for _, p := range []netip.Prefix{t.Subnet, t.Subnet6} {
+		if p.IsValid() {
+			s = append(s, p.String())
+		}
+	}
+	return strings.Join(s, " and ")
 }

@@ -67,6 +67,9 @@ func readHostFacts(env *plan.Env) {
 	if v, _ := procfs.ReadInt("/proc/sys/net/ipv4/neigh/default/gc_thresh3"); v > 0 {
 		env.NeighbourMax = v
 	}
+	if v, _ := procfs.ReadInt("/proc/sys/net/ipv6/neigh/default/gc_thresh3"); v > 0 {
+		env.NeighbourMax6 = v
+	}
 	env.CPUs = runtime.NumCPU()
 }
 

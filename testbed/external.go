@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/layout"
 	"github.com/c1m-testbed/c1m-testbed/internal/units"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -163,7 +162,7 @@ type copyPlanner struct {
 	sc         *scenarios.Scenario
 	runID      string
 	site       programSite
-	layout     layout.Layout
+	layout     *topology.Topology // the addresses the run will have (names of run execRunID)
 	haveLayout bool
 	sources    map[int][2]string // client namespace index -> {sources, first source}, made on demand
 }
@@ -173,7 +172,7 @@ func newCopyPlanner(sc *scenarios.Scenario, runID, bin string) *copyPlanner {
 	p := &copyPlanner{sc: sc, runID: runID, layout: l, haveLayout: err == nil, sources: map[int][2]string{}}
 	var srv []string
 	if p.haveLayout {
-		srv = addrStrings(l.ServerAddrs())
+		srv = addrStrings(l.Server.Addrs)
 	}
 	p.site = programSite{runID: runID, bin: bin, dir: scenarioDir(sc.Source), tmp: runTmp(runID), srvAddrs: srv, ports: sc.Topology.ServerPorts}.prepared()
 	return p
@@ -191,7 +190,7 @@ func (p *copyPlanner) vars(role string, i, copies int) map[string]string {
 		if p.haveLayout && c < len(p.layout.Clients) {
 			s, ok := p.sources[c]
 			if !ok {
-				a := addrStrings(p.layout.Clients[c].Addrs())
+				a := addrStrings(p.layout.Clients[c].Addrs)
 				s = [2]string{strings.Join(a, ","), first(a)}
 				p.sources[c] = s
 			}

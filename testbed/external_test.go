@@ -371,7 +371,7 @@ func execAsRun(sc *scenarios.Scenario, runID, bin string) error {
 	if err != nil {
 		return err
 	}
-	site := programSite{runID: runID, bin: bin, dir: scenarioDir(sc.Source), tmp: runTmp(runID), srvAddrs: addrStrings(l.ServerAddrs()), ports: sc.Topology.ServerPorts}
+	site := programSite{runID: runID, bin: bin, dir: scenarioDir(sc.Source), tmp: runTmp(runID), srvAddrs: addrStrings(l.Server.Addrs), ports: sc.Topology.ServerPorts}
 	for _, role := range []string{roleServer, roleClient} {
 		argv, env := sc.Server.Command, sc.Server.Env
 		if role == roleClient {
@@ -388,7 +388,7 @@ func execAsRun(sc *scenarios.Scenario, runID, bin string) error {
 			ns, sources, conns := topology.ServerName(runID), []string(nil), sc.Client.Connections
 			if role == roleClient {
 				c := i % sc.Topology.ClientNamespaces
-				ns, sources, conns = topology.ClientName(runID, c+1), addrStrings(l.Clients[c].Addrs()), share(sc.Client.Connections, n, i)
+				ns, sources, conns = topology.ClientName(runID, c+1), addrStrings(l.Clients[c].Addrs), share(sc.Client.Connections, n, i)
 			}
 			vars := programVars(role, i, n, ns, site, sources, conns)
 			args, err := expandArgs(argv[1:], vars)

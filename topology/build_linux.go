@@ -48,7 +48,7 @@ func Build(ctx context.Context, spec Spec) (*Topology, error) {
 			t.Teardown() // best effort: the build error is what the caller needs
 		}
 	}()
-	srv, err := buildServer(t.Server, spec.ServerSysctls)
+	srv, err := buildServer(t.Server, p.subnet6.IsValid(), spec.ServerSysctls)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +65,26 @@ func Build(ctx context.Context, spec Spec) (*Topology, error) {
 	return t, nil
 }
 
+// Preview returns the topology Build would make of spec, names and
+// addresses, without touching the system; or why spec cannot be built.
+func Preview(spec Spec) (*Topology, error) {
+	p, err := makePlan(spec)
+	if err != nil {
+		return nil, err
+	}
+	return newTopology(spec.RunID, p), nil
+}
+
 // newTopology names the nodes of a plan.
 func newTopology(runID string, p plan) *Topology {
-	t := &Topology{RunID: runID, Subnet: p.subnet, Server: Namespace{Name: ServerName(runID), Addrs: p.server}}
+	t := &Topology{RunID: runID, Subnet: p.subnet, Subnet6: p.subnet6, Server: Namespace{Name: ServerName(runID), Addrs: p.server}}
 	for i, c := range p.clients {
 		name := ClientName(runID, i+1)
-		t.Clients = append(t.Clients, Namespace{Name: name, Addrs: c.addrs, Link: name})
+		n := Namespace{Name: name, Addrs: c.addrs, Link: name}
+		if p.anyIP {
+			n.SourcePrefix = c.block6
+		}
+		t.Clients = append(t.Clients, n)
 	}
 	return t
 }
@@ -106,11 +120,18 @@ func onThrowawayThread(fn func() error) error {
 
 // buildServer creates the server namespace with lo up, the server
 // addresses on lo and its sysctls, and returns it opened (close-on-exec).
-func buildServer(n Namespace, sysctls map[string]string) (*os.File, error) {
+// With v6 it first turns duplicate address detection off in it
+// (noDAD6), before the client links arrive.
+func buildServer(n Namespace, v6 bool, sysctls map[string]string) (*os.File, error) {
 	var f *os.File
 	err := onThrowawayThread(func() error {
 		if err := createHere(n.Name); err != nil {
 			return err
+		}
+		if v6 {
+			if err := writeSysctlsHere(n.Name, noDAD6); err != nil {
+				return err
+			}
 		}
 		b, err := newRTBatch()
 		if err != nil {
@@ -138,16 +159,41 @@ func buildServer(n Namespace, sysctls map[string]string) (*os.File, error) {
 }
 
 // checkNeighbours compares the neighbour entries the run needs (one per
-// link end: two per client) with the host's gc_thresh3, which is
-// host-global on this kernel (Spec.CheckNeighbours).
+// link end: two per client) with the host's gc_thresh3 of each family the
+// run speaks (IPv4's ARP table, IPv6's neighbour discovery table), which
+// are host-global on this kernel (Spec.CheckNeighbours).
 func checkNeighbours(spec Spec) error {
-	v, err := ReadSysctl("net.ipv4.neigh.default.gc_thresh3")
-	if err != nil {
-		return nil // cannot tell; the kernel will say so if it is too small
+	keys := []string{"net.ipv4.neigh.default.gc_thresh3"}
+	switch spec.Family {
+	case IPv6:
+		keys = []string{"net.ipv6.neigh.default.gc_thresh3"}
+	case Dual:
+		keys = append(keys, "net.ipv6.neigh.default.gc_thresh3")
 	}
-	have, err := strconv.Atoi(v)
-	if err != nil {
-		return nil
+	for _, k := range keys {
+		v, err := ReadSysctl(k)
+		if err != nil {
+			continue // cannot tell; the kernel will say so if it is too small
+		}
+		have, err := strconv.Atoi(v)
+		if err != nil {
+			continue
+		}
+		if err := spec.checkNeighbours(k, have); err != nil {
+			return err
+		}
 	}
-	return spec.CheckNeighbours(have)
+	return nil
+}
+
+// noDAD6 turns IPv6 duplicate address detection off in a namespace, for
+// the links created or moved into it afterwards. The addresses the run
+// adds skip it anyway (IFA_F_NODAD), but a veth end's own link-local
+// address would otherwise stay tentative for a second or more, and a
+// server end whose only address is tentative sends no neighbour
+// solicitation: the first SYN-ACKs would wait for it. Namespace-local;
+// the host's own settings are not touched.
+var noDAD6 = map[string]string{
+	"net.ipv6.conf.all.accept_dad":     "0",
+	"net.ipv6.conf.default.accept_dad": "0",
 }

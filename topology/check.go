@@ -27,10 +27,16 @@ func (spec Spec) NeighbourNeed() int {
 // host's gc_thresh3 (host-global on this kernel), as Build does after the
 // [host] settings were written.
 func (spec Spec) CheckNeighbours(have int) error {
+	return spec.checkNeighbours("net.ipv4.neigh.default.gc_thresh3", have)
+}
+
+// checkNeighbours is CheckNeighbours against the threshold key (IPv4's
+// or IPv6's) whose value is have.
+func (spec Spec) checkNeighbours(key string, have int) error {
 	need := spec.NeighbourNeed()
 	if need <= have {
 		return nil
 	}
-	return fmt.Errorf("the run needs %d neighbour entries but the host's net.ipv4.neigh.default.gc_thresh3 is %d: "+
-		"net.ipv4.neigh.default.gc_thresh3 is host-global on this kernel: put it under [host] in the scenario (at least %d)", need, have, need)
+	return fmt.Errorf("the run needs %d neighbour entries but the host's %s is %d: "+
+		"%s is host-global on this kernel: put it under [host] in the scenario (at least %d)", need, key, have, key, need)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 
 	"github.com/vishvananda/netlink"
@@ -108,6 +109,12 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sh *netlink.Han
 	}
 	defer cb.close()
 	peer, peerIdx := serverLinkName(t.RunID, i+1), serverLinkIndex(i+1)
+	c := p.clients[i]
+	if c.block6.IsValid() {
+		if err := writeSysctlsHere(n.Name, noDAD6); err != nil {
+			return err
+		}
+	}
 	if err := cb.linkUp(1, "lo"); err != nil {
 		return wrap(err)
 	}
@@ -119,8 +126,17 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sh *netlink.Han
 			return wrap(err)
 		}
 	}
-	if err := cb.routeAdd(p.subnet, p.server[0], clientLinkIndex, n.Link); err != nil {
-		return wrap(err)
+	for _, net := range []netip.Prefix{p.subnet, p.subnet6} {
+		if net.IsValid() {
+			if err := cb.routeAdd(net, first(p.server, net), clientLinkIndex, n.Link); err != nil {
+				return wrap(err)
+			}
+		}
+	}
+	if p.anyIP {
+		if err := cb.routeAddLocal(c.block6, 1, "lo"); err != nil {
+			return wrap(err)
+		}
 	}
 	if err := cb.flush(); err != nil {
 		return wrap(err)
@@ -128,12 +144,17 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sh *netlink.Han
 	if err := sb.linkUp(peerIdx, peer); err != nil {
 		return wrap(err)
 	}
-	if p.direct {
-		if err := sb.routeAddLink(p.clients[i].block, peerIdx, peer); err != nil {
+	for _, block := range []netip.Prefix{c.block, c.block6} {
+		if !block.IsValid() {
+			continue
+		}
+		if p.direct {
+			if err := sb.routeAddLink(block, peerIdx, peer); err != nil {
+				return wrap(err)
+			}
+		} else if err := sb.routeAdd(block, first(n.Addrs, block), peerIdx, peer); err != nil {
 			return wrap(err)
 		}
-	} else if err := sb.routeAdd(p.clients[i].block, n.Addrs[0], peerIdx, peer); err != nil {
-		return wrap(err)
 	}
 	if err := sb.flush(); err != nil {
 		return fmt.Errorf("in namespace %s: %w", t.Server.Name, err)

@@ -129,13 +129,27 @@ func (b *rtBatch) vethAdd(name string, index int, peer string, peerIndex int, pe
 	return b.add(req, fmt.Sprintf("create veth pair %s/%s", name, peer))
 }
 
-// addrAdd queues address a/32 on link index. A /32 makes no prefix route,
-// so thousands of addresses add no routes at all.
+// family is the address family of a.
+func family(a netip.Addr) int {
+	if a.Is4() {
+		return unix.AF_INET
+	}
+	return unix.AF_INET6
+}
+
+// addrAdd queues address a/32 (IPv6: a/128) on link index. A host prefix
+// makes no prefix route, so thousands of addresses add no routes at all.
+// An IPv6 address skips duplicate address detection (IFA_F_NODAD): it is
+// usable at once instead of tentative for a second or more, and the
+// run's own layout already guarantees it is unique.
 func (b *rtBatch) addrAdd(index int, name string, a netip.Addr) error {
 	req := nl.NewNetlinkRequest(unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
-	msg := nl.NewIfAddrmsg(unix.AF_INET)
+	msg := nl.NewIfAddrmsg(family(a))
 	msg.Index = uint32(index)
-	msg.Prefixlen = 32
+	msg.Prefixlen = uint8(a.BitLen())
+	if a.Is6() {
+		msg.Flags = unix.IFA_F_NODAD
+	}
 	req.AddData(msg)
 	req.AddData(nl.NewRtAttr(unix.IFA_LOCAL, a.AsSlice()))
 	req.AddData(nl.NewRtAttr(unix.IFA_ADDRESS, a.AsSlice()))
@@ -147,7 +161,7 @@ func (b *rtBatch) addrAdd(index int, name string, a netip.Addr) error {
 func (b *rtBatch) routeAdd(dst netip.Prefix, gw netip.Addr, index int, name string) error {
 	req := nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	msg := nl.NewRtMsg()
-	msg.Family = unix.AF_INET
+	msg.Family = uint8(family(dst.Addr()))
 	msg.Dst_len = uint8(dst.Bits())
 	msg.Flags = unix.RTNH_F_ONLINK
 	req.AddData(msg)
@@ -162,11 +176,29 @@ func (b *rtBatch) routeAdd(dst netip.Prefix, gw netip.Addr, index int, name stri
 func (b *rtBatch) routeAddLink(dst netip.Prefix, index int, name string) error {
 	req := nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	msg := nl.NewRtMsg()
-	msg.Family = unix.AF_INET
+	msg.Family = uint8(family(dst.Addr()))
 	msg.Dst_len = uint8(dst.Bits())
 	msg.Scope = unix.RT_SCOPE_LINK
 	req.AddData(msg)
 	req.AddData(nl.NewRtAttr(unix.RTA_DST, dst.Addr().AsSlice()))
 	req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
 	return b.add(req, fmt.Sprintf("add route %s dev %s", dst, name))
+}
+
+// routeAddLocal queues dst as a local route on link index (lo) in the local
+// table ("ip route add local DST dev lo", AnyIP): the namespace takes
+// every address of dst as its own, so a socket may bind any of them (with
+// IP_FREEBIND) without one address being added.
+func (b *rtBatch) routeAddLocal(dst netip.Prefix, index int, name string) error {
+	req := nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
+	msg := nl.NewRtMsg()
+	msg.Family = uint8(family(dst.Addr()))
+	msg.Dst_len = uint8(dst.Bits())
+	msg.Table = unix.RT_TABLE_LOCAL
+	msg.Type = unix.RTN_LOCAL
+	msg.Scope = unix.RT_SCOPE_HOST
+	req.AddData(msg)
+	req.AddData(nl.NewRtAttr(unix.RTA_DST, dst.Addr().AsSlice()))
+	req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
+	return b.add(req, fmt.Sprintf("add route local %s dev %s", dst, name))
 }

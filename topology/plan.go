@@ -9,20 +9,35 @@ import (
 
 // plan is the address layout of a topology, computed from a Spec without
 // touching the system. The arithmetic (server block, power-of-two client
-// blocks, subnet fit) is internal/layout's, the same function the
-// scenario validator checks a scenario with, so what validates fits.
+// blocks, subnet fit; a /64 per namespace for IPv6) is internal/layout's,
+// the same function the scenario validator checks a scenario with, so
+// what validates fits.
 type plan struct {
-	subnet  netip.Prefix
-	server  []netip.Addr
+	subnet  netip.Prefix // IPv4 (zero without IPv4)
+	subnet6 netip.Prefix // IPv6 (zero without IPv6)
+	server  []netip.Addr // IPv4 addresses, then IPv6
 	clients []clientPlan
 	direct  bool      // client blocks on-link in the server namespace (Spec.DirectRoutes)
+	anyIP   bool      // client /64s routed as local (Spec.AnyIP)
 	link    LinkShape // netem on both ends of every client link (Spec.Link)
 }
 
-// clientPlan is the block and the addresses of one client namespace.
+// clientPlan is the blocks and the addresses of one client namespace.
 type clientPlan struct {
-	block netip.Prefix
-	addrs []netip.Addr
+	block  netip.Prefix // IPv4 block (zero without IPv4)
+	block6 netip.Prefix // IPv6 /64 (zero without IPv6)
+	addrs  []netip.Addr // IPv4 addresses, then IPv6
+}
+
+// first returns the first address of addrs in the family of prefix p (the
+// gateway of a route to p).
+func first(addrs []netip.Addr, p netip.Prefix) netip.Addr {
+	for _, a := range addrs {
+		if a.Is4() == p.Addr().Is4() {
+			return a
+		}
+	}
+	return netip.Addr{}
 }
 
 // makePlan checks spec and lays out its addresses.
@@ -33,21 +48,60 @@ func makePlan(spec Spec) (plan, error) {
 	if err := spec.Link.Validate(); err != nil {
 		return plan{}, err
 	}
-	subnet := spec.Subnet
-	if !subnet.IsValid() { // a Spec made by hand (tests, tools); a scenario's always carries the decoder's subnet
-		subnet = layout.DefaultSubnet
+	fam := spec.Family
+	switch fam {
+	case "", IPv4, IPv6, Dual:
+	default:
+		return plan{}, fmt.Errorf("address family %q: use %q, %q or %q", fam, IPv4, IPv6, Dual)
 	}
-	l, err := layout.Compute(layout.Spec{ClientNamespaces: spec.ClientNamespaces, ClientAddresses: spec.ClientAddresses,
-		ServerAddresses: spec.ServerAddresses, Subnet: subnet})
-	if err != nil {
-		return plan{}, err
+	if spec.AnyIP && (!fam.HasIPv6() || spec.DirectRoutes) {
+		return plan{}, fmt.Errorf("AnyIP sources need IPv6 and routes through a gateway (family %q, direct routes %v)", fam, spec.DirectRoutes)
 	}
 	if last := ClientName(spec.RunID, spec.ClientNamespaces); len(last) > maxIfName {
 		return plan{}, fmt.Errorf("link name %s is longer than %d bytes: use at most 999 client namespaces or a shorter run id", last, maxIfName)
 	}
-	p := plan{subnet: l.Subnet, server: l.ServerAddrs(), direct: spec.DirectRoutes, link: spec.Link}
-	for _, b := range l.Clients {
-		p.clients = append(p.clients, clientPlan{block: b.Prefix, addrs: b.Addrs()})
+	if spec.ClientNamespaces < 1 {
+		return plan{}, fmt.Errorf("need at least one client namespace (got %d)", spec.ClientNamespaces)
+	}
+	p := plan{direct: spec.DirectRoutes, anyIP: spec.AnyIP, link: spec.Link, clients: make([]clientPlan, spec.ClientNamespaces)}
+	if fam.HasIPv4() {
+		subnet := spec.Subnet
+		if !subnet.IsValid() { // a Spec made by hand (tests, tools); a scenario's always carries the decoder's subnet
+			subnet = layout.DefaultSubnet
+		}
+		l, err := layout.Compute(layout.Spec{ClientNamespaces: spec.ClientNamespaces, ClientAddresses: spec.ClientAddresses,
+			ServerAddresses: spec.ServerAddresses, Subnet: subnet})
+		if err != nil {
+			return plan{}, err
+		}
+		p.subnet, p.server = l.Subnet, l.ServerAddrs()
+		for i, b := range l.Clients {
+			p.clients[i].block, p.clients[i].addrs = b.Prefix, b.Addrs()
+		}
+	}
+	if fam.HasIPv6() {
+		subnet := spec.Subnet6
+		if !subnet.IsValid() {
+			subnet = layout.DefaultSubnet6
+		}
+		if !layout.DefaultSubnet6.Contains(subnet.Addr()) || subnet.Bits() < layout.DefaultSubnet6.Bits() {
+			return plan{}, fmt.Errorf("IPv6 subnet %s is outside %s: use the benchmarking prefix", subnet, layout.DefaultSubnet6)
+		}
+		n := spec.ClientAddresses
+		if spec.AnyIP {
+			n = 1 // the link's own address: the server's gateway to the /64
+		}
+		l, err := layout.Compute6(layout.Spec6{ClientNamespaces: spec.ClientNamespaces, ClientAddresses: n,
+			ServerAddresses: spec.ServerAddresses, Subnet: subnet})
+		if err != nil {
+			return plan{}, err
+		}
+		p.subnet6 = l.Subnet
+		p.server = append(p.server, l.ServerAddrs()...)
+		for i, b := range l.Clients {
+			p.clients[i].block6 = b.Prefix
+			p.clients[i].addrs = append(p.clients[i].addrs, b.Addrs()...)
+		}
 	}
 	return p, nil
 }

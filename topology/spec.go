@@ -12,6 +12,16 @@ type Spec struct {
 	ClientAddresses  int // per client namespace
 	ServerAddresses  int
 	Subnet           netip.Prefix // zero: layout.DefaultSubnet
+	// Family is the addresses every namespace gets (zero: IPv4).
+	Family Family
+	// Subnet6 is the IPv6 range, a /64 per namespace (zero:
+	// layout.DefaultSubnet6); used with IPv6 and Dual.
+	Subnet6 netip.Prefix
+	// AnyIP routes each client namespace's /64 as local on lo instead of
+	// adding its client addresses: the clients bind sources anywhere in
+	// it (IP_FREEBIND). Its link gets one IPv6 address, the server's
+	// gateway to the /64. Needs IPv6 or Dual and gateway routing.
+	AnyIP bool
 	ServerSysctls    map[string]string
 	ClientSysctls    map[string]string
 	// NeighbourTable is the neighbour-table size the run needs (0: what the
@@ -40,18 +50,38 @@ type Spec struct {
 	Link LinkShape
 }
 
+// Family is the address family of a topology.
+type Family string
+
+// The families a topology may speak.
+const (
+	IPv4 Family = "ipv4" // 198.18.0.0/15 only (the zero Family too)
+	IPv6 Family = "ipv6" // 2001:2::/48 only
+	Dual Family = "dual" // both: every namespace has addresses of each
+)
+
+// HasIPv4 reports whether f makes IPv4 addresses.
+func (f Family) HasIPv4() bool { return f != IPv6 }
+
+// HasIPv6 reports whether f makes IPv6 addresses.
+func (f Family) HasIPv6() bool { return f == IPv6 || f == Dual }
+
 // Namespace is one network namespace of a built topology: its name, its
 // test addresses and, for a client, its veth link.
 type Namespace struct {
 	Name  string       // namespace name, e.g. c1m-ab12cd-srv
-	Addrs []netip.Addr // its test addresses
+	Addrs []netip.Addr // its test addresses (IPv4 first, then IPv6)
 	Link  string       // client: its veth end; server: empty (one link per client)
+	// SourcePrefix is a client's /64 routed as local (Spec.AnyIP): its
+	// sources are bound from it; zero without AnyIP.
+	SourcePrefix netip.Prefix
 }
 
 // Topology is a built laboratory.
 type Topology struct {
 	RunID   string
 	Subnet  netip.Prefix
+	Subnet6 netip.Prefix // zero for an IPv4 topology
 	Server  Namespace
 	Clients []Namespace
 	// KillGrace is how long Teardown waits after SIGTERM before it

@@ -120,8 +120,16 @@ func (l Layout) ServerAddrs() []netip.Addr {
 	return out
 }
 
-// Addrs returns the block's used addresses.
+// Addrs returns the block's used addresses: an IPv4 block's from its
+// first address, an IPv6 /64's from ::1 (::0 is the subnet-router anycast).
 func (b Block) Addrs() []netip.Addr {
+	if b.Prefix.Addr().Is6() {
+		out := make([]netip.Addr, b.Count)
+		for i := range out {
+			out[i] = addr6At(b.Prefix, uint64(i)+1)
+		}
+		return out
+	}
 	base := uint64(binary.BigEndian.Uint32(b.Prefix.Addr().AsSlice()))
 	out := make([]netip.Addr, b.Count)
 	for i := range out {
