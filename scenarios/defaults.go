@@ -32,12 +32,12 @@ const (
 	// ListenAddresses, ListenAny and ListenDual are server.listen's
 	// values: a listener per server address and port, one per port on the
 	// family's wildcard, or one per port on [::] taking both families.
-	ListenAddresses = "addresses"
-	ListenAny       = "any"
-	ListenDual      = "dual"
-	DefaultConnBuffer        = 0 // server.conn-buffer: the compact connection table
-	DefaultScaling           = ScalingLimits
-	DefaultTrafficBytes      = 64 // bytes of each message of a traffic phase
+	ListenAddresses     = "addresses"
+	ListenAny           = "any"
+	ListenDual          = "dual"
+	DefaultConnBuffer   = 0 // server.conn-buffer: the compact connection table
+	DefaultScaling      = ScalingLimits
+	DefaultTrafficBytes = 64 // bytes of each message of a traffic phase
 )
 
 // Limits on values, so a typo cannot ask for something absurd.

@@ -21,9 +21,9 @@ type Spec struct {
 	// adding its client addresses: the clients bind sources anywhere in
 	// it (IP_FREEBIND). Its link gets one IPv6 address, the server's
 	// gateway to the /64. Needs IPv6 or Dual and gateway routing.
-	AnyIP bool
-	ServerSysctls    map[string]string
-	ClientSysctls    map[string]string
+	AnyIP         bool
+	ServerSysctls map[string]string
+	ClientSysctls map[string]string
 	// NeighbourTable is the neighbour-table size the run needs (0: what the
 	// topology needs, one entry per link). The neighbour thresholds are
 	// host-global on this kernel, so Build only checks the host's
