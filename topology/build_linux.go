@@ -193,7 +193,10 @@ func checkNeighbours(spec Spec) error {
 // server end whose only address is tentative sends no neighbour
 // solicitation: the first SYN-ACKs would wait for it. Namespace-local;
 // the host's own settings are not touched.
+// It also stops the kernel generating link-local addresses: each link
+// gets the two of linkLocal6 instead.
 var noDAD6 = map[string]string{
-	"net.ipv6.conf.all.accept_dad":     "0",
-	"net.ipv6.conf.default.accept_dad": "0",
+	"net.ipv6.conf.all.accept_dad":        "0",
+	"net.ipv6.conf.default.accept_dad":    "0",
+	"net.ipv6.conf.default.addr_gen_mode": "1",
 }

@@ -126,11 +126,19 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sh *netlink.Han
 			return wrap(err)
 		}
 	}
-	for _, net := range []netip.Prefix{p.subnet, p.subnet6} {
-		if net.IsValid() {
-			if err := cb.routeAdd(net, first(p.server, net), clientLinkIndex, n.Link); err != nil {
-				return wrap(err)
-			}
+	if c.block6.IsValid() {
+		if err := cb.prefixAdd(clientLinkIndex, n.Link, linkLocal6[1]); err != nil {
+			return wrap(err)
+		}
+	}
+	if p.subnet.IsValid() {
+		if err := cb.routeAdd(p.subnet, p.server[0], clientLinkIndex, n.Link); err != nil {
+			return wrap(err)
+		}
+	}
+	if p.subnet6.IsValid() {
+		if err := cb.routeAdd(p.subnet6, linkLocal6[0].Addr(), clientLinkIndex, n.Link); err != nil {
+			return wrap(err)
 		}
 	}
 	if p.anyIP {
@@ -144,6 +152,11 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sh *netlink.Han
 	if err := sb.linkUp(peerIdx, peer); err != nil {
 		return wrap(err)
 	}
+	if c.block6.IsValid() {
+		if err := sb.prefixAdd(peerIdx, peer, linkLocal6[0]); err != nil {
+			return wrap(err)
+		}
+	}
 	for _, block := range []netip.Prefix{c.block, c.block6} {
 		if !block.IsValid() {
 			continue
@@ -152,7 +165,7 @@ func buildClient(t *Topology, p plan, i, srvFd int, sb *rtBatch, sh *netlink.Han
 			if err := sb.routeAddLink(block, peerIdx, peer); err != nil {
 				return wrap(err)
 			}
-		} else if err := sb.routeAdd(block, first(n.Addrs, block), peerIdx, peer); err != nil {
+		} else if err := sb.routeAdd(block, gateway(n.Addrs, block), peerIdx, peer); err != nil {
 			return wrap(err)
 		}
 	}

@@ -143,17 +143,24 @@ func family(a netip.Addr) int {
 // usable at once instead of tentative for a second or more, and the
 // run's own layout already guarantees it is unique.
 func (b *rtBatch) addrAdd(index int, name string, a netip.Addr) error {
+	return b.prefixAdd(index, name, netip.PrefixFrom(a, a.BitLen()))
+}
+
+// prefixAdd queues address p.Addr() with p's length on link index (an
+// IPv6 one without duplicate address detection, as addrAdd).
+func (b *rtBatch) prefixAdd(index int, name string, p netip.Prefix) error {
+	a := p.Addr()
 	req := nl.NewNetlinkRequest(unix.RTM_NEWADDR, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	msg := nl.NewIfAddrmsg(family(a))
 	msg.Index = uint32(index)
-	msg.Prefixlen = uint8(a.BitLen())
+	msg.Prefixlen = uint8(p.Bits())
 	if a.Is6() {
 		msg.Flags = unix.IFA_F_NODAD
 	}
 	req.AddData(msg)
 	req.AddData(nl.NewRtAttr(unix.IFA_LOCAL, a.AsSlice()))
 	req.AddData(nl.NewRtAttr(unix.IFA_ADDRESS, a.AsSlice()))
-	return b.add(req, fmt.Sprintf("add address %s to %s", a, name))
+	return b.add(req, fmt.Sprintf("add address %s to %s", p, name))
 }
 
 // routeAdd queues a route to dst through gateway gw on link index, with

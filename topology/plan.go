@@ -29,15 +29,13 @@ type clientPlan struct {
 	addrs  []netip.Addr // IPv4 addresses, then IPv6
 }
 
-// first returns the first address of addrs in the family of prefix p (the
-// gateway of a route to p).
-func first(addrs []netip.Addr, p netip.Prefix) netip.Addr {
-	for _, a := range addrs {
-		if a.Is4() == p.Addr().Is4() {
-			return a
-		}
+// gateway is the server's next hop to a client block: IPv4's is the
+// client's first address, IPv6's the client end's link-local address.
+func gateway(addrs []netip.Addr, block netip.Prefix) netip.Addr {
+	if block.Addr().Is6() {
+		return linkLocal6[1].Addr()
 	}
-	return netip.Addr{}
+	return addrs[0]
 }
 
 // makePlan checks spec and lays out its addresses.
@@ -105,3 +103,13 @@ func makePlan(spec Spec) (plan, error) {
 	}
 	return p, nil
 }
+
+// linkLocal6 are the IPv6 next hops of every client link: the server end
+// is fe80::1, the client end fe80::2. IPv6 answers a neighbour
+// solicitation only for an address on the link it arrives on (IPv4's ARP
+// answers for any local address), and the server addresses sit on lo, so
+// the client routes the server's /64 through the server end's link-local
+// address, as routed IPv6 networks do; the server routes each client /64
+// through the client end's. Link-local addresses never leave their link,
+// and every connection's addresses come from 2001:2::/48.
+var linkLocal6 = [2]netip.Prefix{netip.MustParsePrefix("fe80::1/64"), netip.MustParsePrefix("fe80::2/64")}
