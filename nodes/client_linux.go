@@ -7,12 +7,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// target is one (source address, server address, server port) tuple.
-type target struct {
-	src, dst *unix.SockaddrInet4
-	next     int // next source port to try (explicit port mode)
-}
-
 // portTries is how many explicit ports one dial tries before it counts
 // EADDRNOTAVAIL (a port may still be busy from an earlier connection).
 const portTries = 16
@@ -52,10 +46,6 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 	default:
 		return nil, fmt.Errorf("unknown strategy %q: use round-robin or fill", cfg.Strategy)
 	}
-	if len(cfg.Sources) == 0 || len(cfg.Servers) == 0 || len(cfg.Ports) == 0 {
-		return nil, fmt.Errorf("client needs at least one source, one server and one port (got %d, %d, %d)",
-			len(cfg.Sources), len(cfg.Servers), len(cfg.Ports))
-	}
 	if cfg.PortLow != 0 || cfg.PortHigh != 0 {
 		if cfg.PortLow <= 0 || cfg.PortHigh > 65535 || cfg.PortLow > cfg.PortHigh {
 			return nil, fmt.Errorf("port range %d-%d invalid: use 1 <= port_low <= port_high <= 65535 (or neither)", cfg.PortLow, cfg.PortHigh)
@@ -64,27 +54,15 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 	if cfg.Retries < 0 || cfg.Retries > 255 {
 		return nil, fmt.Errorf("retries %d out of range: use 0 to 255", cfg.Retries)
 	}
-	var targets []target
-	for _, s := range cfg.Sources {
-		src, err := sockaddr4(s, 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range cfg.Servers {
-			for _, p := range cfg.Ports {
-				dst, err := sockaddr4(d, p)
-				if err != nil {
-					return nil, err
-				}
-				targets = append(targets, target{src: src, dst: dst, next: cfg.PortLow})
-			}
-		}
+	tg, err := newTargets(cfg)
+	if err != nil {
+		return nil, err
 	}
 	w, err := newWorker("client", cfg.FDLimit)
 	if err != nil {
 		return nil, err
 	}
-	w.cli, w.targets, w.msg = cfg, targets, parseMessage(cfg.Message)
+	w.cli, w.tg, w.msg = cfg, tg, parseMessage(cfg.Message)
 	w.onData = onDiscard
 	if w.proto, err = newClientProto(cfg); err != nil {
 		w.Close()
@@ -160,17 +138,16 @@ func (w *Worker) runConnect(now time.Duration) {
 // from the connect() call when that is earlier or there is no schedule
 // (sched < 0).
 func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Duration) {
-	var t *target
-	if w.cli.Strategy == "fill" {
-		t = &w.targets[w.fillPos]
-	} else {
-		t = &w.targets[w.rr]
+	k := w.fillPos
+	if w.cli.Strategy != "fill" {
+		k = w.rr
 		w.rr++
-		if w.rr == len(w.targets) {
+		if w.rr == w.tg.n {
 			w.rr = 0
 		}
 	}
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	src, dst, anyip := w.tg.pick(k)
+	fd, err := unix.Socket(dst.family(), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		// Out of fds: a retry waits for a close or pauseFor (no spin);
 		// an attempt without retries left simply fails.
@@ -181,18 +158,27 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 		return
 	}
 	var start time.Duration
-	if err = rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1); err == nil {
-		if err = rawBind(fd, t.src); err == nil {
+	// IP_BIND_ADDRESS_NO_PORT and IP_LOCAL_PORT_RANGE are SOL_IP options
+	// that an AF_INET6 TCP socket takes too (ipv6_setsockopt hands SOL_IP
+	// to ip_setsockopt; inet6_bind and the port search honour both):
+	// TestSockoptsIPv6 checks it. A prefix's source is on no interface,
+	// so its bind needs IPV6_FREEBIND.
+	err = rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
+	if err == nil && anyip {
+		err = rawSetsockoptInt(fd, unix.SOL_IPV6, unix.IPV6_FREEBIND, 1)
+	}
+	if err == nil {
+		if err = rawBind(fd, src); err == nil {
 			// The loop clock just before connect(): now is that of the
 			// whole batch, up to in_flight dials old.
 			start = w.now()
 			if sched >= 0 && sched < start {
 				start = sched
 			}
-			if w.cli.PortLow > 0 {
-				err = w.connectExplicit(fd, t)
+			if w.tg.next != nil {
+				err = w.connectExplicit(fd, k, dst)
 			} else {
-				err = rawConnect(fd, t.dst)
+				err = rawConnect(fd, dst)
 			}
 		}
 	}
@@ -201,7 +187,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 	default:
 		rawClose(fd)
 		if err == unix.EADDRNOTAVAIL && w.cli.Strategy == "fill" {
-			w.fillPos = (w.fillPos + 1) % len(w.targets)
+			w.fillPos = (w.fillPos + 1) % w.tg.n
 		}
 		w.connectFailed(idx, tries, err)
 		return
@@ -322,23 +308,25 @@ func (w *Worker) checkConnectDone() {
 	}
 }
 
-// connectExplicit connects from the target's next source port: a one-port
-// IP_LOCAL_PORT_RANGE makes the kernel take exactly that port (or fail
-// with EADDRNOTAVAIL if the four-tuple is busy, then the next port is
-// tried, up to portTries). The kernel's own search walks every used port
-// of the pair first, which grows slow once a pair holds many thousands.
-func (w *Worker) connectExplicit(fd int, t *target) error {
+// connectExplicit connects to dst from tuple k's next source port: a
+// one-port IP_LOCAL_PORT_RANGE makes the kernel take exactly that port
+// (or fail with EADDRNOTAVAIL if the four-tuple is busy, then the next
+// port is tried, up to portTries). The kernel's own search walks every
+// used port of the pair first, which grows slow once a pair holds many
+// thousands.
+func (w *Worker) connectExplicit(fd, k int, dst *sockaddr) error {
 	var err error
 	for i := 0; i < portTries; i++ {
-		p := t.next
-		t.next++
-		if t.next > w.cli.PortHigh {
-			t.next = w.cli.PortLow
+		p := int(w.tg.next[k])
+		if p >= w.cli.PortHigh {
+			w.tg.next[k] = uint16(w.cli.PortLow)
+		} else {
+			w.tg.next[k]++
 		}
 		if err = rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_LOCAL_PORT_RANGE, p|p<<16); err != nil {
 			return err
 		}
-		if err = rawConnect(fd, t.dst); err != unix.EADDRNOTAVAIL {
+		if err = rawConnect(fd, dst); err != unix.EADDRNOTAVAIL {
 			return err
 		}
 	}

@@ -254,7 +254,7 @@ func (w *Worker) readyDetail() string {
 	if w.role == "server" {
 		return fmt.Sprintf("listening on %d sockets, fd limit %d%s%s", len(w.listeners), w.st.FDLimit, w.pool.describe(), w.capNote)
 	}
-	return fmt.Sprintf("%d targets, fd limit %d%s", len(w.targets), w.st.FDLimit, w.capNote)
+	return fmt.Sprintf("%d targets, fd limit %d%s", w.tg.n, w.st.FDLimit, w.capNote)
 }
 
 // readCommands parses lines from in until EOF, then closes lines; wake is

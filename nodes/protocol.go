@@ -69,10 +69,17 @@ const (
 
 // ServerConfig configures a server worker.
 type ServerConfig struct {
-	// Addrs are the IPv4 addresses to listen on.
+	// Addrs are the addresses to listen on, IPv4 or IPv6 literals without
+	// brackets ("198.18.0.1", "2001:2::1").
 	Addrs []string `json:"addrs"`
 	// Ports are the TCP ports to listen on (every address × every port).
 	Ports []int `json:"ports"`
+	// Listen is what the listeners bind: "" or ListenAddresses (one per
+	// address × port, an IPv6 one with IPV6_V6ONLY), ListenAny (one per
+	// port on the wildcard of each family of Addrs: 0.0.0.0, and [::]
+	// with IPV6_V6ONLY) or ListenDual (one per port on [::] without
+	// IPV6_V6ONLY, taking both families).
+	Listen string `json:"listen,omitempty"`
 	// Backlog is the listen backlog.
 	Backlog int `json:"backlog"`
 	// OnData is "discard", "echo", "reply-once" or "ignore".
@@ -99,11 +106,28 @@ type ServerConfig struct {
 	ProtoOptions ProtoOptions `json:"proto_options,omitzero"`
 }
 
+// Listen modes of a server (ServerConfig.Listen).
+const (
+	ListenAddresses = "addresses"
+	ListenAny       = "any"
+	ListenDual      = "dual"
+)
+
 // ClientConfig configures a client worker.
 type ClientConfig struct {
-	// Sources are the local IPv4 addresses to connect from.
+	// Sources are the local addresses to connect from, IPv4 or IPv6
+	// literals without brackets; each pairs only with the servers of its
+	// own family.
 	Sources []string `json:"sources"`
-	// Servers are the server IPv4 addresses.
+	// SourcePrefix, an IPv6 prefix of at most 64 bits routed as local in
+	// the client's namespace (ip -6 route add local PREFIX dev lo), lends
+	// SourceCount more sources (1 to MaxSourceCount) that are on no
+	// interface: they are spread over the prefix reproducibly (the same
+	// in every worker given the same prefix and count) and bound with
+	// IPV6_FREEBIND. Either or both of Sources and SourcePrefix.
+	SourcePrefix string `json:"source_prefix,omitempty"`
+	SourceCount  int    `json:"source_count,omitempty"`
+	// Servers are the server addresses, IPv4 or IPv6 literals.
 	Servers []string `json:"servers"`
 	// Ports are the server ports.
 	Ports []int `json:"ports"`
@@ -123,6 +147,7 @@ type ClientConfig struct {
 	// (Linux 6.3+), so connect() skips the kernel's port search. Workers
 	// that share a source address need disjoint ranges. The range must lie
 	// inside the namespace's ip_local_port_range. 0 = the kernel chooses.
+	// Refused with SourcePrefix (a cursor per tuple would be too many).
 	PortLow  int `json:"port_low,omitempty"`
 	PortHigh int `json:"port_high,omitempty"`
 	// Protocol is what the client speaks: "" or ProtoEcho (traffic

@@ -27,23 +27,15 @@ func errnoErr(e unix.Errno) error {
 	return e
 }
 
-// rawSockaddr is sa in the kernel's form.
-func rawSockaddr(sa *unix.SockaddrInet4) unix.RawSockaddrInet4 {
-	r := unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: sa.Addr}
-	p := (*[2]byte)(unsafe.Pointer(&r.Port))
-	p[0], p[1] = byte(sa.Port>>8), byte(sa.Port)
-	return r
-}
-
-func rawBind(fd int, sa *unix.SockaddrInet4) error {
-	r := rawSockaddr(sa)
-	_, _, e := unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(&r)), unix.SizeofSockaddrInet4)
+// rawBind and rawConnect pass sa in the kernel's form as it is (either
+// family: the length tells the kernel which).
+func rawBind(fd int, sa *sockaddr) error {
+	_, _, e := unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(&sa.raw[0])), uintptr(sa.n))
 	return errnoErr(e)
 }
 
-func rawConnect(fd int, sa *unix.SockaddrInet4) error {
-	r := rawSockaddr(sa)
-	_, _, e := unix.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&r)), unix.SizeofSockaddrInet4)
+func rawConnect(fd int, sa *sockaddr) error {
+	_, _, e := unix.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&sa.raw[0])), uintptr(sa.n))
 	return errnoErr(e)
 }
 

@@ -2,14 +2,14 @@ package nodes
 
 import (
 	"fmt"
-	"net/netip"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // NewServer creates a server worker listening on every address × port of
-// cfg with SO_REUSEPORT (so several worker processes share the ports).
+// cfg (or on the wildcards cfg.Listen asks for) with SO_REUSEPORT (so
+// several worker processes share the ports).
 func NewServer(cfg ServerConfig) (*Worker, error) {
 	var onData uint8
 	switch cfg.OnData {
@@ -24,8 +24,9 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 	default:
 		return nil, fmt.Errorf("unknown on_data %q: use discard, echo, reply-once or ignore", cfg.OnData)
 	}
-	if len(cfg.Addrs) == 0 || len(cfg.Ports) == 0 {
-		return nil, fmt.Errorf("server needs at least one address and one port (got %d addresses, %d ports)", len(cfg.Addrs), len(cfg.Ports))
+	socks, err := listenAddrs(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.ConnBuffer < 0 || cfg.ConnBuffer > maxConnBuffer {
 		return nil, fmt.Errorf("conn_buffer %d out of range: use 0 (the compact table) to %d bytes", cfg.ConnBuffer, maxConnBuffer)
@@ -48,35 +49,22 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 	if backlog <= 0 {
 		backlog = unix.SOMAXCONN
 	}
-	for _, a := range cfg.Addrs {
-		sa, err := sockaddr4(a, 0)
-		if err != nil {
+	for _, l := range socks {
+		if err := w.listen(&l.sa, l.v6only, backlog); err != nil {
 			w.Close()
-			return nil, err
-		}
-		for _, p := range cfg.Ports {
-			sa.Port = p
-			if err := w.listen(sa, backlog); err != nil {
-				w.Close()
-				return nil, fmt.Errorf("failed to listen on %s:%d (is the address on an interface of this namespace?): %w", a, p, err)
+			hint := "is the address on an interface of this namespace, an IPv6 one added with nodad so that it is not tentative?"
+			if l.sa.addr().IsUnspecified() {
+				hint = "does another program hold the port without SO_REUSEPORT?"
 			}
+			return nil, fmt.Errorf("failed to listen on %s (%s): %w", l.sa.String(), hint, err)
 		}
 	}
 	w.fdBase = countFDs()
 	return w, nil
 }
 
-// sockaddr4 parses an IPv4 address.
-func sockaddr4(addr string, port int) (*unix.SockaddrInet4, error) {
-	ip, err := netip.ParseAddr(addr)
-	if err != nil || !ip.Is4() {
-		return nil, fmt.Errorf("invalid IPv4 address %q: write it as 198.18.0.1", addr)
-	}
-	return &unix.SockaddrInet4{Addr: ip.As4(), Port: port}, nil
-}
-
-func (w *Worker) listen(sa *unix.SockaddrInet4, backlog int) error {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+func (w *Worker) listen(sa *sockaddr, v6only bool, backlog int) error {
+	fd, err := unix.Socket(sa.family(), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
@@ -86,7 +74,17 @@ func (w *Worker) listen(sa *unix.SockaddrInet4, backlog int) error {
 			return fmt.Errorf("setsockopt %d: %w", opt, err)
 		}
 	}
-	if err := unix.Bind(fd, sa); err != nil {
+	if sa.family() == unix.AF_INET6 {
+		v := 0
+		if v6only {
+			v = 1
+		}
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v); err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("setsockopt IPV6_V6ONLY: %w", err)
+		}
+	}
+	if err := rawBind(fd, sa); err != nil {
 		unix.Close(fd)
 		return fmt.Errorf("bind: %w", err)
 	}

@@ -87,7 +87,7 @@ type Worker struct {
 	// client
 	cli     ClientConfig
 	msg     message
-	targets []target
+	tg      *targets
 	rr      int
 	fillPos int
 	nextIdx uint32
