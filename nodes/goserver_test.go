@@ -3,9 +3,9 @@ package nodes
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -28,7 +28,7 @@ func goroutineServerMain(in io.Reader, out io.Writer) int {
 	var established, messages atomic.Int64
 	for _, a := range cmd.Server.Addrs {
 		for _, p := range cmd.Server.Ports {
-			ln, err := net.Listen("tcp4", fmt.Sprintf("%s:%d", a, p))
+			ln, err := net.Listen("tcp", net.JoinHostPort(a, strconv.Itoa(p)))
 			if err != nil {
 				rep.event(EventError, err.Error())
 				return 1
