@@ -20,7 +20,7 @@ type InPlace struct {
 	// Shard is the slice of the scenario this process runs (zero = whole).
 	Shard scenarios.Shard
 	// Sources are the local addresses to connect from; nil = every global
-	// IPv4 address of this network namespace.
+	// address of this network namespace of a family the target has.
 	Sources []netip.Addr
 	// WholePortRange gives this shard the namespace's whole port range
 	// instead of its 1/N slice: right when every shard has network
@@ -61,6 +61,9 @@ func (r *runner) fitHere(sc *scenarios.Scenario) (*scenarios.Scenario, error) {
 	if len(sources) == 0 {
 		if sources, err = localAddrs(); err != nil {
 			return nil, err
+		}
+		if sources = sameFamilies(sources, ip.Target.Addrs); len(sources) == 0 {
+			return nil, fmt.Errorf("%w: this network namespace has no global address of the target's family: give the sources with --source ADDR", scenarios.ErrInvalid)
 		}
 	}
 	low, high, err := localPortRange()
@@ -139,3 +142,19 @@ func (r *runner) waitStart(ctx context.Context, startAt time.Time) error {
 
 // addrList joins addresses with commas.
 func addrList(as []netip.Addr) string { return strings.Join(addrStrings(as), ",") }
+
+// sameFamilies keeps the sources of a family some target address has: a
+// source pairs only with servers of its own family.
+func sameFamilies(sources, targets []netip.Addr) []netip.Addr {
+	var v4, v6 bool
+	for _, t := range targets {
+		v4, v6 = v4 || t.Is4(), v6 || t.Is6()
+	}
+	var out []netip.Addr
+	for _, s := range sources {
+		if (s.Is4() && v4) || (s.Is6() && v6) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

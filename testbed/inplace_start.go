@@ -102,13 +102,13 @@ func localAddrs() ([]netip.Addr, error) {
 			if err != nil {
 				continue
 			}
-			if ip := p.Addr().Unmap(); ip.Is4() && ip.IsGlobalUnicast() {
+			if ip := p.Addr().Unmap(); ip.IsGlobalUnicast() {
 				out = append(out, ip)
 			}
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no global IPv4 address on this network namespace's interfaces: give the sources with --source ADDR", scenarios.ErrInvalid)
+		return nil, fmt.Errorf("%w: no global IPv4 or IPv6 address on this network namespace's interfaces: give the sources with --source ADDR", scenarios.ErrInvalid)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // readyTimeout bounds how long workers may take to start listening or
@@ -56,7 +57,7 @@ func (r *runner) startServers(ctx context.Context) error {
 	cfg := nodes.ServerConfig{Addrs: srvAddrs, Ports: r.sc.Topology.ServerPorts, Backlog: r.sc.Server.Backlog,
 		OnData: r.sc.Server.OnData, Reply: r.sc.Server.Reply, FDLimit: r.sc.Server.FDLimit,
 		AcceptRate: r.acceptRatePerWorker(), ConnBuffer: int(r.sc.Server.ConnBuffer),
-		Protocol: r.sc.Server.Protocol, ProtoOptions: serverProto(r.sc)}
+		Protocol: r.sc.Server.Protocol, ProtoOptions: serverProto(r.sc), Listen: r.sc.Server.Listen}
 	if cfg.Protocol != nodes.ProtoEcho {
 		cfg.OnData = "" // the protocol answers
 	}
@@ -83,10 +84,11 @@ func (r *runner) startClients(ctx context.Context) error {
 	}
 	base := 0
 	if err := r.startAndWait(ctx, roleClient, func(i int) nodes.Command {
-		c := nodes.ClientConfig{Sources: addrStrings(r.topo.Clients[i%n].Addrs), Servers: srvAddrs,
+		c := nodes.ClientConfig{Servers: srvAddrs,
 			Ports: r.sc.Topology.ServerPorts, Message: r.sc.Client.Message, IndexBase: base,
 			Strategy: r.sc.Client.SourceStrategy, Retries: r.sc.Client.Retries, FDLimit: r.sc.Client.FDLimit,
 			Protocol: r.sc.Client.Protocol, ProtoOptions: clientProto(r.sc)}
+		clientSources(&c, r.topo.Clients[i%n], r.sc.Topology.ClientAddresses)
 		reconnect(&c, r.sc)
 		base += share(r.sc.Client.Connections, r.plan.ClientWorkers, i)
 		if explicit {
@@ -174,4 +176,21 @@ func (r *runner) acceptRatePerWorker() int {
 		return 0
 	}
 	return max(1, r.sc.Server.AcceptRate/r.plan.ServerWorkers)
+}
+
+// clientSources gives c the sources of client namespace ns: its addresses,
+// or with AnyIP its IPv4 addresses (dual stack) and count sources from
+// its /64, bound without being added (the link's own IPv6 address is the
+// server's gateway, not a source).
+func clientSources(c *nodes.ClientConfig, ns topology.Namespace, count int) {
+	if !ns.SourcePrefix.IsValid() {
+		c.Sources = addrStrings(ns.Addrs)
+		return
+	}
+	for _, a := range ns.Addrs {
+		if a.Is4() {
+			c.Sources = append(c.Sources, a.String())
+		}
+	}
+	c.SourcePrefix, c.SourceCount = ns.SourcePrefix.String(), count
 }
