@@ -25,6 +25,9 @@ func (d *decoder) checkFamily(s *Scenario) {
 	case tp.ClientSources == SourcesAnyIP && len(s.Client.Command) > 0:
 		d.failVal("topology.client-sources", `use client-sources = "addresses" with a client command (an external program binds the sources it is given)`,
 			"topology: AnyIP sources are bound by the built-in clients only")
+	case tp.ClientSources == SourcesAnyIP && s.Client.PortSelection == "explicit":
+		d.failVal("client.port-selection", `use port-selection = "auto" or "kernel" with AnyIP sources`,
+			"client: explicit source ports keep a cursor per (source, server, port) tuple, too many with AnyIP sources")
 	case s.Server.Listen == ListenDual && tp.Family != FamilyDual:
 		d.failVal("server.listen", `use family = "dual", or listen = "any" (one wildcard listener of the family)`,
 			"server: listen = \"dual\" takes IPv4 and IPv6, but family is %q", tp.Family)

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
@@ -135,8 +136,14 @@ func (r *runner) startAndWait(ctx context.Context, role string, build func(i int
 }
 
 // explicitPorts reports whether client workers pick their own source
-// ports: asked for, or "auto" on a kernel with IP_LOCAL_PORT_RANGE.
+// ports: asked for, or "auto" on a kernel with IP_LOCAL_PORT_RANGE. AnyIP
+// sources always leave it to the kernel: there are too many tuples to
+// keep a cursor each, and with that many sources the kernel's search for
+// a free port is short anyway.
 func (r *runner) explicitPorts() bool {
+	if r.sc.Topology.ClientSources == scenarios.SourcesAnyIP {
+		return false
+	}
 	switch r.sc.Client.PortSelection {
 	case "kernel":
 		return false
