@@ -12,11 +12,13 @@ import (
 type Counts struct {
 	// Established is Tcp: CurrEstab (ESTABLISHED + CLOSE_WAIT).
 	Established int64
-	// Sockstat is the TCP line of /proc/net/sockstat.
+	// Sockstat is the TCP line of /proc/net/sockstat, its Inuse counting
+	// both families (plus "TCP6: inuse" of /proc/net/sockstat6).
 	Sockstat procfs.Sockstat
 }
 
-// CountsIn reads the established count and sockstat of namespace ns.
+// CountsIn reads the established count (Tcp: CurrEstab, which counts
+// IPv4 and IPv6 connections alike) and sockstat of namespace ns.
 func CountsIn(ns string) (Counts, error) {
 	var c Counts
 	err := topology.Do(ns, func() error {
@@ -25,7 +27,8 @@ func CountsIn(ns string) (Counts, error) {
 			return err
 		}
 		c.Established = procfs.ParseSnmpTCP(snmp).CurrEstab
-		c.Sockstat = procfs.ParseSockstat(procfs.ReadFile("/proc/thread-self/net/sockstat"))
+		c.Sockstat = procfs.ParseSockstatBoth(procfs.ReadFile("/proc/thread-self/net/sockstat"),
+			procfs.ReadFile("/proc/thread-self/net/sockstat6"))
 		return nil
 	})
 	return c, err

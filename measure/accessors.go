@@ -33,8 +33,9 @@ func (s *Sampler) External(extServer, extClient bool) *External {
 }
 
 // SocketsInUse counts the TCP sockets hashed in the run's namespaces now
-// (sockstat "inuse": listeners, connections, and closing sockets that
-// still wait for their FIN handshake; not TIME_WAIT). Unlike orphans it is
+// (sockstat "inuse" plus sockstat6's "TCP6: inuse", so IPv4 and IPv6:
+// listeners, connections, and closing sockets that still wait for their
+// FIN handshake; not TIME_WAIT). Unlike orphans it is
 // counted per namespace, so other programs on the host do not show. The
 // server's namespace counts only when the server is here.
 func (s *Sampler) SocketsInUse() int64 {

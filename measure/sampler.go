@@ -257,8 +257,11 @@ func (s *Sampler) readInNS(ns Namespace, name string) []byte {
 	return ReadNetFile(s.w, ns, name)
 }
 
+// sockstat reads namespace ns's TCP line of sockstat, with inuse counting
+// both families: sockstat's own inuse is IPv4's, and the IPv6 sockets'
+// are in sockstat6 (the other fields are shared by both families).
 func (s *Sampler) sockstat(ns Namespace) procfs.Sockstat {
-	return procfs.ParseSockstat(s.readInNS(ns, "sockstat"))
+	return procfs.ParseSockstatBoth(s.readInNS(ns, "sockstat"), s.readInNS(ns, "sockstat6"))
 }
 
 // nstatNow sums the sampled TcpExt counters over the run's namespaces.

@@ -32,7 +32,7 @@ type Sample struct {
 
 	Errors map[string]int64 // cumulative, by errno name
 
-	SrvInuse, SrvOrphan, SrvTW, SrvAlloc int64 // server namespace /proc/net/sockstat TCP
+	SrvInuse, SrvOrphan, SrvTW, SrvAlloc int64 // server namespace /proc/net/sockstat TCP (inuse plus sockstat6's TCP6)
 	CliInuse, CliOrphan, CliTW, CliAlloc int64 // summed over client namespaces
 
 	TCPMemPages  int64 // host-wide TCP memory (sockstat "mem"), pages

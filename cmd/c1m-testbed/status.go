@@ -18,7 +18,7 @@ func statusCmd(args []string) int {
 		`Shows every lab started with 'c1m-testbed up': its run id, scenario, owner
 pid, nodes and addresses, its processes, and what the kernel says now in each
 node (established connections from Tcp: CurrEstab, and the TCP line of
-/proc/net/sockstat). Also lists runs in progress, dead labs ('clean'
+/proc/net/sockstat, its inuse with /proc/net/sockstat6's IPv6 sockets). Also lists runs in progress, dead labs ('clean'
 recovers those) and who holds the host lock.`,
 		"  sudo c1m-testbed status")
 	if code, done := parseFlags(fs, args); done {

@@ -6,12 +6,15 @@ import (
 	"strings"
 )
 
-// tcpListen is the socket state LISTEN in /proc/net/tcp ("0A").
+// tcpListen is the socket state LISTEN in /proc/net/tcp and tcp6 ("0A").
 const tcpListen = "0A"
 
 // ListeningPorts returns the local ports of the LISTEN sockets in a
-// /proc/net/tcp file. It reads line by line and is cheap while a
-// namespace holds few sockets (before the connections exist).
+// /proc/net/tcp or /proc/net/tcp6 file (the same columns; tcp6's local
+// address is 32 hex digits before the port). A socket bound to an IPv6
+// address or to [::] shows only in tcp6, so a caller waiting for a port
+// reads both. It reads line by line and is cheap while a namespace holds
+// few sockets (before the connections exist).
 func ListeningPorts(data []byte) map[int]bool {
 	ports := map[int]bool{}
 	for i, line := range bytes.Split(data, []byte("\n")) {

@@ -24,6 +24,46 @@ func TestParseSockstat(t *testing.T) {
 	}
 }
 
+const sockstat6Text = "TCP6: inuse 5\nUDP6: inuse 1\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n"
+
+func TestParseSockstat6(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     int64
+	}{
+		{"kernel's layout", sockstat6Text, 5},
+		{"no TCP6 line", "UDP6: inuse 1\n", 0},
+		{"IPv4 file", sockstatText, 0},
+		{"empty (no IPv6)", "", 0},
+		{"not a number", "TCP6: inuse x\n", 0},
+		{"no value", "TCP6: inuse\n", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ParseSockstat6([]byte(tc.in)); got != tc.want {
+				t.Errorf("ParseSockstat6(%q) = %d, want %d", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseSockstatBoth(t *testing.T) {
+	for _, tc := range []struct {
+		name, v4, v6 string
+		want         Sockstat
+	}{
+		{"both families", sockstatText, sockstat6Text, Sockstat{Inuse: 3 + 5, Orphan: 2, TW: 1, Alloc: 4, Mem: 77}},
+		{"no IPv6 (no sockstat6)", sockstatText, "", Sockstat{Inuse: 3, Orphan: 2, TW: 1, Alloc: 4, Mem: 77}},
+		{"IPv6 only in use", "TCP: inuse 0 orphan 0 tw 0 alloc 9 mem 3\n", "TCP6: inuse 9\n", Sockstat{Inuse: 9, Alloc: 9, Mem: 3}},
+		{"unreadable sockstat", "", sockstat6Text, Sockstat{Inuse: 5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ParseSockstatBoth([]byte(tc.v4), []byte(tc.v6)); got != tc.want {
+				t.Errorf("ParseSockstatBoth = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSockstatField(t *testing.T) {
 	for _, tc := range []struct {
 		in, proto, name string
@@ -50,6 +90,15 @@ func FuzzParseSockstat(f *testing.F) {
 	f.Add([]byte("TCP: inuse"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ParseSockstat(data)
+	})
+}
+
+func FuzzParseSockstat6(f *testing.F) {
+	f.Add([]byte(sockstat6Text))
+	f.Add([]byte("TCP6:"))
+	f.Add([]byte("TCP6: inuse -1"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ParseSockstat6(data)
 	})
 }
 
