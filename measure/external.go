@@ -92,6 +92,17 @@ func (o *External) Overlay(role string, s *nodes.Stats) {
 	s.RSS, s.FDs = n.RSS, n.FDs
 }
 
+// ListeningPorts returns the TCP ports something listens on in namespace
+// ns, over both families: /proc/net/tcp and /proc/net/tcp6 (a program
+// bound to [::] or to an IPv6 address shows only in tcp6). w may be nil.
+func ListeningPorts(w Workers, ns Namespace) map[int]bool {
+	ports := procfs.ListeningPorts(ReadNetFile(w, ns, "tcp"))
+	for p := range procfs.ListeningPorts(ReadNetFile(w, ns, "tcp6")) {
+		ports[p] = true
+	}
+	return ports
+}
+
 // ReadNetFile reads /proc/net/NAME as seen from namespace ns: through a
 // live worker's /proc/<pid>/net when one lives there, else from a thread
 // switched into ns. Here reads the measuring process's own. w may be nil.

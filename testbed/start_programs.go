@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
 	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/topology"
@@ -122,7 +121,7 @@ func (r *runner) waitListening(ctx context.Context) error {
 				return fmt.Errorf("%w before its ports %v were open", errWorkerDied{w}, ports)
 			}
 		}
-		miss := missingPorts(ports, procfs.ListeningPorts(measure.ReadNetFile(r.fleet, measure.Namespace(r.topo.Server.Name), "tcp")))
+		miss := missingPorts(ports, measure.ListeningPorts(r.fleet, measure.Namespace(r.topo.Server.Name)))
 		if len(miss) == 0 {
 			r.progress.printf("server program listens on every port %v", ports)
 			return nil
