@@ -25,6 +25,7 @@ var scaledHostKeys = []string{
 	"net.ipv4.tcp_mem", "net.ipv4.tcp_max_orphans",
 	"net.netfilter.nf_conntrack_max", "net.nf_conntrack_max",
 	"net.ipv4.neigh.default.gc_thresh1", "net.ipv4.neigh.default.gc_thresh2", "net.ipv4.neigh.default.gc_thresh3",
+	"net.ipv6.neigh.default.gc_thresh1", "net.ipv6.neigh.default.gc_thresh2", "net.ipv6.neigh.default.gc_thresh3",
 }
 
 // Scaled returns a deep copy of s scaled by f, as ScaledNote does, without

@@ -28,6 +28,21 @@ func TestScaledLimits(t *testing.T) {
 	}
 }
 
+// TestScaledIPv6Neighbours: IPv6's neighbour thresholds shrink with the
+// load like IPv4's.
+func TestScaledIPv6Neighbours(t *testing.T) {
+	s := mustLoad(t, "million")
+	if s.Host == nil {
+		s.Host = map[string]string{}
+	}
+	s.Host["net.ipv6.neigh.default.gc_thresh2"] = "2048"
+	s.Host["net.ipv6.neigh.default.gc_thresh3"] = "4096"
+	c := s.Scaled(0.5)
+	if g2, g3 := c.Host["net.ipv6.neigh.default.gc_thresh2"], c.Host["net.ipv6.neigh.default.gc_thresh3"]; g2 != "1024" || g3 != "2048" {
+		t.Errorf("Scaled(0.5): gc_thresh2 %q, gc_thresh3 %q; want 1024 and 2048", g2, g3)
+	}
+}
+
 func TestScaled(t *testing.T) {
 	s := mustLoad(t, "million")
 	s.Phases = append(s.Phases, Phase{Kind: PhaseWait, Until: Condition{Metric: "established", Op: ">=", Value: 1000000}})

@@ -33,6 +33,7 @@ func TestTableShape(t *testing.T) {
 	for name, want := range map[string]Scope{
 		"net.core.busy_poll": Host, "net.core.optmem_max": Namespace, "net.ipv4.tcp_child_ehash_entries": Parent,
 		"net.ipv4.neigh.default.gc_thresh3": Host, "net/ipv4/tcp_rmem": Namespace, "fs.file-max": Host,
+		"net.ipv6.neigh.default.gc_thresh1": Host, "net/ipv6/neigh/default/gc_thresh3": Host,
 	} {
 		if k, ok := Lookup(name); !ok || k.Scope != want {
 			t.Errorf("Lookup(%s) = %v %v; want %v", name, k.Scope, ok, want)
