@@ -13,7 +13,7 @@ var kernelPatterns = []string{
 	"TCP: out of memory",
 	"too many orphaned sockets",
 	"nf_conntrack: table full",
-	"neighbor table overflow", // the kernel's spelling: "arp_cache: neighbor table overflow!"
+	"neighbor table overflow", // the kernel's spelling: "arp_cache: neighbor table overflow!" (IPv4), "ndisc_cache: …" (IPv6)
 	"Possible SYN flooding",
 	"TCP: time wait bucket table overflow",
 	"Out of memory",

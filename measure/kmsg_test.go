@@ -25,6 +25,23 @@ func TestKernelLogMatch(t *testing.T) {
 	}
 }
 
+// TestKernelLogNeighbourOverflow: one pattern counts the overflow of
+// either family's table, as the kernel names them (tbl->id).
+func TestKernelLogNeighbourOverflow(t *testing.T) {
+	k := &KernelLog{counts: map[string]int64{}}
+	for _, rec := range []string{
+		"6,2001,6000,-;arp_cache: neighbor table overflow!\n",
+		"6,2002,6001,-;ndisc_cache: neighbor table overflow!\n",
+		"6,2003,6002,-;ndisc_cache: neighbor table overflow!\n",
+	} {
+		k.match(kmsgText(rec))
+	}
+	counts, lines := k.Result()
+	if counts["neighbor table overflow"] != 3 || len(lines) != 3 || lines[1] != "ndisc_cache: neighbor table overflow!" {
+		t.Errorf("counts = %v, lines = %q; want 3 overflows, IPv6's kept as written", counts, lines)
+	}
+}
+
 // TestKernelPatternsCoverScenarios: every message a scenario may expect
 // (scenarios.KernelMessages) is one the run watches.
 func TestKernelPatternsCoverScenarios(t *testing.T) {

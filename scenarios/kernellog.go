@@ -13,7 +13,7 @@ var KernelMessages = map[string]string{
 	"TCP: out of memory":                   "tcp_mem reached its max: sockets are reset",
 	"too many orphaned sockets":            "orphans above tcp_max_orphans: sockets are reset",
 	"nf_conntrack: table full":             "nf_conntrack_max reached: new connections' packets are dropped",
-	"neighbor table overflow":              "the neighbour table is full (gc_thresh3): packets to new neighbours are dropped",
+	"neighbor table overflow":              "the IPv4 (arp_cache) or IPv6 (ndisc_cache) neighbour table is full (gc_thresh3): packets to new neighbours are dropped",
 	"Possible SYN flooding":                "a listen queue overflowed: SYN cookies or drops",
 	"TCP: time wait bucket table overflow": "tcp_max_tw_buckets reached: sockets skip TIME_WAIT",
 	"VFS: file-max limit":                  "fs.file-max reached: ENFILE",
