@@ -14,8 +14,10 @@ import (
 // This is the one list: the decoder refuses any other {name} in a command,
 // and the testbed expands these with ExpandArgs.
 var Placeholders = map[string]string{
-	"addrs":       "the server addresses, comma-separated",
+	"addrs":       "the server addresses, comma-separated, as plain literals (198.18.0.1, 2001:2::1)",
 	"addr":        "the first server address",
+	"hosts":       "the server addresses in host form for host:port, comma-separated: IPv6 in brackets ([2001:2::1]), IPv4 as is",
+	"host":        "the first server address in host form ([2001:2::1], 198.18.0.1)",
 	"ports":       "the server ports, comma-separated",
 	"port":        "the first server port",
 	"sources":     "client: this program's source addresses (its namespace's), comma-separated; server: empty",

@@ -35,7 +35,8 @@ type programSite struct {
 
 // siteLists are a site's lists as the placeholders give them.
 type siteLists struct {
-	addrs, ports string   // "198.18.0.1,198.18.0.2", "8000,8001"
+	addrs, ports string   // "198.18.0.1,2001:2::1", "8000,8001"
+	hosts        string   // {hosts}: "198.18.0.1,[2001:2::1]"
 	port         []string // each port, for {worker-port}
 }
 
@@ -56,7 +57,22 @@ func (site programSite) joinLists() siteLists {
 	for i, p := range site.ports {
 		ps[i] = strconv.Itoa(p)
 	}
-	return siteLists{addrs: strings.Join(site.srvAddrs, ","), ports: strings.Join(ps, ","), port: ps}
+	hs := make([]string, len(site.srvAddrs))
+	for i, a := range site.srvAddrs {
+		hs[i] = hostForm(a)
+	}
+	return siteLists{addrs: strings.Join(site.srvAddrs, ","), hosts: strings.Join(hs, ","), ports: strings.Join(ps, ","), port: ps}
+}
+
+// hostForm writes an address as the host of a host:port: an IPv6
+// literal in brackets ("[2001:2::1]", RFC 3986), anything else as it is.
+// {host} and {hosts} give it to programs that join host and port
+// themselves (nginx's listen, haproxy's bind).
+func hostForm(addr string) string {
+	if strings.Contains(addr, ":") {
+		return "[" + addr + "]"
+	}
+	return addr
 }
 
 // programVars are the placeholder values of one external program: copy
@@ -71,12 +87,16 @@ func programVars(role string, index, workers int, ns string, site programSite, s
 func programVarsJoined(role string, index, workers int, ns string, site programSite, sources, source string, conns int) map[string]string {
 	l := site.joinLists()
 	v := map[string]string{
-		"addrs": l.addrs, "ports": l.ports,
+		"addrs": l.addrs, "hosts": l.hosts, "ports": l.ports,
 		"sources": sources, "connections": strconv.Itoa(conns),
 		"worker": strconv.Itoa(index), "workers": strconv.Itoa(workers),
 		"namespace": ns, "run": site.runID, "bin": site.bin, "dir": site.dir, "tmp": site.tmp,
 	}
 	v["addr"], v["port"], v["source"] = first(site.srvAddrs), first(l.port), source
+	v["host"] = ""
+	if len(site.srvAddrs) > 0 {
+		v["host"] = hostForm(site.srvAddrs[0])
+	}
 	v[scenarios.WorkerPortPlaceholder] = ""
 	if len(l.port) > 0 {
 		v[scenarios.WorkerPortPlaceholder] = l.port[index%len(l.port)]
@@ -199,7 +219,7 @@ func (p *copyPlanner) vars(role string, i, copies int) map[string]string {
 	}
 	v := programVarsJoined(role, i, copies, ns, p.site, sources, source, conns)
 	if !p.haveLayout {
-		for _, k := range []string{"addrs", "addr", "sources", "source"} {
+		for _, k := range []string{"addrs", "addr", "hosts", "host", "sources", "source"} {
 			v[k] = "{" + k + "}"
 		}
 	}
@@ -340,7 +360,7 @@ func placeholderKey(k, role string) string {
 	switch k {
 	case "ports", "port", scenarios.WorkerPortPlaceholder:
 		return "topology.server-ports"
-	case "addrs", "addr":
+	case "addrs", "addr", "hosts", "host":
 		return "topology.server-addresses"
 	case "sources", "source":
 		return "topology.client-addresses"
@@ -353,10 +373,10 @@ func placeholderFix(k string) string {
 	switch k {
 	case "ports":
 		return "list fewer server ports (about 20,000 fit: each takes up to 6 bytes)"
-	case "addrs":
-		return "use fewer server addresses (about 8,000 fit: each takes up to 16 bytes)"
+	case "addrs", "hosts":
+		return "use fewer server addresses (about 8,000 IPv4 or 3,600 IPv6 ones fit: each takes up to 16 bytes, an IPv6 one up to 36 in {hosts})"
 	case "sources":
-		return "use fewer client addresses per namespace, or more client namespaces (about 8,000 addresses fit in one namespace's list)"
+		return "use fewer client addresses per namespace, or more client namespaces (about 8,000 IPv4 or 3,800 IPv6 addresses fit in one namespace's list)"
 	}
 	return "shorten the path or name it comes from"
 }
@@ -365,7 +385,7 @@ func placeholderFix(k string) string {
 func argFix(role string, j int, sh argShape) string {
 	for _, u := range sh.uses {
 		switch u.name {
-		case "ports", "addrs", "sources":
+		case "ports", "addrs", "hosts", "sources":
 			return fmt.Sprintf("%s.command[%d] uses {%s}: %s", role, j, u.name, placeholderFix(u.name))
 		}
 	}

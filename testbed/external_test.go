@@ -47,6 +47,36 @@ func TestExpandArgs(t *testing.T) {
 	}
 }
 
+// TestHostPlaceholders: {addr}/{addrs} stay plain literals (redis
+// --bind), {host}/{hosts} bracket IPv6 for host:port (nginx listen), in
+// the environment too (C1M_HOST, C1M_HOSTS).
+func TestHostPlaceholders(t *testing.T) {
+	for _, tc := range []struct {
+		name                           string
+		srv                            []string
+		addrs, addr, hosts, host, port string
+	}{
+		{"IPv4", []string{"198.18.0.1", "198.18.0.9"}, "198.18.0.1,198.18.0.9", "198.18.0.1", "198.18.0.1,198.18.0.9", "198.18.0.1", "198.18.0.1:8000"},
+		{"IPv6", []string{"2001:2::1", "2001:2::2"}, "2001:2::1,2001:2::2", "2001:2::1", "[2001:2::1],[2001:2::2]", "[2001:2::1]", "[2001:2::1]:8000"},
+		{"mixed", []string{"2001:2::1", "198.18.0.1"}, "2001:2::1,198.18.0.1", "2001:2::1", "[2001:2::1],198.18.0.1", "[2001:2::1]", "[2001:2::1]:8000"},
+		{"none", nil, "", "", "", "", ":8000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			site := programSite{srvAddrs: tc.srv, ports: []int{8000}}.prepared()
+			v := programVars(roleServer, 0, 1, "ns", site, nil, 0)
+			got, err := expandArgs([]string{"{addrs}", "{addr}", "{hosts}", "{host}", "{host}:{worker-port}"}, v)
+			want := []string{tc.addrs, tc.addr, tc.hosts, tc.host, tc.port}
+			if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("expandArgs = %q, %v; want %q", got, err, want)
+			}
+			env := strings.Join(programEnv(nil, nil, v), " ")
+			if !strings.Contains(env, "C1M_HOSTS="+tc.hosts+" ") || !strings.Contains(env, "C1M_HOST="+tc.host+" ") {
+				t.Errorf("programEnv = %q; want C1M_HOSTS=%s and C1M_HOST=%s", env, tc.hosts, tc.host)
+			}
+		})
+	}
+}
+
 func TestProgramEnv(t *testing.T) {
 	env := programEnv([]string{"PATH=/bin"}, map[string]string{"GOMAXPROCS": "1"}, map[string]string{"ports": "8000"})
 	want := []string{"PATH=/bin", "C1M_PORTS=8000", "GOMAXPROCS=1"}
