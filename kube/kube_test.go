@@ -122,6 +122,33 @@ func TestBuildDecodes(t *testing.T) {
 	}
 }
 
+// TestBuildIPv6Target: an IPv6 (or mixed) target reaches the pods'
+// --target and the Job's annotation in brackets, which clients reads back
+// as the same target.
+func TestBuildIPv6Target(t *testing.T) {
+	for _, target := range []string{"[2001:2::1]:8000-8003", "198.18.0.1,[2001:2::1],[2001:2::2]:8000,8002"} {
+		t.Run(target, func(t *testing.T) {
+			_, _, job := build(t, "million", target, 20, nil)
+			c := job.Spec.Template.Spec.Containers[0]
+			args := append(c.Command, c.Args...)
+			var got string
+			for i, a := range args {
+				if a == "--target" && i+1 < len(args) {
+					got = args[i+1]
+				}
+			}
+			want, _ := scenarios.ParseTarget(target)
+			back, err := scenarios.ParseTarget(got)
+			if err != nil || back.String() != want.String() || !strings.Contains(got, "[2001:2::1]") {
+				t.Errorf("pod --target %q reads back as %v, %v; want %s", got, back, err, want)
+			}
+			if a := job.Annotations["c1m-testbed/target"]; a != want.String() {
+				t.Errorf("annotation c1m-testbed/target = %q, want %q", a, want.String())
+			}
+		})
+	}
+}
+
 func TestBuildWorkersFromFDLimit(t *testing.T) {
 	// 20,000 fds a pod: 50,000 connections need 3 workers (budget 19,936 each).
 	m, _, job := build(t, "million", "10.0.0.5:8000-8003", 20, func(o *Options) { o.PodFDLimit = 20000 })

@@ -9,31 +9,51 @@ import (
 )
 
 // Target is a server that clients running in place (c1m-testbed
-// clients, a Kubernetes pod) load: its IPv4 addresses and ports. It
-// comes from the command line only, never from a scenario file.
+// clients, a Kubernetes pod) load: its addresses and ports. It comes from
+// the command line only, never from a scenario file.
 type Target struct {
-	Addrs []netip.Addr // the server's IPv4 addresses
+	Addrs []netip.Addr // the server's addresses: IPv4, or IPv6 in BenchmarkingIPv6
 	Ports []int        // its ports
 }
 
+// BenchmarkingIPv6 is the IPv6 benchmarking range (RFC 5180), the only
+// IPv6 prefix a target may name: an IPv6 target outside it (link-local,
+// loopback, ULA, documentation, global, v4-mapped) is refused.
+var BenchmarkingIPv6 = netip.MustParsePrefix("2001:2::/48")
+
+// targetSyntax is how a target is written, for every refusal.
+const targetSyntax = "write ADDR[,ADDR...]:PORT[,PORT|LOW-HIGH...], IPv6 in brackets, e.g. 198.18.0.1:8000-8019 or [2001:2::1],[2001:2::2]:8000"
+
 // ParseTarget reads "ADDR[,ADDR...]:PORTS", PORTS a comma list of ports
-// and LOW-HIGH ranges: "198.18.0.1:8000", "10.0.0.5,10.0.0.6:8000-8019".
+// and LOW-HIGH ranges. An ADDR is an IPv4 address or an IPv6 address of
+// BenchmarkingIPv6 in brackets, and the two may be mixed:
+// "198.18.0.1:8000", "10.0.0.5,10.0.0.6:8000-8019", "[2001:2::1]:8000",
+// "198.18.0.1,[2001:2::1]:8000,8001". An IPv6 address without brackets
+// is refused with the bracketed form to write.
 func ParseTarget(s string) (Target, error) {
 	bad := func(format string, args ...any) (Target, error) {
-		return Target{}, fmt.Errorf("%w: --target %q: %s (write ADDR[,ADDR...]:PORT[,PORT|LOW-HIGH...], e.g. 198.18.0.1:8000-8019)", ErrInvalid, s, fmt.Sprintf(format, args...))
+		return Target{}, fmt.Errorf("%w: --target %q: %s (%s)", ErrInvalid, s, fmt.Sprintf(format, args...), targetSyntax)
 	}
-	addrs, ports, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok || addrs == "" || ports == "" {
+	in := strings.TrimSpace(s)
+	colons, err := colonsOutsideBrackets(in)
+	if err != nil {
+		return bad("%v", err)
+	}
+	if len(colons) > 1 {
+		return bad("IPv6 addresses go in brackets: write %s", bracketedHint(in))
+	}
+	if len(colons) == 0 {
+		return bad("no port")
+	}
+	addrs, ports := in[:colons[0]], in[colons[0]+1:]
+	if addrs == "" || ports == "" {
 		return bad("no port")
 	}
 	var t Target
 	for _, a := range strings.Split(addrs, ",") {
-		ip, err := netip.ParseAddr(strings.TrimSpace(a))
-		if err != nil || !ip.Is4() {
-			return bad("%q is not an IPv4 address", a)
-		}
-		if ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback() {
-			return bad("%s cannot be a server address", ip)
+		ip, why := parseTargetAddr(strings.TrimSpace(a))
+		if why != "" {
+			return bad("%s", why)
 		}
 		if slices.Contains(t.Addrs, ip) {
 			return bad("%s is named twice", ip)
@@ -63,11 +83,123 @@ func ParseTarget(s string) (Target, error) {
 	return t, nil
 }
 
-// String writes the target as ParseTarget reads it, ports as ranges.
+// colonsOutsideBrackets returns the offsets of the colons of s that are
+// not inside [...], and refuses brackets that do not pair up.
+func colonsOutsideBrackets(s string) ([]int, error) {
+	var out []int
+	open := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[':
+			if open {
+				return nil, fmt.Errorf("a '[' inside brackets")
+			}
+			open = true
+		case ']':
+			if !open {
+				return nil, fmt.Errorf("a ']' without its '['")
+			}
+			open = false
+		case ':':
+			if !open {
+				out = append(out, i)
+			}
+		}
+	}
+	if open {
+		return nil, fmt.Errorf("a '[' without its ']'")
+	}
+	return out, nil
+}
+
+// bracketedHint rewrites a target whose IPv6 addresses lack brackets as
+// it should be written: the addresses before the last colon in brackets
+// and the ports after it; when the whole of s is also addresses (the last
+// group could be a port or part of the address), that reading is offered
+// too, with ":PORT".
+func bracketedHint(s string) string {
+	whole, isAddrs := bracketAll(s)
+	if i := strings.LastIndexByte(s, ':'); i > 0 && isPortList(s[i+1:]) {
+		if hint, ok := bracketAll(s[:i]); ok {
+			if isAddrs {
+				return fmt.Sprintf("%s:%s (or %s:PORT if the last group belongs to the address)", hint, s[i+1:], whole)
+			}
+			return hint + ":" + s[i+1:]
+		}
+	}
+	if isAddrs {
+		return whole + ":PORT"
+	}
+	return "[2001:2::1]:8000"
+}
+
+// isPortList reports whether s has the shape of PORTS: digits, commas and
+// dashes, not empty.
+func isPortList(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789,-") == ""
+}
+
+// bracketAll puts each IPv6 address of a comma list in brackets; ok is
+// false when an element is not an address.
+func bracketAll(list string) (string, bool) {
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if inner, ok := strings.CutPrefix(p, "["); ok {
+			p = strings.TrimSuffix(inner, "]")
+		}
+		ip, err := netip.ParseAddr(p)
+		if err != nil {
+			return "", false
+		}
+		parts[i] = hostPort(ip)
+	}
+	return strings.Join(parts, ","), true
+}
+
+// parseTargetAddr reads one address of a target: IPv4 as it is, IPv6 in
+// brackets. why says what is wrong with it ("" when nothing is).
+func parseTargetAddr(a string) (netip.Addr, string) {
+	inner, bracketed := strings.CutPrefix(a, "[")
+	if bracketed {
+		var ok bool
+		if inner, ok = strings.CutSuffix(inner, "]"); !ok {
+			return netip.Addr{}, fmt.Sprintf("%q: a bracketed address ends with ']'", a)
+		}
+	}
+	ip, err := netip.ParseAddr(inner)
+	switch {
+	case err != nil || strings.ContainsAny(inner, "[]"):
+		return netip.Addr{}, fmt.Sprintf("%q is not an IPv4 address or a bracketed IPv6 address", a)
+	case ip.Is4() && bracketed:
+		return netip.Addr{}, fmt.Sprintf("%q: IPv4 addresses are written without brackets (%s)", a, ip)
+	case ip.Is4() && (ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback()):
+		return netip.Addr{}, fmt.Sprintf("%s cannot be a server address", ip)
+	case ip.Is4():
+		return ip, ""
+	case ip.Is4In6():
+		return netip.Addr{}, fmt.Sprintf("%s is an IPv4-mapped IPv6 address: write the IPv4 address as it is (%s)", ip, ip.Unmap())
+	case !BenchmarkingIPv6.Contains(ip):
+		return netip.Addr{}, fmt.Sprintf("%s is outside %s, the IPv6 benchmarking range (RFC 5180): an IPv6 target must be in it", ip, BenchmarkingIPv6)
+	}
+	return ip, ""
+}
+
+// hostPort writes an address as the host of a host:port: IPv6 in
+// brackets.
+func hostPort(a netip.Addr) string {
+	if a.Is6() {
+		return "[" + a.String() + "]"
+	}
+	return a.String()
+}
+
+// String writes the target as ParseTarget reads it: IPv6 addresses in
+// brackets, ports as ranges.
 func (t Target) String() string {
 	as := make([]string, len(t.Addrs))
 	for i, a := range t.Addrs {
-		as[i] = a.String()
+		as[i] = hostPort(a)
 	}
 	var ps []string
 	for i := 0; i < len(t.Ports); {
@@ -85,14 +217,16 @@ func (t Target) String() string {
 	return strings.Join(as, ",") + ":" + strings.Join(ps, ",")
 }
 
-// Outside lists the target's addresses outside subnet (the benchmarking
-// range by default): a real server on a real network, which the user
-// must have named on the command line, and which is printed before the
-// first connect.
+// Outside lists the target's addresses of subnet's family that are
+// outside subnet (the IPv4 benchmarking range by default): a real server
+// on a real network, which the user must have named on the command line,
+// and which is printed before the first connect. Addresses of the other
+// family are not listed: an IPv6 target is always in BenchmarkingIPv6
+// (ParseTarget refuses the rest).
 func (t Target) Outside(subnet netip.Prefix) []netip.Addr {
 	var out []netip.Addr
 	for _, a := range t.Addrs {
-		if !subnet.Contains(a) {
+		if a.Is4() == subnet.Addr().Is4() && !subnet.Contains(a) {
 			out = append(out, a)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -203,6 +204,14 @@ func TestParseTarget(t *testing.T) {
 		{"198.18.0.1:80,80", "", true},
 		{"198.18.0.1,198.18.0.1:80", "", true},
 		{"example.com:80", "", true},
+		// IPv6, in brackets, from 2001:2::/48 only.
+		{"[2001:2::1]:8000", "[2001:2::1]:8000", false},
+		{"[2001:2::1],[2001:2::2]:8000,8001", "[2001:2::1],[2001:2::2]:8000-8001", false},
+		{"[2001:2::1]:8000-8003", "[2001:2::1]:8000-8003", false},
+		{"198.18.0.1,[2001:2::1]:8000", "198.18.0.1,[2001:2::1]:8000", false},
+		{" [2001:2:0:ffff::a] , 198.18.0.1 :80", "[2001:2:0:ffff::a],198.18.0.1:80", false},
+		{"[2001:0002:0000::0001]:80", "[2001:2::1]:80", false},
+		{"[2001:2::1],[2001:2:0::1]:80", "", true},
 	} {
 		got, err := ParseTarget(tc.in)
 		if (err != nil) != tc.err {
@@ -212,11 +221,85 @@ func TestParseTarget(t *testing.T) {
 		if err == nil && got.String() != tc.want {
 			t.Errorf("ParseTarget(%q) = %s, want %s", tc.in, got, tc.want)
 		}
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseTarget(%q) error %v does not wrap ErrInvalid", tc.in, err)
+		}
 	}
 	tg, _ := ParseTarget("198.18.0.1,10.1.2.3:80")
 	if out := tg.Outside(layout.DefaultSubnet); len(out) != 1 || out[0].String() != "10.1.2.3" {
 		t.Errorf("Outside = %v, want [10.1.2.3]", out)
 	}
+	tg, _ = ParseTarget("[2001:2::1],198.18.0.1:80")
+	if out := tg.Outside(layout.DefaultSubnet); len(out) != 0 {
+		t.Errorf("Outside = %v, want none: an IPv6 target is in 2001:2::/48", out)
+	}
+}
+
+// TestParseTargetRefusesIPv6 holds the refusals of IPv6 targets to an
+// error that says what to write: every prefix but 2001:2::/48 is named
+// as outside it, and an unbracketed address gets the bracketed form.
+func TestParseTargetRefusesIPv6(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"link-local", "[fe80::1]:80", "fe80::1 is outside 2001:2::/48"},
+		{"link-local with zone", "[fe80::1%eth0]:80", "outside 2001:2::/48"},
+		{"loopback", "[::1]:80", "::1 is outside 2001:2::/48"},
+		{"unspecified", "[::]:80", ":: is outside 2001:2::/48"},
+		{"ULA", "[fd00::1]:80", "fd00::1 is outside 2001:2::/48"},
+		{"ULA fc00::/7 low half", "[fc00::1]:80", "outside 2001:2::/48"},
+		{"documentation", "[2001:db8::1]:80", "2001:db8::1 is outside 2001:2::/48"},
+		{"next /48", "[2001:2:1::1]:80", "outside 2001:2::/48"},
+		{"just below", "[2001:1:ffff::1]:80", "outside 2001:2::/48"},
+		{"global", "[2606:4700::1111]:443", "outside 2001:2::/48"},
+		{"multicast", "[ff02::1]:80", "outside 2001:2::/48"},
+		{"v4-mapped", "[::ffff:198.18.0.1]:80", "write the IPv4 address as it is (198.18.0.1)"},
+		{"v4 in brackets", "[198.18.0.1]:80", "IPv4 addresses are written without brackets"},
+		{"mixed, one outside", "198.18.0.1,[fe80::1]:80", "fe80::1 is outside 2001:2::/48"},
+		{"unbracketed", "2001:2::1:8000", "write [2001:2::1]:8000 (or [2001:2::1:8000]:PORT"},
+		{"unbracketed list", "2001:2::1,2001:2::2:8000-8003", "write [2001:2::1],[2001:2::2]:8000-8003"},
+		{"unbracketed, mixed", "198.18.0.1,2001:2::1:8000", "write 198.18.0.1,[2001:2::1]:8000"},
+		{"unbracketed, no port", "2001:2::1", "write [2001:2::1]:PORT"},
+		{"unbracketed, gibberish", "a:b:c", "write [2001:2::1]:8000"},
+		{"unclosed bracket", "[2001:2::1:8000", "a '[' without its ']'"},
+		{"stray bracket", "2001:2::1]:8000", "a ']' without its '['"},
+		{"nested bracket", "[[2001:2::1]]:8000", "a '[' inside brackets"},
+		{"text after bracket", "[2001:2::1]x:8000", "ends with ']'"},
+		{"bracketed name", "[example.com]:8000", "not an IPv4 address or a bracketed IPv6 address"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseTarget(tc.in)
+			if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ParseTarget(%q) = %v; want an ErrInvalid saying %q", tc.in, err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzParseTarget: ParseTarget never panics, and what it accepts writes
+// back (String) to a text it reads as the same target, whose addresses
+// are IPv4 or in 2001:2::/48.
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"198.18.0.1:8000", "10.0.0.5,10.0.0.6:8000-8003,9000", "[2001:2::1]:8000",
+		"[2001:2::1],[2001:2::2]:8000,8001", "198.18.0.1,[2001:2::1]:8000-8003", "2001:2::1:8000", "[fe80::1%eth0]:80",
+		"[::ffff:198.18.0.1]:80", "[[", "]:", "::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParseTarget(s)
+		if err != nil {
+			return
+		}
+		for _, a := range tg.Addrs {
+			if !a.Is4() && !BenchmarkingIPv6.Contains(a) {
+				t.Fatalf("ParseTarget(%q) accepted %s", s, a)
+			}
+		}
+		back, err := ParseTarget(tg.String())
+		if err != nil || !slices.Equal(back.Addrs, tg.Addrs) || !slices.Equal(back.Ports, tg.Ports) {
+			t.Fatalf("ParseTarget(%q) = %s, which reads back as %v, %v", s, tg, back, err)
+		}
+	})
 }
 
 func TestForClients(t *testing.T) {

@@ -41,7 +41,9 @@ namespace, no sysctl, no host lock; root is not needed. The scenario's
 need the server side (a server close or send) are refused.
 
 The target comes from the command line only; one outside 198.18.0.0/15 is
-printed before the first connect. --shard I/N runs shard I (from 0) of N:
+printed before the first connect. IPv6 addresses go in brackets and must
+be in 2001:2::/48 (RFC 5180): --target [2001:2::1],198.18.0.1:8000-8003.
+--shard I/N runs shard I (from 0) of N:
 its part of the connections and rates, connection indexes of its own and,
 unless --whole-port-range, its own slice of the port range, so N shards add
 up to the scenario and never collide; in a Kubernetes Indexed Job I comes
@@ -54,7 +56,7 @@ Exit status: 0 every expectation of the shard held, 1 one failed, 2 the
 scenario, shard or target is wrong, 3 the environment refused.`,
 		"  c1m-testbed clients smoke --target 198.18.0.1:8000 --shard 0/2 --start-at 2026-12-02T01:00:00Z\n"+
 			"  sudo c1m-testbed exec c1 -- c1m-testbed clients smoke --scale 0.05 --target 198.18.0.1:8000")
-	target := fs.String("target", "", "the server: `ADDR[,ADDR...]:PORT[,PORT|LOW-HIGH...]` (required)")
+	target := fs.String("target", "", "the server: `ADDR[,ADDR...]:PORT[,PORT|LOW-HIGH...]`, IPv6 as [2001:2::1] (required)")
 	shardFlag := fs.String("shard", "", "run shard `I/N` (default: JOB_COMPLETION_INDEX of --shards, else the whole scenario)")
 	shards := fs.Int("shards", 0, "the shard count `N` when the index comes from JOB_COMPLETION_INDEX")
 	startAt := fs.String("start-at", "", "hold the first phase until this `TIME` (RFC 3339, e.g. 2026-12-02T01:00:00Z)")

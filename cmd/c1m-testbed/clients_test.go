@@ -149,6 +149,8 @@ func TestClientsRefusals(t *testing.T) {
 		{[]string{"clients", "smoke"}, exitUsage, "--target"},
 		{[]string{"clients", "smoke", "--target", "198.18.0.1:8000", "--shard", "2/2"}, exitUsage, "0 <= I < N"},
 		{[]string{"clients", "smoke", "--target", "198.18.0.1"}, exitUsage, "no port"},
+		{[]string{"clients", "smoke", "--target", "2001:2::1:8000"}, exitUsage, "write [2001:2::1]:8000"},
+		{[]string{"clients", "smoke", "--target", "[fe80::1]:8000"}, exitUsage, "outside 2001:2::/48"},
 		{[]string{"clients", "close-storm", "--target", "198.18.0.1:8000", "--source", "198.18.0.4"}, exitUsage, "server side"},
 		{[]string{"clients", "smoke", "--target", "198.18.0.1:8000", "--shards", "3"}, exitUsage, "without an index"},
 		{[]string{"merge", "/nonexistent-c1m"}, exitUsage, "cannot be merged"},

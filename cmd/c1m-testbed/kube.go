@@ -29,7 +29,7 @@ to a cluster: pipe the output to 'kubectl apply -f -'. See docs/kubernetes.md.
 Exit status: 0 printed, 2 the scenario or command line is wrong (too few
 pods for the five-tuples: the message says how many).`,
 		"  c1m-testbed kube million --target 10.0.0.5:8000-8003 --shards 20 --image registry.example/c1m-testbed:v1 | kubectl apply -f -")
-	target := fs.String("target", "", "the server: `ADDR[,ADDR...]:PORT[,PORT|LOW-HIGH...]` (required)")
+	target := fs.String("target", "", "the server: `ADDR[,ADDR...]:PORT[,PORT|LOW-HIGH...]`, IPv6 as [2001:2::1] (required)")
 	shards := fs.Int("shards", 0, "pods, one shard each (required)")
 	image := fs.String("image", "", "container `IMG` with c1m-testbed on its PATH (required)")
 	name := fs.String("name", "", "the Job's and ConfigMap's `NAME` (default c1m-<scenario>)")
