@@ -60,7 +60,7 @@ scenario, shard or target is wrong, 3 the environment refused.`,
 	shardFlag := fs.String("shard", "", "run shard `I/N` (default: JOB_COMPLETION_INDEX of --shards, else the whole scenario)")
 	shards := fs.Int("shards", 0, "the shard count `N` when the index comes from JOB_COMPLETION_INDEX")
 	startAt := fs.String("start-at", "", "hold the first phase until this `TIME` (RFC 3339, e.g. 2026-12-02T01:00:00Z)")
-	source := fs.String("source", "", "local `ADDRS` to connect from, comma-separated (default: every global IPv4 address here)")
+	source := fs.String("source", "", "local `ADDRS` to connect from, comma-separated (default: every global address here of a family the target has)")
 	wholePorts := fs.Bool("whole-port-range", false, "use the whole ip_local_port_range, not the shard's slice (each shard has addresses of its own: a pod each)")
 	jsonOut := fs.Bool("json", false, "print the results as one JSON line on stdout, progress on stderr (for kubectl logs and merge)")
 	out := fs.String("out", "", "results directory (default results/<scenario>-<UTC time>[-shard-I-of-N])")
@@ -168,9 +168,9 @@ func clientOptions(target, shard string, shards int, startAt, source, jobIndex s
 		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
-		a, err := netip.ParseAddr(s)
-		if err != nil || !a.Is4() {
-			return opt, fmt.Errorf("%w: --source %q is not an IPv4 address", scenarios.ErrInvalid, s)
+		a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+		if err != nil || a.Zone() != "" || a.Is4In6() {
+			return opt, fmt.Errorf("%w: --source %q is not an IPv4 or IPv6 address (write 198.18.0.2 or 2001:2:0:1::2)", scenarios.ErrInvalid, s)
 		}
 		opt.Sources = append(opt.Sources, a)
 	}
