@@ -297,8 +297,13 @@ func (sc *Scenario) ForClients(p InPlace) (*Scenario, []string, error) {
 	if sc.Topology.Shaped() {
 		notes = append(notes, "[topology] link shaping not applied in place: the network between clients and target is what it is")
 	}
-	c.Topology = Topology{ClientNamespaces: 1, ClientAddresses: p.Sources, ServerAddresses: len(p.Target.Addrs),
-		ServerPorts: slices.Clone(p.Target.Ports), Subnet: sc.Topology.Subnet, Routing: sc.Topology.Routing}
+	fam, srv, src := p.Target.family(), len(p.Target.Addrs), p.Sources
+	if fam == FamilyDual { // the planner counts each address once per family
+		srv, src = (srv+1)/2, (src+1)/2
+	}
+	c.Topology = Topology{ClientNamespaces: 1, ClientAddresses: src, ServerAddresses: srv,
+		ServerPorts: slices.Clone(p.Target.Ports), Subnet: sc.Topology.Subnet, Routing: sc.Topology.Routing,
+		Family: fam, Subnet6: sc.Topology.Subnet6, ClientSources: SourcesAddresses}
 	c.Server.Command, c.Server.Env = nil, nil
 	return c, notes, nil
 }
@@ -311,4 +316,20 @@ func sortedMapKeys(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// family is the address family of the target's addresses: FamilyDual
+// when it has both.
+func (t Target) family() string {
+	var v4, v6 bool
+	for _, a := range t.Addrs {
+		v4, v6 = v4 || a.Is4(), v6 || a.Is6()
+	}
+	switch {
+	case v4 && v6:
+		return FamilyDual
+	case v6:
+		return FamilyIPv6
+	}
+	return FamilyIPv4
 }
