@@ -31,6 +31,7 @@ func planArithmetic(p *plan.Plan) table {
 		timeWait = fmt.Sprintf("%s in the busiest namespace, cap %s", units.Int(p.TimeWait), units.Int(p.TimeWaitBudget))
 	}
 	t := kv("Plan",
+		"addresses", addressesText(p.Topology),
 		"five-tuples", fmt.Sprintf("%s pairs (source, destination, port) × %s source ports (%d-%d) = %s",
 			units.Int(p.Pairs), units.Int(p.PortsPerPair), p.PortLow, p.PortHigh, units.Int(p.FiveTuples)),
 		"fd budget", fmt.Sprintf("%s per worker (RLIMIT_NOFILE server %s, client %s, minus %d reserved)",
@@ -161,4 +162,24 @@ func expectedBy(l plan.Limit) string {
 		return l.Errno
 	}
 	return "the lab expects it"
+}
+
+// addressesText says which family the run speaks and where its addresses
+// come from: "IPv6 from 2001:2::/48: 1 server address, 4 client
+// namespaces × 8 addresses".
+func addressesText(tp scenarios.Topology) string {
+	fam, from := "IPv4", tp.Subnet.String()
+	switch tp.Family {
+	case scenarios.FamilyIPv6:
+		fam, from = "IPv6", tp.Subnet6.String()
+	case scenarios.FamilyDual:
+		fam, from = "dual stack (each address in both families)", tp.Subnet.String()+" and "+tp.Subnet6.String()
+	}
+	clients := units.Plural(int64(tp.ClientAddresses), "address", "addresses")
+	if tp.ClientSources == scenarios.SourcesAnyIP {
+		clients = units.Plural(int64(tp.ClientAddresses), "AnyIP source", "AnyIP sources") + " bound from its /64 (none added)"
+	}
+	return fmt.Sprintf("%s from %s: %s, %s × %s", fam, from,
+		units.Plural(int64(tp.ServerAddresses), "server address", "server addresses"),
+		units.Plural(int64(tp.ClientNamespaces), "client namespace", "client namespaces"), clients)
 }

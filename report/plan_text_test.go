@@ -49,7 +49,7 @@ func TestPlanText(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"port-exhaustion", "", []string{"Plan for port-exhaustion (builtin:port-exhaustion): 40,000 connections\n\n  five-tuples ",
+		{"port-exhaustion", "", []string{"Plan for port-exhaustion (builtin:port-exhaustion): 40,000 connections\n\n  addresses         IPv4 from 198.18.0.0/15: 1 server address, 1 client namespace × 1 address\n  five-tuples ",
 			"\n\n  LIMIT  ", "  NEED  ", "  HEADROOM  STATUS\n", "28,232", "HIT, expected (EADDRNOTAVAIL)",
 			"\nFirst limit: five-tuples (HIT, expected (EADDRNOTAVAIL))\n  1 server address", "  fix: add 1 client address"}},
 		{"traffic.toml", "[server]\non-data = \"echo\"\n[client]\nconnections = 1000\n[[phase]]\nkind = \"connect\"\n" +
@@ -58,6 +58,8 @@ func TestPlanText(t *testing.T) {
 		{"wp.toml", "[topology]\nserver-ports = 2\n[server]\ncommand = [\"redis-server\", \"--port\", \"{worker-port}\"]\n[client]\nconnections = \"50k\"\n[[phase]]\nkind = \"connect\"\n",
 			[]string{"one server port each, {worker-port}", "\nFirst limit: fds per server worker (EXCEEDED)", "fix: list at least"}},
 		{"wan", "", []string{"client links ", "delay each way (round trips of at least"}},
+		{"port-exhaustion-ipv6", "", []string{"IPv6 from 2001:2::/48: 1 server address, 1 client namespace × 16 AnyIP sources bound from its /64 (none added)"}},
+		{"dual-stack", "", []string{"dual stack (each address in both families) from 198.18.0.0/15 and 2001:2::/48"}},
 	} {
 		_, p := planOf(t, tc.name, tc.src)
 		out := PlanText(p)

@@ -19,13 +19,15 @@ const conntrackTable = "c1m"
 // state makes netfilter register the conntrack hooks for the namespace, so
 // every new connection then takes an entry and nf_conntrack_max applies.
 // The rule accepts everything, so nothing else about the traffic changes.
+// The table is of the inet family, so both IPv4 and IPv6 connections are
+// tracked (an ip table would leave an IPv6 run untracked).
 // It is spoken over netlink (github.com/google/nftables); no nft binary.
 func engageConntrack(nsFd int) error {
 	c, err := nftables.New(nftables.WithNetNSFd(nsFd))
 	if err != nil {
 		return fmt.Errorf("failed to open an nftables connection: %w", err)
 	}
-	t := c.AddTable(&nftables.Table{Family: nftables.TableFamilyIPv4, Name: conntrackTable})
+	t := c.AddTable(&nftables.Table{Family: nftables.TableFamilyINet, Name: conntrackTable})
 	policy := nftables.ChainPolicyAccept
 	ch := c.AddChain(&nftables.Chain{
 		Name:     "input",

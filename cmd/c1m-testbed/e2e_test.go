@@ -34,14 +34,19 @@ func TestRunSmoke(t *testing.T) {
 }
 
 // TestRunMillionScaled runs million.toml at 2% as CI's stand-in for the full run.
+// ipv6-million is the same run over IPv6.
 func TestRunMillionScaled(t *testing.T) {
 	hostlock.Shared(t)
 	skipUnlessRoot(t)
-	rec, code, _ := runScenario(t, filepath.Join(t.TempDir(), "million"), "million", "--scale", "0.02")
-	checkPassed(t, rec, code)
-	assertClean(t, rec)
-	if rec.Summary.PeakEstablished != 20000 {
-		t.Errorf("peak_established = %d, want 20000", rec.Summary.PeakEstablished)
+	for _, name := range []string{"million", "ipv6-million"} {
+		t.Run(name, func(t *testing.T) {
+			rec, code, _ := runScenario(t, filepath.Join(t.TempDir(), name), name, "--scale", "0.02")
+			checkPassed(t, rec, code)
+			assertClean(t, rec)
+			if rec.Summary.PeakEstablished != 20000 {
+				t.Errorf("peak_established = %d, want 20000", rec.Summary.PeakEstablished)
+			}
+		})
 	}
 }
 
