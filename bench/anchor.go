@@ -44,10 +44,27 @@ func buildAnchor(bin string) error {
 	return nil
 }
 
-// anchorVariants are the runs of an anchor sitting: pairs × (the C pair,
-// then the README's `c1m-testbed run million`), at scale f of million.
-// The C programs get the product's plan: as many processes per role, the
-// same port range and in-flight cap, so the two differ only in the code.
+// anchorConfig is one pairing of the roles in an anchor sitting.
+type anchorConfig struct {
+	slug, name       string
+	cServer, cClient bool // the role runs the C program (else the product's workers)
+}
+
+// anchorConfigs are the role swap of a sitting, in the order each round
+// runs them: both C, both ours, then each mix, so a sitting says which
+// side holds the gap (ours/C of each mix against C/C).
+var anchorConfigs = []anchorConfig{
+	{"c-c", "C/C", true, true},
+	{"ours-ours", "ours/ours", false, false},
+	{"c-ours", "C srv, our cli", true, false},
+	{"ours-c", "our srv, C cli", false, true},
+}
+
+// anchorVariants are the runs of an anchor sitting: pairs rounds of
+// anchorConfigs (both roles C, both ours as the README's `c1m-testbed run
+// million`, and the two mixes), at scale f of million. The C programs get
+// the product's plan: as many processes per role, the same port range
+// and in-flight cap, so the roles differ only in the code.
 func anchorVariants(f float64, pairs int) ([]variant, error) {
 	sc, err := scenarios.Load("million")
 	if err != nil {
@@ -58,23 +75,48 @@ func anchorVariants(f float64, pairs int) ([]variant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("million at scale %g does not plan here: %w", f, err)
 	}
-	c := anchorTOML(sc, p)
 	var product []string
 	if f != 1 {
 		product = []string{"--scale", fmt.Sprint(f)}
 	}
+	side := func(c bool, role string, n int) string {
+		if c {
+			return fmt.Sprintf("minimal C epoll %s (%d processes)", role, n)
+		}
+		return fmt.Sprintf("the product's %s workers", role)
+	}
 	var vs []variant
 	for i := 1; i <= pairs; i++ {
-		vs = append(vs,
-			variant{name: fmt.Sprintf("anchor-%d", i), what: fmt.Sprintf("minimal C epoll server (%d processes) and client (%d processes)", p.ServerWorkers, p.ClientWorkers), toml: c},
-			variant{name: fmt.Sprintf("product-%d", i), what: "c1m-testbed run million, the README's first command", builtin: "million", args: product})
+		for _, c := range anchorConfigs {
+			v := variant{name: fmt.Sprintf("%s-%d", c.slug, i), what: side(c.cServer, "server", p.ServerWorkers) + ", " + side(c.cClient, "client", p.ClientWorkers)}
+			if c.cServer || c.cClient {
+				v.toml = anchorTOML(sc, p, c.cServer, c.cClient)
+			} else {
+				v.what, v.builtin, v.args = "c1m-testbed run million, the README's first command", "million", product
+			}
+			vs = append(vs, v)
+		}
 	}
 	return vs, nil
 }
 
-// anchorTOML is million with the C programs as its server and client.
-func anchorTOML(sc *scenarios.Scenario, p *plan.Plan) string {
+// anchorTOML is million with the C programs as its server (cServer)
+// and its client (cClient); a role that is not C keeps million's built-in
+// settings.
+func anchorTOML(sc *scenarios.Scenario, p *plan.Plan, cServer, cClient bool) string {
 	tp := sc.Topology
+	server := fmt.Sprintf("command = [\"{bin}/anchor-server\", \"--listen\", \"{addrs}\", \"--ports\", \"{ports}\"]\nworkers = %d\n", p.ServerWorkers)
+	if !cServer {
+		server = fmt.Sprintf("workers = 0\nbacklog = %d\n", sc.Server.Backlog)
+	}
+	client := fmt.Sprintf(`command = ["{bin}/anchor-client", "--sources", "{sources}", "--servers", "{addrs}", "--ports", "{ports}",
+  "--connections", "{connections}", "--worker", "{worker}", "--workers", "{workers}", "--namespaces", "%d",
+  "--port-low", "%d", "--port-high", "%d", "--in-flight", "%d"]
+workers = %d
+`, tp.ClientNamespaces, p.PortLow, p.PortHigh, p.InFlightPerWorker, p.ClientWorkers)
+	if !cClient {
+		client = "workers = 0\nconnect-rate = 0\n"
+	}
 	var host strings.Builder
 	for k, v := range sc.Host {
 		fmt.Fprintf(&host, "%q = %q\n", k, v)
@@ -91,16 +133,10 @@ server-ports = %d
 [host]
 %s
 [server]
-command = ["{bin}/anchor-server", "--listen", "{addrs}", "--ports", "{ports}"]
-workers = %d
-
+%s
 [client]
 connections = %d
-command = ["{bin}/anchor-client", "--sources", "{sources}", "--servers", "{addrs}", "--ports", "{ports}",
-  "--connections", "{connections}", "--worker", "{worker}", "--workers", "{workers}", "--namespaces", "%d",
-  "--port-low", "%d", "--port-high", "%d", "--in-flight", "%d"]
-workers = %d
-
+%s
 [[phase]]
 kind = "connect"
 timeout = "5m"
@@ -118,6 +154,5 @@ timeout = "2m"
 min-established = %d
 close-within = "60s"
 `, tp.ClientNamespaces, tp.ClientAddresses, tp.ServerAddresses, len(tp.ServerPorts), host.String(),
-		p.ServerWorkers, sc.Client.Connections, tp.ClientNamespaces, p.PortLow, p.PortHigh, p.InFlightPerWorker,
-		p.ClientWorkers, sc.Client.Connections)
+		server, sc.Client.Connections, client, sc.Client.Connections)
 }

@@ -29,6 +29,7 @@ func runAnchor(f float64, pairs int, out string) error {
 	if out == "" {
 		out = filepath.Join("results", "bench-anchor-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
+	countSyscalls = true
 	ms, err := run(vs, nil, out)
 	if err != nil {
 		return err
@@ -42,7 +43,7 @@ func runAnchor(f float64, pairs int, out string) error {
 // anchorFigure is one figure of a run of the sitting.
 type anchorFigure struct {
 	name, f string
-	get     func(m measured) float64
+	get     func(m measured) float64 // < 0: not measured
 }
 
 var anchorFigures = []anchorFigure{
@@ -50,10 +51,33 @@ var anchorFigures = []anchorFigure{
 	{"close s", "%.1f", func(m measured) float64 { return m.rec.Summary.CloseSeconds }},
 	{"user B/conn (PSS)", "%.0f", func(m measured) float64 { return m.rec.Summary.UserBytesPerConn }},
 	{"kernel B/conn", "%.0f", func(m measured) float64 { return m.rec.Summary.KernelBytesPerConn }},
-	{"user CPU s", "%.1f", func(m measured) float64 { return m.user }},
-	{"system CPU s", "%.1f", func(m measured) float64 { return m.sys }},
+	{"server CPU s (user+sys)", "%.1f", func(m measured) float64 { return roleCPU(m.rec, "server") }},
+	{"client CPU s (user+sys)", "%.1f", func(m measured) float64 { return roleCPU(m.rec, "client") }},
 	{"workers' user CPU s", "%.1f", func(m measured) float64 { return rolesCPU(m.rec, false) }},
 	{"workers' system CPU s", "%.1f", func(m measured) float64 { return rolesCPU(m.rec, true) }},
+	{"syscalls / conn", "%.1f", func(m measured) float64 { return perConn(m, m.syscalls) }},
+	{"context switches / conn", "%.2f", func(m measured) float64 { return perConn(m, m.switches) }},
+	{"c1m-testbed CPU s (all)", "%.1f", func(m measured) float64 { return m.user + m.sys }},
+}
+
+// perConn divides a count of the whole run by its connections (-1 when
+// not counted).
+func perConn(m measured, v float64) float64 {
+	if v < 0 || m.rec.Summary.PeakEstablished <= 0 {
+		return -1
+	}
+	return v / float64(m.rec.Summary.PeakEstablished)
+}
+
+// roleCPU is one role's user + system CPU (run.json roles[]), -1 when
+// absent.
+func roleCPU(r *results.Record, role string) float64 {
+	for _, ro := range r.Roles {
+		if ro.Role == role {
+			return ro.CPUUserSeconds + ro.CPUSystemSeconds
+		}
+	}
+	return -1
 }
 
 // rolesCPU sums the roles' CPU (run.json roles[]: the processes in the
@@ -70,42 +94,68 @@ func rolesCPU(r *results.Record, sys bool) float64 {
 	return t
 }
 
-// printAnchor prints every pair (runs 2i and 2i+1: C, then product) and
-// the medians of the ratios. floor is the slab floor per connection (0 =
-// unknown).
+// anchorRatios are the ratios a sitting prints, each a config against
+// C/C (anchorConfigs[0]) round by round: which side holds the gap.
+var anchorRatios = []struct {
+	name string
+	cfg  int // index in anchorConfigs
+}{{"ours/C", 1}, {"cli gap", 2}, {"srv gap", 3}}
+
+// printAnchor prints every figure of every config (each round's value)
+// and the medians of the ratios against C/C: ms holds rounds of
+// len(anchorConfigs) runs in that order. floor is the slab floor per
+// connection (0 = unknown).
 func printAnchor(w io.Writer, ms []measured, floor float64) {
+	nc := len(anchorConfigs)
+	rounds := len(ms) / nc
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"figure"}
-	for i := 0; i+1 < len(ms); i += 2 {
-		head = append(head, fmt.Sprintf("C %d", i/2+1), fmt.Sprintf("ours %d", i/2+1), "ratio")
+	for _, c := range anchorConfigs {
+		head = append(head, c.name)
 	}
-	head = append(head, "median ratio")
+	for _, r := range anchorRatios {
+		head = append(head, r.name)
+	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, fig := range anchorFigures {
 		cells := []string{fig.name}
-		var ratios []float64
-		for i := 0; i+1 < len(ms); i += 2 {
-			c, o := fig.get(ms[i]), fig.get(ms[i+1])
-			r := "-"
-			if c > 0 {
-				ratios = append(ratios, o/c)
-				r = fmt.Sprintf("x%.2f", o/c)
+		for k := range anchorConfigs {
+			var vals []string
+			for r := range rounds {
+				if v := fig.get(ms[r*nc+k]); v >= 0 {
+					vals = append(vals, fmt.Sprintf(fig.f, v))
+				} else {
+					vals = append(vals, "-")
+				}
 			}
-			cells = append(cells, fmt.Sprintf(fig.f, c), fmt.Sprintf(fig.f, o), r)
+			cells = append(cells, strings.Join(vals, " / "))
 		}
-		med := "-"
-		if len(ratios) > 0 {
-			med = fmt.Sprintf("x%.2f", median(ratios))
+		for _, ra := range anchorRatios {
+			var ratios []float64
+			for r := range rounds {
+				c, o := fig.get(ms[r*nc]), fig.get(ms[r*nc+ra.cfg])
+				if c > 0 && o >= 0 {
+					ratios = append(ratios, o/c)
+				}
+			}
+			med := "-"
+			if len(ratios) > 0 {
+				med = fmt.Sprintf("x%.2f", median(ratios))
+			}
+			cells = append(cells, med)
 		}
-		fmt.Fprintln(tw, strings.Join(append(cells, med), "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	if floor > 0 {
 		cells := []string{"kernel / slab floor"}
-		for i := 0; i+1 < len(ms); i += 2 {
-			cells = append(cells, fmt.Sprintf("x%.2f", ms[i].rec.Summary.KernelBytesPerConn/floor),
-				fmt.Sprintf("x%.2f", ms[i+1].rec.Summary.KernelBytesPerConn/floor), "")
+		for k := range anchorConfigs {
+			var vals []string
+			for r := range rounds {
+				vals = append(vals, fmt.Sprintf("x%.2f", ms[r*nc+k].rec.Summary.KernelBytesPerConn/floor))
+			}
+			cells = append(cells, strings.Join(vals, " / "))
 		}
-		fmt.Fprintln(tw, strings.Join(append(cells, ""), "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(append(cells, "", "", ""), "\t")+"\t")
 	}
 	tw.Flush()
 	for i, m := range ms {
@@ -113,12 +163,15 @@ func printAnchor(w io.Writer, ms []measured, floor float64) {
 		if !passed(m.rec) {
 			verdict = "FAILED: " + m.rec.Failure
 		}
-		fmt.Fprintf(w, "run %d %s: peak %d, %s\n", i+1, m.rec.Scenario, m.rec.Summary.PeakEstablished, verdict)
+		fmt.Fprintf(w, "run %d (%s, round %d) %s: peak %d, %s\n", i+1, anchorConfigs[i%nc].name, i/nc+1, m.rec.Scenario, m.rec.Summary.PeakEstablished, verdict)
 	}
 	if floor > 0 {
 		fmt.Fprintf(w, "slab floor: %.0f B per connection (two sockets: %s)\n", floor, strings.Join(slabCaches, " + "))
 	}
-	fmt.Fprintln(w, "ratios are ours / C; CPU is the c1m-testbed process with everything it waited for (its workers or the C programs)")
+	fmt.Fprintln(w, "each cell lists the rounds in order; ratios are medians over the rounds against C/C in the same round:")
+	fmt.Fprintln(w, "  ours/C = both roles ours; cli gap = our clients with the C server; srv gap = our server with the C clients")
+	fmt.Fprintln(w, "role CPU is run.json roles[] (the processes in the role's namespaces); syscalls and context switches are perf stat over")
+	fmt.Fprintln(w, "c1m-testbed and all it started (both roles and the orchestrator), per established connection; '-' where perf is absent")
 }
 
 func passed(r *results.Record) bool {

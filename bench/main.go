@@ -125,7 +125,15 @@ Flags:
 type measured struct {
 	rec       *results.Record
 	user, sys float64 // seconds
+	// syscalls and switches are perf stat's raw_syscalls:sys_enter and
+	// context-switches over the c1m-testbed process and everything it
+	// started (inherited counters), -1 when not counted.
+	syscalls, switches float64
 }
+
+// countSyscalls makes run() count every run's system calls and context
+// switches with perf stat, when perf is installed (the anchor sitting).
+var countSyscalls bool
 
 // run runs every variant one after the other, prints their figures and
 // ratios to the first (rows; none when rows is nil) and compares them.
@@ -168,14 +176,22 @@ func run(vs []variant, rows []row, out string) ([]measured, error) {
 		}
 		dir := filepath.Join(out, v.name)
 		fmt.Printf("\n== %s: %s\n", v.name, v.what)
-		cmd := exec.Command(filepath.Join(bin, "c1m-testbed"), append([]string{"run", target, "--out", dir, "--wait", "10m"}, v.args...)...)
+		argv := append([]string{filepath.Join(bin, "c1m-testbed"), "run", target, "--out", dir, "--wait", "10m"}, v.args...)
+		perfOut := filepath.Join(out, v.name+".perf")
+		if countSyscalls {
+			argv = append(perfStat(perfOut), argv...)
+		}
+		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Printf("(%s: %v — its results are still compared)\n", v.name, err)
 		}
-		m := measured{}
+		m := measured{syscalls: -1, switches: -1}
 		if cmd.ProcessState != nil {
 			m.user, m.sys = cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds()
+		}
+		if countSyscalls {
+			m.syscalls, m.switches = readPerfStat(perfOut)
 		}
 		if m.rec, err = results.ReadRecord(dir); err != nil {
 			return nil, err
