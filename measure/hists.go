@@ -12,6 +12,8 @@ import (
 // is a snapshot.
 type Hists struct {
 	Connect, RTT, Handshake histogram.Histogram
+	// Wait is the sampled connects' loop wait (nodes.Stats.WaitHist).
+	Wait histogram.Histogram
 }
 
 // Reset empties every histogram.
@@ -19,6 +21,7 @@ func (h *Hists) Reset() {
 	h.Connect.Reset()
 	h.RTT.Reset()
 	h.Handshake.Reset()
+	h.Wait.Reset()
 }
 
 // Merge adds every recording of o to h.
@@ -26,6 +29,7 @@ func (h *Hists) Merge(o *Hists) {
 	h.Connect.Merge(&o.Connect)
 	h.RTT.Merge(&o.RTT)
 	h.Handshake.Merge(&o.Handshake)
+	h.Wait.Merge(&o.Wait)
 }
 
 // Delta sets h to the recordings of cur that are not in prev (an earlier
@@ -41,6 +45,9 @@ func (h *Hists) Delta(cur, prev *Hists) {
 	}
 	if h.Handshake.Delta(&cur.Handshake, &prev.Handshake) != nil {
 		h.Handshake = cur.Handshake
+	}
+	if h.Wait.Delta(&cur.Wait, &prev.Wait) != nil {
+		h.Wait = cur.Wait
 	}
 }
 

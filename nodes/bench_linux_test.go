@@ -78,7 +78,7 @@ func BenchmarkMemoryPerConn(b *testing.B) {
 			srv.send(Command{Cmd: CmdStart, Server: &ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 4096}})
 			srv.wait(EventReady)
 			eventually(b, "idle stats", func() (bool, string) { _, k := srv.stats(); return k > 1, "" })
-			idle, _ := srv.stats()
+			idle := srv.memory()
 			cli := startProc(b, ns, kind.name+"-client", "client")
 			cli.send(Command{Cmd: CmdStart, Client: &ClientConfig{Sources: testAddrs[1:], Servers: []string{"198.18.0.1"},
 				Ports: []int{port}, Message: "hello %d\n"}})
@@ -90,8 +90,7 @@ func BenchmarkMemoryPerConn(b *testing.B) {
 				return s.Established == n && s.Messages == n, describe([]*proc{srv})
 			})
 			time.Sleep(600 * time.Millisecond) // two more stats lines
-			s, _ := srv.stats()
-			c, _ := cli.stats()
+			s, c := srv.memory(), cli.memory()
 			b.ReportMetric(float64(s.RSS)/n, kind.name+"-B/conn")
 			b.ReportMetric(float64(s.RSS-idle.RSS)/n, kind.name+"-delta-B/conn")
 			b.ReportMetric(float64(s.PSS)/n, kind.name+"-pss-B/conn")

@@ -69,7 +69,7 @@ func goroutineServerMain(in io.Reader, out io.Writer) int {
 		case <-eof:
 			return 0
 		case <-time.After(statsEvery):
-			rep.stats(Stats{Established: established.Load(), Messages: messages.Load(), RSS: w.rss(), PSS: pss()})
+			rep.stats(Stats{Established: established.Load(), Messages: messages.Load(), RSS: w.rss(), PSS: pss()}, true)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +14,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// statsEvery is the period of stats lines.
-const statsEvery = 250 * time.Millisecond
+// statsEvery is how often a worker looks at its stats; it writes a stats
+// line only when they changed since the last line, or statsHeartbeat
+// after it, so an idle fleet of a hundred workers does not wake the
+// orchestrator 400 times a second to say nothing new.
+const (
+	statsEvery     = 250 * time.Millisecond
+	statsHeartbeat = 2 * time.Second
+)
 
 // Exit statuses of Main.
 const (
@@ -200,7 +207,7 @@ func Main(role string, in io.Reader, out io.Writer) int {
 		return ExitStart
 	}
 	rep.event(EventReady, w.readyDetail())
-	rep.stats(w.Stats())
+	rep.stats(w.Stats(), true)
 	nextStats := w.now() + statsEvery
 	for {
 		if err := w.Poll(nextStats - w.now()); err != nil {
@@ -224,6 +231,8 @@ func Main(role string, in io.Reader, out io.Writer) int {
 				return ExitOK
 			case CmdStart:
 				rep.event(EventError, "start received twice: this node is already running")
+			case CmdReport:
+				rep.stats(w.Stats(), true)
 			default:
 				if err := w.Do(l.cmd); err != nil {
 					rep.event(EventError, fmt.Sprintf("%s: %v", l.cmd.Cmd, err))
@@ -231,7 +240,7 @@ func Main(role string, in io.Reader, out io.Writer) int {
 			}
 		}
 		if now := w.now(); now >= nextStats {
-			rep.stats(w.Stats())
+			rep.stats(w.Stats(), false)
 			nextStats = now + statsEvery
 		}
 	}
@@ -294,6 +303,9 @@ func truncate(b []byte, n int) string {
 type reporter struct {
 	w   io.Writer
 	buf []byte
+	// last is the stats object of the last stats line written, at lastAt.
+	last   []byte
+	lastAt time.Time
 }
 
 func (r *reporter) write(rep Report) {
@@ -314,10 +326,15 @@ func (r *reporter) event(name, detail string) {
 // buffer by hand (histogram.AppendJSON) rather than through
 // encoding/json, which would copy each 17 KB histogram and leave its JSON
 // as garbage on every report of a million-connection ramp.
-func (r *reporter) stats(s Stats) {
-	ch, rh, hh := s.ConnectHist, s.RTTHist, s.HandshakeHist
-	s.ConnectHist, s.RTTHist, s.HandshakeHist = nil, nil, nil
-	b, err := json.Marshal(Report{Type: ReportStats, UnixMilli: time.Now().UnixMilli(), Stats: &s})
+//
+// A line whose stats equal the last line's is not written unless
+// statsHeartbeat passed since it or force is set (the orchestrator asked
+// with a report command): the orchestrator keeps the last line.
+func (r *reporter) stats(s Stats, force bool) {
+	ch, rh, hh, wh := s.ConnectHist, s.RTTHist, s.HandshakeHist, s.WaitHist
+	s.ConnectHist, s.RTTHist, s.HandshakeHist, s.WaitHist = nil, nil, nil, nil
+	now := time.Now()
+	b, err := json.Marshal(Report{Type: ReportStats, UnixMilli: now.UnixMilli(), Stats: &s})
 	if err != nil {
 		return
 	}
@@ -333,6 +350,16 @@ func (r *reporter) stats(s Stats) {
 	if hh != nil {
 		r.buf = hh.AppendJSON(append(r.buf, `,"handshake_hist":`...))
 	}
+	if wh != nil {
+		r.buf = wh.AppendJSON(append(r.buf, `,"wait_hist":`...))
+	}
 	r.buf = append(r.buf, "}}\n"...)
+	if k := bytes.Index(r.buf, []byte(`,"stats":`)); k >= 0 {
+		obj := r.buf[k:]
+		if !force && bytes.Equal(obj, r.last) && now.Sub(r.lastAt) < statsHeartbeat {
+			return
+		}
+		r.last, r.lastAt = append(r.last[:0], obj...), now
+	}
 	r.w.Write(r.buf)
 }

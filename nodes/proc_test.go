@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,6 +185,29 @@ func describe(ps []*proc) string {
 	for _, p := range ps {
 		st, _ := p.stats()
 		s += fmt.Sprintf("\n  %s: %+v", p.name, st)
+	}
+	return s
+}
+
+// memory reads the process's RSS (/proc/PID/statm) and PSS
+// (/proc/PID/smaps_rollup), as the orchestrator's role meter does: the
+// workers do not report their own.
+func (p *proc) memory() Stats {
+	var s Stats
+	pid := p.cmd.Process.Pid
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid)); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 1 {
+			pages, _ := strconv.ParseInt(f[1], 10, 64)
+			s.RSS = pages * int64(os.Getpagesize())
+		}
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)); err == nil {
+		if _, rest, ok := strings.Cut(string(b), "\nPss:"); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				s.PSS = kb << 10
+			}
+		}
 	}
 	return s
 }

@@ -16,12 +16,13 @@ const (
 	CmdClose   = "close"
 	CmdSend    = "send"
 	CmdTraffic = "traffic"
+	CmdReport  = "report"
 	CmdStop    = "stop"
 )
 
 // Command is one line from the orchestrator to a node.
 type Command struct {
-	// Cmd is start, connect, close, send, traffic or stop.
+	// Cmd is start, connect, close, send, traffic, report or stop.
 	Cmd string `json:"cmd"`
 	// Server is the server configuration (start, server role).
 	Server *ServerConfig `json:"server,omitempty"`
@@ -213,11 +214,14 @@ type Stats struct {
 	BytesOut     int64            `json:"bytes_out"`
 	Messages     int64            `json:"messages"` // newline-terminated messages received
 	Errors       map[string]int64 `json:"errors,omitempty"`
-	RSS          int64            `json:"rss"`            // bytes
-	PSS          int64            `json:"pss"`            // bytes; RSS with pages shared among processes (the binary's text) divided among them
-	FDs          int64            `json:"fds"`            // open file descriptors
-	FDLimit      int64            `json:"fd_limit"`       // RLIMIT_NOFILE soft limit in effect
-	Pool         int64            `json:"pool,omitempty"` // bytes of the connection pool made resident (server with conn_buffer)
+	// RSS and PSS are a program's own memory, for programs that speak the
+	// protocol and report it; c1m-node leaves them 0 (the orchestrator
+	// reads every worker's memory from /proc itself).
+	RSS     int64 `json:"rss,omitempty"`  // bytes
+	PSS     int64 `json:"pss,omitempty"`  // bytes; RSS with pages shared among processes (the binary's text) divided among them
+	FDs     int64 `json:"fds"`            // open file descriptors
+	FDLimit int64 `json:"fd_limit"`       // RLIMIT_NOFILE soft limit in effect
+	Pool    int64 `json:"pool,omitempty"` // bytes of the connection pool made resident (server with conn_buffer)
 
 	// ConnectHist holds every built-in client connect's latency since the
 	// worker started, from its intended start to established; RTTHist
@@ -225,6 +229,10 @@ type Stats struct {
 	// is sent only in the reports where its count changed since the
 	// previous report (nil otherwise): keep the last one received.
 	ConnectHist *histogram.Histogram `json:"connect_hist,omitempty"`
+	// WaitHist holds the loop wait of one connect in 64 (client): how
+	// long it sat established, the kernel's handshake done, before the
+	// worker's loop reached it. Sent like ConnectHist.
+	WaitHist    *histogram.Histogram `json:"wait_hist,omitempty"`
 	RTTHist     *histogram.Histogram `json:"rtt_hist,omitempty"`
 	MsgAsked    int64                `json:"msg_asked,omitempty"`    // traffic sends due by the schedule
 	MsgSent     int64                `json:"msg_sent,omitempty"`     // traffic messages written whole

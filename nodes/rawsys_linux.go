@@ -52,6 +52,14 @@ func rawGetsockoptInt(fd, level, opt int) (int, error) {
 	return int(v), errnoErr(e)
 }
 
+// rawGetsockoptTCPInfo reads TCP_INFO into info (no allocation, unlike
+// unix.GetsockoptTCPInfo).
+func rawGetsockoptTCPInfo(fd int, info *unix.TCPInfo) error {
+	l := uint32(unix.SizeofTCPInfo)
+	_, _, e := unix.RawSyscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.IPPROTO_TCP, unix.TCP_INFO, uintptr(unsafe.Pointer(info)), uintptr(unsafe.Pointer(&l)), 0)
+	return errnoErr(e)
+}
+
 // rawRead and rawWrite are read(2) and write(2) on a non-blocking socket.
 func rawRead(fd int, b []byte) (int, error) {
 	if len(b) == 0 {

@@ -25,7 +25,7 @@ func TestReporterStatsHistograms(t *testing.T) {
 	}{{"all", &ch, &rh, &hh}, {"connect only", &ch, nil, nil}, {"rtt only", nil, &rh, nil}, {"handshake only", nil, nil, &hh}, {"none", nil, nil, nil}} {
 		var out bytes.Buffer
 		r := &reporter{w: &out}
-		r.stats(Stats{Established: 7, Errors: map[string]int64{"EAGAIN": 2}, ConnectHist: tc.ch, RTTHist: tc.rh, HandshakeHist: tc.hh})
+		r.stats(Stats{Established: 7, Errors: map[string]int64{"EAGAIN": 2}, ConnectHist: tc.ch, RTTHist: tc.rh, HandshakeHist: tc.hh}, true)
 		line := out.Bytes()
 		if len(line) == 0 || line[len(line)-1] != '\n' || bytes.Count(line, []byte("\n")) != 1 {
 			t.Fatalf("%s: not one JSON line: %q", tc.name, line)

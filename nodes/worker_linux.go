@@ -79,8 +79,6 @@ type Worker struct {
 	listeners    []int
 	lnPaused     bool
 	lnResume     time.Duration
-	statsCalls   int    // Stats calls so far
-	lastPSS      int64  // the latest PSS reading
 	capNote      string // why CAP_SYS_ADMIN could not be dropped, for the ready event
 	acceptBucket bucket // server: accepts per second (accept_rate)
 
@@ -112,9 +110,14 @@ type Worker struct {
 	// Stats call sent them
 	connHist, rttHist histogram.Histogram
 	connSent, rttSent uint64
-	monoBase          int64  // CLOCK_MONOTONIC ns at start (the loop clock's zero)
-	txbuf, txskip     []byte // the traffic message, timed and unmeasured
-	noPwait2          bool   // epoll_pwait2 missing: millisecond timeouts
+	// waitHist holds sampled connects' loop wait (waitSample), waitSent
+	// its count when last sent, tcpInfo the getsockopt buffer it reads
+	waitHist      histogram.Histogram
+	waitSent      uint64
+	tcpInfo       unix.TCPInfo
+	monoBase      int64  // CLOCK_MONOTONIC ns at start (the loop clock's zero)
+	txbuf, txskip []byte // the traffic message, timed and unmeasured
+	noPwait2      bool   // epoll_pwait2 missing: millisecond timeouts
 
 	// protocols (proto.go): the client's framer or the server's, a
 	// scratch for what they write, rests of writes a socket cut short,
@@ -140,7 +143,6 @@ type Worker struct {
 	st      Stats
 	errs    errCounts
 	fdBase  int64
-	statBuf []byte
 
 	// OnEvent, when set, receives every event (EventConnectDone, …).
 	OnEvent func(event, detail string)

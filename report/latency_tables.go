@@ -17,6 +17,7 @@ var latencyMeasures = []struct {
 	summary func(*results.Summary) *results.Latency
 }{
 	{"connect", "connect", func(p *results.Phase) *results.Latency { return p.Connect }, func(s *results.Summary) *results.Latency { return s.Connect }},
+	{"loop wait", "loopwait", func(p *results.Phase) *results.Latency { return p.LoopWait }, func(s *results.Summary) *results.Latency { return s.LoopWait }},
 	{"handshake", "handshake", func(p *results.Phase) *results.Latency { return p.Handshake }, func(s *results.Summary) *results.Latency { return s.Handshake }},
 	{"round trip", "rtt", func(p *results.Phase) *results.Latency { return p.RTT }, func(s *results.Summary) *results.Latency { return s.RTT }},
 }
@@ -44,7 +45,8 @@ func latencyTable(rec *results.Record) (table, bool) {
 // latencyRows is latencyTable of phases and the whole run's summary.
 func latencyRows(phases []results.Phase, sum *results.Summary) (table, bool) {
 	t := table{title: "Latency", head: []string{"phase", "latency", "count", "p50", "p90", "p99", "p99.9", "max"}, textLeft: 2,
-		note: "Connects are timed from their intended start to established, round trips from the message's intended send time to its echo read back (a late send counts: no coordinated omission)."}
+		note: "Connects are timed from their intended start to established, round trips from the message's intended send time to its echo read back (a late send counts: no coordinated omission). " +
+			"Loop wait: of one connect in 64, how long it sat established (the kernel's handshake done) before the client's loop reached it, the generator's own share of the connect latency."}
 	row := func(phase, measure string, l *results.Latency) []string {
 		return []string{phase, measure, units.Count(float64(l.Count)), units.Seconds(l.P50), units.Seconds(l.P90),
 			units.Seconds(l.P99), units.Seconds(l.P999), units.Seconds(l.Max)}
@@ -62,7 +64,30 @@ func latencyRows(phases []results.Phase, sum *results.Summary) (table, bool) {
 			t.rows = append(t.rows, row("whole run", m.name, l))
 		}
 	}
+	for i := range phases {
+		if f := closedLoopFlag(&phases[i]); f != "" {
+			t.note += " " + f
+		}
+	}
 	return t, len(t.rows) > 0
+}
+
+// closedLoopShare is the loop wait's share of the connect latency (p50
+// against p50) above which a phase's connect latency is flagged as the
+// clients' own.
+const closedLoopShare = 0.5
+
+// closedLoopFlag says when a phase's connect latency is mostly the
+// clients' loop wait: the clients' in-flight window was full and their
+// loops behind, so the latency is the window over the rate (a closed
+// loop at saturation), not the server's accept.
+func closedLoopFlag(p *results.Phase) string {
+	c, w := p.Connect, p.LoopWait
+	if c == nil || w == nil || c.P50 <= 0 || w.P50 < closedLoopShare*c.P50 {
+		return ""
+	}
+	return fmt.Sprintf("%s: closed loop at saturation: loop wait p50 %s is %.0f%% of connect p50 %s, so that latency is mostly the clients' own backlog, not the server's.",
+		p.Name, units.Seconds(w.P50), 100*w.P50/c.P50, units.Seconds(c.P50))
 }
 
 // trafficTable lists what each traffic phase asked, sent and got back.

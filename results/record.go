@@ -73,6 +73,7 @@ type Phase struct {
 	Reached int64     `json:"reached,omitempty"`
 
 	Connect   *Latency `json:"connect_latency,omitempty"` // connects completed during the phase
+	LoopWait  *Latency `json:"loop_wait,omitempty"`       // of those sampled, how long each sat established before the client's loop reached it
 	Handshake *Latency `json:"handshake,omitempty"`       // protocol handshakes completed during the phase
 	RTT       *Latency `json:"rtt,omitempty"`             // round trips of the messages answered during the phase
 	Traffic   *Traffic `json:"traffic,omitempty"`         // a traffic phase's messages
@@ -115,6 +116,7 @@ type Summary struct {
 	KernelMessages      map[string]int64 `json:"kernel_messages,omitempty"`
 
 	Connect     *Latency `json:"connect_latency,omitempty"` // every connect of the run
+	LoopWait    *Latency `json:"loop_wait,omitempty"`       // every sampled connect's wait for the client's loop
 	Reconnects  int64    `json:"reconnects"`                // reconnect attempts started
 	Reconnected int64    `json:"reconnected"`               // reconnects that came back
 

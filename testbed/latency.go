@@ -28,6 +28,10 @@ func (w *worker) takeHists(s *nodes.Stats) {
 		w.hist.Handshake = *s.HandshakeHist
 		s.HandshakeHist = nil
 	}
+	if s.WaitHist != nil {
+		w.hist.Wait = *s.WaitHist
+		s.WaitHist = nil
+	}
 }
 
 // MergeHists sets into to the merged histograms of every worker of a role
@@ -56,8 +60,8 @@ func (f *fleet) Traffic(role string) measure.Traffic {
 }
 
 // statsStale bounds how long a phase waits, once it is over, for every
-// client worker's next stats report (sent every 250 ms), so that its
-// histograms and counters hold the phase's last recordings.
+// client worker's stats report (asked for with a report command), so
+// that its histograms and counters hold the phase's last recordings.
 const statsStale = 2 * time.Second
 
 // phaseLatencyStart snapshots the client side's histograms and traffic
@@ -69,20 +73,24 @@ func (r *runner) phaseLatencyStart() {
 
 // phaseLatencyEnd fills a connect phase's connect latency, and a traffic
 // phase's round trips and traffic, from what the client workers recorded
-// since phaseLatencyStart: it first waits (at most statsStale) for a
-// stats report of every client worker sent after the phase's work ended.
+// since phaseLatencyStart: it first asks every client worker for a stats
+// report (a worker writes one by itself only when its stats changed) and
+// waits, at most statsStale, for every one sent after the phase's work
+// ended.
 func (r *runner) phaseLatencyEnd(ctx context.Context, ph scenarios.Phase, rec *results.Phase) {
 	reconnects := r.sc.Client.Reconnect.Policy != scenarios.ReconnectOff
 	if ph.Kind != scenarios.PhaseConnect && ph.Kind != scenarios.PhaseTraffic && !reconnects || r.external(roleClient) {
 		return
 	}
 	ended := time.Now()
+	_ = r.fleet.broadcast(roleClient, func(int, *worker) nodes.Command { return nodes.Command{Cmd: nodes.CmdReport} })
 	_ = r.pollUntil(ctx, ended.Add(statsStale), func() bool { return r.fleet.reportedSince(roleClient, ended) })
 	r.fleet.MergeHists(roleClient, &r.lat.end)
 	r.lat.delta.Delta(&r.lat.end, &r.lat.start)
 	if ph.Kind != scenarios.PhaseTraffic {
 		// A connect phase's connects, or the reconnects of any phase.
 		rec.Connect = results.NewLatency(&r.lat.delta.Connect)
+		rec.LoopWait = results.NewLatency(&r.lat.delta.Wait)
 		rec.Handshake = results.NewLatency(&r.lat.delta.Handshake)
 		return
 	}
@@ -123,6 +131,7 @@ func (f *fleet) reportedSince(role string, t time.Time) bool {
 func (r *runner) summaryLatency(s *results.Summary) {
 	r.fleet.MergeHists(roleClient, &r.lat.end)
 	s.Connect = results.NewLatency(&r.lat.end.Connect)
+	s.LoopWait = results.NewLatency(&r.lat.end.Wait)
 	s.RTT = results.NewLatency(&r.lat.end.RTT)
 	s.Handshake = results.NewLatency(&r.lat.end.Handshake)
 	s.Protocol = r.fleet.protocolOf(r.sc.Client.Protocol)
@@ -139,4 +148,28 @@ func (f *fleet) protocolOf(name string) *results.Protocol {
 	s := f.RoleStats(roleClient)
 	return &results.Protocol{Name: name, Handshakes: s.Handshakes, KeepAliveSent: s.KeepSent, KeepAliveAnswered: s.KeepAnswered,
 		Pongs: s.Pongs, Pushes: s.Pushes, Statuses: s.Statuses}
+}
+
+// staleAfter is how old a live worker's last stats line may be before the
+// live line marks the workers' figures stale: a worker writes one at
+// least every 2 s (nodes' heartbeat), so an older one means its loop is
+// too busy to report, and the figures it feeds (established, conn/s,
+// msgs/s, connect p99) lag the truth.
+const staleAfter = 3 * time.Second
+
+// statsAge is the age of the oldest last stats line among the live
+// built-in workers of both roles (0 when none is older than staleAfter).
+func (f *fleet) statsAge(now time.Time) time.Duration {
+	var oldest time.Duration
+	for _, w := range f.all() {
+		w.mu.Lock()
+		if !w.exited && w.kind.reports() && !w.statsAt.IsZero() {
+			oldest = max(oldest, now.Sub(w.statsAt))
+		}
+		w.mu.Unlock()
+	}
+	if oldest < staleAfter {
+		return 0
+	}
+	return oldest
 }

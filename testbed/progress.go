@@ -75,6 +75,9 @@ func (p *progress) line(phase string, target int, st status) string {
 		line += fmt.Sprintf("  %s ready %s", st.protocol, count(st.ready))
 	}
 	line += fmt.Sprintf("  srv %s  %s conn/s", count(st.srvEstablished), count(int64(st.connectsPerSec)))
+	if st.statsAge > 0 {
+		line += fmt.Sprintf("  (workers' figures stale: %s old)", units.Duration(st.statsAge))
+	}
 	if st.reconnecting > 0 {
 		line += "  reconnecting " + count(st.reconnecting)
 	}
@@ -107,6 +110,7 @@ type status struct {
 	protocol                    string // the clients' ("echo" or "": no ready count shown)
 	ready, reconnecting         int64  // connections with their handshake done; lost ones waiting for their backoff
 	connectsPerSec              float64
+	statsAge                    time.Duration // the oldest live worker's last stats line, 0 when fresh (fleet.statsAge)
 	errors                      map[string]int64
 	tcpMemPages, memAvailable   int64
 	tw, orphans                 int64

@@ -110,7 +110,7 @@ func (r *runner) status() status {
 		seconds:     time.Since(r.start).Seconds(),
 		established: cli.Established, srvEstablished: srv.Established,
 		protocol: r.sc.Client.Protocol, ready: cli.Ready, reconnecting: cli.ReconnectsPending,
-		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.Errors(),
+		connectsPerSec: smp.ConnectsPerSec, errors: r.fleet.Errors(), statsAge: r.fleet.statsAge(time.Now()),
 		tcpMemPages: smp.TCPMemPages, memAvailable: smp.MemAvailable,
 		tw: smp.SrvTW + smp.CliTW, orphans: smp.SrvOrphan,
 		srvCgroup: smp.SrvCgroup, cliCgroup: smp.CliCgroup,

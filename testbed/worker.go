@@ -58,7 +58,11 @@ func startWorker(exe, role string, index int, ns string, join topology.CgroupJoi
 	node := &builtinNode{}
 	w := &worker{role: role, index: index, namespace: ns, kind: node, events: events, done: make(chan struct{})}
 	cmd := exec.Command(exe, "node", role)
-	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GODEBUG=madvdontneed=1")
+	// Asynchronous preemption off: a worker runs one event loop on one P,
+	// which calls functions constantly and so yields at a prologue when
+	// the runtime asks; the SIGURG sysmon sends a goroutine that ran
+	// 10 ms is a signal delivery and a context switch for nothing.
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GODEBUG=madvdontneed=1,asyncpreemptoff=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("failed to make a control pipe for %s worker %d: %w", role, index, err)
