@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -158,15 +159,25 @@ type line struct {
 // lifeline) or a stop command arrives, every socket is closed and Main
 // returns 0.
 //
-// Main locks its OS thread for good and drops CAP_SYS_ADMIN from it once the
-// worker started, so that fs.file-max binds the worker as it binds any
-// server: call it as the last thing a process does.
+// Main drops CAP_SYS_ADMIN from every thread once the worker started (in a
+// binary with cgo: locks its OS thread for good and drops it there), so
+// that fs.file-max binds the worker as it binds any server: call it as the
+// last thing a process does.
 func Main(role string, in io.Reader, out io.Writer) int {
-	runtime.LockOSThread() // never unlocked: this thread gives up a capability
-	// Timers of this thread (epoll_pwait2's timeout) fire within 1 µs
-	// instead of the default 50 µs slack: a traffic send that wakes late
-	// is timed from its intended time, so the slack would show as RTT.
-	unix.Prctl(unix.PR_SET_TIMERSLACK, 1000, 0, 0, 0)
+	// Timers (epoll_pwait2's timeout) fire within 1 µs instead of the
+	// default 50 µs slack: a traffic send that wakes late is timed from its
+	// intended time, so the slack would show as RTT. Set on every thread
+	// at once, the loop may run on any of them, and CAP_SYS_ADMIN is
+	// dropped the same way; a binary that links cgo cannot (ENOTSUP), and
+	// then the loop's thread is locked for good and set alone. A locked
+	// goroutine costs a thread handoff (two futex wake-ups and context
+	// switches) every time it blocks or is preempted (issue 24).
+	allThreads := true
+	if _, _, e := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_SET_TIMERSLACK, 1000, 0); e != 0 {
+		allThreads = false
+		runtime.LockOSThread() // never unlocked: this thread gives up a capability
+		unix.Prctl(unix.PR_SET_TIMERSLACK, 1000, 0, 0, 0)
+	}
 	rep := &reporter{w: out}
 	if role != "server" && role != "client" {
 		rep.event(EventError, fmt.Sprintf("unknown role %q: use server or client", role))
@@ -195,7 +206,11 @@ func Main(role string, in io.Reader, out io.Writer) int {
 				rep.event(EventError, err.Error())
 				return ExitStart
 			}
-			if err := dropSysAdmin(); err != nil {
+			drop := dropSysAdmin
+			if allThreads {
+				drop = dropSysAdminAllThreads
+			}
+			if err := drop(); err != nil {
 				w.capNote = "; " + err.Error() + " (fs.file-max will not bind this worker)"
 			}
 		}
