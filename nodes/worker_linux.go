@@ -140,9 +140,9 @@ type Worker struct {
 	curGone, feeding bool
 	closeAfterFeed   bool // a close command waited for the reply just framed
 
-	st      Stats
-	errs    errCounts
-	fdBase  int64
+	st     Stats
+	errs   errCounts
+	fdBase int64
 
 	// OnEvent, when set, receives every event (EventConnectDone, …).
 	OnEvent func(event, detail string)
