@@ -336,18 +336,28 @@ func (d *decoder) sub(t table, k string) (table, bool) {
 	return table{path: t.child(k), name: t.qualified(k), m: m}, true
 }
 
-// subnet reads topology.subnet: an IPv4 CIDR inside 198.18.0.0/15.
-func (d *decoder) subnet(t table, k string) netip.Prefix {
+// cidr reads key k as a CIDR string: the text as written and its parse
+// (err set when it is not a prefix); ok false when k is absent or not a
+// string (refused, with example as the fix).
+func (d *decoder) cidr(t table, k, example string) (s string, p netip.Prefix, ok bool, err error) {
 	v, ok := t.m[k]
 	if !ok {
-		return layout.DefaultSubnet
+		return "", p, false, nil
 	}
-	s, ok := v.(string)
+	if s, ok = v.(string); !ok {
+		d.wrongType(t, k, "a CIDR string", example)
+		return "", p, false, nil
+	}
+	p, err = netip.ParsePrefix(strings.TrimSpace(s))
+	return s, p, true, err
+}
+
+// subnet reads topology.subnet: an IPv4 CIDR inside 198.18.0.0/15.
+func (d *decoder) subnet(t table, k string) netip.Prefix {
+	s, p, ok, err := d.cidr(t, k, `write subnet = "198.18.0.0/15"`)
 	if !ok {
-		d.wrongType(t, k, "a CIDR string", `write subnet = "198.18.0.0/15"`)
 		return layout.DefaultSubnet
 	}
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
 	switch {
 	case err != nil:
 		d.failVal(t.child(k), `write an IPv4 prefix like "198.18.0.0/16"`, "%s: %q is not a CIDR prefix", t.qualified(k), s)
@@ -366,16 +376,10 @@ func (d *decoder) subnet(t table, k string) netip.Prefix {
 // subnet6 reads an IPv6 prefix inside 2001:2::/48 (RFC 5180), naming
 // what any other prefix is, so a lab can never send to a real network.
 func (d *decoder) subnet6(t table, k string) netip.Prefix {
-	v, ok := t.m[k]
+	s, p, ok, err := d.cidr(t, k, `write subnet6 = "2001:2::/48"`)
 	if !ok {
 		return layout.DefaultSubnet6
 	}
-	s, ok := v.(string)
-	if !ok {
-		d.wrongType(t, k, "a CIDR string", `write subnet6 = "2001:2::/48"`)
-		return layout.DefaultSubnet6
-	}
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
 	inside := "use a prefix inside 2001:2::/48 (RFC 5180 benchmarking prefix), so lab traffic can never reach a real network"
 	switch {
 	case err != nil:
