@@ -166,30 +166,17 @@ func (b *rtBatch) prefixAdd(index int, name string, p netip.Prefix) error {
 // routeAdd queues a route to dst through gateway gw on link index, with
 // the gateway taken as on-link (it needs no address on the link).
 func (b *rtBatch) routeAdd(dst netip.Prefix, gw netip.Addr, index int, name string) error {
-	req := nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
-	msg := nl.NewRtMsg()
-	msg.Family = uint8(family(dst.Addr()))
-	msg.Dst_len = uint8(dst.Bits())
-	msg.Flags = unix.RTNH_F_ONLINK
-	req.AddData(msg)
-	req.AddData(nl.NewRtAttr(unix.RTA_DST, dst.Addr().AsSlice()))
-	req.AddData(nl.NewRtAttr(unix.RTA_GATEWAY, gw.AsSlice()))
-	req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
-	return b.add(req, fmt.Sprintf("add route %s via %s dev %s", dst, gw, name))
+	return b.addRoute(dst, gw, index, fmt.Sprintf("add route %s via %s dev %s", dst, gw, name), func(m *nl.RtMsg) {
+		m.Flags = unix.RTNH_F_ONLINK
+	})
 }
 
 // routeAddLink queues a route to dst straight on link index (scope link, no
 // gateway): every address of dst is a neighbour on that link.
 func (b *rtBatch) routeAddLink(dst netip.Prefix, index int, name string) error {
-	req := nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
-	msg := nl.NewRtMsg()
-	msg.Family = uint8(family(dst.Addr()))
-	msg.Dst_len = uint8(dst.Bits())
-	msg.Scope = unix.RT_SCOPE_LINK
-	req.AddData(msg)
-	req.AddData(nl.NewRtAttr(unix.RTA_DST, dst.Addr().AsSlice()))
-	req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
-	return b.add(req, fmt.Sprintf("add route %s dev %s", dst, name))
+	return b.addRoute(dst, netip.Addr{}, index, fmt.Sprintf("add route %s dev %s", dst, name), func(m *nl.RtMsg) {
+		m.Scope = unix.RT_SCOPE_LINK
+	})
 }
 
 // routeAddLocal queues dst as a local route on link index (lo) in the local
@@ -197,15 +184,24 @@ func (b *rtBatch) routeAddLink(dst netip.Prefix, index int, name string) error {
 // every address of dst as its own, so a socket may bind any of them (with
 // IP_FREEBIND) without one address being added.
 func (b *rtBatch) routeAddLocal(dst netip.Prefix, index int, name string) error {
+	return b.addRoute(dst, netip.Addr{}, index, fmt.Sprintf("add route local %s dev %s", dst, name), func(m *nl.RtMsg) {
+		m.Table, m.Type, m.Scope = unix.RT_TABLE_LOCAL, unix.RTN_LOCAL, unix.RT_SCOPE_HOST
+	})
+}
+
+// addRoute queues a new route to dst out of link index, through gw when
+// it is valid, its message shaped by shape (flags, scope, table, type).
+func (b *rtBatch) addRoute(dst netip.Prefix, gw netip.Addr, index int, label string, shape func(*nl.RtMsg)) error {
 	req := nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	msg := nl.NewRtMsg()
 	msg.Family = uint8(family(dst.Addr()))
 	msg.Dst_len = uint8(dst.Bits())
-	msg.Table = unix.RT_TABLE_LOCAL
-	msg.Type = unix.RTN_LOCAL
-	msg.Scope = unix.RT_SCOPE_HOST
+	shape(msg)
 	req.AddData(msg)
 	req.AddData(nl.NewRtAttr(unix.RTA_DST, dst.Addr().AsSlice()))
+	if gw.IsValid() {
+		req.AddData(nl.NewRtAttr(unix.RTA_GATEWAY, gw.AsSlice()))
+	}
 	req.AddData(nl.NewRtAttr(unix.RTA_OIF, nl.Uint32Attr(uint32(index))))
-	return b.add(req, fmt.Sprintf("add route local %s dev %s", dst, name))
+	return b.add(req, label)
 }
