@@ -230,8 +230,11 @@ func New(s *scenarios.Scenario, env Env) (*Plan, error) {
 	p.FiveTuples = sat.Mul(p.Pairs, p.PortsPerPair)
 
 	p.Listeners = int64(tp.ServerAddresses) * int64(len(tp.ServerPorts)) * int64(tp.Families())
-	if s.Server.Listen != scenarios.ListenAddresses {
-		p.Listeners = int64(len(tp.ServerPorts)) // one wildcard listener per port
+	switch s.Server.Listen {
+	case scenarios.ListenAny: // one wildcard per port and family
+		p.Listeners = int64(len(tp.ServerPorts)) * int64(tp.Families())
+	case scenarios.ListenDual: // one [::] listener per port takes both
+		p.Listeners = int64(len(tp.ServerPorts))
 	}
 	if p.PortPerCopy = len(s.Server.Command) > 0 && scenarios.UsesPlaceholder(s.Server.Command, scenarios.WorkerPortPlaceholder); p.PortPerCopy {
 		p.Listeners = int64(tp.ServerAddresses) * int64(tp.Families()) // each copy listens on its own port only
