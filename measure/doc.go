@@ -10,6 +10,7 @@ package measure
 
 import (
 	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // The roles a run measures.
@@ -65,6 +66,9 @@ type Workers interface {
 	// RecordUsage gives each worker whose pid is in byPID its own
 	// process's latest reading.
 	RecordUsage(byPID map[int]Usage)
+	// FinalReadings returns, by pid, the readings of the workers'
+	// processes taken as each exited (its CPU to the end).
+	FinalReadings() map[int]topology.Process
 }
 
 // Usage is what the role meter read of one worker's own process.

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/c1m-testbed/c1m-testbed/nodes"
+	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // fakeWorkers is a fleet of client workers for the tests: their pids,
@@ -38,6 +39,8 @@ func (f *fakeWorkers) LivePIDs(role string) []int {
 	}
 	return slices.Clone(f.pids)
 }
+
+func (f *fakeWorkers) FinalReadings() map[int]topology.Process { return nil }
 
 func (f *fakeWorkers) RecordUsage(byPID map[int]Usage) {
 	f.mu.Lock()

@@ -197,10 +197,16 @@ func (m *RoleMeter) read(full bool) {
 		}
 		u.PeakRSS, u.PeakPSS, u.PeakFDs = max(u.PeakRSS, rec.rss), max(u.PeakPSS, rec.pss), max(u.PeakFDs, rec.fds)
 	}
+	finals := m.w.FinalReadings()
 	now := map[string]roleNow{}
-	for _, rec := range m.procs {
+	for k, rec := range m.procs {
 		rec.usage.Exited = !rec.alive
 		if !rec.alive {
+			// A worker's own process read as it exited: its CPU to the
+			// end (the last tick's reading misses its exit).
+			if f, ok := finals[k.pid]; ok && f.Start == k.start {
+				rec.usage.CPUUserSeconds, rec.usage.CPUSystemSeconds = f.UserCPU.Seconds(), f.SystemCPU.Seconds()
+			}
 			continue
 		}
 		n := now[rec.role]

@@ -18,8 +18,8 @@ type RoleUsage struct {
 	PeakPSS int64 `json:"peak_pss_bytes"`
 	PeakFDs int64 `json:"peak_fds"`
 	// CPUUserSeconds and CPUSystemSeconds sum every process seen, at its
-	// last reading (a process that exits between two readings loses at most
-	// one interval's time).
+	// last reading; a process the testbed started is read as it exits,
+	// its exit included (any other loses at most one interval's time).
 	CPUUserSeconds   float64 `json:"cpu_user_seconds"`
 	CPUSystemSeconds float64 `json:"cpu_system_seconds"`
 	// Processes is each process seen, in order of pid, at most

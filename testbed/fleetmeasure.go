@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"github.com/c1m-testbed/c1m-testbed/measure"
+	"github.com/c1m-testbed/c1m-testbed/topology"
 )
 
 // The fleet is what measure.Sampler and measure.RoleMeter measure; these
@@ -44,4 +45,18 @@ func (f *fleet) RecordUsage(byPID map[int]measure.Usage) {
 		w.peak.CPUSeconds = u.CPUSeconds
 		w.mu.Unlock()
 	}
+}
+
+// FinalReadings returns the readings of the workers' processes taken as
+// each exited, by pid.
+func (f *fleet) FinalReadings() map[int]topology.Process {
+	out := map[int]topology.Process{}
+	for _, w := range f.all() {
+		w.mu.Lock()
+		if w.hasFinal {
+			out[w.final.PID] = w.final
+		}
+		w.mu.Unlock()
+	}
+	return out
 }

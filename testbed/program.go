@@ -26,7 +26,7 @@ func startProgram(role string, index int, ns string, argv, env []string, fdLimit
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &w.tail, &w.tail
-	w.cmd = cmd
+	w.cmd, w.wait = cmd, cmd.Wait
 	if err := topology.StartIn(ns, cmd, inCgroup(join)...); err != nil {
 		return nil, fmt.Errorf("%w: failed to start %s program %q (worker %d) in %s: %w", ErrProgram, role, argv[0], index, ns, err)
 	}
@@ -34,14 +34,7 @@ func startProgram(role string, index int, ns string, argv, env []string, fdLimit
 		lim := unix.Rlimit{Cur: uint64(fdLimit), Max: uint64(fdLimit)}
 		_ = unix.Prlimit(cmd.Process.Pid, unix.RLIMIT_NOFILE, &lim, nil) // best effort: the program may have raised it already
 	}
-	go func() {
-		err := cmd.Wait()
-		w.mu.Lock()
-		w.exited, w.exitErr = true, err
-		w.mu.Unlock()
-		close(w.done)
-		w.events <- workerEvent{w: w, event: "exit", detail: exitString(err)}
-	}()
+	go w.reap()
 	return w, nil
 }
 

@@ -40,6 +40,10 @@ type worker struct {
 
 	usage measure.Usage // an external program's latest /proc reading
 	peak  measure.Usage // its highest RSS, PSS and fds, and its last CPU time
+	// final is the process's stat read as it exited (hasFinal): its CPU
+	// to the end, exit included
+	final    topology.Process
+	hasFinal bool
 }
 
 // workerEvent is an event report of one worker, or its exit.
@@ -118,6 +122,19 @@ func (w *worker) read(r io.Reader) {
 			}
 		case nodes.ReportEvent:
 			w.events <- workerEvent{w: w, event: rep.Event, detail: rep.Detail}
+		}
+	}
+	w.reap()
+}
+
+// reap takes the worker's final reading once its process has exited,
+// waits for it, and reports the exit.
+func (w *worker) reap() {
+	if p := w.pid(); p > 0 {
+		if f, err := topology.FinalReading(p); err == nil {
+			w.mu.Lock()
+			w.final, w.hasFinal = f, true
+			w.mu.Unlock()
 		}
 	}
 	err := w.wait()

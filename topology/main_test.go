@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 		}
 		select {} // wait for SIGKILL
 	}
+	if os.Getenv(helperEnv) == "burn-at-exit" {
+		burnAtExit()
+	}
 	os.Exit(m.Run())
 }
 
