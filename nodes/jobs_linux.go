@@ -194,6 +194,7 @@ func (w *Worker) flush(fd int, c *conn) bool {
 		n, err := rawWrite(fd, b)
 		if err != nil {
 			if err == unix.EAGAIN {
+				w.armOut(fd)
 				return true
 			}
 			if err == unix.EINTR {

@@ -219,7 +219,8 @@ func TestClientExplicitPorts(t *testing.T) {
 
 // TestNodesSend: a send to a discarding server completes on every
 // connection; to an ignoring server (data left in kernel buffers) it
-// stalls and send-done still comes, reporting the stalled connections.
+// stalls and send-done still comes, reporting the stalled connections; a
+// server's send to its clients completes too.
 func TestNodesSend(t *testing.T) {
 	hostlock.Shared(t)
 	ns := testNetns(t)
@@ -245,6 +246,18 @@ func TestNodesSend(t *testing.T) {
 	eventually(t, "all bytes read", func() (bool, string) {
 		s, _ := discard[0].stats()
 		return s.BytesIn == 20*bytes, describe(discard)
+	})
+	// The server's connections wait for EPOLLOUT only once a write
+	// blocks (lazyOut): 4 MiB each fills their buffers, and the send
+	// still completes on every one.
+	const back = 4 << 20
+	discard[0].send(Command{Cmd: CmdSend, Bytes: back})
+	if r := discard[0].wait(EventSendDone); r.Detail != "83886080 bytes written; 20 conns complete, 0 closed, 0 stalled" {
+		t.Errorf("server: send-done %q", r.Detail)
+	}
+	eventually(t, "the server's bytes read", func() (bool, string) {
+		s, _ := c1.stats()
+		return s.BytesIn == 20*back, describe([]*proc{c1})
 	})
 	c2.send(Command{Cmd: CmdSend, Bytes: 64 << 20})
 	r := c2.wait(EventSendDone)

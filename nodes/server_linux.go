@@ -44,6 +44,9 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 		w.Close()
 		return nil, err
 	}
+	// Without a protocol only a send command waits to write (echo and
+	// reply write once): EPOLLOUT waits until one blocks.
+	w.lazyOut = w.sproto == nil
 	w.acceptBucket.reset(cfg.AcceptRate, w.now())
 	backlog := cfg.Backlog
 	if backlog <= 0 {
@@ -140,11 +143,7 @@ func (w *Worker) accept(lfd int) {
 			}
 		}
 		c := w.slot(fd)
-		flags := uint32(connEvents)
-		if w.onData == onIgnore {
-			flags = ignoreEvents
-		}
-		w.ev = unix.EpollEvent{Events: flags, Fd: int32(fd)}
+		w.ev = unix.EpollEvent{Events: w.connMask(), Fd: int32(fd)}
 		if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); err != nil {
 			w.errs.add(err)
 			unix.Close(fd)

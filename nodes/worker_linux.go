@@ -22,6 +22,12 @@ import (
 // nothing. The price is reading until a short read or EAGAIN, which we do.
 // Listeners stay level-triggered so that a paused (EMFILE) listener is
 // simply taken out of epoll and re-added later.
+//
+// A server without a protocol never waits to write except in a send
+// command, so its connections start without EPOLLOUT (lazyOut): an
+// accepted socket is writable at once, and EPOLLOUT in its mask would
+// cost one more event per connection. A send that meets a full buffer
+// adds it (armOut).
 const (
 	connEvents     = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
 	ignoreEvents   = unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
@@ -74,6 +80,7 @@ type Worker struct {
 
 	// server
 	srv          ServerConfig
+	lazyOut      bool // connections are registered without EPOLLOUT until a write blocks (armOut)
 	onData       uint8
 	replyOnce    []byte
 	listeners    []int
@@ -538,6 +545,32 @@ func (w *Worker) writeOnce(fd int, b []byte, short string) {
 	}
 	if err != nil || n < len(b) {
 		w.errs.addName(short)
+	}
+}
+
+// connMask is the epoll mask a connection is registered with: without
+// EPOLLOUT on a lazyOut server until armOut adds it.
+func (w *Worker) connMask() uint32 {
+	m := uint32(connEvents)
+	if w.onData == onIgnore {
+		m = ignoreEvents
+	}
+	if w.lazyOut {
+		m &^= unix.EPOLLOUT
+	}
+	return m
+}
+
+// armOut adds EPOLLOUT to a lazyOut server's connection whose write met a
+// full buffer; edge-triggered, the event comes once the buffer drains (at
+// once if it already has). Elsewhere every connection has it already.
+func (w *Worker) armOut(fd int) {
+	if !w.lazyOut {
+		return
+	}
+	w.ev = unix.EpollEvent{Events: w.connMask() | unix.EPOLLOUT, Fd: int32(fd)}
+	if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_MOD, fd, &w.ev); err != nil {
+		w.errs.add(err)
 	}
 }
 
