@@ -24,7 +24,7 @@ type connectJob struct {
 	started  int // new indexes handed out
 	done     int // completed: established or failed for good
 	ok, fail int
-	inFlight int // cap on connects in progress
+	win      window // cap on connects in progress
 	retries  []retry
 	bucket   bucket
 	paused   time.Duration // no new socket before this (EMFILE/ENFILE)
@@ -88,7 +88,7 @@ func NewClient(cfg ClientConfig) (*Worker, error) {
 	return w, nil
 }
 
-func (w *Worker) startConnect(count, rate, inFlight int) error {
+func (w *Worker) startConnect(count, rate, inFlight int, win string) error {
 	if w.role != "client" {
 		return fmt.Errorf("connect is a client command; this node is a %s", w.role)
 	}
@@ -102,8 +102,11 @@ func (w *Worker) startConnect(count, rate, inFlight int) error {
 		// No default here: the orchestrator's plan owns it (one place).
 		return fmt.Errorf("connect needs in_flight > 0 (got %d): the orchestrator sends its plan's cap on connects in progress for this worker", inFlight)
 	}
+	if win != "" && win != WindowAdaptive && win != WindowFixed {
+		return fmt.Errorf("unknown window %q: use %s or %s", win, WindowAdaptive, WindowFixed)
+	}
 	// Connection indexes (nextIdx) continue across connect commands.
-	w.cj = connectJob{active: true, total: count, inFlight: inFlight, retries: w.cj.retries[:0], begun: w.now(), rate: max(rate, 0)}
+	w.cj = connectJob{active: true, total: count, win: newWindow(inFlight, win == WindowFixed), retries: w.cj.retries[:0], begun: w.now(), rate: max(rate, 0)}
 	w.cj.bucket.reset(rate, w.now())
 	w.runConnect(w.now())
 	return nil
@@ -113,7 +116,7 @@ func (w *Worker) startConnect(count, rate, inFlight int) error {
 // pause allow.
 func (w *Worker) runConnect(now time.Duration) {
 	j := &w.cj
-	for j.wantsClock() && int(w.st.Connecting) < j.inFlight && j.paused <= now && j.bucket.take(now) {
+	for j.wantsClock() && int(w.st.Connecting) < j.win.limit() && j.paused <= now && j.bucket.take(now) {
 		var idx uint32
 		var tries uint8
 		sched := time.Duration(-1) // a retry is timed from its own connect() call

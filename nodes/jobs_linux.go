@@ -47,7 +47,7 @@ type sendJob struct {
 func (w *Worker) Do(cmd Command) error {
 	switch cmd.Cmd {
 	case CmdConnect:
-		return w.startConnect(cmd.Count, cmd.Rate, cmd.InFlight)
+		return w.startConnect(cmd.Count, cmd.Rate, cmd.InFlight, cmd.Window)
 	case CmdClose:
 		return w.startClose(cmd.Fraction, cmd.Mode, cmd.Rate)
 	case CmdSend:

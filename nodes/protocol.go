@@ -35,6 +35,10 @@ type Command struct {
 	// InFlight caps connects in progress (connect); required, > 0: the
 	// orchestrator's plan sets it, the node has no default.
 	InFlight int `json:"in_flight,omitempty"`
+	// Window is how the cap on connects in progress behaves (connect):
+	// "adaptive" (or empty) starts small and moves between windowMin and
+	// InFlight with the loop's backlog; "fixed" keeps InFlight.
+	Window string `json:"window,omitempty"`
 	// Fraction of this node's connections to close (close) or to take part
 	// in a traffic run (traffic), 0 < f <= 1.
 	Fraction float64 `json:"fraction,omitempty"`

@@ -278,8 +278,12 @@ func (w *Worker) Poll(max time.Duration) error {
 		}
 		return fmt.Errorf("failed to wait for epoll events: %w", err)
 	}
+	connecting := int(w.st.Connecting)
 	for i := 0; i < n; i++ {
 		w.handle(&w.events[i])
+	}
+	if w.cj.active {
+		w.cj.win.observe(connecting-int(w.st.Connecting), connecting)
 	}
 	if n == len(w.events) && len(w.events) < maxEvents {
 		w.events = make([]unix.EpollEvent, 2*len(w.events))
@@ -361,7 +365,7 @@ func (w *Worker) timeout(now, max time.Duration) time.Duration {
 	}
 	// At the in-flight cap the next connect waits for a completion, which
 	// is a socket event: no clock, or the loop would spin.
-	if w.cj.active && w.cj.wantsClock() && int(w.st.Connecting) < w.cj.inFlight {
+	if w.cj.active && w.cj.wantsClock() && int(w.st.Connecting) < w.cj.win.limit() {
 		if w.cj.paused > now {
 			lower(w.cj.paused - now)
 		} else {

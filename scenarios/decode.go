@@ -338,6 +338,7 @@ func (d *decoder) client(t table) Client {
 		Workers:        int(d.integer(t, "workers", 0, 0, MaxWorkers)),
 		ConnectRate:    int(d.count(t, "connect-rate", 0, 0, 1<<40)),
 		InFlight:       int(d.count(t, "in-flight", 0, 0, 1<<30)),
+		Window:         d.enum(t, "window", DefaultWindow, "adaptive", "fixed"),
 		Message:        d.str(t, "message", ""),
 		SourceStrategy: d.enum(t, "source-strategy", DefaultSourceStrategy, "round-robin", "fill"),
 		PortSelection:  d.enum(t, "port-selection", DefaultPortSelection, "auto", "kernel", "explicit"),

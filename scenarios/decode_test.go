@@ -34,7 +34,7 @@ func TestParseDefaults(t *testing.T) {
 			ServerPorts: []int{8000}, Subnet: layout.DefaultSubnet, Routing: "gateway",
 			Family: "ipv4", Subnet6: layout.DefaultSubnet6, ClientSources: "addresses"},
 		Server:  Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin", Protocol: "echo", Body: "ok", Listen: "addresses"},
-		Client:  Client{Connections: 1000, SourceStrategy: "round-robin", PortSelection: "auto", Protocol: "echo", Reconnect: Reconnect{Policy: "off"}},
+		Client:  Client{Connections: 1000, SourceStrategy: "round-robin", Window: "adaptive", PortSelection: "auto", Protocol: "echo", Reconnect: Reconnect{Policy: "off"}},
 		Phases:  []Phase{{Kind: "connect", Name: "connect-1", Target: 1000, Timeout: 120 * time.Second}},
 		Scaling: "limits",
 		Source:  "dir/minimal.toml",

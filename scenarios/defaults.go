@@ -15,6 +15,7 @@ const (
 	DefaultInFlightPerWorker = 2048 // client.in-flight = 0 means this per worker
 	DefaultSourceStrategy    = "round-robin"
 	DefaultPortSelection     = "auto"
+	DefaultWindow            = "adaptive" // client.window
 	DefaultPhaseTimeout      = 120 * time.Second
 	DefaultFraction          = 1.0
 	DefaultSendFrom          = "client"

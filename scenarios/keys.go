@@ -58,6 +58,7 @@ var sectionKeys = map[string][]keyDef{
 		{"workers", "0"},
 		{"connect-rate", "0"},
 		{"in-flight", fmt.Sprintf("%d per worker", DefaultInFlightPerWorker)},
+		{"window", strconv.Quote(DefaultWindow)},
 		{"message", `""`},
 		{"source-strategy", strconv.Quote(DefaultSourceStrategy)},
 		{"port-selection", strconv.Quote(DefaultPortSelection)},

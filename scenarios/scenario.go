@@ -165,6 +165,10 @@ type Client struct {
 	// means DefaultInFlightPerWorker per worker. Plan.InFlightPerWorker is
 	// what each worker gets.
 	InFlight int `json:"in_flight"`
+	// Window is how each worker's cap on connects in progress behaves:
+	// "adaptive" (default) moves it between 32 and the in-flight share
+	// with the worker's backlog, "fixed" keeps the share.
+	Window string `json:"window"`
 	// Message is sent once after connecting; "%d" is replaced by the connection index.
 	Message string `json:"message"`
 	// SourceStrategy is how source addresses are chosen: "round-robin" (default) or "fill" (use one address until it fails).

@@ -102,6 +102,7 @@ func (r *runner) connect(ctx context.Context, ph scenarios.Phase, rec *results.P
 			c.Rate = max(1, share(rate, n, i))
 		}
 		c.InFlight = r.plan.InFlightPerWorker // the plan's, never re-defaulted here (nodes refuse 0)
+		c.Window = r.sc.Client.Window
 		if c.Count > 0 {
 			waiting[w] = true
 		}
