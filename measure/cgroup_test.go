@@ -43,7 +43,7 @@ func TestSamplerReadsCgroups(t *testing.T) {
 		t.Fatalf("first sample: server %+v, client %+v", first.SrvCgroup, first.CliCgroup)
 	}
 	row := first.Row()
-	tail := row[len(row)-len(results.CgroupColumns):]
+	tail := row[len(row)-len(results.CgroupColumns)-len(results.WindowColumns) : len(row)-len(results.WindowColumns)]
 	if got := strings.Join(tail, ","); got != "62914560,1048576,0,0,,,," {
 		t.Errorf("cgroup cells = %s", got)
 	}

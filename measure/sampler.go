@@ -128,6 +128,7 @@ func (s *Sampler) take() results.Sample {
 	smp.CliRSS, smp.SrvRSS, smp.CliPSS, smp.SrvPSS = cliNow.RSS, srvNow.RSS, cliNow.PSS, srvNow.PSS
 	smp.CliProcesses, smp.SrvProcesses = int64(cliNow.Processes), int64(srvNow.Processes)
 	smp.CliReady, smp.CliReconnecting = cli.Ready, cli.ReconnectsPending
+	smp.CliWindow = cli.Window
 	freshPSS := gen != s.fullGen
 	s.fullGen = gen
 	var srvSock procfs.Sockstat

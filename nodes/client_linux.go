@@ -227,8 +227,14 @@ func (w *Worker) finishConnect(fd int, c *conn) bool {
 		return false
 	}
 	w.connHist.Record(c.sinceStart(w.now()))
-	if w.st.Connected%waitEvery == 0 {
-		w.sampleWait(fd)
+	if w.st.Connected%waitEvery == 0 || w.batchWait < 0 && w.cj.active && !w.cj.win.fixed {
+		wait, ok := w.loopWait(fd)
+		if ok && w.st.Connected%waitEvery == 0 {
+			w.waitHist.Record(wait)
+		}
+		if ok && w.batchWait < 0 {
+			w.batchWait = wait
+		}
 	}
 	if w.connIdx != nil && fd < len(w.connIdx) {
 		w.connIdx[fd] = c.idx
@@ -343,14 +349,17 @@ func (w *Worker) connectExplicit(fd, k int, dst *sockaddr) error {
 // a getsockopt per 64 connects, 1.5% more system calls for a connect.
 const waitEvery = 64
 
-// sampleWait records how long the connection on fd waited, established,
+// loopWait reads how long the connection on fd waited, established,
 // before this loop reached it: TCP_INFO's tcpi_last_ack_recv, the time
 // since the kernel processed the SYN-ACK (millisecond resolution, the
 // kernel's jiffies). A connect's latency is the kernel's handshake plus
 // this wait; when the wait is most of it, the latency is the client's own
-// backlog (a closed loop at saturation), not the server's.
-func (w *Worker) sampleWait(fd int) {
-	if rawGetsockoptTCPInfo(fd, &w.tcpInfo) == nil {
-		w.waitHist.Record(time.Duration(w.tcpInfo.Last_ack_recv) * time.Millisecond)
+// backlog (a closed loop at saturation), not the server's. One connect in
+// waitEvery goes into the loop-wait histogram, and the first of each
+// batch of events steers the adaptive window.
+func (w *Worker) loopWait(fd int) (time.Duration, bool) {
+	if rawGetsockoptTCPInfo(fd, &w.tcpInfo) != nil {
+		return 0, false
 	}
+	return time.Duration(w.tcpInfo.Last_ack_recv) * time.Millisecond, true
 }

@@ -208,12 +208,13 @@ type Report struct {
 
 // Stats are a node's cumulative counters and current gauges.
 type Stats struct {
-	Established  int64            `json:"established"`    // open, connected sockets now
-	Connecting   int64            `json:"connecting"`     // connects in progress now (client)
-	Accepted     int64            `json:"accepted"`       // total accepted (server)
-	Connected    int64            `json:"connected"`      // total connects completed (client)
-	ClosedByPeer int64            `json:"closed_by_peer"` // total closed by the other side (EOF or reset)
-	ClosedByUs   int64            `json:"closed_by_us"`   // total closed by this node
+	Established  int64            `json:"established"`      // open, connected sockets now
+	Connecting   int64            `json:"connecting"`       // connects in progress now (client)
+	Window       int64            `json:"window,omitempty"` // cap on connects in progress now, while a connect command runs (client)
+	Accepted     int64            `json:"accepted"`         // total accepted (server)
+	Connected    int64            `json:"connected"`        // total connects completed (client)
+	ClosedByPeer int64            `json:"closed_by_peer"`   // total closed by the other side (EOF or reset)
+	ClosedByUs   int64            `json:"closed_by_us"`     // total closed by this node
 	BytesIn      int64            `json:"bytes_in"`
 	BytesOut     int64            `json:"bytes_out"`
 	Messages     int64            `json:"messages"` // newline-terminated messages received

@@ -14,6 +14,9 @@ func (w *Worker) Stats() Stats {
 	s.Errors = w.errs.snapshot()
 	s.FDs = w.fdBase + s.Established + s.Connecting
 	s.Pool = w.pool.residentBytes()
+	if w.cj.active {
+		s.Window = int64(w.cj.win.limit())
+	}
 	// A histogram goes out only when it changed, so the report stays
 	// small while nothing is measured; no copy is kept (17 KB each).
 	if n := w.connHist.Count(); n != w.connSent {

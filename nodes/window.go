@@ -1,25 +1,33 @@
 package nodes
 
+import "time"
+
 // The connect window: how many connects a client worker keeps in
 // progress. A connect's latency is the kernel's handshake plus the time
 // the established connection waits for the loop to reach it, and with a
 // full window that wait is the window divided by the loop's rate: on a
 // host whose handshakes complete inside connect() (veth), every connect
 // in the window is established before the loop comes back, and a window
-// of 2,048 makes every connect wait for 2,047 others. An adaptive window
-// shrinks while the loop finds most of it already established (the loop,
-// not the network, is the bottleneck, and a smaller window costs no rate)
-// and grows back to the cap while the loop finds few (handshakes are
-// slow: the window is what keeps the rate).
+// of 2,048 makes every connect wait for the 2,047 others.
+//
+// An adaptive window reads, once per batch of events that completed
+// connects, how long the batch's first connection (the longest ready)
+// sat established before the loop reached it (TCP_INFO's
+// tcpi_last_ack_recv, as the loop-wait histogram does). A wait of
+// windowLag or more means the loop is behind: the window shrinks by a
+// quarter, which costs no rate, since the loop and not the network is
+// the bottleneck. A shorter wait with the window full means the loop
+// keeps up and waits for handshakes: the window doubles, up to the
+// orchestrator's in_flight, since then the window is the rate (a link
+// with a delay needs rate × RTT connects in progress).
 const (
-	// windowMin is the smallest adaptive window: one epoll_pwait2 per
-	// this many connects costs under 1% more system calls.
+	// windowMin is the smallest adaptive window (and its start): one
+	// epoll_pwait2 and one TCP_INFO read per this many connects cost
+	// under 1% more system calls.
 	windowMin = 32
-	// windowBusy: a batch that completed at least 1/windowBusy of the
-	// connects in progress found the loop behind; windowIdle: under
-	// 1/windowIdle, the handshakes are.
-	windowBusy = 2
-	windowIdle = 8
+	// windowLag is the loop wait at which the window shrinks: two and a
+	// half jiffies at HZ=250 (the wait is read in whole jiffies).
+	windowLag = 10 * time.Millisecond
 )
 
 // The connect command's windows.
@@ -48,16 +56,17 @@ func newWindow(max int, fixed bool) window {
 // limit is the cap on connects in progress now.
 func (w *window) limit() int { return w.cur }
 
-// observe adapts the window after the loop handled one batch of events:
-// done connects completed in it, of inFlight in progress before it.
-func (w *window) observe(done, inFlight int) {
-	if w.fixed || inFlight == 0 {
+// observe adapts the window after a batch of events that completed
+// connects: wait is how long its first one waited for the loop, inFlight
+// the connects in progress before the batch.
+func (w *window) observe(wait time.Duration, inFlight int) {
+	if w.fixed {
 		return
 	}
 	switch {
-	case done*windowBusy >= inFlight:
+	case wait >= windowLag:
 		w.cur = max(min(w.max, windowMin), w.cur-w.cur/4)
-	case done*windowIdle < inFlight && inFlight >= w.cur:
+	case inFlight >= w.cur:
 		w.cur = min(w.max, 2*w.cur)
 	}
 }

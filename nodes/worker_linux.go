@@ -119,9 +119,12 @@ type Worker struct {
 	connSent, rttSent uint64
 	// waitHist holds sampled connects' loop wait (waitSample), waitSent
 	// its count when last sent, tcpInfo the getsockopt buffer it reads
-	waitHist      histogram.Histogram
-	waitSent      uint64
-	tcpInfo       unix.TCPInfo
+	waitHist histogram.Histogram
+	waitSent uint64
+	tcpInfo  unix.TCPInfo
+	// batchWait is the loop wait of the first connect the current batch
+	// of events completed (-1: none yet), for the adaptive window
+	batchWait     time.Duration
 	monoBase      int64  // CLOCK_MONOTONIC ns at start (the loop clock's zero)
 	txbuf, txskip []byte // the traffic message, timed and unmeasured
 	noPwait2      bool   // epoll_pwait2 missing: millisecond timeouts
@@ -279,11 +282,12 @@ func (w *Worker) Poll(max time.Duration) error {
 		return fmt.Errorf("failed to wait for epoll events: %w", err)
 	}
 	connecting := int(w.st.Connecting)
+	w.batchWait = -1
 	for i := 0; i < n; i++ {
 		w.handle(&w.events[i])
 	}
-	if w.cj.active {
-		w.cj.win.observe(connecting-int(w.st.Connecting), connecting)
+	if w.cj.active && w.batchWait >= 0 {
+		w.cj.win.observe(w.batchWait, connecting)
 	}
 	if n == len(w.events) && len(w.events) < maxEvents {
 		w.events = make([]unix.EpollEvent, 2*len(w.events))

@@ -238,8 +238,8 @@ func colours(img image.Image, limit int) int {
 
 func TestSamplesLatencyColumns(t *testing.T) {
 	var s results.Sample
-	// The latency columns sit just before the process, protocol and cgroup columns.
-	tail := len(results.ProcessColumns) + len(results.ProtocolColumns) + len(results.CgroupColumns)
+	// The latency columns sit just before the process, protocol, cgroup and window columns.
+	tail := len(results.ProcessColumns) + len(results.ProtocolColumns) + len(results.CgroupColumns) + len(results.WindowColumns)
 	lat := func(row []string) []string { return row[len(row)-tail-4 : len(row)-tail] }
 	row := s.Row()
 	if len(row) != len(results.Header()) {

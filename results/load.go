@@ -237,7 +237,7 @@ func (r *Run) parseSamples(rd io.Reader) error {
 	}
 	var missing []string // the latency and process columns are optional: older files lack them
 	for _, h := range Header() {
-		if _, ok := t.Columns[h]; !ok && h != "phase" && !emptyIsNaN[h] && !slices.Contains(ProcessColumns, h) && !slices.Contains(ProtocolColumns, h) && !slices.Contains(CgroupColumns, h) {
+		if _, ok := t.Columns[h]; !ok && h != "phase" && !emptyIsNaN[h] && !slices.Contains(ProcessColumns, h) && !slices.Contains(ProtocolColumns, h) && !slices.Contains(CgroupColumns, h) && !slices.Contains(WindowColumns, h) {
 			missing = append(missing, h)
 		}
 	}

@@ -69,6 +69,10 @@ type Sample struct {
 	// SrvCgroup and CliCgroup are each role's cgroup at the latest
 	// reading; nil (empty cells) for a role without limits.
 	SrvCgroup, CliCgroup *CgroupSample
+
+	// CliWindow is the client workers' caps on connects in progress,
+	// summed (0 outside connect phases).
+	CliWindow int64
 }
 
 // CgroupSample is one reading of a role's cgroup.
@@ -102,8 +106,14 @@ func Header() []string {
 	h = append(h, LatencyColumns...)
 	h = append(h, ProcessColumns...)
 	h = append(h, ProtocolColumns...)
-	return append(h, CgroupColumns...)
+	h = append(h, CgroupColumns...)
+	return append(h, WindowColumns...)
 }
+
+// WindowColumns come last, added with the adaptive connect window (issue
+// 24): the client workers' cap on connects in progress, summed; files
+// written before have none.
+var WindowColumns = []string{"cli_window"}
 
 // CgroupColumns come last, added with issue 27 (limits per role): each
 // role's cgroup memory, socket memory, OOM kills and throttled periods;
@@ -169,7 +179,7 @@ func (s *Sample) Row() []string {
 		}
 		r = append(r, i(c.Memory), i(c.Socket), i(c.OOMKills), i(c.Throttled))
 	}
-	return r
+	return append(r, i(s.CliWindow))
 }
 
 // Table is samples.csv read back: the header and the numeric columns by name.

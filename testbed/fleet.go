@@ -57,6 +57,7 @@ func (f *fleet) RoleStats(r string) nodes.Stats {
 func addStats(s *nodes.Stats, o nodes.Stats) {
 	s.Established += o.Established
 	s.Connecting += o.Connecting
+	s.Window += o.Window
 	s.Accepted += o.Accepted
 	s.Connected += o.Connected
 	s.ClosedByPeer += o.ClosedByPeer

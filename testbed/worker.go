@@ -156,7 +156,7 @@ func (w *worker) snapshot() nodes.Stats {
 	defer w.mu.Unlock()
 	s := w.stats
 	if w.exited {
-		s.Established, s.Connecting, s.RSS, s.PSS, s.FDs = 0, 0, 0, 0, 0
+		s.Established, s.Connecting, s.Window, s.RSS, s.PSS, s.FDs = 0, 0, 0, 0, 0, 0
 	}
 	return s
 }
