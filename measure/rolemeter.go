@@ -61,9 +61,10 @@ type RoleMeter struct {
 	procs    map[procKey]*procRecord
 	now      map[string]roleNow
 	peaks    map[string]*results.RoleUsage
-	fullGen  int64     // full readings done (PSS fresh)
-	fullAt   time.Time // the last full reading
-	followUp int       // full readings still due at the next ticks (after a peak)
+	fullGen  int64         // full readings done (PSS fresh)
+	fullAt   time.Time     // the last full reading
+	followUp int           // full readings still due at the next ticks (after a peak)
+	ownCPU   time.Duration // the meter's thread's CPU, read as its loop ends
 }
 
 // peakFollowUps is how many more full readings follow one asked for at a
@@ -101,6 +102,9 @@ func (m *RoleMeter) loop(stop <-chan struct{}) {
 		select {
 		case <-stop:
 			m.read(true)
+			m.mu.Lock()
+			m.ownCPU = threadCPU()
+			m.mu.Unlock()
 			return
 		case <-m.wake:
 			m.mu.Lock()

@@ -47,6 +47,8 @@ type Sampler struct {
 	fullGen int64 // the meter's full readings the last sample saw
 
 	cgroups map[string]*cgroupState // each limited role's cgroup (SetCgroups), guarded by mu
+
+	ownCPU time.Duration // the sampler's thread's CPU, read as Run ends (mu)
 }
 
 // MeasurePeak asks the role meter to read PSS now (call it at a peak); a
@@ -99,6 +101,9 @@ func (s *Sampler) Run(stop <-chan struct{}) {
 		select {
 		case <-stop:
 			s.take()
+			s.mu.Lock()
+			s.ownCPU = threadCPU()
+			s.mu.Unlock()
 			return
 		case <-t.C:
 			s.take()

@@ -134,6 +134,9 @@ func TestMergeRefusesHostileShards(t *testing.T) {
 		{name: "peak beyond 2^53", rec: func(r *results.Record) { r.Summary.PeakEstablished = 1 << 60 }, want: "peak_established is 1152921504606846976"},
 		{name: "negative reached", rec: func(r *results.Record) { r.Phases[0].Reached = -1 }, want: "phase 1 reached is -1"},
 		{name: "negative role memory", rec: func(r *results.Record) { r.Roles[0].PeakPSS = -1 }, want: "role client peak_pss_bytes"},
+		{name: "measurement cost negative", rec: func(r *results.Record) {
+			r.Measurement = &results.MeasurementCost{MeterCPUSeconds: -1}
+		}, want: "measurement_cost meter_cpu_seconds"},
 		{name: "ramp beyond the span", rec: func(r *results.Record) { r.Summary.RampSeconds = 1e12 }, want: "ramp_seconds is 1e+12"},
 		{name: "protocol counts negative", rec: func(r *results.Record) { r.Summary.Protocol = &results.Protocol{Name: "http", Pongs: -1} }, want: "protocol pongs"},
 	} {

@@ -108,6 +108,11 @@ func checkRecord(from string, rec *results.Record, lim limits) error {
 		c.num(what+"cpu_user_seconds", u.CPUUserSeconds, maxCount)
 		c.num(what+"cpu_system_seconds", u.CPUSystemSeconds, maxCount)
 	}
+	if m := rec.Measurement; m != nil {
+		c.num("measurement_cost sampler_cpu_seconds", m.SamplerCPUSeconds, maxCount)
+		c.num("measurement_cost meter_cpu_seconds", m.MeterCPUSeconds, maxCount)
+		c.num("measurement_cost orchestrator_cpu_seconds", m.OrchestratorCPUSeconds, maxCount)
+	}
 	return c.err
 }
 

@@ -81,6 +81,9 @@ func TestMergeShards(t *testing.T) {
 		e[1].Name != "errors-absent *" || e[1].Held {
 		t.Errorf("expectations of the whole %+v (passed %v)", rec.Expectations, rec.Passed)
 	}
+	if m := rec.Measurement; m == nil || m.SamplerCPUSeconds != 0.5 || m.MeterCPUSeconds != 1 || m.OrchestratorCPUSeconds != 2 {
+		t.Errorf("measurement cost = %+v, want each shard's added up (0.5, 1, 2)", m)
+	}
 	if r := rec.Roles; len(r) != 1 || r[0].Role != "client" || r[0].ProcessesSeen != 4 || r[0].CPUUserSeconds != 3 || r[0].PeakPSS != 2<<20 || len(r[0].Processes) != 4 {
 		t.Errorf("merged roles %+v", r)
 	}

@@ -88,6 +88,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 	rec.Failure = strings.Join(fails, "; ")
 	rec.Env = mergeEnv(runs)
 	rec.Roles = mergeRoles(runs)
+	rec.Measurement = mergeCost(runs)
 	rec.Phases = mergePhases(runs, lat)
 	mergeRamp(rec, runs)
 	return rec
@@ -264,6 +265,25 @@ func hostsOf(runs []shardRun) []int {
 		out[i] = i
 	}
 	return out
+}
+
+// mergeCost adds up what measuring cost each shard's orchestrator (nil
+// when no shard says).
+func mergeCost(runs []shardRun) *results.MeasurementCost {
+	var m *results.MeasurementCost
+	for _, r := range runs {
+		c := r.rec.Measurement
+		if c == nil {
+			continue
+		}
+		if m == nil {
+			m = &results.MeasurementCost{}
+		}
+		m.SamplerCPUSeconds += c.SamplerCPUSeconds
+		m.MeterCPUSeconds += c.MeterCPUSeconds
+		m.OrchestratorCPUSeconds += c.OrchestratorCPUSeconds
+	}
+	return m
 }
 
 // mergeRoles adds up each role's usage over the shards: CPU times and

@@ -79,7 +79,12 @@ func summaryMetrics(s results.Summary) []metric {
 // recordMetrics is the summary's metrics and then each role's, measured
 // by network namespace (roles[]): processes, memory per connection, CPU.
 func recordMetrics(rec *results.Record) []metric {
-	return append(summaryMetrics(rec.Summary), roleMetrics(rec.Roles, rec.Summary.PeakEstablished)...)
+	ms := append(summaryMetrics(rec.Summary), roleMetrics(rec.Roles, rec.Summary.PeakEstablished)...)
+	if c := rec.Measurement; c != nil {
+		ms = append(ms, metric{label: "measuring CPU (sampler + meter)", value: c.SamplerCPUSeconds + c.MeterCPUSeconds, numeric: true,
+			text: fmt.Sprintf("%.2f s (%.2f + %.2f), orchestrator %.2f s", c.SamplerCPUSeconds+c.MeterCPUSeconds, c.SamplerCPUSeconds, c.MeterCPUSeconds, c.OrchestratorCPUSeconds)})
+	}
+	return ms
 }
 
 // roleMetrics renders roles[]: per role its peak processes, PSS and RSS

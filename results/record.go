@@ -30,6 +30,7 @@ type Record struct {
 	Phases       []Phase           `json:"phases"`
 	Workers      []Worker          `json:"workers"`
 	Roles        []RoleUsage       `json:"roles,omitempty"` // each role's processes, measured by network namespace
+	Measurement  *MeasurementCost  `json:"measurement_cost,omitempty"`
 	Summary      Summary           `json:"summary"`
 	Expectations []Expectation     `json:"expectations"`
 	Passed       bool              `json:"passed"`

@@ -86,3 +86,15 @@ type ProcessUsage struct {
 	CPUUserSeconds   float64 `json:"cpu_user_seconds"`
 	CPUSystemSeconds float64 `json:"cpu_system_seconds"`
 }
+
+// MeasurementCost is what measuring cost the orchestrator, in CPU time:
+// the sampler's thread (samples.csv every 500 ms: sockstat, meminfo,
+// nstat, the workers' stats) and the role meter's (every process's stat
+// and fd count each second, smaps_rollup every 4 s), each on a locked
+// thread of its own at raised priority, and all of the orchestrator's own
+// threads (measurement, phases, the live line; not the workers).
+type MeasurementCost struct {
+	SamplerCPUSeconds      float64 `json:"sampler_cpu_seconds"`
+	MeterCPUSeconds        float64 `json:"meter_cpu_seconds"`
+	OrchestratorCPUSeconds float64 `json:"orchestrator_cpu_seconds"`
+}

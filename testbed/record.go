@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/c1m-testbed/c1m-testbed/measure"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
 	"github.com/c1m-testbed/c1m-testbed/verdict"
@@ -44,6 +45,9 @@ func (r *runner) record(c closing, failure error) *results.Record {
 	}
 	if r.sampler != nil {
 		rec.Roles = r.sampler.Roles()
+		smp, meter := r.sampler.Cost()
+		rec.Measurement = &results.MeasurementCost{SamplerCPUSeconds: smp.Seconds(), MeterCPUSeconds: meter.Seconds(),
+			OrchestratorCPUSeconds: measure.ProcessCPU().Seconds()}
 	}
 	for i := range rec.Roles {
 		cg := r.cgroupUsage(rec.Roles[i].Role)

@@ -50,6 +50,7 @@ func Shard(t testing.TB, i, n int, start time.Time, host string, ms int) Case {
 		Counters: map[string]int64{"ListenOverflows": 1},
 		Roles: []results.RoleUsage{{Role: "client", Namespaces: 1, PeakProcesses: 2, ProcessesSeen: 2, PeakPSS: 1 << 20, CPUUserSeconds: 1.5,
 			Processes: []results.ProcessUsage{{PID: 100 + i, Comm: "c1m-testbed"}, {PID: 200 + i, Comm: "c1m-testbed"}}}},
+		Measurement: &results.MeasurementCost{SamplerCPUSeconds: 0.25, MeterCPUSeconds: 0.5, OrchestratorCPUSeconds: 1},
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
