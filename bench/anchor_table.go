@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,27 +16,28 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/results"
 )
 
-// runAnchor runs an anchor sitting at scale f of million and prints each
-// pair's ratios (product / C) and their medians, to stdout and to
+// runAnchor runs an anchor sitting at scale f of million (with uring,
+// the C io_uring pair and its mixes too) and prints each round's figures
+// and the medians of their ratios against C/C, to stdout and to
 // anchor.txt in the sitting's directory.
-func runAnchor(f float64, pairs int, out string) error {
+func runAnchor(f float64, pairs int, uring bool, out string) error {
 	if pairs < 1 {
 		return fmt.Errorf("--pairs %d: run at least one pair", pairs)
 	}
-	vs, err := anchorVariants(f, pairs)
+	vs, err := anchorVariants(f, pairs, uring)
 	if err != nil {
 		return err
 	}
 	if out == "" {
 		out = filepath.Join("results", "bench-anchor-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
-	countSyscalls = true
+	countSyscalls, withUring = true, uring
 	ms, err := run(vs, nil, out)
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
-	printAnchor(&b, ms, slabFloor())
+	printAnchor(&b, ms, slabFloor(), roundConfigs(uring))
 	fmt.Print("\n" + b.String())
 	return os.WriteFile(filepath.Join(out, "anchor.txt"), []byte(b.String()), 0o644)
 }
@@ -94,32 +96,50 @@ func rolesCPU(r *results.Record, sys bool) float64 {
 	return t
 }
 
-// anchorRatios are the ratios a sitting prints, each a config against
-// C/C (anchorConfigs[0]) round by round: which side holds the gap.
+// anchorRatios are the ratios a sitting prints, each a config (by slug)
+// against C/C (anchorConfigs[0]) round by round: which side holds the
+// gap, and with --uring which side io_uring helps. A ratio whose config
+// is not in the sitting is left out.
 var anchorRatios = []struct {
-	name string
-	cfg  int // index in anchorConfigs
-}{{"ours/C", 1}, {"cli gap", 2}, {"srv gap", 3}}
+	name, slug, means string
+}{
+	{"ours/C", "ours-ours", "both roles ours"},
+	{"cli gap", "c-ours", "our clients with the C server"},
+	{"srv gap", "ours-c", "our server with the C clients"},
+	{"uring/C", "uring-uring", "both roles C io_uring"},
+	{"uring srv", "uring-c", "the C io_uring server with the C epoll clients"},
+	{"uring cli", "c-uring", "the C io_uring clients with the C epoll server"},
+}
 
 // printAnchor prints every figure of every config (each round's value)
 // and the medians of the ratios against C/C: ms holds rounds of
-// len(anchorConfigs) runs in that order. floor is the slab floor per
+// len(cfgs) runs in cfgs' order, C/C first. floor is the slab floor per
 // connection (0 = unknown).
-func printAnchor(w io.Writer, ms []measured, floor float64) {
-	nc := len(anchorConfigs)
+func printAnchor(w io.Writer, ms []measured, floor float64, cfgs []anchorConfig) {
+	nc := len(cfgs)
 	rounds := len(ms) / nc
+	type ratio struct {
+		name, means string
+		cfg         int
+	}
+	var ratios []ratio
+	for _, r := range anchorRatios {
+		if k := slices.IndexFunc(cfgs, func(c anchorConfig) bool { return c.slug == r.slug }); k > 0 {
+			ratios = append(ratios, ratio{r.name, r.means, k})
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"figure"}
-	for _, c := range anchorConfigs {
+	for _, c := range cfgs {
 		head = append(head, c.name)
 	}
-	for _, r := range anchorRatios {
+	for _, r := range ratios {
 		head = append(head, r.name)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, fig := range anchorFigures {
 		cells := []string{fig.name}
-		for k := range anchorConfigs {
+		for k := range cfgs {
 			var vals []string
 			for r := range rounds {
 				if v := fig.get(ms[r*nc+k]); v >= 0 {
@@ -130,17 +150,17 @@ func printAnchor(w io.Writer, ms []measured, floor float64) {
 			}
 			cells = append(cells, strings.Join(vals, " / "))
 		}
-		for _, ra := range anchorRatios {
-			var ratios []float64
+		for _, ra := range ratios {
+			var rs []float64
 			for r := range rounds {
 				c, o := fig.get(ms[r*nc]), fig.get(ms[r*nc+ra.cfg])
 				if c > 0 && o >= 0 {
-					ratios = append(ratios, o/c)
+					rs = append(rs, o/c)
 				}
 			}
 			med := "-"
-			if len(ratios) > 0 {
-				med = fmt.Sprintf("x%.2f", median(ratios))
+			if len(rs) > 0 {
+				med = fmt.Sprintf("x%.2f", median(rs))
 			}
 			cells = append(cells, med)
 		}
@@ -148,14 +168,17 @@ func printAnchor(w io.Writer, ms []measured, floor float64) {
 	}
 	if floor > 0 {
 		cells := []string{"kernel / slab floor"}
-		for k := range anchorConfigs {
+		for k := range cfgs {
 			var vals []string
 			for r := range rounds {
 				vals = append(vals, fmt.Sprintf("x%.2f", ms[r*nc+k].rec.Summary.KernelBytesPerConn/floor))
 			}
 			cells = append(cells, strings.Join(vals, " / "))
 		}
-		fmt.Fprintln(tw, strings.Join(append(cells, "", "", ""), "\t")+"\t")
+		for range ratios {
+			cells = append(cells, "")
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	tw.Flush()
 	for i, m := range ms {
@@ -163,13 +186,23 @@ func printAnchor(w io.Writer, ms []measured, floor float64) {
 		if !passed(m.rec) {
 			verdict = "FAILED: " + m.rec.Failure
 		}
-		fmt.Fprintf(w, "run %d (%s, round %d) %s: peak %d, %s\n", i+1, anchorConfigs[i%nc].name, i/nc+1, m.rec.Scenario, m.rec.Summary.PeakEstablished, verdict)
+		fmt.Fprintf(w, "run %d (%s, round %d) %s: peak %d, %s\n", i+1, cfgs[i%nc].name, i/nc+1, m.rec.Scenario, m.rec.Summary.PeakEstablished, verdict)
 	}
 	if floor > 0 {
 		fmt.Fprintf(w, "slab floor: %.0f B per connection (two sockets: %s)\n", floor, strings.Join(slabCaches, " + "))
+		if len(cfgs) > len(anchorConfigs) {
+			fmt.Fprintln(w, "  (epoll's items: an io_uring run holds io_uring requests in their place)")
+		}
 	}
 	fmt.Fprintln(w, "each cell lists the rounds in order; ratios are medians over the rounds against C/C in the same round:")
-	fmt.Fprintln(w, "  ours/C = both roles ours; cli gap = our clients with the C server; srv gap = our server with the C clients")
+	var means []string
+	for i, r := range ratios {
+		means = append(means, r.name+" = "+r.means)
+		if len(means) == 3 || i == len(ratios)-1 { // three to a line
+			fmt.Fprintln(w, "  "+strings.Join(means, "; "))
+			means = nil
+		}
+	}
 	fmt.Fprintln(w, "role CPU is run.json roles[] (the processes in the role's namespaces); syscalls and context switches are perf stat over")
 	fmt.Fprintln(w, "c1m-testbed and all it started (both roles and the orchestrator), per established connection; '-' where perf is absent")
 }

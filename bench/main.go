@@ -27,6 +27,15 @@
 //	go run ./bench --anchor                  # 1M, two pairs: ~10 minutes
 //	go run ./bench --anchor --connections 20000 --pairs 1
 //
+// With --uring as well, each round also runs a minimal C io_uring server
+// and client (bench/anchor/*_uring.c: raw system calls, multishot accept,
+// direct descriptors, one linked chain per client connection from socket
+// to close): both io_uring, io_uring server with C epoll clients, and C
+// epoll server with io_uring clients, each with its ratios against C/C,
+// to measure whether an io_uring engine beats epoll per connection.
+//
+//	go run ./bench --anchor --uring          # 1M, two rounds of seven runs
+//
 // With --protocols it runs million's load once per protocol (echo, the
 // baseline, then websocket, mqtt, mqtt publish, http, redis, memcached,
 // line), the built-in server and clients speaking it: ramp, handshake
@@ -61,11 +70,12 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "with --latency: how long the heartbeat lasts")
 	anchor := flag.Bool("anchor", false, "measure against a minimal C epoll server and client instead, interleaved with 'run million' (default 1,000,000 connections)")
 	pairs := flag.Int("pairs", 2, "with --anchor: how many (C, product) pairs to run, interleaved")
+	uring := flag.Bool("uring", false, "with --anchor: each round also runs the minimal C io_uring server and client (both, and each against C epoll)")
 	protocols := flag.Bool("protocols", false, "run million's load once per protocol (echo, websocket, mqtt, http, redis, memcached, line), built-in server and clients: ramp, handshake, user memory per connection (default 1,000,000 connections)")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, `Usage: go run ./bench [--connections N] [--out DIR] [--hold D]
        go run ./bench --latency [--connections N] [--interval D] [--duration D] [--out DIR]
-       go run ./bench --anchor [--connections N] [--pairs N] [--out DIR]
+       go run ./bench --anchor [--uring] [--connections N] [--pairs N] [--out DIR]
        go run ./bench --protocols [--connections N] [--hold D] [--out DIR]
 
 Runs the same scenario twice on the same topology (4 client namespaces x 8
@@ -79,7 +89,9 @@ testbed's epoll server echoing, the other examples/goserver --echo. Prints
 connect and round-trip percentiles and their ratios. With --anchor, a
 minimal C epoll server and client (bench/anchor/, compiled with cc) run as
 million's commands, interleaved with 'c1m-testbed run million' --pairs
-times; prints each pair's ratios and their medians. Needs root.
+times; prints each pair's ratios and their medians. With --uring too, a
+minimal C io_uring server and client (bench/anchor/*_uring.c) join each
+round, paired together and each with the C epoll side. Needs root.
 
 Examples:
   go run ./bench --connections 200000
@@ -93,13 +105,17 @@ Flags:
 	n := *conns
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "connections" })
+	if *uring && !*anchor {
+		fmt.Fprintln(os.Stderr, "bench: --uring goes with --anchor")
+		os.Exit(2)
+	}
 	var err error
 	switch {
 	case *anchor:
 		if !given {
 			n = 1_000_000
 		}
-		err = runAnchor(float64(n)/1e6, *pairs, *out)
+		err = runAnchor(float64(n)/1e6, *pairs, *uring, *out)
 	case *protocols:
 		if !given {
 			n = 1_000_000
