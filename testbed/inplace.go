@@ -106,6 +106,7 @@ func (r *runner) executeInPlace(ctx context.Context) error {
 	r.inuseBase = r.inuse()
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	orchestratorProcs()
 	go func() { r.sampler.Run(stop); close(done) }()
 	defer func() { close(stop); <-done }()
 	if err := r.waitStart(ctx, r.opt.InPlace.StartAt); err != nil {

@@ -87,6 +87,7 @@ func (r *runner) execute(ctx context.Context) error {
 	r.inuseBase = r.inuse() // the listeners: every socket before the first connect
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	orchestratorProcs()
 	go func() { r.sampler.Run(stop); close(done) }()
 	defer func() { close(stop); <-done }()
 
