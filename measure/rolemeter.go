@@ -95,6 +95,7 @@ func NewRoleMeter(start time.Time, w Workers, where Where) *RoleMeter {
 func (m *RoleMeter) loop(stop <-chan struct{}) {
 	runtime.LockOSThread() // never unlocked: the raised thread ends with the loop
 	raisePriority()
+	before := threadCPU()
 	t := time.NewTicker(meterEvery)
 	defer t.Stop()
 	m.read(true)
@@ -103,7 +104,7 @@ func (m *RoleMeter) loop(stop <-chan struct{}) {
 		case <-stop:
 			m.read(true)
 			m.mu.Lock()
-			m.ownCPU = threadCPU()
+			m.ownCPU = threadCPU() - before
 			m.mu.Unlock()
 			return
 		case <-m.wake:
@@ -201,16 +202,11 @@ func (m *RoleMeter) read(full bool) {
 		}
 		u.PeakRSS, u.PeakPSS, u.PeakFDs = max(u.PeakRSS, rec.rss), max(u.PeakPSS, rec.pss), max(u.PeakFDs, rec.fds)
 	}
-	finals := m.w.FinalReadings()
+	m.applyFinals()
 	now := map[string]roleNow{}
-	for k, rec := range m.procs {
+	for _, rec := range m.procs {
 		rec.usage.Exited = !rec.alive
 		if !rec.alive {
-			// A worker's own process read as it exited: its CPU to the
-			// end (the last tick's reading misses its exit).
-			if f, ok := finals[k.pid]; ok && f.Start == k.start {
-				rec.usage.CPUUserSeconds, rec.usage.CPUSystemSeconds = f.UserCPU.Seconds(), f.SystemCPU.Seconds()
-			}
 			continue
 		}
 		n := now[rec.role]
@@ -293,13 +289,29 @@ func (m *RoleMeter) updateWorkers() {
 	m.w.RecordUsage(byPID)
 }
 
-// Usage returns each role's record for run.json's roles[].
+// applyFinals gives every process the testbed started and read as it
+// exited its CPU to the end: the last tick's reading misses its exit, and
+// workers stopped at teardown exit after the meter's last reading (the
+// caller holds m.mu).
+func (m *RoleMeter) applyFinals() {
+	finals := m.w.FinalReadings()
+	for key, rec := range m.procs {
+		if f, ok := finals[key.pid]; ok && f.Start == key.start {
+			rec.usage.CPUUserSeconds, rec.usage.CPUSystemSeconds = f.UserCPU.Seconds(), f.SystemCPU.Seconds()
+			rec.usage.Exited = true
+		}
+	}
+}
+
+// Usage returns each role's record for run.json's roles[], with the
+// readings of the workers that have exited since the meter stopped.
 func (m *RoleMeter) Usage() []results.RoleUsage {
 	if m == nil {
 		return nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.applyFinals()
 	var out []results.RoleUsage
 	for _, r := range m.roles {
 		u := *m.peaks[r.name]

@@ -45,9 +45,10 @@ func (r *runner) record(c closing, failure error) *results.Record {
 	}
 	if r.sampler != nil {
 		rec.Roles = r.sampler.Roles()
-		smp, meter := r.sampler.Cost()
-		rec.Measurement = &results.MeasurementCost{SamplerCPUSeconds: smp.Seconds(), MeterCPUSeconds: meter.Seconds(),
-			OrchestratorCPUSeconds: measure.ProcessCPU().Seconds()}
+		if smp, meter, ran := r.sampler.Cost(); ran {
+			rec.Measurement = &results.MeasurementCost{SamplerCPUSeconds: smp.Seconds(), MeterCPUSeconds: meter.Seconds(),
+				OrchestratorCPUSeconds: measure.ProcessCPU().Seconds()}
+		}
 	}
 	for i := range rec.Roles {
 		cg := r.cgroupUsage(rec.Roles[i].Role)
@@ -127,6 +128,9 @@ func programExtra(rec *results.Record, w *worker, prog *externalProgram) {
 	}
 	w.mu.Lock()
 	p := w.peak
+	if w.hasFinal { // its CPU to the end, exit included
+		p.CPUSeconds = (w.final.UserCPU + w.final.SystemCPU).Seconds()
+	}
 	w.mu.Unlock()
 	k := fmt.Sprintf("%s.%d.", w.role, w.index)
 	rec.Extra[k+"command"] = prog.command()
