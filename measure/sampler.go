@@ -48,7 +48,8 @@ type Sampler struct {
 
 	cgroups map[string]*cgroupState // each limited role's cgroup (SetCgroups), guarded by mu
 
-	ownCPU time.Duration // the sampler's thread's CPU, read as Run ends (mu)
+	ownCPU time.Duration // the sampler's thread's CPU in Run, read as Run ends (mu)
+	ran    bool          // Run has run and returned (mu)
 }
 
 // MeasurePeak asks the role meter to read PSS now (call it at a peak); a
@@ -91,6 +92,7 @@ func NewSampler(dir *results.Dir, start time.Time, w Workers, where Where, phase
 func (s *Sampler) Run(stop <-chan struct{}) {
 	runtime.LockOSThread() // never unlocked: the raised thread ends with the loop
 	raisePriority()
+	before := threadCPU()
 	meterDone := make(chan struct{})
 	go func() { s.meter.loop(stop); close(meterDone) }()
 	defer func() { <-meterDone }()
@@ -102,7 +104,7 @@ func (s *Sampler) Run(stop <-chan struct{}) {
 		case <-stop:
 			s.take()
 			s.mu.Lock()
-			s.ownCPU = threadCPU()
+			s.ownCPU, s.ran = threadCPU()-before, true
 			s.mu.Unlock()
 			return
 		case <-t.C:
