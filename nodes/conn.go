@@ -22,6 +22,11 @@ const (
 	fRxSkip                    // client: the reply being read is an unmeasured one (its marker said so)
 )
 
+// fOut marks a lazyOut server's connection whose mask has EPOLLOUT
+// (armOut); it shares fTx's bit, which only clients use (traffic is a
+// client command).
+const fOut = fTx
+
 // conn is one slot of the connection table, indexed by fd: 20 bytes, so a
 // worker with 20,000 connections spends about 400 KB on its table; timing
 // connects and round trips added nothing to it. The fields after flags

@@ -194,7 +194,7 @@ func (w *Worker) flush(fd int, c *conn) bool {
 		n, err := rawWrite(fd, b)
 		if err != nil {
 			if err == unix.EAGAIN {
-				w.armOut(fd)
+				w.armOut(fd, c)
 				return true
 			}
 			if err == unix.EINTR {

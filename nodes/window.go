@@ -57,16 +57,16 @@ func newWindow(max int, fixed bool) window {
 func (w *window) limit() int { return w.cur }
 
 // observe adapts the window after a batch of events that completed
-// connects: wait is how long its first one waited for the loop, inFlight
-// the connects in progress before the batch.
-func (w *window) observe(wait time.Duration, inFlight int) {
+// connects: wait is how long its first one waited for the loop,
+// connecting the connects in progress before the batch.
+func (w *window) observe(wait time.Duration, connecting int) {
 	if w.fixed {
 		return
 	}
 	switch {
 	case wait >= windowLag:
 		w.cur = max(min(w.max, windowMin), w.cur-w.cur/4)
-	case inFlight >= w.cur:
+	case connecting >= w.cur:
 		w.cur = min(w.max, 2*w.cur)
 	}
 }

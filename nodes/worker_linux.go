@@ -14,7 +14,7 @@ import (
 )
 
 // Edge-triggered epoll for connections: each socket is registered once
-// with IN|OUT|RDHUP|ET and never modified. Level-triggered EPOLLOUT would
+// with IN|OUT|RDHUP|ET (a server's without OUT, below). Level-triggered EPOLLOUT would
 // have to be armed and disarmed with epoll_ctl around every connect and
 // every blocked write (one extra syscall per connection on the client);
 // with ET the kernel reports writability only on a transition (connect
@@ -569,17 +569,20 @@ func (w *Worker) connMask() uint32 {
 	return m
 }
 
-// armOut adds EPOLLOUT to a lazyOut server's connection whose write met a
-// full buffer; edge-triggered, the event comes once the buffer drains (at
-// once if it already has). Elsewhere every connection has it already.
-func (w *Worker) armOut(fd int) {
-	if !w.lazyOut {
+// armOut adds EPOLLOUT, once, to a lazyOut server's connection whose
+// write met a full buffer; edge-triggered, the event comes once the
+// buffer drains (at once if it already has). Elsewhere every connection
+// has it from the start.
+func (w *Worker) armOut(fd int, c *conn) {
+	if !w.lazyOut || c.flags&fOut != 0 {
 		return
 	}
 	w.ev = unix.EpollEvent{Events: w.connMask() | unix.EPOLLOUT, Fd: int32(fd)}
 	if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_MOD, fd, &w.ev); err != nil {
 		w.errs.add(err)
+		return
 	}
+	c.flags |= fOut
 }
 
 // closeConn closes fd and frees its slot; byUs says who ended it, rst
