@@ -106,7 +106,7 @@ Flags:
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "connections" })
 	if *uring && !*anchor {
-		fmt.Fprintln(os.Stderr, "bench: --uring goes with --anchor")
+		fmt.Fprintln(os.Stderr, "bench: --uring adds the io_uring pair to an anchor sitting: add --anchor")
 		os.Exit(2)
 	}
 	var err error

@@ -78,9 +78,11 @@ func latencyRows(phases []results.Phase, sum *results.Summary) (table, bool) {
 const closedLoopShare = 0.5
 
 // closedLoopFlag says when a phase's connect latency is mostly the
-// clients' loop wait: the clients' in-flight window was full and their
-// loops behind, so the latency is the window over the rate (a closed
-// loop at saturation), not the server's accept.
+// clients' loop wait: their loops were behind, so the latency is the
+// connects in progress over the loops' rate (a closed loop at
+// saturation), not the server's accept. The adaptive window keeps that
+// wait short (milliseconds, not seconds) but on a host whose CPUs the
+// clients share with the server it is still most of the latency.
 func closedLoopFlag(p *results.Phase) string {
 	c, w := p.Connect, p.LoopWait
 	if c == nil || w == nil || c.P50 <= 0 || w.P50 < closedLoopShare*c.P50 {

@@ -115,7 +115,7 @@ func Header() []string {
 // written before have none.
 var WindowColumns = []string{"cli_window"}
 
-// CgroupColumns come last, added with issue 27 (limits per role): each
+// CgroupColumns come after ProtocolColumns, added with issue 27 (limits per role): each
 // role's cgroup memory, socket memory, OOM kills and throttled periods;
 // empty for a role without limits, and absent from files written before.
 var CgroupColumns = []string{"srv_cg_memory", "srv_cg_sock", "srv_oom_kills", "srv_throttled",

@@ -5,12 +5,12 @@ import (
 	"runtime"
 )
 
-// minOrchestratorProcs is how many Ps the orchestrator has at least while
+// minOrchestratorProcs is how many Ps the orchestrator has at least once
 // it measures.
 const minOrchestratorProcs = 8
 
 // orchestratorProcs gives the orchestrator more Ps than CPUs before its
-// sampler starts (unless GOMAXPROCS is set). The sampler and the role
+// sampler starts, for the rest of the process (unless GOMAXPROCS is set). The sampler and the role
 // meter run on threads of their own at raised priority, but Go code runs
 // only on a thread that holds a P: with one P per CPU, both were held by
 // the goroutines reading the workers' stats lines, on threads at normal

@@ -212,6 +212,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "client: socket, setsockopt and bind as system calls; connect, poll and close through the ring\n");
 	range = malloc(inflight * sizeof *range);
 	tickets = malloc(inflight * sizeof *tickets);
+	if (!range || !tickets) {
+		fprintf(stderr, "client: out of memory for %ld connects in flight\n", inflight);
+		return 1;
+	}
 	for (nfree = 0; nfree < inflight; nfree++)
 		tickets[nfree] = nfree;
 
@@ -271,11 +275,13 @@ int main(int argc, char **argv)
 				pending--;
 				tickets[nfree++] = t;
 				if (res == 0) {
-					if (++done == conns)
+					if (++done + failed == conns)
 						fprintf(stderr, "client %ld: %ld connected, %ld failed\n", worker, done, failed);
 					continue;
 				}
-				if (failed++ < 10)
+				if (++failed + done == conns)
+					fprintf(stderr, "client %ld: %ld connected, %ld failed\n", worker, done, failed);
+				if (failed <= 10)
 					fprintf(stderr, "client: %s: %s\n", kind == SOCKET ? "socket" : kind == BIND ? "bind" : "connect", strerror(-res));
 				if (kind == BIND) { /* the rest of its chain was cancelled: close its socket */
 					ring_reserve(&ring, 1);

@@ -84,6 +84,10 @@ static void arm_accept(int i)
 
 /* watch waits for connection c's data or close; with drain, it first
  * reads (and drops) what has arrived. */
+/* hi is one past the highest descriptor (or fd) accepted: SIGTERM
+ * cancels the polls below it, not one per slot of the table. */
+static long hi;
+
 static void watch(unsigned c, int drain)
 {
 	unsigned ff = fixed ? IOSQE_FIXED_FILE : 0;
@@ -152,7 +156,7 @@ int main(int argc, char **argv)
 	long errs = 0;
 	for (;;) {
 		if (stop)
-			ring_finish(&ring, held, nl + table);
+			ring_finish(&ring, held, nl + hi);
 		ring_enter(&ring, 1, 0);
 		struct io_uring_cqe *c;
 		while ((c = ring_cqe(&ring))) {
@@ -162,8 +166,11 @@ int main(int argc, char **argv)
 			ring_seen(&ring);
 			switch (d >> 56) {
 			case ACCEPT:
-				if (res >= 0)
+				if (res >= 0) {
+					if (res >= hi)
+						hi = res + 1;
 					watch(res, 0);
+				}
 				else if (errs++ < 10)
 					fprintf(stderr, "server: accept: %s\n", strerror(-res));
 				if (!more)
