@@ -83,17 +83,26 @@ func testNetns(t testing.TB) netns.NsHandle {
 
 var errSwitchBack = fmt.Errorf("failed to switch the thread back to its namespace")
 
+// errGoexit is what onThread returns when f ended its goroutine (a
+// t.Fatal inside f, which must report through its error instead).
+var errGoexit = fmt.Errorf("the function run on the namespace's thread called runtime.Goexit (t.Fatal?): return an error from it instead")
+
 // onThread runs f on a fresh locked OS thread (CNI's ns.Do shape); the
-// thread is thrown away if f could not switch back (errSwitchBack).
+// thread is thrown away if f could not switch back (errSwitchBack) or
+// ended its goroutine (errGoexit: the thread may still be inside another
+// namespace, and a locked goroutine that exits takes its thread along).
+// It always returns: a t.Fatal inside f used to leave the test waiting
+// for ever.
 func onThread(f func() error) error {
 	done := make(chan error, 1)
 	go func() {
+		err := errGoexit
+		defer func() { done <- err }()
 		runtime.LockOSThread()
-		err := f()
+		err = f()
 		if err != errSwitchBack {
 			runtime.UnlockOSThread()
 		}
-		done <- err
 	}()
 	return <-done
 }

@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -32,10 +33,13 @@ func TestSockoptsIPv6(t *testing.T) {
 		if err := unix.Listen(ln, 16); err != nil {
 			return err
 		}
+		// Inside inNetns nothing may t.Fatal (its goroutine is not the
+		// test's): failures are errors returned or t.Errorf.
 		sock := func() int {
 			fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 			if err != nil {
-				t.Fatal(err)
+				t.Errorf("socket: %v", err)
+				return -1
 			}
 			t.Cleanup(func() { unix.Close(fd) })
 			return fd
@@ -43,7 +47,8 @@ func TestSockoptsIPv6(t *testing.T) {
 		localPort := func(fd int) int {
 			sa, err := unix.Getsockname(fd)
 			if err != nil {
-				t.Fatal(err)
+				t.Errorf("getsockname: %v", err)
+				return -1
 			}
 			return sa.(*unix.SockaddrInet6).Port
 		}
@@ -56,7 +61,7 @@ func TestSockoptsIPv6(t *testing.T) {
 		}
 		fd := sock()
 		if err := rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1); err != nil {
-			t.Fatalf("IP_BIND_ADDRESS_NO_PORT on an IPv6 socket: %v", err)
+			return fmt.Errorf("IP_BIND_ADDRESS_NO_PORT on an IPv6 socket: %w", err)
 		}
 		if v, err := rawGetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT); err != nil || v != 1 {
 			t.Errorf("IP_BIND_ADDRESS_NO_PORT reads back %d, %v", v, err)
@@ -65,10 +70,10 @@ func TestSockoptsIPv6(t *testing.T) {
 			t.Errorf("bind with IP_BIND_ADDRESS_NO_PORT: %v, port %d (want 0 until connect)", err, localPort(fd))
 		}
 		if err := rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_LOCAL_PORT_RANGE, 40123|40123<<16); err != nil {
-			t.Fatalf("IP_LOCAL_PORT_RANGE on an IPv6 socket: %v", err)
+			return fmt.Errorf("IP_LOCAL_PORT_RANGE on an IPv6 socket: %w", err)
 		}
 		if err := rawConnect(fd, &dst); err != nil {
-			t.Fatalf("connect: %v", err)
+			return fmt.Errorf("connect from %s to %s: %w", src.String(), dst.String(), err)
 		}
 		if p := localPort(fd); p != 40123 {
 			t.Errorf("connect took port %d, want the one-port IP_LOCAL_PORT_RANGE's 40123", p)
@@ -82,7 +87,7 @@ func TestSockoptsIPv6(t *testing.T) {
 		}
 		free := sock()
 		if err := rawSetsockoptInt(free, unix.SOL_IPV6, unix.IPV6_FREEBIND, 1); err != nil {
-			t.Fatalf("IPV6_FREEBIND: %v", err)
+			return fmt.Errorf("IPV6_FREEBIND: %w", err)
 		}
 		if err := rawBind(free, &anySrc); err != nil {
 			t.Errorf("bind to %s with IPV6_FREEBIND: %v", anySrc.String(), err)
