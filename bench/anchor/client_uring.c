@@ -69,6 +69,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "args.h"
 #include "uring.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -77,7 +78,6 @@
 #ifndef IP_LOCAL_PORT_RANGE
 #define IP_LOCAL_PORT_RANGE 51
 #endif
-#define MAXL 256
 #define CHAIN 7
 /* user_data: the kind of request in the top byte, the chain's ticket (the
  * slot of its in-flight state; 0 for POLL and CLOSE, so that SIGTERM can
@@ -98,23 +98,6 @@ static unsigned long long poll_of(long i)
 	return TAG(POLL, 0, i);
 }
 
-static int split(char *s, char **out, int max)
-{
-	int n = 0;
-	for (char *t = strtok(s, ","); t && n < max; t = strtok(NULL, ","))
-		out[n++] = t;
-	return n;
-}
-
-static struct in_addr addr(const char *s)
-{
-	struct in_addr a;
-	if (inet_pton(AF_INET, s, &a) != 1) {
-		fprintf(stderr, "client: bad address %s\n", s);
-		exit(2);
-	}
-	return a;
-}
 
 /* setopt queues an IPPROTO_IP setsockopt of slot c (optval must live
  * until the chain has run it). */
@@ -159,45 +142,17 @@ static int direct_works(void)
 
 int main(int argc, char **argv)
 {
-	char *src[MAXL], *dst[MAXL], *prt[MAXL];
-	int ns = 0, nd = 0, np = 0;
-	long conns = 0, worker = 0, workers = 1, spaces = 1, low = 32768, high = 60999, inflight = 2048;
-	for (int i = 1; i + 1 < argc; i += 2) {
-		char *k = argv[i], *v = argv[i + 1];
-		if (!strcmp(k, "--sources")) ns = split(v, src, MAXL);
-		else if (!strcmp(k, "--servers")) nd = split(v, dst, MAXL);
-		else if (!strcmp(k, "--ports")) np = split(v, prt, MAXL);
-		else if (!strcmp(k, "--connections")) conns = atol(v);
-		else if (!strcmp(k, "--worker")) worker = atol(v);
-		else if (!strcmp(k, "--workers")) workers = atol(v);
-		else if (!strcmp(k, "--namespaces")) spaces = atol(v);
-		else if (!strcmp(k, "--port-low")) low = atol(v);
-		else if (!strcmp(k, "--port-high")) high = atol(v);
-		else if (!strcmp(k, "--in-flight")) inflight = atol(v);
-	}
-	if (!ns || !nd || !np || conns <= 0 || spaces < 1 || workers < 1 || inflight < 1) {
-		fprintf(stderr, "usage: client_uring --sources S --servers A --ports P --connections N --worker W --workers K --namespaces M\n");
+	static struct client_plan p;
+	if (plan_client(argc, argv, "client_uring", &p))
 		return 2;
-	}
-	/* this copy's slice of the port range among the copies of its namespace */
-	long mine = worker / spaces, peers = (workers - worker % spaces + spaces - 1) / spaces;
-	long span = high - low + 1, plo = low + span * mine / peers, phi = low + span * (mine + 1) / peers;
-	long pairs = (long)ns * nd * np;
-	if (conns > pairs * (phi - plo)) {
-		fprintf(stderr, "client: %ld connections need more than %ld pairs x %ld ports\n", conns, pairs, phi - plo);
-		return 2;
-	}
+	long conns = p.conns, worker = p.worker, inflight = p.inflight, plo = p.plo, pairs = p.pairs;
+	int ns = p.ns;
 	long table = nofile();
 	if (conns > table || conns >= 1 << 24) {
 		fprintf(stderr, "client: %ld connections need as many direct descriptors or fds; RLIMIT_NOFILE allows %ld\n", conns, table);
 		return 2;
 	}
-	static struct sockaddr_in s[MAXL], d[MAXL * MAXL];
-	for (int i = 0; i < ns; i++)
-		s[i] = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr = addr(src[i])};
-	for (int i = 0; i < nd; i++)
-		for (int j = 0; j < np; j++)
-			d[i * np + j] = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr = addr(dst[i]), .sin_port = htons(atoi(prt[j]))};
+	struct sockaddr_in *s = p.s, *d = p.d;
 
 	catch_term();
 	ring_init(&ring, 2048, 4096, "client");

@@ -21,30 +21,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAXL 256
+#include "args.h"
 
-static int split(char *s, char **out, int max)
-{
-	int n = 0;
-	for (char *t = strtok(s, ","); t && n < max; t = strtok(NULL, ","))
-		out[n++] = t;
-	return n;
-}
+
 
 int main(int argc, char **argv)
 {
-	char *addrs[MAXL], *ports[MAXL];
-	int na = 0, np = 0;
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--listen"))
-			na = split(argv[i + 1], addrs, MAXL);
-		else if (!strcmp(argv[i], "--ports"))
-			np = split(argv[i + 1], ports, MAXL);
-	}
-	if (na == 0 || np == 0) {
-		fprintf(stderr, "usage: server --listen ADDR[,ADDR] --ports PORT[,PORT]\n");
+	static struct server_args args;
+	if (parse_server(argc, argv, "server", &args))
 		return 2;
-	}
+	char **addrs = args.addrs, **ports = args.ports;
+	int na = args.na, np = args.np;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0) {
 		perror("epoll_create1");

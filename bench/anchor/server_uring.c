@@ -43,9 +43,9 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include "args.h"
 #include "uring.h"
 
-#define MAXL 256
 /* user_data: the kind of request in the top byte, a listener or a
  * connection (direct descriptor or fd) in the low 32 bits */
 enum { ACCEPT = 1, POLL, RECV, CLOSE };
@@ -64,13 +64,6 @@ static unsigned long long held(long i)
 	return i < nl ? TAG(ACCEPT, i) : TAG(POLL, i - nl);
 }
 
-static int split(char *s, char **out, int max)
-{
-	int n = 0;
-	for (char *t = strtok(s, ","); t && n < max; t = strtok(NULL, ","))
-		out[n++] = t;
-	return n;
-}
 
 /* arm_accept starts listener i's multishot accept. */
 static void arm_accept(int i)
@@ -111,18 +104,11 @@ static void drop(unsigned c)
 
 int main(int argc, char **argv)
 {
-	char *addrs[MAXL], *ports[MAXL];
-	int na = 0, np = 0;
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--listen"))
-			na = split(argv[i + 1], addrs, MAXL);
-		else if (!strcmp(argv[i], "--ports"))
-			np = split(argv[i + 1], ports, MAXL);
-	}
-	if (na == 0 || np == 0) {
-		fprintf(stderr, "usage: server_uring --listen ADDR[,ADDR] --ports PORT[,PORT]\n");
+	static struct server_args args;
+	if (parse_server(argc, argv, "server_uring", &args))
 		return 2;
-	}
+	char **addrs = args.addrs, **ports = args.ports;
+	int na = args.na, np = args.np;
 	long table = nofile();
 	catch_term();
 	ring_init(&ring, 1024, 4096, "server");
