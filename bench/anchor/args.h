@@ -15,6 +15,14 @@
 
 #define MAXL 256
 
+/* the client's socket options, by number where the C library predates them */
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+#ifndef IP_LOCAL_PORT_RANGE
+#define IP_LOCAL_PORT_RANGE 51
+#endif
+
 /* split cuts s at commas into out, at most max pieces. */
 static inline int split(char *s, char **out, int max)
 {

@@ -28,12 +28,6 @@
 
 #include "args.h"
 
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
-#ifndef IP_LOCAL_PORT_RANGE
-#define IP_LOCAL_PORT_RANGE 51
-#endif
 int main(int argc, char **argv)
 {
 	static struct client_plan p;

@@ -72,12 +72,6 @@
 #include "args.h"
 #include "uring.h"
 
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
-#ifndef IP_LOCAL_PORT_RANGE
-#define IP_LOCAL_PORT_RANGE 51
-#endif
 #define CHAIN 7
 /* user_data: the kind of request in the top byte, the chain's ticket (the
  * slot of its in-flight state; 0 for POLL and CLOSE, so that SIGTERM can
