@@ -276,7 +276,7 @@ func startWorker(role string, cmd Command) (*Worker, error) {
 
 func (w *Worker) readyDetail() string {
 	if w.role == "server" {
-		return fmt.Sprintf("listening on %d sockets, fd limit %d%s%s", len(w.listeners), w.st.FDLimit, w.pool.describe(), w.capNote)
+		return fmt.Sprintf("listening on %d sockets, fd limit %d, engine %s%s%s", len(w.listeners), w.st.FDLimit, w.Engine(), w.pool.describe(), w.capNote)
 	}
 	return fmt.Sprintf("%d targets, fd limit %d%s", w.tg.n, w.st.FDLimit, w.capNote)
 }

@@ -1,8 +1,10 @@
 package nodes
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +19,10 @@ func startServers(t *testing.T, ns netns.NsHandle, n int, cfg ServerConfig) []*p
 		p := startProc(t, ns, "server"+string(rune('0'+i)), "server")
 		c := cfg
 		p.send(Command{Cmd: CmdStart, Server: &c})
-		p.wait(EventReady)
+		r := p.wait(EventReady)
+		if want := "engine " + cmp.Or(cfg.Engine, EngineEpoll); cfg.Engine != EngineAuto && !strings.Contains(r.Detail, want) {
+			t.Fatalf("%s: ready %q does not say %q", p.name, r.Detail, want)
+		}
 		ps = append(ps, p)
 	}
 	return ps
@@ -67,7 +72,17 @@ func closeAll(t *testing.T, ps []*proc, fraction float64, mode string) int64 {
 	return total
 }
 
-// TestNodesConnectCloseFinRst: in one throwaway namespace (lo carries
+// serverEngines are the engines the server's tests run on: epoll, and
+// io_uring where this kernel can set it up (said when it cannot).
+func serverEngines(t *testing.T) []string {
+	if err := uringUsable(); err != nil {
+		t.Logf("the io_uring engine is not tested here: %v", err)
+		return []string{EngineEpoll}
+	}
+	return []string{EngineEpoll, EngineIOUring}
+}
+
+// TestNodesConnectCloseFinRst, on each engine: in one throwaway namespace (lo carries
 // 198.18.0.1-5):
 //
 //	client0 (198.18.0.2, .3) ─┐            ┌─ server0 ┐ 198.18.0.1
@@ -78,8 +93,14 @@ func closeAll(t *testing.T, ps []*proc, fraction float64, mode string) int64 {
 // the clients close half with FIN and the servers the rest with RST.
 func TestNodesConnectCloseFinRst(t *testing.T) {
 	hostlock.Shared(t)
+	for _, engine := range serverEngines(t) {
+		t.Run(engine, func(t *testing.T) { connectCloseFinRst(t, engine) })
+	}
+}
+
+func connectCloseFinRst(t *testing.T, engine string) {
 	ns := testNetns(t)
-	servers := startServers(t, ns, 2, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001, 5002}, Backlog: 4096, OnData: "discard"})
+	servers := startServers(t, ns, 2, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001, 5002}, Backlog: 4096, OnData: "discard", Engine: engine})
 	mk := func(base int, srcs ...string) ClientConfig {
 		return ClientConfig{Sources: srcs, Servers: []string{"198.18.0.1"}, Ports: []int{5001, 5002},
 			Message: "hello %d\n", IndexBase: base}
@@ -217,15 +238,21 @@ func TestClientExplicitPorts(t *testing.T) {
 	})
 }
 
-// TestNodesSend: a send to a discarding server completes on every
+// TestNodesSend, on each engine: a send to a discarding server completes on every
 // connection; to an ignoring server (data left in kernel buffers) it
 // stalls and send-done still comes, reporting the stalled connections; a
 // server's send to its clients completes too.
 func TestNodesSend(t *testing.T) {
 	hostlock.Shared(t)
+	for _, engine := range serverEngines(t) {
+		t.Run(engine, func(t *testing.T) { nodesSend(t, engine) })
+	}
+}
+
+func nodesSend(t *testing.T, engine string) {
 	ns := testNetns(t)
-	discard := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024})
-	ignore := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5002}, Backlog: 1024, OnData: "ignore"})
+	discard := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, Engine: engine})
+	ignore := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5002}, Backlog: 1024, OnData: "ignore", Engine: engine})
 	cfg := ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}}
 	cfg.Ports = []int{5001}
 	c1 := startClient(t, ns, "client-discard", cfg)

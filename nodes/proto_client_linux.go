@@ -80,6 +80,7 @@ func (w *Worker) writeProto(fd int, c *conn, b []byte, queue bool) bool {
 			}
 			w.pending[int32(fd)] = append([]byte(nil), b[max(n, 0):]...)
 			c.flags |= fMsg
+			w.armOut(fd, c) // io_uring: the armed poll waits for writable too
 		}
 		return true
 	}

@@ -39,7 +39,12 @@ func (p *protoPair) poll(what string, cond func() bool) {
 // 198.18.0.2 configured by cli (its addresses and port filled in), whose
 // events the pair records. end closes both.
 func newProtoPair(t *testing.T, port int, srvProto string, cli ClientConfig) (p *protoPair, end func(), err error) {
-	srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 1024, Protocol: srvProto})
+	return newProtoPairOn(t, "", port, srvProto, cli)
+}
+
+// newProtoPairOn is newProtoPair with the server on engine.
+func newProtoPairOn(t *testing.T, engine string, port int, srvProto string, cli ClientConfig) (p *protoPair, end func(), err error) {
+	srv, err := NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{port}, Backlog: 1024, Protocol: srvProto, Engine: engine})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,13 +79,19 @@ func (p *protoPair) do(cmd Command, event string) string {
 	return got
 }
 
-// TestProtocolsEndToEnd: for every protocol and timed request, the
+// TestProtocolsEndToEnd, the server on each engine: for every protocol and timed request, the
 // built-in client and server over real sockets: every connection makes
 // its handshake (connect-done counts them ready), a traffic run is
 // answered and timed exactly, keep-alives go out and come back in every
 // phase, and nothing is counted as an error.
 func TestProtocolsEndToEnd(t *testing.T) {
 	hostlock.Shared(t)
+	for _, engine := range serverEngines(t) {
+		t.Run(engine, func(t *testing.T) { protocolsEndToEnd(t, engine) })
+	}
+}
+
+func protocolsEndToEnd(t *testing.T, engine string) {
 	ns := testNetns(t)
 	cases := []struct {
 		proto     string
@@ -105,7 +116,7 @@ func TestProtocolsEndToEnd(t *testing.T) {
 			err := inNetns(ns, func() error {
 				opt := tc.opt
 				opt.KeepAlive = 200 * time.Millisecond
-				p, end, err := newProtoPair(t, port, tc.proto, ClientConfig{IndexBase: 1000 * i, Protocol: tc.proto, ProtoOptions: opt})
+				p, end, err := newProtoPairOn(t, engine, port, tc.proto, ClientConfig{IndexBase: 1000 * i, Protocol: tc.proto, ProtoOptions: opt})
 				if err != nil {
 					return err
 				}

@@ -109,6 +109,10 @@ type ServerConfig struct {
 	Protocol string `json:"protocol,omitempty"`
 	// ProtoOptions are the protocol's settings (Body for http).
 	ProtoOptions ProtoOptions `json:"proto_options,omitzero"`
+	// Engine is how the worker waits: EngineEpoll ("" too), EngineIOUring
+	// (an error where io_uring cannot be set up) or EngineAuto (io_uring
+	// where it can be).
+	Engine string `json:"engine,omitempty"`
 }
 
 // Listen modes of a server (ServerConfig.Listen).

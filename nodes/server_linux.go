@@ -24,6 +24,10 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 	default:
 		return nil, fmt.Errorf("unknown on_data %q: use discard, echo, reply-once or ignore", cfg.OnData)
 	}
+	engine, err := pickEngine(cfg.Engine)
+	if err != nil {
+		return nil, err
+	}
 	socks, err := listenAddrs(cfg)
 	if err != nil {
 		return nil, err
@@ -38,6 +42,12 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 	if w.pool, err = newConnPool(len(w.conns), cfg.ConnBuffer); err != nil {
 		w.Close()
 		return nil, err
+	}
+	if engine == EngineIOUring {
+		if err := w.startRing(); err != nil {
+			w.Close()
+			return nil, err
+		}
 	}
 	w.srv, w.onData, w.replyOnce = cfg, onData, []byte(cfg.Reply)
 	if w.sproto, err = newServerProto(cfg); err != nil {
@@ -67,7 +77,13 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 }
 
 func (w *Worker) listen(sa *sockaddr, v6only bool, backlog int) error {
-	fd, err := unix.Socket(sa.family(), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	// io_uring accepts from a blocking listener (it tries without
+	// blocking first, then polls); epoll's accept4 loop needs EAGAIN.
+	typ := unix.SOCK_STREAM | unix.SOCK_CLOEXEC
+	if w.u == nil {
+		typ |= unix.SOCK_NONBLOCK
+	}
+	fd, err := unix.Socket(sa.family(), typ, 0)
 	if err != nil {
 		return err
 	}
@@ -95,10 +111,12 @@ func (w *Worker) listen(sa *sockaddr, v6only bool, backlog int) error {
 		unix.Close(fd)
 		return fmt.Errorf("listen: %w", err)
 	}
-	w.ev = unix.EpollEvent{Events: listenerEvents, Fd: int32(fd)}
-	if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("epoll_ctl add: %w", err)
+	if w.u == nil {
+		w.ev = unix.EpollEvent{Events: listenerEvents, Fd: int32(fd)}
+		if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("epoll_ctl add: %w", err)
+		}
 	}
 	w.slot(fd).state = stListener
 	w.listeners = append(w.listeners, fd)
@@ -165,6 +183,12 @@ func (w *Worker) pauseListeners() {
 	if w.lnPaused {
 		return
 	}
+	if w.u != nil {
+		w.ringPause()
+		w.lnPaused = true
+		w.lnResume = w.now() + pauseFor
+		return
+	}
 	for _, fd := range w.listeners {
 		unix.EpollCtl(w.ep, unix.EPOLL_CTL_DEL, fd, &w.ev)
 	}
@@ -173,6 +197,10 @@ func (w *Worker) pauseListeners() {
 }
 
 func (w *Worker) resumeListeners() {
+	if w.u != nil {
+		w.ringResume()
+		return
+	}
 	for _, fd := range w.listeners {
 		w.ev = unix.EpollEvent{Events: listenerEvents, Fd: int32(fd)}
 		if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); err != nil {

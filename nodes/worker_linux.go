@@ -86,8 +86,9 @@ type Worker struct {
 	listeners    []int
 	lnPaused     bool
 	lnResume     time.Duration
-	capNote      string // why CAP_SYS_ADMIN could not be dropped, for the ready event
-	acceptBucket bucket // server: accepts per second (accept_rate)
+	capNote      string      // why CAP_SYS_ADMIN could not be dropped, for the ready event
+	acceptBucket bucket      // server: accepts per second (accept_rate)
+	u            *uringState // the io_uring engine's state; nil on epoll
 
 	// client
 	cli     ClientConfig
@@ -237,6 +238,10 @@ func (w *Worker) now() time.Duration { return time.Since(w.start) }
 // A waiting loop then keeps its P, and sysmon has no thread in a system
 // call to take it from and hand to another (docs/nodes.md).
 func (w *Worker) WatchCommands(fd int) error {
+	if w.u != nil { // polled through the ring by the next wait
+		w.cmdFD, w.rawWait = fd, true
+		return nil
+	}
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}
 	if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		return fmt.Errorf("failed to watch the command stream: %w", err)
@@ -274,6 +279,13 @@ func (w *Worker) emit(event, detail string) {
 func (w *Worker) Poll(max time.Duration) error {
 	now := w.now()
 	w.runJobs(now)
+	if w.u != nil {
+		if _, err := w.ringWait(w.timeout(w.now(), max)); err != nil {
+			return err
+		}
+		w.runJobs(w.now())
+		return nil
+	}
 	n, err := w.wait(w.timeout(w.now(), max))
 	if err != nil {
 		if err == unix.EINTR {
@@ -574,6 +586,10 @@ func (w *Worker) connMask() uint32 {
 // buffer drains (at once if it already has). Elsewhere every connection
 // has it from the start.
 func (w *Worker) armOut(fd int, c *conn) {
+	if w.u != nil {
+		w.ringArmOut(fd, c)
+		return
+	}
 	if !w.lazyOut || c.flags&fOut != 0 {
 		return
 	}
@@ -594,7 +610,11 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 			w.errs.add(err)
 		}
 	}
-	rawClose(fd) // never lingers with a timeout: rst sets {1, 0}
+	if w.u != nil {
+		w.ringClose(fd)
+	} else {
+		rawClose(fd) // never lingers with a timeout: rst sets {1, 0}
+	}
 	switch c.state {
 	case stOpen:
 		w.st.Established--
@@ -629,6 +649,9 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 // Close closes every socket, the epoll instance and the eventfd. Closing
 // this way sends FIN on every connection and counts nothing.
 func (w *Worker) Close() {
+	if w.u != nil {
+		w.ringShut()
+	}
 	for fd := range w.conns {
 		if w.conns[fd].state != stFree {
 			unix.Close(fd)
