@@ -91,12 +91,12 @@ func pickEngine(engine string) (string, error) {
 	case "", EngineEpoll:
 		return EngineEpoll, nil
 	case EngineAuto:
-		if uringUsable() == nil {
+		if IOUringUsable() == nil {
 			return EngineIOUring, nil
 		}
 		return EngineEpoll, nil
 	case EngineIOUring:
-		if err := uringUsable(); err != nil {
+		if err := IOUringUsable(); err != nil {
 			return "", err
 		}
 		return EngineIOUring, nil

@@ -20,7 +20,7 @@ func TestPickEngine(t *testing.T) {
 	if _, err := pickEngine("kqueue"); err == nil || !strings.Contains(err.Error(), "use epoll, io_uring or auto") {
 		t.Errorf("pickEngine(kqueue): %v, want the choices", err)
 	}
-	usable := uringUsable()
+	usable := IOUringUsable()
 	want := EngineEpoll
 	if usable == nil {
 		want = EngineIOUring
@@ -36,7 +36,7 @@ func TestPickEngine(t *testing.T) {
 // needUring skips a test of the io_uring engine where this kernel cannot
 // set it up.
 func needUring(t *testing.T) {
-	if err := uringUsable(); err != nil {
+	if err := IOUringUsable(); err != nil {
 		t.Skipf("the io_uring engine cannot run here: %v", err)
 	}
 }

@@ -75,7 +75,7 @@ func closeAll(t *testing.T, ps []*proc, fraction float64, mode string) int64 {
 // serverEngines are the engines the server's tests run on: epoll, and
 // io_uring where this kernel can set it up (said when it cannot).
 func serverEngines(t *testing.T) []string {
-	if err := uringUsable(); err != nil {
+	if err := IOUringUsable(); err != nil {
 		t.Logf("the io_uring engine is not tested here: %v", err)
 		return []string{EngineEpoll}
 	}

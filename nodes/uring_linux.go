@@ -245,9 +245,10 @@ func (r *ring) close() {
 	unix.Close(r.fd)
 }
 
-// uringUsable reports whether this process can run the io_uring engine:
-// nil, or why not (the plan says it when it picks the engine).
-func uringUsable() error {
+// IOUringUsable reports whether this process can run the server's
+// io_uring engine: nil, or why not (the plan says it when it picks the
+// engine).
+func IOUringUsable() error {
 	r, err := newRing(8, 16)
 	if err != nil {
 		return err

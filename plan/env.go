@@ -36,6 +36,10 @@ type Env struct {
 	NeighbourMax6 int64 `json:"neighbour_max6"`
 	// CPUs is the number of online CPUs.
 	CPUs int `json:"cpus"`
+	// IOUringUnusable says why the built-in server cannot run on io_uring
+	// here (kernel.io_uring_disabled, a seccomp filter, a kernel before
+	// 6.1); empty when it can.
+	IOUringUnusable string `json:"io_uring_unusable,omitempty"`
 	// HostInUse is what the host uses now of the [host] settings that have
 	// an amount in use, keyed by sysctl name, in the key's unit (see
 	// HostInUseKeys). A new value must leave the key's margin above it. A

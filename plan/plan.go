@@ -114,6 +114,11 @@ type Plan struct {
 	// may have: client.in-flight shared over the client workers, or
 	// scenarios.DefaultInFlightPerWorker. The testbed passes it to every worker.
 	InFlightPerWorker int `json:"in_flight_per_worker"`
+	// ServerEngine is how the built-in server waits for its sockets,
+	// server.engine resolved on this host: "io_uring" or "epoll" ("" for
+	// a [server] command); ServerEngineWhy says why.
+	ServerEngine    string `json:"server_engine"`
+	ServerEngineWhy string `json:"server_engine_why"`
 	// ConnsPerServerWorker and ConnsPerClientWorker are the mean load per worker.
 	ConnsPerServerWorker int64 `json:"conns_per_server_worker"`
 	ConnsPerClientWorker int64 `json:"conns_per_client_worker"`
@@ -294,6 +299,9 @@ func New(s *scenarios.Scenario, env Env) (*Plan, error) {
 	}
 	if nerr := checkNeighbours(s, env); nerr != nil && err == nil {
 		err = nerr
+	}
+	if eerr := p.pickEngine(s, env); eerr != nil && err == nil {
+		err = eerr
 	}
 	return p, err
 }

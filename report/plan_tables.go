@@ -37,6 +37,7 @@ func planArithmetic(p *plan.Plan) table {
 		"fd budget", fmt.Sprintf("%s per worker (RLIMIT_NOFILE server %s, client %s, minus %d reserved)",
 			units.Int(p.FDBudget), units.Int(p.ServerFDLimit), units.Int(p.ClientFDLimit), plan.FDReserve),
 		"server workers", fmt.Sprintf("%d, ~%s connections each (%s)", p.ServerWorkers, units.Int(p.ConnsPerServerWorker), how),
+		"server engine", engineText(p),
 		"client workers", fmt.Sprintf("%d (%d per namespace), ~%s connections each",
 			p.ClientWorkers, p.ClientWorkersPerNamespace, units.Int(p.ConnsPerClientWorker)),
 		"file descriptors", units.Int(p.FileDescriptors)+" (both ends run on this host)",
@@ -49,6 +50,14 @@ func planArithmetic(p *plan.Plan) table {
 	)
 	t.note, t.textLeft = planHeading(p)+".", 2
 	return t
+}
+
+// engineText is the built-in server's engine and why ("" for a program).
+func engineText(p *plan.Plan) string {
+	if p.ServerEngine == "" {
+		return ""
+	}
+	return p.ServerEngine + " (" + p.ServerEngineWhy + ")"
 }
 
 // planLimits is each limit with what the scenario needs, what the host

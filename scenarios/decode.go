@@ -286,6 +286,7 @@ func (d *decoder) server(t table) Server {
 		Body:       d.str(t, "body", DefaultBody),
 		RoleLimits: d.limits(t),
 		Listen:     d.enum(t, "listen", ListenAddresses, ListenAddresses, ListenAny, ListenDual),
+		Engine:     d.enum(t, "engine", DefaultEngine, "auto", "epoll", "io_uring"),
 	}
 }
 

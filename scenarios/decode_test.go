@@ -33,7 +33,7 @@ func TestParseDefaults(t *testing.T) {
 		Topology: Topology{ClientNamespaces: 1, ClientAddresses: 1, ServerAddresses: 1,
 			ServerPorts: []int{8000}, Subnet: layout.DefaultSubnet, Routing: "gateway",
 			Family: "ipv4", Subnet6: layout.DefaultSubnet6, ClientSources: "addresses"},
-		Server:  Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin", Protocol: "echo", Body: "ok", Listen: "addresses"},
+		Server:  Server{Backlog: 4096, OnData: "discard", Reply: "OK\n", CloseMode: "fin", Protocol: "echo", Body: "ok", Listen: "addresses", Engine: "auto"},
 		Client:  Client{Connections: 1000, SourceStrategy: "round-robin", Window: "adaptive", PortSelection: "auto", Protocol: "echo", Reconnect: Reconnect{Policy: "off"}},
 		Phases:  []Phase{{Kind: "connect", Name: "connect-1", Target: 1000, Timeout: 120 * time.Second}},
 		Scaling: "limits",

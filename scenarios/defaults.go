@@ -16,6 +16,7 @@ const (
 	DefaultSourceStrategy    = "round-robin"
 	DefaultPortSelection     = "auto"
 	DefaultWindow            = "adaptive" // client.window
+	DefaultEngine            = "auto"     // server.engine
 	DefaultPhaseTimeout      = 120 * time.Second
 	DefaultFraction          = 1.0
 	DefaultSendFrom          = "client"

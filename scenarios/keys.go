@@ -52,6 +52,7 @@ var sectionKeys = map[string][]keyDef{
 		{"cpu-limit", "0"},
 		{"cpus", `""`},
 		{"listen", strconv.Quote(ListenAddresses)},
+		{"engine", strconv.Quote(DefaultEngine)},
 	},
 	"client": {
 		{"connections", "required"},

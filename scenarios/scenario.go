@@ -151,6 +151,10 @@ type Server struct {
 	// per port on the family's wildcard) or ListenDual (one per port on
 	// [::] taking IPv4 and IPv6: needs topology.family = "dual").
 	Listen string `json:"listen"`
+	// Engine is how the built-in server waits for its sockets: "auto"
+	// (default: io_uring where it can be set up, else epoll), "epoll" or
+	// "io_uring". The plan says which runs (Plan.ServerEngine).
+	Engine string `json:"engine"`
 }
 
 // Client configures the built-in clients.

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/c1m-testbed/c1m-testbed/internal/procfs"
+	"github.com/c1m-testbed/c1m-testbed/nodes"
 	"github.com/c1m-testbed/c1m-testbed/plan"
 	"github.com/c1m-testbed/c1m-testbed/results"
 	"github.com/c1m-testbed/c1m-testbed/scenarios"
@@ -69,6 +70,10 @@ func readHostFacts(env *plan.Env) {
 	}
 	if v, _ := procfs.ReadInt("/proc/sys/net/ipv6/neigh/default/gc_thresh3"); v > 0 {
 		env.NeighbourMax6 = v
+	}
+	env.IOUringUnusable = ""
+	if err := nodes.IOUringUsable(); err != nil {
+		env.IOUringUnusable = err.Error()
 	}
 	env.CPUs = runtime.NumCPU()
 }

@@ -58,7 +58,8 @@ func (r *runner) startServers(ctx context.Context) error {
 	cfg := nodes.ServerConfig{Addrs: srvAddrs, Ports: r.sc.Topology.ServerPorts, Backlog: r.sc.Server.Backlog,
 		OnData: r.sc.Server.OnData, Reply: r.sc.Server.Reply, FDLimit: r.sc.Server.FDLimit,
 		AcceptRate: r.acceptRatePerWorker(), ConnBuffer: int(r.sc.Server.ConnBuffer),
-		Protocol: r.sc.Server.Protocol, ProtoOptions: serverProto(r.sc), Listen: r.sc.Server.Listen}
+		Protocol: r.sc.Server.Protocol, ProtoOptions: serverProto(r.sc), Listen: r.sc.Server.Listen,
+		Engine: r.plan.ServerEngine}
 	if cfg.Protocol != nodes.ProtoEcho {
 		cfg.OnData = "" // the protocol answers
 	}
