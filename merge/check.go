@@ -75,6 +75,8 @@ func checkRecord(from string, rec *results.Record, lim limits) error {
 	c.num("connects_per_second", s.ConnectsPerSecond, maxCount)
 	c.num("user_bytes_per_conn", s.UserBytesPerConn, maxCount)
 	c.num("user_rss_bytes_per_conn", s.UserRSSBytesPerConn, maxCount)
+	c.num("server_syscalls_per_conn", s.ServerSyscallsPerConn, maxCount)
+	c.num("client_syscalls_per_conn", s.ClientSyscallsPerConn, maxCount)
 	// Slab can shrink over a run (another program freed memory, or a
 	// shard in its own namespace saw the host's Slab fall): the figure
 	// may be negative, within the same magnitude.

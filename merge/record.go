@@ -21,7 +21,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 	s.Errors, s.KernelMessages = map[string]int64{}, map[string]int64{}
 	s.HostRestored = true
 	var ids, fails []string
-	var pss, rss float64
+	var pss, rss, srvCalls, cliCalls float64
 	kernelLog := map[string]bool{}
 	kernel := map[string]float64{} // slab growth is host-wide: once per host
 	for i, r := range runs {
@@ -70,6 +70,8 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 			s.MaxThrottledPercent = max(s.MaxThrottledPercent, sm.MaxThrottledPercent)
 		}
 		pss += sm.UserBytesPerConn * float64(sm.PeakEstablished)
+		srvCalls += sm.ServerSyscallsPerConn * float64(sm.PeakEstablished)
+		cliCalls += sm.ClientSyscallsPerConn * float64(sm.PeakEstablished)
 		rss += sm.UserRSSBytesPerConn * float64(sm.PeakEstablished)
 		kernel[o.Env.Hostname] = max(kernel[o.Env.Hostname], sm.KernelBytesPerConn*float64(sm.PeakEstablished))
 		s.Protocol = mergeProtocol(s.Protocol, sm.Protocol)
@@ -82,6 +84,7 @@ func mergeRecords(runs []shardRun, whole *scenarios.Scenario, lat *latencySums) 
 			k += v
 		}
 		s.UserBytesPerConn, s.UserRSSBytesPerConn, s.KernelBytesPerConn = pss/peaks, rss/peaks, k/peaks
+		s.ServerSyscallsPerConn, s.ClientSyscallsPerConn = srvCalls/peaks, cliCalls/peaks
 	}
 	s.Connect, s.Handshake, s.RTT = latencies(&lat.whole)
 	rec.Extra[results.ExtraShards] = strings.Join(ids, ",")

@@ -150,6 +150,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 		}
 	}
 	src, dst, anyip := w.tg.pick(k)
+	w.st.Syscalls++
 	fd, err := unix.Socket(dst.family(), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		// Out of fds: a retry waits for a close or pauseFor (no spin);
@@ -166,11 +167,14 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 	// to ip_setsockopt; inet6_bind and the port search honour both):
 	// TestSockoptsIPv6 checks it. A prefix's source is on no interface,
 	// so its bind needs IPV6_FREEBIND.
+	w.st.Syscalls++
 	err = rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
 	if err == nil && anyip {
+		w.st.Syscalls++
 		err = rawSetsockoptInt(fd, unix.SOL_IPV6, unix.IPV6_FREEBIND, 1)
 	}
 	if err == nil {
+		w.st.Syscalls++
 		if err = rawBind(fd, src); err == nil {
 			// The loop clock just before connect(): now is that of the
 			// whole batch, up to in_flight dials old.
@@ -181,6 +185,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 			if w.tg.next != nil {
 				err = w.connectExplicit(fd, k, dst)
 			} else {
+				w.st.Syscalls++
 				err = rawConnect(fd, dst)
 			}
 		}
@@ -188,6 +193,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 	switch err {
 	case nil, unix.EINPROGRESS:
 	default:
+		w.st.Syscalls++
 		rawClose(fd)
 		if err == unix.EADDRNOTAVAIL && w.cli.Strategy == "fill" {
 			w.fillPos = (w.fillPos + 1) % w.tg.n
@@ -197,7 +203,9 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 	}
 	c := w.slot(fd)
 	w.ev = unix.EpollEvent{Events: connEvents, Fd: int32(fd)}
+	w.st.Syscalls++
 	if e := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); e != nil {
+		w.st.Syscalls++
 		rawClose(fd)
 		w.connectFailed(idx, tries, e)
 		return
@@ -212,6 +220,7 @@ func (w *Worker) dial(now time.Duration, idx uint32, tries uint8, sched time.Dur
 // finishConnect completes a connect on its first event; it returns false
 // when the connection failed (and was closed).
 func (w *Worker) finishConnect(fd int, c *conn) bool {
+	w.st.Syscalls++
 	soerr, err := rawGetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	if err == nil && soerr != 0 {
 		err = unix.Errno(soerr)
@@ -335,9 +344,11 @@ func (w *Worker) connectExplicit(fd, k int, dst *sockaddr) error {
 		} else {
 			w.tg.next[k]++
 		}
+		w.st.Syscalls++
 		if err = rawSetsockoptInt(fd, unix.SOL_IP, unix.IP_LOCAL_PORT_RANGE, p|p<<16); err != nil {
 			return err
 		}
+		w.st.Syscalls++
 		if err = rawConnect(fd, dst); err != unix.EADDRNOTAVAIL {
 			return err
 		}
@@ -358,6 +369,7 @@ const waitEvery = 64
 // waitEvery goes into the loop-wait histogram, and the first of each
 // batch of events steers the adaptive window.
 func (w *Worker) loopWait(fd int) (time.Duration, bool) {
+	w.st.Syscalls++
 	if rawGetsockoptTCPInfo(fd, &w.tcpInfo) != nil {
 		return 0, false
 	}

@@ -111,6 +111,7 @@ func (w *Worker) startRing() error {
 	if err != nil {
 		return err
 	}
+	r.calls = &w.st.Syscalls
 	w.u = &uringState{ring: r, gens: make([]uint8, len(w.conns)), cur: -1}
 	return nil
 }
@@ -253,6 +254,7 @@ func (w *Worker) complete(data uint64, res int32, flags uint32) {
 		w.accepted(fd, res, flags)
 	case udWake:
 		var b [8]byte
+		w.st.Syscalls++
 		unix.Read(w.wakeFD, b[:])
 		w.ringPoll(udWake, 0, w.wakeFD, pollIn)
 	case udCmd:
@@ -293,6 +295,7 @@ func (w *Worker) accepted(i int, res int32, flags uint32) {
 	fd := int(res)
 	if fd >= len(w.conns) {
 		// The table covers the fd limit: this cannot be, never trust it.
+		w.st.Syscalls++
 		rawClose(fd)
 		w.errs.addName("unknown-fd")
 		return

@@ -135,3 +135,32 @@ func TestUringStopSendsFIN(t *testing.T) {
 		return s.ClosedByPeer == 3000 && s.Established == 0, describe([]*proc{c})
 	})
 }
+
+// TestServerSyscallsPerConn, on each engine: the server's own count of
+// its system calls over connections opened and closed by the peer. epoll
+// cannot go below accept4, epoll_ctl, the read of the FIN and close
+// (4); io_uring's only call per connection is that read, beside at most
+// one io_uring_enter for each of its two completions (3).
+func TestServerSyscallsPerConn(t *testing.T) {
+	hostlock.Shared(t)
+	for _, engine := range serverEngines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ns := testNetns(t)
+			servers := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 4096, Engine: engine})
+			c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{5001}})
+			const n = 4000
+			connectAll(t, servers, []*proc{c}, n)
+			closeAll(t, []*proc{c}, 1, "fin")
+			var s Stats
+			eventually(t, "every connection closed by the peer", func() (bool, string) {
+				s, _ = servers[0].stats()
+				return s.ClosedByPeer == n, describe(servers)
+			})
+			per := float64(s.Syscalls) / n
+			t.Logf("%s: %d system calls, %.2f per connection", engine, s.Syscalls, per)
+			if engine == EngineEpoll && per < 4 || engine == EngineIOUring && (per > 3 || per < 1) {
+				t.Errorf("%s: %.2f system calls per connection, want %s", engine, per, map[string]string{EngineEpoll: ">= 4", EngineIOUring: "1 to 3"}[engine])
+			}
+		})
+	}
+}

@@ -191,6 +191,7 @@ func (w *Worker) flush(fd int, c *conn) bool {
 				b = b[:c.left]
 			}
 		}
+		w.st.Syscalls++
 		n, err := rawWrite(fd, b)
 		if err != nil {
 			if err == unix.EAGAIN {

@@ -55,6 +55,7 @@ func (w *Worker) writeProto(fd int, c *conn, b []byte, queue bool) bool {
 		return true
 	}
 	for {
+		w.st.Syscalls++
 		n, err := rawWrite(fd, b)
 		if err == unix.EINTR {
 			continue
@@ -91,6 +92,7 @@ func (w *Worker) writeProto(fd int, c *conn, b []byte, queue bool) bool {
 func (w *Worker) flushProto(fd int, c *conn) bool {
 	b := w.pending[int32(fd)]
 	for len(b) > 0 {
+		w.st.Syscalls++
 		n, err := rawWrite(fd, b)
 		if err == unix.EINTR {
 			continue

@@ -231,6 +231,12 @@ type Stats struct {
 	FDs     int64 `json:"fds"`            // open file descriptors
 	FDLimit int64 `json:"fd_limit"`       // RLIMIT_NOFILE soft limit in effect
 	Pool    int64 `json:"pool,omitempty"` // bytes of the connection pool made resident (server with conn_buffer)
+	// Syscalls counts the system calls the worker's loop made for its
+	// connections and its waits since it started: accept4, epoll_ctl,
+	// read, write, close, socket, bind, connect, socket options, the
+	// waits, io_uring_enter (not the setup, the command stream's reads or
+	// the stats lines' writes).
+	Syscalls int64 `json:"syscalls"`
 
 	// ConnectHist holds every built-in client connect's latency since the
 	// worker started, from its intended start to established; RTTHist

@@ -146,6 +146,7 @@ func (w *Worker) accept(lfd int) {
 				return
 			}
 		}
+		w.st.Syscalls++
 		fd, errno := accept4(lfd)
 		if errno != 0 {
 			switch errno {
@@ -162,6 +163,7 @@ func (w *Worker) accept(lfd int) {
 		}
 		c := w.slot(fd)
 		w.ev = unix.EpollEvent{Events: w.connMask(), Fd: int32(fd)}
+		w.st.Syscalls++
 		if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); err != nil {
 			w.errs.add(err)
 			unix.Close(fd)
@@ -190,6 +192,7 @@ func (w *Worker) pauseListeners() {
 		return
 	}
 	for _, fd := range w.listeners {
+		w.st.Syscalls++
 		unix.EpollCtl(w.ep, unix.EPOLL_CTL_DEL, fd, &w.ev)
 	}
 	w.lnPaused = true
@@ -203,6 +206,7 @@ func (w *Worker) resumeListeners() {
 	}
 	for _, fd := range w.listeners {
 		w.ev = unix.EpollEvent{Events: listenerEvents, Fd: int32(fd)}
+		w.st.Syscalls++
 		if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &w.ev); err != nil {
 			w.errs.add(err)
 		}

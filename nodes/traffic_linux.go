@@ -221,6 +221,7 @@ func (w *Worker) sendTraffic(fd int, c *conn, t time.Duration) {
 	}
 	binary.LittleEndian.PutUint64(w.txbuf, w.mono(t))
 	for {
+		w.st.Syscalls++
 		n, err := rawWrite(fd, w.txbuf)
 		if err != nil {
 			if err == unix.EINTR {

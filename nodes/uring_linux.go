@@ -113,6 +113,7 @@ type ring struct {
 	cqeBase           unsafe.Pointer
 	sqMap, sqeMap     []byte
 	enabled           bool
+	calls             *int64 // counts every io_uring_enter, when set
 }
 
 // errUringTooOld says what a kernel must have for the io_uring engine.
@@ -202,6 +203,9 @@ func (r *ring) submit(wait uint32, ts *unix.Timespec, raw bool) error {
 		return nil
 	}
 	atomic.StoreUint32(r.sqTail, r.tail)
+	if r.calls != nil {
+		*r.calls++
+	}
 	var flags, arg, argSz uintptr
 	var ga uringGeteventsArg
 	if wait > 0 {

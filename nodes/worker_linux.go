@@ -312,6 +312,7 @@ func (w *Worker) Poll(max time.Duration) error {
 // 5.11+: the traffic wheel's sends are due at any nanosecond), or
 // milliseconds rounded up where the kernel lacks it.
 func (w *Worker) wait(timeout time.Duration) (int, error) {
+	w.st.Syscalls++
 	if !w.noPwait2 {
 		ts := unix.NsecToTimespec(int64(timeout))
 		// Raw only while busy (the last wait returned events): an idle
@@ -422,6 +423,7 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 	fd := int(ev.Fd)
 	if fd == w.wakeFD {
 		var b [8]byte
+		w.st.Syscalls++
 		unix.Read(fd, b[:])
 		return
 	}
@@ -431,6 +433,7 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 	}
 	if fd >= len(w.conns) || w.conns[fd].state == stFree {
 		// Not ours (should not happen): take it out, never trust it.
+		w.st.Syscalls++
 		unix.EpollCtl(w.ep, unix.EPOLL_CTL_DEL, fd, &w.ev)
 		w.errs.addName("unknown-fd")
 		return
@@ -462,6 +465,7 @@ func (w *Worker) handle(ev *unix.EpollEvent) {
 	}
 	if e&(unix.EPOLLERR|unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
 		if e&unix.EPOLLERR != 0 {
+			w.st.Syscalls++
 			if soerr, err := rawGetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && soerr != 0 {
 				w.errs.add(unix.Errno(soerr))
 			}
@@ -483,6 +487,7 @@ func (w *Worker) read(fd int, c *conn) bool {
 		}
 	}
 	for {
+		w.st.Syscalls++
 		n, err := rawRead(fd, rbuf)
 		if err != nil {
 			if err == unix.EAGAIN {
@@ -559,6 +564,7 @@ func (w *Worker) writeOnce(fd int, b []byte, short string) {
 	if len(b) == 0 {
 		return
 	}
+	w.st.Syscalls++
 	n, err := rawWrite(fd, b)
 	if n > 0 {
 		w.st.BytesOut += int64(n)
@@ -594,6 +600,7 @@ func (w *Worker) armOut(fd int, c *conn) {
 		return
 	}
 	w.ev = unix.EpollEvent{Events: w.connMask() | unix.EPOLLOUT, Fd: int32(fd)}
+	w.st.Syscalls++
 	if err := unix.EpollCtl(w.ep, unix.EPOLL_CTL_MOD, fd, &w.ev); err != nil {
 		w.errs.add(err)
 		return
@@ -606,6 +613,7 @@ func (w *Worker) armOut(fd int, c *conn) {
 func (w *Worker) closeConn(fd int, byUs, rst bool) {
 	c := &w.conns[fd]
 	if rst {
+		w.st.Syscalls++
 		if err := unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &w.linger); err != nil {
 			w.errs.add(err)
 		}
@@ -613,6 +621,7 @@ func (w *Worker) closeConn(fd int, byUs, rst bool) {
 	if w.u != nil {
 		w.ringClose(fd)
 	} else {
+		w.st.Syscalls++
 		rawClose(fd) // never lingers with a timeout: rst sets {1, 0}
 	}
 	switch c.state {

@@ -47,6 +47,16 @@ func summaryMetrics(s results.Summary) []metric {
 	ms = append(ms,
 		b("user memory per connection", s.UserBytesPerConn),
 		b("kernel memory per connection", s.KernelBytesPerConn),
+	)
+	for _, c := range []struct {
+		role string
+		v    float64
+	}{{"server", s.ServerSyscallsPerConn}, {"client", s.ClientSyscallsPerConn}} {
+		if c.v > 0 { // built-in workers only: a program's calls are not counted
+			ms = append(ms, metric{label: c.role + " system calls per connection", value: c.v, numeric: true, text: fmt.Sprintf("%.2f", c.v)})
+		}
+	}
+	ms = append(ms,
 		metric{label: "peak TCP memory", value: float64(s.PeakTCPMemPages), numeric: true,
 			text: fmt.Sprintf("%s pages (%s)", units.Count(float64(s.PeakTCPMemPages)), units.Bytes(float64(s.PeakTCPMemPages*pageSize)))},
 		n("peak orphans", float64(s.PeakOrphans), "sockets"),

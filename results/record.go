@@ -102,14 +102,20 @@ type Summary struct {
 	UserBytesPerConn      float64          `json:"user_bytes_per_conn"`
 	UserRSSBytesPerConn   float64          `json:"user_rss_bytes_per_conn"`
 	KernelBytesPerConn    float64          `json:"kernel_bytes_per_conn"`
-	PeakTCPMemPages       int64            `json:"peak_tcp_mem_pages"`
-	PeakOrphans           int64            `json:"peak_orphans"`
-	PeakTimeWait          int64            `json:"peak_time_wait"`
-	Messages              int64            `json:"messages"`
-	HostRestored          bool             `json:"host_restored"`
-	Leftovers             int              `json:"leftovers"`
-	LeftoverItems         []string         `json:"leftover_items,omitempty"`
-	WorkersKilled         int              `json:"workers_killed"`
+	// ServerSyscallsPerConn and ClientSyscallsPerConn are the system
+	// calls the built-in workers of each role made over the run (their
+	// own count: nodes.Stats.Syscalls) per connection at the peak; 0 for
+	// a role run by a program.
+	ServerSyscallsPerConn float64  `json:"server_syscalls_per_conn"`
+	ClientSyscallsPerConn float64  `json:"client_syscalls_per_conn"`
+	PeakTCPMemPages       int64    `json:"peak_tcp_mem_pages"`
+	PeakOrphans           int64    `json:"peak_orphans"`
+	PeakTimeWait          int64    `json:"peak_time_wait"`
+	Messages              int64    `json:"messages"`
+	HostRestored          bool     `json:"host_restored"`
+	Leftovers             int      `json:"leftovers"`
+	LeftoverItems         []string `json:"leftover_items,omitempty"`
+	WorkersKilled         int      `json:"workers_killed"`
 	// OOMKills sums the roles' cgroups' OOM kills; MaxThrottledPercent is
 	// the most throttled role's share of CFS periods (both 0 without limits).
 	OOMKills            int64            `json:"oom_kills"`

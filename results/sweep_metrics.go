@@ -21,6 +21,10 @@ var SweepMetrics = []SweepMetric{
 	{"close_seconds", "close", "s", positive(func(r *Record) float64 { return r.Summary.CloseSeconds })},
 	{"kernel_bytes_per_conn", "kernel B/conn", "B", positive(func(r *Record) float64 { return r.Summary.KernelBytesPerConn })},
 	{"user_bytes_per_conn", "user B/conn", "B", positive(func(r *Record) float64 { return r.Summary.UserBytesPerConn })},
+	{"server_syscalls_per_conn", "server system calls/conn", "", positive(func(r *Record) float64 { return r.Summary.ServerSyscallsPerConn })},
+	{"client_syscalls_per_conn", "client system calls/conn", "", positive(func(r *Record) float64 { return r.Summary.ClientSyscallsPerConn })},
+	{"server_cpu_per_conn_seconds", "server CPU/conn", "s", roleCPUPerConn("server")},
+	{"client_cpu_per_conn_seconds", "client CPU/conn", "s", roleCPUPerConn("client")},
 	{"peak_tcp_mem_pages", "peak tcp_mem", "pages", func(r *Record) (float64, bool) { return float64(r.Summary.PeakTCPMemPages), true }},
 	{"peak_orphans", "peak orphans", "", func(r *Record) (float64, bool) { return float64(r.Summary.PeakOrphans), true }},
 	{"peak_time_wait", "peak TIME_WAIT", "", func(r *Record) (float64, bool) { return float64(r.Summary.PeakTimeWait), true }},
@@ -59,6 +63,19 @@ var SweepMetrics = []SweepMetric{
 		return low, ok
 	}},
 	{"reconnected", "reconnected", "", func(r *Record) (float64, bool) { return float64(r.Summary.Reconnected), r.Summary.Reconnects > 0 }},
+}
+
+// roleCPUPerConn reads a role's CPU (user and system, run.json roles[])
+// per connection at the peak.
+func roleCPUPerConn(role string) func(*Record) (float64, bool) {
+	return func(r *Record) (float64, bool) {
+		for _, x := range r.Roles {
+			if x.Role == role && r.Summary.PeakEstablished > 0 {
+				return (x.CPUUserSeconds + x.CPUSystemSeconds) / float64(r.Summary.PeakEstablished), true
+			}
+		}
+		return 0, false
+	}
 }
 
 // positive reads a figure that a run without its phase leaves at 0.

@@ -369,21 +369,27 @@ func (d *decoder) client(t table) Client {
 func (d *decoder) expect(t table, conns int64) Expect {
 	d.known(t, keysOf("expect")...)
 	e := Expect{
-		MinEstablished:       int(d.share(t, "min-established", conns, math.Ceil)),
-		MaxEstablished:       int(d.share(t, "max-established", conns, math.Floor)),
-		ErrorsPresent:        d.errnos(t, "errors-present", false),
-		ErrorsAbsent:         d.errnos(t, "errors-absent", true),
-		CloseWithin:          d.duration(t, "close-within", 0),
-		NoNodeKilled:         d.boolean(t, "no-node-killed"),
-		KernelLog:            d.kernelLog(t, "kernel-log"),
-		MinUserBytesPerConn:  d.sizeIn(t, "min-user-bytes-per-conn", 0, 1<<40),
-		MaxUserBytesPerConn:  d.sizeIn(t, "max-user-bytes-per-conn", 0, 1<<40),
-		ConnectP99Max:        d.duration(t, "connect-p99-max", 0),
-		ConnectP99Min:        d.duration(t, "connect-p99-min", 0),
-		RTTP99Max:            d.duration(t, "rtt-p99-max", 0),
-		RTTP50Min:            d.duration(t, "rtt-p50-min", 0),
-		HandshakeP99Max:      d.duration(t, "handshake-p99-max", 0),
-		MessagesPerSecondMin: float64(d.count(t, "messages-per-second-min", 0, 0, 1<<40)),
+		MinEstablished:           int(d.share(t, "min-established", conns, math.Ceil)),
+		MaxEstablished:           int(d.share(t, "max-established", conns, math.Floor)),
+		ErrorsPresent:            d.errnos(t, "errors-present", false),
+		ErrorsAbsent:             d.errnos(t, "errors-absent", true),
+		CloseWithin:              d.duration(t, "close-within", 0),
+		NoNodeKilled:             d.boolean(t, "no-node-killed"),
+		KernelLog:                d.kernelLog(t, "kernel-log"),
+		MinUserBytesPerConn:      d.sizeIn(t, "min-user-bytes-per-conn", 0, 1<<40),
+		MaxUserBytesPerConn:      d.sizeIn(t, "max-user-bytes-per-conn", 0, 1<<40),
+		ConnectP99Max:            d.duration(t, "connect-p99-max", 0),
+		ConnectP99Min:            d.duration(t, "connect-p99-min", 0),
+		RTTP99Max:                d.duration(t, "rtt-p99-max", 0),
+		RTTP50Min:                d.duration(t, "rtt-p50-min", 0),
+		HandshakeP99Max:          d.duration(t, "handshake-p99-max", 0),
+		MessagesPerSecondMin:     float64(d.count(t, "messages-per-second-min", 0, 0, 1<<40)),
+		MinServerSyscallsPerConn: d.count(t, "min-server-syscalls-per-conn", 0, 0, 1<<20),
+		MaxServerSyscallsPerConn: d.count(t, "max-server-syscalls-per-conn", 0, 0, 1<<20),
+	}
+	if e.MaxServerSyscallsPerConn > 0 && e.MinServerSyscallsPerConn > e.MaxServerSyscallsPerConn {
+		d.failVal(t.child("min-server-syscalls-per-conn"), "make min-server-syscalls-per-conn at most max-server-syscalls-per-conn",
+			"expect: min-server-syscalls-per-conn %d is more than max-server-syscalls-per-conn %d", e.MinServerSyscallsPerConn, e.MaxServerSyscallsPerConn)
 	}
 	if e.MaxUserBytesPerConn > 0 && e.MinUserBytesPerConn > e.MaxUserBytesPerConn {
 		d.failVal(t.child("min-user-bytes-per-conn"), "make min-user-bytes-per-conn at most max-user-bytes-per-conn",

@@ -89,6 +89,7 @@ var sectionKeys = map[string][]keyDef{
 		{"min-established", ""}, {"max-established", ""}, {"errors-present", ""}, {"errors-absent", ""},
 		{"close-within", ""}, {"no-node-killed", ""}, {"counters", ""}, {"counters-max", ""}, {"kernel-log", ""},
 		{"min-user-bytes-per-conn", ""}, {"max-user-bytes-per-conn", ""},
+		{"min-server-syscalls-per-conn", ""}, {"max-server-syscalls-per-conn", ""},
 		{"connect-p99-max", ""}, {"connect-p99-min", ""}, {"rtt-p99-max", ""}, {"rtt-p50-min", ""},
 		{"messages-per-second-min", ""}, {"handshake-p99-max", ""},
 		{"min-oom-kills", ""}, {"max-oom-kills", ""}, {"max-throttled", ""},

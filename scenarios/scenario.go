@@ -290,6 +290,12 @@ type Expect struct {
 	// requires its static pool to show.
 	MinUserBytesPerConn int64 `json:"min_user_bytes_per_conn"`
 	MaxUserBytesPerConn int64 `json:"max_user_bytes_per_conn"`
+	// MinServerSyscallsPerConn and MaxServerSyscallsPerConn bound the
+	// built-in server's system calls per connection, the run's
+	// summary.server_syscalls_per_conn; 0 = unchecked. The server-engine
+	// labs check each engine's crossings.
+	MinServerSyscallsPerConn int64 `json:"min_server_syscalls_per_conn"`
+	MaxServerSyscallsPerConn int64 `json:"max_server_syscalls_per_conn"`
 	// ConnectP99Max and ConnectP99Min bound the p99 of connect latency
 	// over all connect phases merged; 0 = unchecked.
 	ConnectP99Max time.Duration `json:"connect_p99_max_seconds"`

@@ -58,6 +58,7 @@ func addStats(s *nodes.Stats, o nodes.Stats) {
 	s.Established += o.Established
 	s.Connecting += o.Connecting
 	s.Window += o.Window
+	s.Syscalls += o.Syscalls
 	s.Accepted += o.Accepted
 	s.Connected += o.Connected
 	s.ClosedByPeer += o.ClosedByPeer

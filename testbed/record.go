@@ -104,6 +104,11 @@ func (r *runner) summary(c closing) results.Summary {
 			s.PeakEstablished = max(s.PeakEstablished, ph.Reached)
 		}
 	}
+	if s.PeakEstablished > 0 {
+		n := float64(s.PeakEstablished)
+		s.ServerSyscallsPerConn = float64(r.fleet.RoleStats(roleServer).Syscalls) / n
+		s.ClientSyscallsPerConn = float64(r.fleet.RoleStats(roleClient).Syscalls) / n
+	}
 	if !r.rampEnd.IsZero() {
 		s.RampSeconds = r.rampEnd.Sub(r.rampStart).Seconds()
 		if s.RampSeconds > 0 {

@@ -41,6 +41,14 @@ func counts(e scenarios.Expect, sum results.Summary, phases []results.Phase, cou
 		add("max-user-bytes-per-conn", fmt.Sprintf("<= %d B", e.MaxUserBytesPerConn), fmt.Sprintf("%.0f B", sum.UserBytesPerConn),
 			sum.UserBytesPerConn > 0 && sum.UserBytesPerConn <= float64(e.MaxUserBytesPerConn))
 	}
+	if e.MinServerSyscallsPerConn > 0 {
+		add("min-server-syscalls-per-conn", fmt.Sprintf(">= %d", e.MinServerSyscallsPerConn), fmt.Sprintf("%.2f", sum.ServerSyscallsPerConn),
+			sum.ServerSyscallsPerConn >= float64(e.MinServerSyscallsPerConn))
+	}
+	if e.MaxServerSyscallsPerConn > 0 {
+		add("max-server-syscalls-per-conn", fmt.Sprintf("<= %d", e.MaxServerSyscallsPerConn), fmt.Sprintf("%.2f", sum.ServerSyscallsPerConn),
+			sum.ServerSyscallsPerConn > 0 && sum.ServerSyscallsPerConn <= float64(e.MaxServerSyscallsPerConn))
+	}
 	if e.CloseWithin > 0 {
 		for _, ph := range phases {
 			if ph.Kind != scenarios.PhaseClose {

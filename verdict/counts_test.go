@@ -9,7 +9,7 @@ import (
 )
 
 func TestEvaluateExpectations(t *testing.T) {
-	sum := results.Summary{PeakEstablished: 28232, UserBytesPerConn: 33092, Errors: map[string]int64{"EADDRNOTAVAIL": 11768},
+	sum := results.Summary{PeakEstablished: 28232, UserBytesPerConn: 33092, ServerSyscallsPerConn: 4.2, Errors: map[string]int64{"EADDRNOTAVAIL": 11768},
 		KernelMessages: map[string]int64{"TCP: out of memory": 3}}
 	phases := []results.Phase{{Name: "3-close", Kind: scenarios.PhaseClose, Seconds: 4.2, Outcome: "done"}}
 	counters := map[string]int64{"TCPTimeWaitOverflow": 5}
@@ -32,6 +32,10 @@ func TestEvaluateExpectations(t *testing.T) {
 		{"counters max failed", scenarios.Expect{CountersMax: map[string]int64{"TCPTimeWaitOverflow": 4}}, []bool{false}},
 		{"user bytes floor", scenarios.Expect{MinUserBytesPerConn: 32 << 10}, []bool{true}},
 		{"user bytes ceiling", scenarios.Expect{MaxUserBytesPerConn: 4 << 10}, []bool{false}},
+		{"server system calls floor", scenarios.Expect{MinServerSyscallsPerConn: 4}, []bool{true}},
+		{"server system calls floor missed", scenarios.Expect{MinServerSyscallsPerConn: 5}, []bool{false}},
+		{"server system calls ceiling", scenarios.Expect{MaxServerSyscallsPerConn: 3}, []bool{false}},
+		{"server system calls within", scenarios.Expect{MinServerSyscallsPerConn: 4, MaxServerSyscallsPerConn: 5}, []bool{true, true}},
 		{"kernel log", scenarios.Expect{KernelLog: []string{"TCP: out of memory", "nf_conntrack: table full"}}, []bool{true, false}},
 	}
 	for _, tc := range tests {
