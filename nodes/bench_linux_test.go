@@ -14,21 +14,29 @@ import (
 // the worker, then read back by the raw client sockets. allocs/op is the
 // allocations of 100 read events plus 100 writes: it must be 0, with the
 // compact table and with a connection pool (conn_buffer 16 KiB: reads into
-// the slot's buffer, echo from its write buffer).
+// the slot's buffer, echo from its write buffer), and on the io_uring engine
+// (its completions, re-armed polls and one io_uring_enter per wake-up).
 func BenchmarkServerEcho(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		buf  int
-	}{{"compact", 0}, {"pool", 16 << 10}} {
-		b.Run(bc.name, func(b *testing.B) { benchServerEcho(b, bc.buf) })
+		name, engine string
+		buf          int
+	}{{"compact", EngineEpoll, 0}, {"pool", EngineEpoll, 16 << 10}, {"io_uring", EngineIOUring, 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			if bc.engine == EngineIOUring {
+				if err := IOUringUsable(); err != nil {
+					b.Skipf("io_uring: %v", err)
+				}
+			}
+			benchServerEcho(b, bc.buf, bc.engine)
+		})
 	}
 }
 
-func benchServerEcho(b *testing.B, connBuffer int) {
+func benchServerEcho(b *testing.B, connBuffer int, engine string) {
 	hostlock.Shared(b)
 	ns := testNetns(b)
 	const conns = 100
-	w, fds := echoServerWithConns(b, ns, conns, connBuffer)
+	w, fds := echoServerWithConns(b, ns, conns, connBuffer, engine)
 	for w.st.Established < conns {
 		if err := w.Poll(10 * time.Millisecond); err != nil {
 			b.Fatal(err)

@@ -10,16 +10,16 @@ import (
 
 // echoServerWithConns starts, in ns and in this process, an echo server on
 // 198.18.0.1:5001 (with a connection pool of connBuffer bytes per buffer
-// when > 0) and connects conns raw blocking client sockets to it. Both are
+// when > 0, on engine) and connects conns raw blocking client sockets to it. Both are
 // closed in tb.Cleanup. The caller polls the worker until it has accepted
 // them.
-func echoServerWithConns(tb testing.TB, ns netns.NsHandle, conns, connBuffer int) (*Worker, []int) {
+func echoServerWithConns(tb testing.TB, ns netns.NsHandle, conns, connBuffer int, engine string) (*Worker, []int) {
 	tb.Helper()
 	var w *Worker
 	var fds []int
 	err := inNetns(ns, func() error {
 		var err error
-		w, err = NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, OnData: "echo", ConnBuffer: connBuffer})
+		w, err = NewServer(ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, OnData: "echo", ConnBuffer: connBuffer, Engine: engine})
 		if err != nil {
 			return err
 		}

@@ -81,6 +81,51 @@ type uringState struct {
 	// wakeArmed the same of the command stream and the eventfd
 	armed               []bool
 	cmdArmed, wakeArmed bool
+	// spill holds SQEs the full submission queue could not take, in
+	// order; they go first into the next wait's submission
+	spill []uringSQE
+	// shutting is set while Close removes the polls; drained counts the
+	// connections' last completions seen meanwhile
+	shutting bool
+	drained  int
+}
+
+// sqe returns the SQE to fill next: in the ring, or in the spill when the
+// queue is full (or already spilling: order matters, a cancel must reach
+// the kernel before the close queued after it).
+func (w *Worker) sqe() *uringSQE {
+	u := w.u
+	if len(u.spill) == 0 {
+		if s, ok := u.ring.sqe(); ok {
+			return s
+		}
+	}
+	u.spill = append(u.spill, uringSQE{})
+	return &u.spill[len(u.spill)-1]
+}
+
+// flushSpill moves spilled SQEs into the ring, as many as it takes.
+func (w *Worker) flushSpill() {
+	u := w.u
+	n := 0
+	for ; n < len(u.spill); n++ {
+		s, ok := u.ring.sqe()
+		if !ok {
+			break
+		}
+		*s = u.spill[n]
+	}
+	u.spill = append(u.spill[:0], u.spill[n:]...)
+}
+
+// ringGens grows the generations with the table (slot grows it for an
+// fd beyond it).
+func (w *Worker) ringGens() {
+	if u := w.u; len(u.gens) < len(w.conns) {
+		g := make([]uint8, len(w.conns))
+		copy(g, u.gens)
+		u.gens = g
+	}
 }
 
 // pickEngine resolves a server's engine: "" and epoll are epoll, auto is
@@ -122,8 +167,10 @@ func (w *Worker) startRing() error {
 func (w *Worker) ringEnable() error {
 	runtime.LockOSThread()
 	if err := w.u.ring.enable(); err != nil {
+		runtime.UnlockOSThread()
 		return err
 	}
+	w.ringGens()
 	w.u.armed = make([]bool, len(w.listeners))
 	for i := range w.listeners {
 		w.armAccept(i)
@@ -135,21 +182,13 @@ func (w *Worker) ringEnable() error {
 
 // ringPoll queues a single-shot poll of fd for mask.
 func (w *Worker) ringPoll(kind uint8, gen uint8, fd int, mask uint32) {
-	s, ok := w.u.ring.sqe()
-	if !ok {
-		w.errs.addName("uring-full")
-		return
-	}
+	s := w.sqe()
 	s.opcode, s.fd, s.opFlags, s.userData = uringOpPollAdd, int32(fd), mask, ud(kind, gen, fd)
 }
 
 // ringOther queues an SQE whose success needs no answer.
 func (w *Worker) ringOther(op uint8, fd int, addr uint64) *uringSQE {
-	s, ok := w.u.ring.sqe()
-	if !ok {
-		w.errs.addName("uring-full")
-		return nil
-	}
+	s := w.sqe()
 	s.opcode, s.flags, s.fd, s.addr, s.userData = op, uringSqeCQESkipSuccess, int32(fd), addr, ud(udOther, 0, fd)
 	return s
 }
@@ -183,11 +222,7 @@ func (w *Worker) armAccept(i int) {
 		}
 		multishot = false
 	}
-	s, ok := w.u.ring.sqe()
-	if !ok {
-		w.errs.addName("uring-full")
-		return
-	}
+	s := w.sqe()
 	s.opcode, s.fd, s.opFlags = uringOpAccept, int32(w.listeners[i]), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC
 	s.userData = ud(udAccept, 0, i)
 	if multishot {
@@ -209,23 +244,35 @@ func (w *Worker) ringWait(timeout time.Duration) (int, error) {
 		w.ringPoll(udCmd, 0, w.cmdFD, pollIn)
 		u.cmdArmed = true
 	}
-	if u.ring.cqe() != nil {
-		timeout = 0 // completions wait already
+	w.flushSpill()
+	if u.ring.cqe() != nil || len(u.spill) > 0 {
+		timeout = 0 // completions wait already, or SQEs do
 	}
-	ts := unix.NsecToTimespec(int64(timeout))
-	if err := u.ring.submit(1, &ts, w.rawWait && w.lastEvents > 0); err != nil {
+	switch err := u.ring.submit(1, timeout, w.rawWait && w.lastEvents > 0); err {
+	case nil:
+	case unix.EBADR:
+		// The kernel could not keep a completion that overflowed the
+		// queue (out of memory): a connection may wait for ever.
+		w.errs.addName("uring-cq-dropped")
+	default:
 		w.lastEvents = 0
 		return 0, fmt.Errorf("io_uring_enter: %w", err)
 	}
-	n := 0
-	for end := u.ring.tailNow(); u.ring.headNow() != end; n++ {
-		c := u.ring.cqe()
-		data, res, flags := c.userData, c.res, c.flags
-		u.ring.seen()
-		w.complete(data, res, flags)
-	}
+	n := w.reap()
 	w.lastEvents = n
 	return n, nil
+}
+
+// reap handles the completions posted so far and returns their number.
+func (w *Worker) reap() int {
+	r, n := w.u.ring, 0
+	for end := r.tailNow(); r.headNow() != end; n++ {
+		c := r.cqe()
+		data, res, flags := c.userData, c.res, c.flags
+		r.seen()
+		w.complete(data, res, flags)
+	}
+	return n
 }
 
 // complete handles one completion.
@@ -238,9 +285,19 @@ func (w *Worker) complete(data uint64, res int32, flags uint32) {
 			return // a closed connection's poll
 		}
 		c := &w.conns[fd]
-		if res < 0 {
+		switch {
+		case u.shutting:
+			u.drained++ // its last completion: the socket is the fd's alone
+			return
+		case res == -int32(unix.ECANCELED):
+			// ringArmOut cancelled it to ask for writable too
+			w.ringPoll(udConn, gen, fd, w.connPollMask(c))
+			return
+		case res < 0:
 			w.errs.add(unix.Errno(-res))
+			u.cur = fd // its poll is done: nothing to remove
 			w.closeConn(fd, false, false)
+			u.cur = -1
 			return
 		}
 		u.cur = fd
@@ -276,10 +333,17 @@ func (w *Worker) accepted(i int, res int32, flags uint32) {
 	if flags&uringCQEFMore == 0 {
 		u.armed[i] = false
 		defer func() {
-			if !w.lnPaused && !u.armed[i] {
+			if !w.lnPaused && !u.armed[i] && !u.shutting {
 				w.armAccept(i)
 			}
 		}()
+	}
+	if u.shutting {
+		if res >= 0 {
+			w.st.Syscalls++
+			rawClose(int(res)) // accepted while stopping: not ours to serve
+		}
+		return
 	}
 	if res < 0 {
 		switch e := unix.Errno(-res); e {
@@ -293,14 +357,8 @@ func (w *Worker) accepted(i int, res int32, flags uint32) {
 		return
 	}
 	fd := int(res)
-	if fd >= len(w.conns) {
-		// The table covers the fd limit: this cannot be, never trust it.
-		w.st.Syscalls++
-		rawClose(fd)
-		w.errs.addName("unknown-fd")
-		return
-	}
-	w.conns[fd] = conn{state: stOpen}
+	*w.slot(fd) = conn{state: stOpen}
+	w.ringGens()
 	if w.pool.on() {
 		w.pool.use(fd)
 	}
@@ -329,44 +387,70 @@ func (w *Worker) ringResume() {
 	}
 }
 
-// ringClose queues fd's close: after removing its poll unless its
-// completion is the one being handled; the generation moves on, so a
-// completion of the old poll still on its way is dropped.
+// ringClose queues fd's close: after cancelling its poll unless its
+// completion is the one being handled; the generation moves on, so the
+// cancelled poll's completion (or one of a wake-up just before) is
+// dropped. A cancel, unlike POLL_REMOVE, always completes the request,
+// even one a wake-up was already completing.
 func (w *Worker) ringClose(fd int) {
 	u := w.u
 	if fd != u.cur {
-		w.ringOther(uringOpPollRemove, -1, ud(udConn, u.gens[fd], fd))
+		w.ringOther(uringOpAsyncCancel, -1, ud(udConn, u.gens[fd], fd))
 	}
 	u.gens[fd]++
 	w.ringOther(uringOpClose, fd, 0)
 }
 
-// ringArmOut adds writable to the armed poll of a connection whose write
-// waits (the one being handled is polled again with it anyway).
+// ringArmOut asks for writable too on a connection whose write waits:
+// its poll is cancelled and armed again with connPollMask when the
+// cancellation completes (the one being handled is polled again anyway).
+// Not an in-place update (POLL_REMOVE with IORING_POLL_UPDATE_EVENTS):
+// kernels before the fix of December 2025 lose the completion of an
+// updated poll that fires at once.
 func (w *Worker) ringArmOut(fd int, c *conn) {
 	if fd == w.u.cur {
 		return
 	}
-	if s := w.ringOther(uringOpPollRemove, -1, ud(udConn, w.u.gens[fd], fd)); s != nil {
-		s.len, s.opFlags = uringPollUpdateEvents, w.connPollMask(c)|pollOut
-	}
+	w.ringOther(uringOpAsyncCancel, -1, ud(udConn, w.u.gens[fd], fd))
 }
 
-// ringShut removes every connection's poll, so that closing the sockets
-// afterwards sends their FINs now rather than when the kernel tears the
-// ring down after the process is gone, then closes the ring. One removal
-// per connection: a cancel-all request is quadratic in the requests
-// pending (170 ms for 5,000).
+// shutWait bounds how long Close waits for the polls' cancellations.
+const shutWait = 2 * time.Second
+
+// ringShut cancels every listener's accept and every connection's poll
+// and waits until each connection's last completion has come, so that
+// closing the sockets afterwards sends their FINs now rather than when
+// the kernel tears the ring down after the process is gone; then it
+// closes the ring. One cancel per request: a cancel-all request is
+// quadratic in the requests pending (170 ms for 5,000). It must run on
+// the loop's thread (the ring's single issuer), as Close does in Main.
 func (w *Worker) ringShut() {
 	u := w.u
 	if u.ring.enabled {
-		for fd := range w.conns {
-			if c := &w.conns[fd]; c.state == stOpen && fd != u.cur {
-				w.ringOther(uringOpPollRemove, -1, ud(udConn, u.gens[fd], fd))
+		u.shutting = true
+		for i, a := range u.armed {
+			if a {
+				w.ringOther(uringOpAsyncCancel, -1, ud(udAccept, 0, i))
 			}
 		}
-		var zero unix.Timespec
-		u.ring.submit(1, &zero, false) // runs the removals' task work too
+		want := 0
+		for fd := range w.conns {
+			if c := &w.conns[fd]; c.state == stOpen && fd != u.cur {
+				w.ringOther(uringOpAsyncCancel, -1, ud(udConn, u.gens[fd], fd))
+				want++
+			}
+		}
+		end := w.now() + shutWait
+		for {
+			w.flushSpill()
+			if err := u.ring.submit(1, 50*time.Millisecond, false); err != nil && err != unix.EBADR {
+				break // not the loop's thread (EEXIST): the kernel cancels at the ring's close
+			}
+			w.reap()
+			if (u.drained >= want && len(u.spill) == 0) || w.now() > end {
+				break
+			}
+		}
 	}
 	u.ring.close()
 	w.u = nil

@@ -31,7 +31,7 @@ func TestServerConnPoolEcho(t *testing.T) {
 	hostlock.Shared(t)
 	ns := testNetns(t)
 	const conns, size = 50, 4096
-	w, fds := echoServerWithConns(t, ns, conns, size)
+	w, fds := echoServerWithConns(t, ns, conns, size, "")
 	if !strings.Contains(w.readyDetail(), "connection pool") {
 		t.Errorf("ready detail %q does not mention the pool", w.readyDetail())
 	}

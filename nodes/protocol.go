@@ -236,7 +236,7 @@ type Stats struct {
 	// read, write, close, socket, bind, connect, socket options, the
 	// waits, io_uring_enter (not the setup, the command stream's reads or
 	// the stats lines' writes).
-	Syscalls int64 `json:"syscalls"`
+	Syscalls int64 `json:"syscalls,omitempty"`
 
 	// ConnectHist holds every built-in client connect's latency since the
 	// worker started, from its intended start to established; RTTHist

@@ -3,7 +3,9 @@ package nodes
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -42,14 +44,12 @@ const (
 	uringRegisterEnableRings = 12
 
 	uringOpPollAdd     = 6
-	uringOpPollRemove  = 7
 	uringOpAccept      = 13
 	uringOpAsyncCancel = 14
 	uringOpClose       = 19
 
 	uringSqeCQESkipSuccess = 1 << 6
 	uringAcceptMultishot   = 1 << 0
-	uringPollUpdateEvents  = 1 << 1
 	uringCQEFMore          = 1 << 1
 
 	uringOffSQRing = 0
@@ -114,6 +114,8 @@ type ring struct {
 	sqMap, sqeMap     []byte
 	enabled           bool
 	calls             *int64 // counts every io_uring_enter, when set
+	ts                unix.Timespec
+	ga                uringGeteventsArg
 }
 
 // errUringTooOld says what a kernel must have for the io_uring engine.
@@ -179,7 +181,7 @@ func (r *ring) enable() error {
 // when the queue is full (ok false: the kernel took none).
 func (r *ring) sqe() (*uringSQE, bool) {
 	if r.tail-atomic.LoadUint32(r.sqHead) >= r.sqEntries {
-		if r.submit(0, nil, true) != nil || r.tail-atomic.LoadUint32(r.sqHead) >= r.sqEntries {
+		if r.submit(0, 0, true) != nil || r.tail-atomic.LoadUint32(r.sqHead) >= r.sqEntries {
 			return nil, false
 		}
 	}
@@ -192,12 +194,12 @@ func (r *ring) sqe() (*uringSQE, bool) {
 // queued is the number of SQEs queued and not yet submitted.
 func (r *ring) queued() uint32 { return r.tail - atomic.LoadUint32(r.sqHead) }
 
-// submit hands the kernel every queued SQE and, with ts, waits for a
-// completion until ts (a zero timespec: none) in the same call. raw makes
+// submit hands the kernel every queued SQE and, when wait > 0, waits up
+// to timeout for that many completions in the same call. raw makes
 // it a raw system call (the loop keeps its P: only while busy, as the
 // epoll engine does). EINTR, ETIME, EBUSY and EAGAIN are not errors: the
 // caller reaps what completed.
-func (r *ring) submit(wait uint32, ts *unix.Timespec, raw bool) error {
+func (r *ring) submit(wait uint32, timeout time.Duration, raw bool) error {
 	n := r.queued()
 	if n == 0 && wait == 0 {
 		return nil
@@ -206,23 +208,29 @@ func (r *ring) submit(wait uint32, ts *unix.Timespec, raw bool) error {
 	if r.calls != nil {
 		*r.calls++
 	}
-	var flags, arg, argSz uintptr
-	var ga uringGeteventsArg
+	var flags, argSz uintptr
+	var arg unsafe.Pointer
 	if wait > 0 {
+		// In the ring (on the heap, never moved): the kernel reads both
+		// during the call.
+		r.ts = unix.NsecToTimespec(int64(max(timeout, 0)))
+		r.ga = uringGeteventsArg{ts: uint64(uintptr(unsafe.Pointer(&r.ts)))}
 		flags = uringEnterGetEvents | uringEnterExtArg
-		ga.ts = uint64(uintptr(unsafe.Pointer(ts)))
-		arg, argSz = uintptr(unsafe.Pointer(&ga)), unsafe.Sizeof(ga)
+		arg, argSz = unsafe.Pointer(&r.ga), unsafe.Sizeof(r.ga)
 	}
-	call := unix.Syscall6
+	// The pointers go to the kernel in the call expressions themselves.
+	var e unix.Errno
 	if raw {
-		call = unix.RawSyscall6
+		_, _, e = unix.RawSyscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), uintptr(wait), flags, uintptr(arg), argSz)
+	} else {
+		_, _, e = unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), uintptr(wait), flags, uintptr(arg), argSz)
 	}
-	_, _, e := call(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), uintptr(wait), flags, arg, argSz)
+	runtime.KeepAlive(r)
 	switch e {
 	case 0, unix.EINTR, unix.ETIME, unix.EBUSY, unix.EAGAIN:
 		return nil
 	}
-	return e
+	return e // EBADR: a completion that overflowed was lost
 }
 
 // cqe returns the oldest completion not yet consumed, or nil.
