@@ -39,12 +39,7 @@ func TestParseCPUSet(t *testing.T) {
 // TestRoleLimitsDecode checks the limits of each role and the OOM and
 // throttling expectations, and their refusals with file:line.
 func TestRoleLimitsDecode(t *testing.T) {
-	const base = "[client]\nconnections = 100\n[[phase]]\nkind = \"connect\"\n"
-	for _, tc := range []struct {
-		toml  string
-		check func(*Scenario) bool
-		err   string
-	}{
+	decodeCases(t, []decodeCase{
 		{"[server]\nmemory-limit = \"512MiB\"\ncpu-limit = 1.5\ncpus = \"1\"\n", func(s *Scenario) bool {
 			return s.Server.MemoryLimit == 512<<20 && s.Server.CPULimit == 1.5 && s.Server.CPUs == "1" && s.Server.RoleLimits.Set() && !s.Client.RoleLimits.Set()
 		}, ""},
@@ -62,16 +57,5 @@ func TestRoleLimitsDecode(t *testing.T) {
 		{"[server]\ncpu-limit = \"1\"\n", nil, "want a number"},
 		{"[server]\ncpus = \"0-\"\n", nil, "x.toml:6:8: server.cpus"},
 		{"[server]\nmemory-limit = \"1GiB\"\n[expect]\nmin-oom-kills = 2\nmax-oom-kills = 1\n", nil, "min-oom-kills 2 is more than max-oom-kills 1"},
-	} {
-		s, err := Parse("x.toml", []byte(base+tc.toml))
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%q: %v, want an error with %q", tc.toml, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !tc.check(s) {
-			t.Errorf("%q: %v; decoded %+v %+v %+v", tc.toml, err, s.Server.RoleLimits, s.Client.RoleLimits, s.Expect)
-		}
-	}
+	})
 }
