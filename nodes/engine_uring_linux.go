@@ -77,10 +77,10 @@ type uringState struct {
 	// being handled (its poll is not armed), -1 otherwise
 	gens []uint8
 	cur  int
-	// armed says which listeners have an accept pending; cmdArmed and
-	// wakeArmed the same of the command stream and the eventfd
-	armed               []bool
-	cmdArmed, wakeArmed bool
+	// armed says which listeners have an accept pending, cmdArmed
+	// whether the command stream's poll is (the eventfd's always is)
+	armed    []bool
+	cmdArmed bool
 	// spill holds SQEs the full submission queue could not take, in
 	// order; they go first into the next wait's submission
 	spill []uringSQE
@@ -176,7 +176,6 @@ func (w *Worker) ringEnable() error {
 		w.armAccept(i)
 	}
 	w.ringPoll(udWake, 0, w.wakeFD, pollIn)
-	w.u.wakeArmed = true
 	return nil
 }
 
@@ -187,10 +186,9 @@ func (w *Worker) ringPoll(kind uint8, gen uint8, fd int, mask uint32) {
 }
 
 // ringOther queues an SQE whose success needs no answer.
-func (w *Worker) ringOther(op uint8, fd int, addr uint64) *uringSQE {
+func (w *Worker) ringOther(op uint8, fd int, addr uint64) {
 	s := w.sqe()
 	s.opcode, s.flags, s.fd, s.addr, s.userData = op, uringSqeCQESkipSuccess, int32(fd), addr, ud(udOther, 0, fd)
-	return s
 }
 
 // connPollMask is what a connection's poll waits for: input and the
