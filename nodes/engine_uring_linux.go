@@ -128,25 +128,19 @@ func (w *Worker) ringGens() {
 	}
 }
 
-// pickEngine resolves a server's engine: "" and epoll are epoll, auto is
-// io_uring where it can be set up; an explicit io_uring that cannot be is
-// an error that says why.
-func pickEngine(engine string) (string, error) {
+// engineWanted reads a server's engine: whether to set up a ring (auto
+// and io_uring) and whether failing to is an error (io_uring asked for;
+// auto runs epoll instead). "" and epoll are epoll.
+func engineWanted(engine string) (ring, required bool, err error) {
 	switch engine {
 	case "", EngineEpoll:
-		return EngineEpoll, nil
+		return false, false, nil
 	case EngineAuto:
-		if IOUringUsable() == nil {
-			return EngineIOUring, nil
-		}
-		return EngineEpoll, nil
+		return true, false, nil
 	case EngineIOUring:
-		if err := IOUringUsable(); err != nil {
-			return "", err
-		}
-		return EngineIOUring, nil
+		return true, true, nil
 	}
-	return "", fmt.Errorf("unknown engine %q: use epoll, io_uring or auto", engine)
+	return false, false, fmt.Errorf("unknown engine %q: use epoll, io_uring or auto", engine)
 }
 
 // startRing gives the server worker its ring (disabled until the first

@@ -9,28 +9,32 @@ import (
 	"github.com/c1m-testbed/c1m-testbed/internal/hostlock"
 )
 
-// TestPickEngine: epoll is the default, an unknown engine is refused with
-// the choices, and auto picks io_uring exactly where it can be set up.
-func TestPickEngine(t *testing.T) {
-	for _, e := range []string{"", EngineEpoll} {
-		if got, err := pickEngine(e); got != EngineEpoll || err != nil {
-			t.Errorf("pickEngine(%q) = %q, %v; want epoll", e, got, err)
+// TestEngineWanted: epoll is the default, auto tries a ring and falls
+// back, io_uring requires one, an unknown engine is refused with the
+// choices.
+func TestEngineWanted(t *testing.T) {
+	for _, tc := range []struct {
+		engine         string
+		ring, required bool
+	}{{"", false, false}, {EngineEpoll, false, false}, {EngineAuto, true, false}, {EngineIOUring, true, true}} {
+		ring, required, err := engineWanted(tc.engine)
+		if ring != tc.ring || required != tc.required || err != nil {
+			t.Errorf("engineWanted(%q) = %v, %v, %v; want %v, %v", tc.engine, ring, required, err, tc.ring, tc.required)
 		}
 	}
-	if _, err := pickEngine("kqueue"); err == nil || !strings.Contains(err.Error(), "use epoll, io_uring or auto") {
-		t.Errorf("pickEngine(kqueue): %v, want the choices", err)
+	if _, _, err := engineWanted("kqueue"); err == nil || !strings.Contains(err.Error(), "use epoll, io_uring or auto") {
+		t.Errorf("engineWanted(kqueue): %v, want the choices", err)
 	}
-	usable := IOUringUsable()
-	want := EngineEpoll
-	if usable == nil {
-		want = EngineIOUring
-	}
-	if got, err := pickEngine(EngineAuto); got != want || err != nil {
-		t.Errorf("pickEngine(auto) = %q, %v; want %q (io_uring usable: %v)", got, err, want, usable)
-	}
-	if _, err := pickEngine(EngineIOUring); (err == nil) != (usable == nil) {
-		t.Errorf("pickEngine(io_uring): %v, but io_uring usable: %v", err, usable)
-	}
+}
+
+// TestAutoEngine: a server asked for auto runs io_uring exactly where a
+// ring can be set up (startServers checks what ready says) and serves.
+func TestAutoEngine(t *testing.T) {
+	hostlock.Shared(t)
+	ns := testNetns(t)
+	servers := startServers(t, ns, 1, ServerConfig{Addrs: []string{"198.18.0.1"}, Ports: []int{5001}, Backlog: 1024, Engine: EngineAuto})
+	c := startClient(t, ns, "client", ClientConfig{Sources: []string{"198.18.0.2"}, Servers: []string{"198.18.0.1"}, Ports: []int{5001}})
+	connectAll(t, servers, []*proc{c}, 200)
 }
 
 // needUring skips a test of the io_uring engine where this kernel cannot
@@ -73,7 +77,7 @@ func TestServerEMFILE(t *testing.T) {
 
 // TestUringAcceptRate: with accept_rate the io_uring server takes one
 // accept per token: 600 connections at 2,000 a second take at least
-// 0.25 s (the bucket's burst is a tenth of a second's tokens), a floor.
+// 0.25 s (the bucket's burst is 20 ms of tokens), a floor.
 func TestUringAcceptRate(t *testing.T) {
 	hostlock.Shared(t)
 	needUring(t)

@@ -20,7 +20,14 @@ func startServers(t *testing.T, ns netns.NsHandle, n int, cfg ServerConfig) []*p
 		c := cfg
 		p.send(Command{Cmd: CmdStart, Server: &c})
 		r := p.wait(EventReady)
-		if want := "engine " + cmp.Or(cfg.Engine, EngineEpoll); cfg.Engine != EngineAuto && !strings.Contains(r.Detail, want) {
+		engine := cmp.Or(cfg.Engine, EngineEpoll)
+		if engine == EngineAuto {
+			engine = EngineEpoll
+			if IOUringUsable() == nil {
+				engine = EngineIOUring
+			}
+		}
+		if want := "engine " + engine; !strings.Contains(r.Detail, want) {
 			t.Fatalf("%s: ready %q does not say %q", p.name, r.Detail, want)
 		}
 		ps = append(ps, p)

@@ -24,7 +24,7 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 	default:
 		return nil, fmt.Errorf("unknown on_data %q: use discard, echo, reply-once or ignore", cfg.OnData)
 	}
-	engine, err := pickEngine(cfg.Engine)
+	tryRing, needRing, err := engineWanted(cfg.Engine)
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +43,9 @@ func NewServer(cfg ServerConfig) (*Worker, error) {
 		w.Close()
 		return nil, err
 	}
-	if engine == EngineIOUring {
-		if err := w.startRing(); err != nil {
+	// The ring is set up once: where it cannot be, auto runs on epoll.
+	if tryRing {
+		if err := w.startRing(); err != nil && needRing {
 			w.Close()
 			return nil, err
 		}
